@@ -1,0 +1,54 @@
+# protobuf_fdw: PGXS build.
+#
+#   make            build the extension
+#   make install    install it into the PostgreSQL found by PG_CONFIG
+#   make installcheck  run the pg_regress suite (needs a running server; see scripts/test.sh)
+#   make test       everything a new user or CI needs: deps, build, install, unit + regress tests
+#   make demo       a one-command tour on a throw-away cluster
+#   make unit       the unit tests of the pure-C modules (no server needed)
+
+MODULE_big = protobuf_fdw
+EXTENSION = protobuf_fdw
+DATA = $(wildcard sql/protobuf_fdw--*.sql)
+PGFILEDESC = "protobuf_fdw - foreign data wrapper for protobuf files"
+
+# descriptor.proto compiled by protoc-c at build time (DESIGN.md: schema via protobuf-c).
+DESCRIPTOR_PROTO ?= /usr/include/google/protobuf/descriptor.proto
+GEN_DIR = src/gen
+GEN_OBJS = $(GEN_DIR)/google/protobuf/descriptor.pb-c.o
+
+SRCS = $(wildcard src/*.c src/stream/*.c src/parquet/*.c)
+OBJS = $(GEN_OBJS) $(SRCS:.c=.o)
+
+# Every sql/<topic>.sql except the extension scripts is a regression test.
+REGRESS = $(sort $(filter-out protobuf_fdw--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS_OPTS = --inputdir=. --load-extension=protobuf_fdw
+
+PG_CPPFLAGS = -I$(srcdir)/src -I$(GEN_DIR)
+PG_CFLAGS = -std=gnu99
+SHLIB_LINK = -lprotobuf-c -lzstd -lsnappy -lz -llz4 -lbrotlienc
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(GEN_DIR)/google/protobuf/descriptor.pb-c.c $(GEN_DIR)/google/protobuf/descriptor.pb-c.h: $(DESCRIPTOR_PROTO)
+	@mkdir -p $(GEN_DIR)
+	protoc-c --c_out=$(GEN_DIR) -I$(dir $(DESCRIPTOR_PROTO))../.. $(DESCRIPTOR_PROTO)
+
+$(SRCS:.c=.o): $(GEN_DIR)/google/protobuf/descriptor.pb-c.h
+
+clean: clean-gen
+clean-gen:
+	rm -rf $(GEN_DIR)
+	$(MAKE) -C test/unit clean
+
+.PHONY: test demo unit bench clean-gen
+test:
+	scripts/test.sh
+demo:
+	scripts/demo.sh
+unit:
+	$(MAKE) -C test/unit check
+bench:
+	bench/run.sh
