@@ -1,0 +1,504 @@
+#!/usr/bin/python3
+"""Measure protobuf_fdw and parquet_export() side by side with their yardsticks.
+
+Run by bench/run.sh inside `pg_virtualenv` (PGHOST, PGUSER... point at a throw-away cluster).
+Every timed statement runs in one psql session per round, and the rounds interleave the
+contenders (heap, file_fdw, both protobuf framings; parquet_export, COPY TO, DuckDB), so that a
+noisy neighbour hurts them all alike.  Times are psql's \\timing (client-observed, ms); the table
+reports the median and the best of the timed rounds, after one untimed warm-up round, and ratios
+of medians.  Memory is the backend's VmHWM (peak RSS, from /proc/self/status read by the backend
+itself) before and after one statement, in a fresh session.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+COLUMNS = """id bigint, user_id text, ts_micros bigint, amount float8, quantity int4, is_test bool,
+  country text, url text, status int8, score float4"""
+COUNT = "SELECT count(*) FROM {t}"
+ALLCOLS = ("SELECT count(*), sum(id), max(user_id), sum(ts_micros), sum(amount), sum(quantity), "
+           "count(*) FILTER (WHERE is_test), max(country), max(url), sum(status), sum(score) FROM {t}")
+SESSION = ("SET max_parallel_workers_per_gather = 0;\nSET jit = off;\n"
+           "SET client_min_messages = warning;\n")
+SETTINGS_NOTE = "jit = off, max_parallel_workers_per_gather = 0, other settings default"
+# Before measuring a statement that reads events_heap, the session scans it once, so that the
+# shared buffers and catalog entries any heap scan touches are in the baseline, not in the growth.
+HEAP_WARM = "SELECT count(*) FROM events_heap"
+VMHWM = r"SELECT substring(pg_read_file('/proc/self/status') from 'VmHWM:\s*(\d+) kB')::bigint"
+
+SCANS = [  # (label, table, needs protobuf_fdw)
+    ("heap table", "events_heap", False),
+    ("file_fdw (CSV)", "ev_csv", False),
+    ("protobuf_fdw delimited", "ev_pb", True),
+    ("protobuf_fdw container", "ev_batch", True),
+]
+
+
+def sql_str(s):
+    return "'" + s.replace("'", "''") + "'"
+
+
+class Report:
+    def __init__(self, path):
+        self.path = path
+        self.lines = []
+
+    def __call__(self, line=""):
+        print(line, flush=True)
+        self.lines.append(line)
+
+    def save(self):
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        with open(self.path, "w") as f:
+            f.write("\n".join(self.lines) + "\n")
+
+
+def psql_script(statements, timing=True):
+    """Run statements [(label, sql)] in one session.  Returns {label: (ms or None, output, error)}.
+    A label that repeats gets its results appended to a list instead."""
+    parts = [SESSION, "\\timing on\n" if timing else ""]
+    for label, sql in statements:
+        parts.append(f"\\echo '@@Q {label}'\n{sql.rstrip().rstrip(';')};\n")
+    parts.append("\\echo '@@Q __end'\n")
+    with tempfile.NamedTemporaryFile("w", suffix=".sql") as f:
+        f.write("".join(parts))
+        f.flush()
+        p = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=0",
+                            "-v", "VERBOSITY=terse", "-f", f.name],
+                           capture_output=True, text=True)
+    # stderr (errors) and stdout are separate streams; psql prefixes errors with the script line,
+    # so errors are attributed by matching their order with statements that printed no Time line.
+    out = {}
+    current = None
+    errors = [l for l in p.stderr.splitlines() if "ERROR:" in l or "FATAL:" in l]
+    for line in p.stdout.splitlines():
+        m = re.match(r"^@@Q (.*)$", line)
+        if m:
+            current = m.group(1)
+            out.setdefault(current, []).append({"ms": None, "rows": []})
+            continue
+        if current is None:
+            continue
+        t = re.match(r"^Time: ([0-9.]+) ms", line)
+        if t:
+            out[current][-1]["ms"] = float(t.group(1))
+        else:
+            out[current][-1]["rows"].append(line)
+    out.pop("__end", None)
+    if p.returncode != 0 and not out:
+        raise RuntimeError(p.stderr.strip())
+    # psql prints "Time:" for failed statements too; an error line names the statement's line.
+    lines = "".join(parts).splitlines()
+    for e in errors:
+        m = re.match(r"^psql:[^:]*:(\d+): (.*)$", e)
+        if not m:
+            continue
+        lineno = int(m.group(1))
+        # The statement's label is in the closest preceding \echo line.
+        for i in range(lineno - 1, -1, -1):
+            lm = re.match(r"^\\echo '@@Q (.*)'$", lines[i])
+            if lm:
+                label = lm.group(1)
+                occurrence = sum(1 for l in lines[:i] if l == lines[i])
+                out[label][occurrence]["error"] = m.group(2).replace("ERROR:  ", "")
+                break
+    return out
+
+
+def one(res, label):
+    r = res[label][0]
+    if r.get("error"):
+        raise RuntimeError(f"{label}: {r['error']}")
+    return r
+
+
+def fmt_s(x):
+    return "-" if x is None else f"{x:8.3f}"
+
+
+def fmt_ratio(x):
+    return "-" if x is None else f"{x:6.3f}x"
+
+
+def verdict(ok):
+    return "MET" if ok else "MISSED"
+
+
+class DuckDB:
+    def __init__(self):
+        self.p = subprocess.Popen(["node", os.path.join(HERE, "duckdb_worker.mjs")], cwd=HERE,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def __call__(self, **req):
+        self.p.stdin.write(json.dumps(req) + "\n")
+        self.p.stdin.flush()
+        line = self.p.stdout.readline()
+        if not line:
+            raise RuntimeError("duckdb worker exited")
+        reply = json.loads(line)
+        if not reply.pop("ok"):
+            raise RuntimeError(reply["error"])
+        return reply
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+
+def timed_rounds(statements, reps, between=None):
+    """Untimed warm-up, then reps rounds of all statements in one session each.
+    Returns {label: [seconds...]} (None for a failed run) and {label: error}."""
+    times = {label: [] for label, _ in statements}
+    errors = {}
+    for rnd in range(reps + 1):
+        if between:
+            between(rnd)
+        res = psql_script(statements)
+        for label, _ in statements:
+            r = res.get(label, [{}])[0]
+            if r.get("error"):
+                errors[label] = r["error"]
+            elif rnd > 0 and r.get("ms") is not None:
+                times[label].append(r["ms"] / 1000.0)
+    return times, errors
+
+
+def stats(xs):
+    return (statistics.median(xs), min(xs)) if xs else (None, None)
+
+
+def memory_growth(setup, sql):
+    """(growth kB, before kB, after kB) of VmHWM around sql, in a fresh session."""
+    res = psql_script([("pre", setup or "SELECT 1"), ("before", VMHWM), ("q", sql),
+                       ("after", VMHWM)], timing=True)
+    q = one(res, "q")
+    before = int(one(res, "before")["rows"][0])
+    after = int(one(res, "after")["rows"][0])
+    return after - before, before, after, q["ms"] / 1000.0, q["rows"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True, help="dataset directory from gen_dataset.py")
+    ap.add_argument("--out", required=True, help="scratch directory writable by postgres")
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--parts", default="scan,memory,export")
+    ap.add_argument("--profile", action="store_true", help="perf record a protobuf_fdw scan")
+    ap.add_argument("--command", default="bench/run.sh")
+    args = ap.parse_args()
+    parts = set(args.parts.split(","))
+    d = args.data
+    rep = Report(args.results)
+    rows = int(open(os.path.join(d, "complete")).read().split()[0].split("=")[1])
+    size = lambda name: os.path.getsize(os.path.join(d, name))
+    rep(f"protobuf_fdw benchmark  {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
+    rep(f"command: {args.command}")
+    rep(f"git: {subprocess.run(['git', '-C', HERE, 'log', '-1', '--format=%h %s'], capture_output=True, text=True).stdout.strip()}")
+    rep(f"rows: {rows}  dataset: {d}")
+    rep(f"  events.pb {size('events.pb')/1e6:.0f} MB, batch.pb {size('batch.pb')/1e6:.0f} MB, "
+        f"events.csv {size('events.csv')/1e6:.0f} MB")
+    server = psql_script([("v", "SHOW server_version")], timing=False)["v"][0]["rows"][0]
+    rep(f"server: PostgreSQL {server}; session: {SETTINGS_NOTE}")
+    rep(f"timing: psql \\timing, 1 untimed warm-up round + {args.reps} timed rounds, contenders "
+        "interleaved in each round; median (best); ratios are of medians")
+    rep()
+
+    # ---- setup: heap table (timed COPY FROM for reference), file_fdw, protobuf_fdw -------------
+    csv = os.path.join(d, "events.csv")
+    res = psql_script([
+        ("drop", "DROP TABLE IF EXISTS events_heap"),
+        ("create", f"CREATE TABLE events_heap ({COLUMNS})"),
+        ("copy_from", f"COPY events_heap FROM {sql_str(csv)} (FORMAT csv)"),
+        ("vacuum", "VACUUM (FREEZE, ANALYZE) events_heap"),
+        ("file_fdw", "CREATE EXTENSION IF NOT EXISTS file_fdw"),
+        ("csv_server", "CREATE SERVER IF NOT EXISTS csv FOREIGN DATA WRAPPER file_fdw"),
+        ("csv_drop", "DROP FOREIGN TABLE IF EXISTS ev_csv"),
+        ("csv_table", f"CREATE FOREIGN TABLE ev_csv ({COLUMNS}) SERVER csv "
+                      f"OPTIONS (filename {sql_str(csv)}, format 'csv')"),
+    ])
+    copy_from_s = one(res, "copy_from")["ms"] / 1000.0
+    for k in ("vacuum", "csv_table"):
+        one(res, k)
+    rep(f"setup: COPY events_heap FROM csv: {copy_from_s:.3f} s (one run, for reference)")
+
+    pb_error = None
+    res = psql_script([("ext", "CREATE EXTENSION IF NOT EXISTS protobuf_fdw")], timing=False)
+    if res["ext"][0].get("error"):
+        pb_error = "protobuf_fdw extension not installed: " + res["ext"][0]["error"]
+    else:
+        desc = os.path.join(d, "bench.desc")
+        stmts = [("server", f"CREATE SERVER IF NOT EXISTS pb FOREIGN DATA WRAPPER protobuf_fdw "
+                            f"OPTIONS (descriptor_set {sql_str(desc)})")]
+        for name, suffix in (("", ""), ("_20m", "_20m"), ("_2g", "_2g")):
+            for tbl, base, opts in (("ev_pb", "events", "message 'bench.Event'"),
+                                    ("ev_batch", "batch", "framing 'container', "
+                                     "container 'bench.Batch.events'")):
+                path = os.path.join(d, f"{base}{suffix}.pb")
+                stmts.append((f"drop{tbl}{name}", f"DROP FOREIGN TABLE IF EXISTS {tbl}{name}"))
+                stmts.append((f"{tbl}{name}", f"CREATE FOREIGN TABLE {tbl}{name} ({COLUMNS}) "
+                              f"SERVER pb OPTIONS (filename {sql_str(path)}, {opts})"))
+        res = psql_script(stmts, timing=False)
+        errs = [f"{k}: {v[0]['error']}" for k, v in res.items() if v[0].get("error")]
+        if errs:
+            pb_error = "protobuf_fdw setup failed: " + "; ".join(errs)
+    if pb_error:
+        rep(f"protobuf_fdw: skipped: {pb_error}")
+    rep()
+
+    # ---- issue 2: scans ---------------------------------------------------------------------
+    if "scan" in parts:
+        rep("== Issue 2: scan speed (seconds) ==")
+        scans = [s for s in SCANS if not (s[2] and pb_error)]
+        stmts = []
+        for qname, q in (("count", COUNT), ("all", ALLCOLS)):
+            for label, t, _ in scans:
+                stmts.append((f"{qname}|{t}", q.format(t=t)))
+        times, errors = timed_rounds(stmts, args.reps)
+        # What each query returned (from a last, untimed check): must equal the heap's answer.
+        answers = psql_script(stmts, timing=False)
+        for qname, title, targets in (
+                ("count", "SELECT count(*)", "target: protobuf_fdw <= 0.15x file_fdw"),
+                ("all", "aggregate over all 10 columns",
+                 "target: protobuf_fdw <= 0.35x file_fdw and <= 1.5x heap")):
+            rep(f"{title}   ({targets})")
+            rep(f"  {'':26s} {'median':>8s} {'(best)':>8s}  {'/file_fdw':>8s} {'/heap':>8s}  "
+                f"{'result':8s} verdict")
+            med = {t: stats(times[f'{qname}|{t}'])[0] for _, t, _ in scans}
+            ref = answers.get(f"{qname}|events_heap", [{}])[0].get("rows")
+            for label, t, is_pb in scans:
+                key = f"{qname}|{t}"
+                m, b = stats(times[key])
+                if key in errors or m is None:
+                    rep(f"  {label:26s} error: {errors.get(key, 'no timing')}")
+                    continue
+                rf = m / med["ev_csv"] if med.get("ev_csv") else None
+                rh = m / med["events_heap"] if med.get("events_heap") else None
+                got = answers.get(key, [{}])[0].get("rows")
+                same = "same" if got == ref else "DIFFERS"
+                v = ""
+                if is_pb:
+                    ok = rf is not None and rf <= (0.15 if qname == "count" else 0.35)
+                    if qname == "all":
+                        ok = ok and rh is not None and rh <= 1.5
+                    v = verdict(ok)
+                rep(f"  {label:26s} {fmt_s(m)} ({fmt_s(b).strip():>6s})  {fmt_ratio(rf):>8s} "
+                    f"{fmt_ratio(rh):>8s}  {same:8s} {v}")
+                if got != ref:
+                    rep(f"      got {got} heap {ref}")
+            rep()
+        if pb_error:
+            rep("  protobuf_fdw rows: skipped: " + pb_error)
+            rep()
+
+    # ---- issue 2 + 3: memory ------------------------------------------------------------------
+    if "memory" in parts:
+        rep("== Backend peak memory growth (VmHWM after - before, fresh session per line) ==")
+        rep("  target: < 64 MB for protobuf_fdw at every input size and for parquet_export")
+        rep(f"  {'statement':44s} {'input':>10s} {'rows':>10s} {'time s':>8s} {'growth MB':>10s}  verdict")
+        cases = []
+        for suffix, tag in (("_20m", "~20 MB"), ("_2g", "~2.2 GB")):
+            for tbl, fr in (("ev_pb", "delimited"), ("ev_batch", "container")):
+                f = os.path.join(d, ("events" if tbl == "ev_pb" else "batch") + suffix + ".pb")
+                n = int(open(f + ".rows").read())
+                cases.append((f"protobuf_fdw {fr}, all-column aggregate", tbl + suffix,
+                              os.path.getsize(f), n, True))
+        for label, t, nbytes, n, is_pb in cases:
+            if pb_error:
+                rep(f"  {label:44s} skipped: {pb_error}")
+                continue
+            try:
+                g, b, a, secs, out = memory_growth(None, ALLCOLS.format(t=t))
+            except RuntimeError as e:
+                rep(f"  {label:44s} error: {e}")
+                continue
+            nrows = int(out[0].split("|")[0])
+            note = "" if nrows == n else f"  (returned {nrows} rows, expected {n})"
+            rep(f"  {label:44s} {nbytes/1e6:8.0f}MB {n:10d} {secs:8.2f} {g/1024:10.1f}  "
+                f"{verdict(g < 64 * 1024)}{note}")
+        # control: the heap scan itself, for scale
+        out_csv = os.path.join(args.out, "mem.csv")
+        g, b, a, secs, _ = memory_growth(HEAP_WARM, f"COPY events_heap TO {sql_str(out_csv)} (FORMAT csv)")
+        rep(f"  {'control: COPY events_heap TO csv':44s} {'heap':>10s} {rows:10d} {secs:8.2f} "
+            f"{g/1024:10.1f}")
+        rm(out_csv)
+
+    # ---- issue 3: export --------------------------------------------------------------------
+    if "export" in parts:
+        rep()
+        rep("== Issue 3: export of events_heap (seconds, bytes) ==")
+        rep("  targets: parquet_export <= 0.75x COPY TO csv, <= 1.25x DuckDB (1 thread, same "
+            "codec), size <= 1.1x DuckDB's, memory growth < 64 MB")
+        have_export = False
+        if not pb_error or "not installed" not in pb_error:
+            res = psql_script([("df", "SELECT count(*) FROM pg_proc WHERE proname = 'parquet_export'")],
+                              timing=False)
+            have_export = res["df"][0]["rows"] == ["1"] or (res["df"][0]["rows"] and
+                                                            int(res["df"][0]["rows"][0]) > 0)
+        export_skip = None if have_export else ("parquet_export() not found"
+                                                + (f" ({pb_error})" if pb_error else ""))
+        duck = None
+        duck_skip = None
+        try:
+            duck = DuckDB()
+            loaded = duck(op="load", csv=csv)
+            rep(f"  DuckDB: loaded {loaded['rows']} rows from CSV in {loaded['seconds']:.2f} s "
+                "(not timed below)")
+        except Exception as e:  # node or the package missing
+            duck_skip = f"DuckDB unavailable: {e}"
+            duck = None
+        codecs = ("snappy", "zstd")
+        out = lambda name: os.path.join(args.out, name)
+        stmts = [("copy_to", f"COPY events_heap TO {sql_str(out('copy.csv'))} (FORMAT csv)")]
+        if not export_skip:
+            for c in codecs:
+                stmts.append((f"export_{c}", "SELECT * FROM parquet_export(query => "
+                              f"'SELECT * FROM events_heap', filename => {sql_str(out(f'pg_{c}.parquet'))}, "
+                              f"compression => '{c}')"))
+        duck_times = {c: [] for c in codecs}
+        duck_bytes = {}
+        export_result = {}
+
+        def between(rnd):
+            for name in os.listdir(args.out):
+                rm(os.path.join(args.out, name))
+            if duck:
+                for c in codecs:
+                    r = duck(op="export", codec=c, file=out(f"duck_{c}.parquet"))
+                    if rnd > 0:
+                        duck_times[c].append(r["seconds"])
+                    duck_bytes[c] = r["bytes"]
+
+        times, errors = timed_rounds(stmts, args.reps, between)
+        sizes = {}
+        for c in codecs:
+            p = out(f"pg_{c}.parquet")
+            if os.path.exists(p):
+                sizes[c] = os.path.getsize(p)
+        copy_m, copy_b = stats(times["copy_to"])
+        copy_bytes = os.path.getsize(out("copy.csv")) if os.path.exists(out("copy.csv")) else None
+        rep(f"  {'':26s} {'median':>8s} {'(best)':>8s} {'bytes':>12s}  {'/COPY csv':>9s} "
+            f"{'/DuckDB':>8s} {'size/DuckDB':>11s}  verdict")
+        rep(f"  {'COPY TO csv':26s} {fmt_s(copy_m)} ({fmt_s(copy_b).strip():>6s}) "
+            f"{copy_bytes or 0:12d}")
+        for c in codecs:
+            dm, db = stats(duck_times[c])
+            if duck:
+                rep(f"  {'DuckDB ' + c:26s} {fmt_s(dm)} ({fmt_s(db).strip():>6s}) "
+                    f"{duck_bytes.get(c, 0):12d}  {fmt_ratio(dm / copy_m if copy_m else None):>9s}")
+            else:
+                rep(f"  {'DuckDB ' + c:26s} skipped: {duck_skip}")
+        for c in codecs:
+            label = f"parquet_export {c}"
+            if export_skip:
+                rep(f"  {label:26s} skipped: {export_skip}")
+                continue
+            key = f"export_{c}"
+            if key in errors:
+                rep(f"  {label:26s} error: {errors[key]}")
+                continue
+            m, b = stats(times[key])
+            dm = stats(duck_times[c])[0]
+            rc = m / copy_m if copy_m else None
+            rd = m / dm if dm else None
+            sz = sizes.get(c)
+            rs = sz / duck_bytes[c] if sz and duck_bytes.get(c) else None
+            ok = (rc is not None and rc <= 0.75 and rd is not None and rd <= 1.25
+                  and rs is not None and rs <= 1.1)
+            rep(f"  {label:26s} {fmt_s(m)} ({fmt_s(b).strip():>6s}) {sz or 0:12d}  "
+                f"{fmt_ratio(rc):>9s} {fmt_ratio(rd):>8s} {fmt_ratio(rs):>11s}  {verdict(ok)}")
+        # Read the exports back with DuckDB and compare with the heap.
+        if not export_skip and duck:
+            check = ("SELECT count(*), sum(id), max(user_id), sum(ts_micros), sum(quantity), "
+                     "count(*) FILTER (WHERE is_test), max(country), max(url), sum(status), "
+                     "round(sum(amount), 2), round(sum(score), 0) FROM {t}")
+            ref = psql_script([("r", check.format(t="events_heap"))], timing=False)["r"][0]["rows"]
+            ref = ref[0].split("|") if ref else None
+            for c in codecs:
+                p = out(f"pg_{c}.parquet")
+                try:
+                    got = duck(op="query", sql=check.format(t=f"read_parquet({sql_str(p)})"))["rows"][0]
+                    got = [str(x) for x in got]
+                    same = [str(x) for x in ref] == got
+                    rep(f"  read back {c} with DuckDB: {'same aggregates as the heap' if same else 'DIFFERS'}"
+                        + ("" if same else f": {got} vs {ref}"))
+                except Exception as e:
+                    rep(f"  read back {c} with DuckDB: error: {e}")
+        if duck:
+            duck.close()
+        # Memory of the export with default options.
+        if export_skip:
+            rep(f"  memory growth of parquet_export (defaults): skipped: {export_skip}")
+        else:
+            p = out("mem.parquet")
+            try:
+                g, b, a, secs, r = memory_growth(HEAP_WARM, "SELECT * FROM parquet_export(query => "
+                                                 f"'SELECT * FROM events_heap', filename => {sql_str(p)})")
+                rep(f"  memory growth of parquet_export (defaults): {g/1024:.1f} MB "
+                    f"(VmHWM {b} -> {a} kB, {secs:.2f} s, returned {r})  {verdict(g < 64 * 1024)}")
+            except RuntimeError as e:
+                rep(f"  memory growth of parquet_export (defaults): error: {e}")
+            rm(p)
+        for name in os.listdir(args.out):
+            rm(os.path.join(args.out, name))
+        rep()
+
+    if args.profile:
+        rep("== Profile ==")
+        if pb_error:
+            rep(f"  skipped: {pb_error}")
+        else:
+            for t in ("ev_pb", "ev_batch"):
+                profile(rep, t, args.out)
+    rep.save()
+    print(f"results written to {args.results}")
+
+
+def rm(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def profile(rep, table, outdir):
+    """perf record (cpu-clock, call graphs) of the backend while it runs the all-column aggregate."""
+    data = os.path.join(outdir, f"perf_{table}.data")
+    pidfile = os.path.join(outdir, "perf.pid")
+    script = [
+        ("pid", "SELECT pg_backend_pid() AS pbpid \\gset\n\\setenv PBPID :pbpid\n"
+                f"\\! perf record -e cpu-clock -g -o {data} -p $PBPID >/dev/null 2>&1 & echo $! > {pidfile}; sleep 1\n"
+                "SELECT 1"),
+        ("q", ALLCOLS.format(t=table)),
+        ("stop", f"\\! kill -INT $(cat {pidfile}); while kill -0 $(cat {pidfile}) 2>/dev/null; do sleep 0.2; done\nSELECT 1"),
+    ]
+    res = psql_script(script)
+    if res["q"][0].get("error"):
+        rep(f"  {table}: error: {res['q'][0]['error']}")
+        return
+    rep(f"  {table}: all-column aggregate, {res['q'][0]['ms']/1000:.2f} s under perf "
+        "(cpu-clock samples, self time, top 25)")
+    p = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso,symbol",
+                        "--stdio", "-g", "none", "--percent-limit", "0.5"],
+                       capture_output=True, text=True)
+    shown = 0
+    for line in p.stdout.splitlines():
+        if line.strip() and not line.startswith("#") and shown < 25:
+            rep("    " + line.strip())
+            shown += 1
+    if shown == 0:
+        rep(f"    perf report gave nothing: {p.stderr.strip()[:300]}")
+    rm(data)
+    rep()
+
+
+if __name__ == "__main__":
+    main()

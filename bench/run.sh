@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The benchmark harness for issues 2 (protobuf_fdw scans) and 3 (parquet_export), in one run:
+# build and install the extension, generate (or reuse) the dataset, start a throw-away cluster
+# with pg_virtualenv and run bench/bench.py in it.  See bench/README.md.
+#
+#   bench/run.sh [--rows N] [--seed S] [--reps R] [--parts scan,memory,export] [--profile] [--no-build]
+#
+# The table is printed and also written to bench/results/<UTC timestamp>.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rows=5000000 seed=42 reps=5 parts=scan,memory,export profile= build=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--rows) rows=$2; shift 2 ;;
+	--seed) seed=$2; shift 2 ;;
+	--reps) reps=$2; shift 2 ;;
+	--parts) parts=$2; shift 2 ;;
+	--profile) profile=--profile; shift ;;
+	--no-build) build=; shift ;;
+	*) echo "usage: $0 [--rows N] [--seed S] [--reps R] [--parts scan,memory,export] [--profile] [--no-build]" >&2; exit 2 ;;
+	esac
+done
+command="bench/run.sh --rows $rows --seed $seed --reps $reps --parts $parts${profile:+ --profile}"
+
+# Debian's python3-protobuf is only visible to Debian's own interpreter.
+PY=/usr/bin/python3
+
+if [ -n "$build" ]; then
+	if ! { make -s && make -s install; } >/tmp/protobuf_fdw_bench_build.log 2>&1; then
+		tail -20 /tmp/protobuf_fdw_bench_build.log
+		echo "run.sh: the extension did not build; its parts will use what is installed, or skip"
+	fi
+fi
+
+if [ ! -d bench/node_modules/@duckdb/node-api ]; then
+	(cd bench && npm install --no-audit --no-fund --loglevel=error) ||
+		echo "run.sh: npm install failed; the DuckDB rows will be skipped"
+fi
+
+data=$($PY bench/gen_dataset.py --rows "$rows" --seed "$seed" \
+	--variant 20m=20000000 --variant 2g=2200000000 | tail -1)
+
+# Scratch space for COPY TO / parquet_export output: the server runs as postgres.
+out=$(mktemp -d /tmp/protobuf_fdw_bench/out.XXXXXX)
+chmod 1777 "$out"
+trap 'rm -rf "$out"' EXIT
+
+mkdir -p bench/results
+results="bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
+# -t: the cluster lives in a temporary directory, so it cannot collide with a test run's.
+pg_virtualenv -t -v 15 $PY bench/bench.py --data "$data" --out "$out" --results "$results" \
+	--reps "$reps" --parts "$parts" --command "$command" $profile
