@@ -13,7 +13,8 @@ DATA = $(wildcard sql/protobuf_fdw--*.sql)
 PGFILEDESC = "protobuf_fdw - foreign data wrapper for protobuf files"
 
 # descriptor.proto compiled by protoc-c at build time (DESIGN.md: schema via protobuf-c).
-DESCRIPTOR_PROTO ?= /usr/include/google/protobuf/descriptor.proto
+PROTOBUF_INCLUDE ?= /usr/include
+DESCRIPTOR_PROTO = $(PROTOBUF_INCLUDE)/google/protobuf/descriptor.proto
 GEN_DIR = src/gen
 GEN_OBJS = $(GEN_DIR)/google/protobuf/descriptor.pb-c.o
 
@@ -34,7 +35,7 @@ include $(PGXS)
 
 $(GEN_DIR)/google/protobuf/descriptor.pb-c.c $(GEN_DIR)/google/protobuf/descriptor.pb-c.h: $(DESCRIPTOR_PROTO)
 	@mkdir -p $(GEN_DIR)
-	protoc-c --c_out=$(GEN_DIR) -I$(dir $(DESCRIPTOR_PROTO))../.. $(DESCRIPTOR_PROTO)
+	protoc-c --c_out=$(GEN_DIR) -I$(PROTOBUF_INCLUDE) google/protobuf/descriptor.proto
 
 $(SRCS:.c=.o): $(GEN_DIR)/google/protobuf/descriptor.pb-c.h
 

@@ -1,0 +1,31 @@
+/*
+ * options.h - the options of protobuf_fdw's servers, tables and columns.
+ */
+#ifndef PROTOBUF_FDW_OPTIONS_H
+#define PROTOBUF_FDW_OPTIONS_H
+
+#include "nodes/pg_list.h"
+#include "stream/framing.h"
+
+#define PB_DEFAULT_MAX_MESSAGE_SIZE (64 * 1024 * 1024)
+
+/* A foreign table's options, merged with its server's. */
+typedef struct PbTableOptions
+{
+	char	   *filename;
+	char	   *descriptor_set;
+	char	   *message;		/* as given, or NULL */
+	PbFramingKind framing;
+	char	   *container;		/* "<message>.<field>", container framing only */
+	int64		max_message_size;
+} PbTableOptions;
+
+extern void pb_get_table_options(Oid foreigntableid, PbTableOptions *opts);
+
+/* The column option "field" of attribute attnum (1-based), or NULL. */
+extern char *pb_get_column_field(Oid foreigntableid, int attnum);
+
+/* Split a container option "pkg.Msg.field" into its message and field names. */
+extern void pb_split_container(const char *value, char **message, char **field);
+
+#endif

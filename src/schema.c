@@ -1,0 +1,461 @@
+/*
+ * schema.c - descriptor sets parsed with protobuf-c, cached per backend.
+ *
+ * The parsed FileDescriptorSet and an index of its messages and enums live
+ * in one memory context per cached file, a child of CacheMemoryContext, so a
+ * stale entry is dropped by deleting its context.  protobuf-c allocates
+ * through an allocator on that context: an error mid-parse leaks nothing
+ * that the context's deletion does not free.
+ */
+#include "postgres.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/fd.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/varlena.h"
+
+#include "schema.h"
+#include "stream/wire.h"
+
+/* Descriptor sets are small; this only guards against pointing at the wrong file. */
+#define MAX_DESCRIPTOR_SET_SIZE ((off_t) 256 * 1024 * 1024)
+
+/* Entries kept per backend; the oldest is dropped past this. */
+#define SCHEMA_CACHE_SIZE 8
+
+typedef struct SchemaCacheEntry
+{
+	char	   *path;
+	off_t		size;
+	struct timespec mtime;
+	MemoryContext cxt;
+	PbSchema	schema;
+} SchemaCacheEntry;
+
+static SchemaCacheEntry *schema_cache[SCHEMA_CACHE_SIZE];
+
+static void *
+cxt_alloc(void *allocator_data, size_t size)
+{
+	return MemoryContextAlloc((MemoryContext) allocator_data, size);
+}
+
+static void
+cxt_free(void *allocator_data, void *ptr)
+{
+	if (ptr)
+		pfree(ptr);
+}
+
+/*
+ * protobuf-c recurses without a limit, and the only recursive path through
+ * descriptor.proto is DescriptorProto.nested_type (field 3).  Walk that path
+ * with our bounded wire reader before handing the bytes to protobuf-c, so a
+ * hostile set cannot overflow the stack.  'nested_field' is the field of the
+ * current message that holds DescriptorProtos (FileDescriptorSet.file holds
+ * FileDescriptorProtos, whose message_type (4) holds DescriptorProtos).
+ */
+static bool
+nesting_is_bounded(const uint8_t *p, const uint8_t *end, int level, int depth)
+{
+	check_stack_depth();
+	if (depth > PB_MAX_DEPTH)
+		return false;
+	while (p < end)
+	{
+		uint32_t	field;
+		int			wt;
+		uint64_t	len;
+
+		if (pb_read_tag(&p, end, &field, &wt) != PB_WIRE_OK)
+			return true;		/* malformed: protobuf-c will reject it */
+		if (wt != PB_WT_LEN)
+		{
+			if (pb_skip_field(&p, end, field, wt, depth) != PB_WIRE_OK)
+				return true;
+			continue;
+		}
+		if (pb_read_varint(&p, end, &len) != PB_WIRE_OK ||
+			pb_check_len(len, p, end) != PB_WIRE_OK)
+			return true;
+		/* level 0: set.file (1); 1: file.message_type (4); 2: message.nested_type (3) */
+		if ((level == 0 && field == 1) ||
+			(level == 1 && field == 4) ||
+			(level == 2 && field == 3))
+		{
+			if (!nesting_is_bounded(p, p + len, level == 0 ? 1 : 2, depth + 1))
+				return false;
+		}
+		p += len;
+	}
+	return true;
+}
+
+static int
+compare_message_info(const void *a, const void *b)
+{
+	return strcmp(((const PbMessageInfo *) a)->full_name,
+				  ((const PbMessageInfo *) b)->full_name);
+}
+
+static int
+compare_enum_info(const void *a, const void *b)
+{
+	return strcmp(((const PbEnumInfo *) a)->full_name,
+				  ((const PbEnumInfo *) b)->full_name);
+}
+
+static char *
+qualify(const char *scope, const char *name)
+{
+	if (scope == NULL || scope[0] == '\0')
+		return pstrdup(name ? name : "");
+	return psprintf("%s.%s", scope, name ? name : "");
+}
+
+typedef struct IndexBuild
+{
+	List	   *messages;		/* of PbMessageInfo * */
+	List	   *enums;			/* of PbEnumInfo * */
+} IndexBuild;
+
+static void
+index_enums(IndexBuild *ib, const char *scope, size_t n,
+			Google__Protobuf__EnumDescriptorProto **enums, bool proto3)
+{
+	for (size_t i = 0; i < n; i++)
+	{
+		PbEnumInfo *ei = palloc(sizeof(PbEnumInfo));
+
+		ei->full_name = qualify(scope, enums[i]->name);
+		ei->desc = enums[i];
+		ei->closed = !proto3;
+		ib->enums = lappend(ib->enums, ei);
+	}
+}
+
+static void
+index_messages(IndexBuild *ib, const char *scope, size_t n,
+			   Google__Protobuf__DescriptorProto **msgs, bool proto3)
+{
+	for (size_t i = 0; i < n; i++)
+	{
+		PbMessageInfo *mi = palloc(sizeof(PbMessageInfo));
+
+		mi->full_name = qualify(scope, msgs[i]->name);
+		mi->desc = msgs[i];
+		mi->proto3 = proto3;
+		ib->messages = lappend(ib->messages, mi);
+		index_enums(ib, mi->full_name, msgs[i]->n_enum_type, msgs[i]->enum_type, proto3);
+		index_messages(ib, mi->full_name, msgs[i]->n_nested_type, msgs[i]->nested_type, proto3);
+	}
+}
+
+static void
+build_index(PbSchema *schema, Google__Protobuf__FileDescriptorSet *set)
+{
+	IndexBuild	ib = {NIL, NIL};
+	ListCell   *lc;
+	int			i;
+
+	for (size_t f = 0; f < set->n_file; f++)
+	{
+		Google__Protobuf__FileDescriptorProto *file = set->file[f];
+		bool		proto3 = file->syntax && strcmp(file->syntax, "proto3") == 0;
+
+		index_enums(&ib, file->package, file->n_enum_type, file->enum_type, proto3);
+		index_messages(&ib, file->package, file->n_message_type, file->message_type, proto3);
+	}
+
+	schema->nmessages = list_length(ib.messages);
+	schema->messages = palloc(sizeof(PbMessageInfo) * Max(schema->nmessages, 1));
+	i = 0;
+	foreach(lc, ib.messages)
+		schema->messages[i++] = *(PbMessageInfo *) lfirst(lc);
+	qsort(schema->messages, schema->nmessages, sizeof(PbMessageInfo), compare_message_info);
+
+	schema->nenums = list_length(ib.enums);
+	schema->enums = palloc(sizeof(PbEnumInfo) * Max(schema->nenums, 1));
+	i = 0;
+	foreach(lc, ib.enums)
+		schema->enums[i++] = *(PbEnumInfo *) lfirst(lc);
+	qsort(schema->enums, schema->nenums, sizeof(PbEnumInfo), compare_enum_info);
+}
+
+static uint8_t *
+read_whole_file(const char *path, off_t size)
+{
+	uint8_t    *buf;
+	int			fd;
+	off_t		done = 0;
+
+	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	if (fd < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open descriptor set \"%s\": %m", path)));
+	buf = palloc(size + 1);
+	while (done < size)
+	{
+		ssize_t		n = read(fd, buf + done, size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read descriptor set \"%s\": %m", path)));
+		if (n == 0)
+			break;
+		done += n;
+	}
+	CloseTransientFile(fd);
+	if (done != size)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("descriptor set \"%s\" changed while it was read", path)));
+	return buf;
+}
+
+static void
+not_a_descriptor_set(const char *path, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("file \"%s\" is not a protobuf descriptor set", path),
+			 errdetail("%s", why),
+			 errhint("Write one with: protoc --include_imports --descriptor_set_out=FILE your.proto")));
+}
+
+static SchemaCacheEntry *
+load_entry(const char *path, const struct stat *st)
+{
+	MemoryContext cxt;
+	MemoryContext old;
+	SchemaCacheEntry *entry;
+	ProtobufCAllocator allocator;
+	Google__Protobuf__FileDescriptorSet *set;
+	uint8_t    *bytes;
+
+	if (st->st_size > MAX_DESCRIPTOR_SET_SIZE)
+		not_a_descriptor_set(path, "It is larger than 256 MB.");
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw descriptor set",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+
+	bytes = read_whole_file(path, st->st_size);
+	if (!nesting_is_bounded(bytes, bytes + st->st_size, 0, 0))
+		not_a_descriptor_set(path, "Its messages are nested more than 100 levels deep.");
+
+	allocator.alloc = cxt_alloc;
+	allocator.free = cxt_free;
+	allocator.allocator_data = cxt;
+	set = google__protobuf__file_descriptor_set__unpack(&allocator, st->st_size, bytes);
+	if (set == NULL)
+		not_a_descriptor_set(path, "It does not parse as google.protobuf.FileDescriptorSet.");
+	if (set->n_file == 0)
+		not_a_descriptor_set(path, "It holds no file descriptors.");
+	pfree(bytes);
+
+	entry = palloc0(sizeof(SchemaCacheEntry));
+	entry->path = pstrdup(path);
+	entry->size = st->st_size;
+	entry->mtime = st->st_mtim;
+	entry->cxt = cxt;
+	entry->schema.path = entry->path;
+	build_index(&entry->schema, set);
+
+	MemoryContextSwitchTo(old);
+	/* only now, fully built, does it become long-lived */
+	MemoryContextSetParent(cxt, CacheMemoryContext);
+	return entry;
+}
+
+const PbSchema *
+pb_schema_load(const char *path)
+{
+	struct stat st;
+	int			i;
+	SchemaCacheEntry *entry;
+
+	if (stat(path, &st) < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open descriptor set \"%s\": %m", path)));
+	if (S_ISDIR(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("descriptor set \"%s\" is a directory", path)));
+
+	for (i = 0; i < SCHEMA_CACHE_SIZE; i++)
+	{
+		entry = schema_cache[i];
+		if (entry && strcmp(entry->path, path) == 0)
+		{
+			if (entry->size == st.st_size &&
+				entry->mtime.tv_sec == st.st_mtim.tv_sec &&
+				entry->mtime.tv_nsec == st.st_mtim.tv_nsec)
+				return &entry->schema;
+			MemoryContextDelete(entry->cxt);
+			schema_cache[i] = NULL;
+		}
+	}
+
+	entry = load_entry(path, &st);
+
+	/* take a free slot, else drop the oldest (slot 0) and shift */
+	for (i = 0; i < SCHEMA_CACHE_SIZE; i++)
+		if (schema_cache[i] == NULL)
+			break;
+	if (i == SCHEMA_CACHE_SIZE)
+	{
+		MemoryContextDelete(schema_cache[0]->cxt);
+		memmove(schema_cache, schema_cache + 1, sizeof(schema_cache[0]) * (SCHEMA_CACHE_SIZE - 1));
+		i = SCHEMA_CACHE_SIZE - 1;
+	}
+	schema_cache[i] = entry;
+	return &entry->schema;
+}
+
+static const char *
+strip_dot(const char *name)
+{
+	return name[0] == '.' ? name + 1 : name;
+}
+
+const PbMessageInfo *
+pb_schema_find_message(const PbSchema *schema, const char *name)
+{
+	PbMessageInfo key;
+
+	key.full_name = strip_dot(name);
+	return bsearch(&key, schema->messages, schema->nmessages,
+				   sizeof(PbMessageInfo), compare_message_info);
+}
+
+const PbEnumInfo *
+pb_schema_find_enum(const PbSchema *schema, const char *name)
+{
+	PbEnumInfo	key;
+
+	key.full_name = strip_dot(name);
+	return bsearch(&key, schema->enums, schema->nenums,
+				   sizeof(PbEnumInfo), compare_enum_info);
+}
+
+const PbMessageInfo *
+pb_schema_require_message(const PbSchema *schema, const char *name)
+{
+	const PbMessageInfo *mi = pb_schema_find_message(schema, name);
+	const char *want = strip_dot(name);
+	StringInfoData close;
+	int			nclose = 0;
+	int			max_distance = Max(2, (int) strlen(want) / 4);
+
+	if (mi)
+		return mi;
+
+	/*
+	 * Close names: within a few edits of the whole name, or with the same
+	 * last component whatever the package and case.
+	 */
+	initStringInfo(&close);
+	for (int i = 0; i < schema->nmessages && nclose < 5; i++)
+	{
+		const char *cand = schema->messages[i].full_name;
+		const char *last = strrchr(cand, '.');
+		int			d = varstr_levenshtein_less_equal(want, strlen(want), cand, strlen(cand),
+													  1, 1, 1, max_distance, true);
+
+		if (d <= max_distance || pg_strcasecmp(last ? last + 1 : cand, want) == 0)
+			appendStringInfo(&close, "%s\"%s\"", nclose++ ? ", " : "", cand);
+	}
+
+	if (nclose > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
+				 errmsg("message \"%s\" not found in descriptor set \"%s\"", want, schema->path),
+				 errhint("Close names in the descriptor set: %s. Messages are named by their full name, package included.", close.data)));
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
+			 errmsg("message \"%s\" not found in descriptor set \"%s\"", want, schema->path),
+			 errhint("Name a message by its full name, package included; the set holds %d messages%s%s.",
+					 schema->nmessages,
+					 schema->nmessages > 0 ? ", for example " : "",
+					 schema->nmessages > 0 ? quote_identifier(schema->messages[0].full_name) : "")));
+	return NULL;				/* keep compiler quiet */
+}
+
+const PbFieldDescriptor *
+pb_message_field_by_number(const PbDescriptor *msg, int number)
+{
+	for (size_t i = 0; i < msg->n_field; i++)
+		if (msg->field[i]->number == number)
+			return msg->field[i];
+	return NULL;
+}
+
+const char *
+pb_field_type_name(const PbFieldDescriptor *field)
+{
+	switch (field->type)
+	{
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_DOUBLE:
+			return "double";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_FLOAT:
+			return "float";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_INT64:
+			return "int64";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_UINT64:
+			return "uint64";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_INT32:
+			return "int32";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_FIXED64:
+			return "fixed64";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_FIXED32:
+			return "fixed32";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_BOOL:
+			return "bool";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_STRING:
+			return "string";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_GROUP:
+			return "group";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_MESSAGE:
+			return "message";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_BYTES:
+			return "bytes";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_UINT32:
+			return "uint32";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_ENUM:
+			return "enum";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_SFIXED32:
+			return "sfixed32";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_SFIXED64:
+			return "sfixed64";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_SINT32:
+			return "sint32";
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_SINT64:
+			return "sint64";
+		default:
+			return "unknown";
+	}
+}
+
+char *
+pb_message_field_list(const PbDescriptor *msg)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (size_t i = 0; i < msg->n_field; i++)
+		appendStringInfo(&buf, "%s%s (%d)", i ? ", " : "", msg->field[i]->name, msg->field[i]->number);
+	if (msg->n_field == 0)
+		appendStringInfoString(&buf, "none");
+	return buf.data;
+}

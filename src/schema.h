@@ -1,0 +1,62 @@
+/*
+ * schema.h - descriptor sets: loading, caching, and looking up messages,
+ * fields and enums.
+ */
+#ifndef PROTOBUF_FDW_SCHEMA_H
+#define PROTOBUF_FDW_SCHEMA_H
+
+#include "google/protobuf/descriptor.pb-c.h"
+
+typedef Google__Protobuf__DescriptorProto PbDescriptor;
+typedef Google__Protobuf__FieldDescriptorProto PbFieldDescriptor;
+typedef Google__Protobuf__EnumDescriptorProto PbEnumDescriptor;
+
+typedef struct PbMessageInfo
+{
+	const char *full_name;		/* "pkg.Outer.Inner", no leading dot */
+	const PbDescriptor *desc;
+	bool		proto3;			/* declared in a syntax = "proto3" file */
+} PbMessageInfo;
+
+typedef struct PbEnumInfo
+{
+	const char *full_name;
+	const PbEnumDescriptor *desc;
+	bool		closed;			/* proto2: unknown numbers read as unset */
+} PbEnumInfo;
+
+typedef struct PbSchema
+{
+	const char *path;
+	int			nmessages;
+	PbMessageInfo *messages;	/* sorted by full_name */
+	int			nenums;
+	PbEnumInfo *enums;			/* sorted by full_name */
+} PbSchema;
+
+/*
+ * Load a descriptor set, or return the copy cached by this backend if the
+ * file's size and modification time have not changed.  The result lives in
+ * a long-lived memory context of the cache; errors are reported with ereport.
+ */
+extern const PbSchema *pb_schema_load(const char *path);
+
+/* Look up a message or enum by full name (a leading dot is ignored); NULL if absent. */
+extern const PbMessageInfo *pb_schema_find_message(const PbSchema *schema, const char *name);
+extern const PbEnumInfo *pb_schema_find_enum(const PbSchema *schema, const char *name);
+
+/*
+ * Find a message by name or report an error listing close names (and
+ * saying where the set came from).
+ */
+extern const PbMessageInfo *pb_schema_require_message(const PbSchema *schema, const char *name);
+
+extern const PbFieldDescriptor *pb_message_field_by_number(const PbDescriptor *msg, int number);
+
+/* Name of a field type as written in a .proto file ("int32", "string", ...). */
+extern const char *pb_field_type_name(const PbFieldDescriptor *field);
+
+/* "id (1), user_id (2), ..." for error details */
+extern char *pb_message_field_list(const PbDescriptor *msg);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * framing.c - delimited and container framings.
+ */
+#include "stream/framing.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "stream/wire.h"
+
+/* A varint is at most 10 bytes: asking for that many never over-reads a message. */
+#define VARINT_MAX 10
+
+void
+pb_framing_init(PbFraming *f, PbFramingKind kind, PbSource *src,
+				uint32_t container_field, uint64_t max_message_size)
+{
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->src = src;
+	f->container_field = container_field;
+	f->max_message_size = max_message_size;
+}
+
+void
+pb_framing_reset(PbFraming *f)
+{
+	f->messages = 0;
+	f->record_offset = 0;
+	f->err = PB_FRAME_ERR_NONE;
+	f->errmsg[0] = '\0';
+}
+
+const char *
+pb_framing_name(PbFramingKind kind)
+{
+	return kind == PB_FRAMING_CONTAINER ? "container" : "delimited";
+}
+
+static PbFrameResult fail(PbFraming *f, PbFrameError err, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+
+static PbFrameResult
+fail(PbFraming *f, PbFrameError err, const char *fmt,...)
+{
+	va_list		ap;
+
+	f->err = err;
+	va_start(ap, fmt);
+	vsnprintf(f->errmsg, sizeof(f->errmsg), fmt, ap);
+	va_end(ap);
+	return PB_FRAME_ERROR;
+}
+
+static PbFrameResult
+fail_io(PbFraming *f)
+{
+	return fail(f, PB_FRAME_ERR_IO, "could not read input");
+}
+
+/*
+ * Read a varint from the stream; 'what' names it in errors.  Returns
+ * PB_FRAME_MESSAGE on success.
+ */
+static PbFrameResult
+stream_varint(PbFraming *f, uint64_t *value, const char *what)
+{
+	const uint8_t *p;
+	PbWireStatus st;
+	int			rc;
+
+	rc = pb_source_fill(f->src, VARINT_MAX);
+	if (rc < 0)
+		return fail_io(f);
+	p = pb_source_peek(f->src);
+	st = pb_read_varint(&p, p + pb_source_avail(f->src), value);
+	if (st == PB_WIRE_TRUNCATED)
+		return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside %s", what);
+	if (st != PB_WIRE_OK)
+		return fail(f, PB_FRAME_ERR_MALFORMED, "malformed varint in %s", what);
+	pb_source_consume(f->src, p - pb_source_peek(f->src));
+	return PB_FRAME_MESSAGE;
+}
+
+/* Make the 'len' bytes of a message body contiguous, after a length check. */
+static PbFrameResult
+stream_body(PbFraming *f, uint64_t len, const uint8_t **msg, size_t *outlen)
+{
+	int			rc;
+
+	if (len > f->max_message_size)
+		return fail(f, PB_FRAME_ERR_TOO_LARGE,
+					"message of %" PRIu64 " bytes exceeds max_message_size (%" PRIu64 " bytes)",
+					len, f->max_message_size);
+	rc = pb_source_fill(f->src, (size_t) len);
+	if (rc < 0)
+		return fail_io(f);
+	if (rc > 0)
+		return fail(f, PB_FRAME_ERR_TRUNCATED,
+					"end of file inside a message body: %" PRIu64 " bytes expected, %zu found",
+					len, pb_source_avail(f->src));
+	*msg = pb_source_peek(f->src);
+	*outlen = (size_t) len;
+	pb_source_consume(f->src, (size_t) len);
+	f->messages++;
+	return PB_FRAME_MESSAGE;
+}
+
+/* true if the input has no byte left at the current position */
+static int
+at_end(PbFraming *f, PbFrameResult *res)
+{
+	int			rc = pb_source_fill(f->src, 1);
+
+	if (rc < 0)
+	{
+		*res = fail_io(f);
+		return 1;
+	}
+	*res = PB_FRAME_END;
+	return rc > 0;
+}
+
+static PbFrameResult
+next_delimited(PbFraming *f, const uint8_t **msg, size_t *len)
+{
+	PbFrameResult res;
+	uint64_t	msglen;
+
+	f->record_offset = pb_source_offset(f->src);
+	if (at_end(f, &res))
+		return res;
+	res = stream_varint(f, &msglen, "a length prefix");
+	if (res != PB_FRAME_MESSAGE)
+		return res;
+	return stream_body(f, msglen, msg, len);
+}
+
+/*
+ * Skip one field of the container whose tag was just read, streaming through
+ * LEN bodies.  Groups are walked tag by tag with a stack of open field numbers.
+ */
+static PbFrameResult
+stream_skip(PbFraming *f, uint32_t field, int wt)
+{
+	uint32_t	open[PB_MAX_DEPTH + 1];
+	int			nopen = 0;
+
+	for (;;)
+	{
+		uint64_t	v;
+		PbFrameResult res;
+		int			rc;
+
+		switch (wt)
+		{
+			case PB_WT_VARINT:
+				res = stream_varint(f, &v, "a varint field of the container");
+				if (res != PB_FRAME_MESSAGE)
+					return res;
+				break;
+			case PB_WT_I64:
+			case PB_WT_I32:
+				rc = pb_source_skip(f->src, wt == PB_WT_I64 ? 8 : 4);
+				if (rc < 0)
+					return fail_io(f);
+				if (rc > 0)
+					return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a fixed-width field of the container");
+				break;
+			case PB_WT_LEN:
+				res = stream_varint(f, &v, "a length prefix");
+				if (res != PB_FRAME_MESSAGE)
+					return res;
+				if (v > INT32_MAX)
+					return fail(f, PB_FRAME_ERR_MALFORMED, "length prefix larger than 2 GiB");
+				rc = pb_source_skip(f->src, v);
+				if (rc < 0)
+					return fail_io(f);
+				if (rc > 0)
+					return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a length-delimited field of the container");
+				break;
+			case PB_WT_SGROUP:
+				if (nopen >= PB_MAX_DEPTH)
+					return fail(f, PB_FRAME_ERR_MALFORMED, "%s", pb_wire_status_message(PB_WIRE_TOO_DEEP));
+				open[nopen++] = field;
+				break;
+			case PB_WT_EGROUP:
+				if (nopen == 0 || open[nopen - 1] != field)
+					return fail(f, PB_FRAME_ERR_MALFORMED, "%s", pb_wire_status_message(PB_WIRE_BAD_END_GROUP));
+				nopen--;
+				break;
+		}
+		if (nopen == 0)
+			return PB_FRAME_MESSAGE;
+
+		/* inside a group: read the next tag */
+		{
+			const uint8_t *p;
+			PbWireStatus st;
+
+			if (pb_source_fill(f->src, VARINT_MAX) < 0)
+				return fail_io(f);
+			p = pb_source_peek(f->src);
+			st = pb_read_tag(&p, p + pb_source_avail(f->src), &field, &wt);
+			if (st == PB_WIRE_TRUNCATED)
+				return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a group of the container");
+			if (st != PB_WIRE_OK)
+				return fail(f, PB_FRAME_ERR_MALFORMED, "%s", pb_wire_status_message(st));
+			pb_source_consume(f->src, p - pb_source_peek(f->src));
+		}
+	}
+}
+
+static PbFrameResult
+next_container(PbFraming *f, const uint8_t **msg, size_t *len)
+{
+	for (;;)
+	{
+		PbFrameResult res;
+		const uint8_t *p;
+		PbWireStatus st;
+		uint32_t	field;
+		int			wt;
+
+		f->record_offset = pb_source_offset(f->src);
+		if (at_end(f, &res))
+			return res;
+		if (pb_source_fill(f->src, VARINT_MAX) < 0)
+			return fail_io(f);
+		p = pb_source_peek(f->src);
+		st = pb_read_tag(&p, p + pb_source_avail(f->src), &field, &wt);
+		if (st == PB_WIRE_TRUNCATED)
+			return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a tag of the container");
+		if (st != PB_WIRE_OK)
+			return fail(f, PB_FRAME_ERR_MALFORMED, "%s in the container", pb_wire_status_message(st));
+		pb_source_consume(f->src, p - pb_source_peek(f->src));
+
+		if (field == f->container_field && wt == PB_WT_LEN)
+		{
+			uint64_t	msglen;
+
+			res = stream_varint(f, &msglen, "a length prefix");
+			if (res != PB_FRAME_MESSAGE)
+				return res;
+			return stream_body(f, msglen, msg, len);
+		}
+		if (wt == PB_WT_EGROUP)
+			return fail(f, PB_FRAME_ERR_MALFORMED, "%s in the container",
+						pb_wire_status_message(PB_WIRE_BAD_END_GROUP));
+		res = stream_skip(f, field, wt);
+		if (res != PB_FRAME_MESSAGE)
+			return res;
+	}
+}
+
+PbFrameResult
+pb_framing_next(PbFraming *f, const uint8_t **msg, size_t *len)
+{
+	if (f->kind == PB_FRAMING_CONTAINER)
+		return next_container(f, msg, len);
+	return next_delimited(f, msg, len);
+}

@@ -1,0 +1,128 @@
+/*
+ * source.c - the buffered byte source.
+ */
+#include "stream/source.h"
+
+#include <errno.h>
+#include <string.h>
+
+int
+pb_source_init(PbSource *src, PbReadFn read, void *read_arg,
+			   const PbAllocator *alloc, size_t initial_cap)
+{
+	memset(src, 0, sizeof(*src));
+	src->read = read;
+	src->read_arg = read_arg;
+	src->alloc = *alloc;
+	src->cap = initial_cap > 0 ? initial_cap : PB_SOURCE_INITIAL_CAP;
+	src->buf = alloc->alloc(alloc->ctx, src->cap);
+	return src->buf ? 0 : -1;
+}
+
+void
+pb_source_free(PbSource *src)
+{
+	if (src->buf)
+		src->alloc.free(src->alloc.ctx, src->buf);
+	src->buf = NULL;
+	src->cap = 0;
+}
+
+void
+pb_source_reset(PbSource *src)
+{
+	src->pos = src->end = 0;
+	src->base_offset = 0;
+	src->eof = 0;
+	src->read_errno = 0;
+}
+
+/* Move the unconsumed bytes to the front, growing the block if 'need' > cap. */
+static int
+make_room(PbSource *src, size_t need)
+{
+	size_t		avail = src->end - src->pos;
+
+	if (need > src->cap)
+	{
+		size_t		newcap = src->cap;
+		uint8_t    *nb;
+
+		while (newcap < need)
+			newcap = newcap > SIZE_MAX / 2 ? need : newcap * 2;
+		nb = src->alloc.alloc(src->alloc.ctx, newcap);
+		if (nb == NULL)
+			return -1;
+		memcpy(nb, src->buf + src->pos, avail);
+		src->alloc.free(src->alloc.ctx, src->buf);
+		src->buf = nb;
+		src->cap = newcap;
+	}
+	else if (src->pos > 0)
+		memmove(src->buf, src->buf + src->pos, avail);
+	src->base_offset += src->pos;
+	src->pos = 0;
+	src->end = avail;
+	return 0;
+}
+
+int
+pb_source_fill(PbSource *src, size_t need)
+{
+	if (src->end - src->pos >= need)
+		return 0;
+	if (src->eof)
+		return 1;
+	if (src->cap - src->pos < need && make_room(src, need) < 0)
+	{
+		errno = ENOMEM;
+		src->read_errno = ENOMEM;
+		return -1;
+	}
+	while (src->end - src->pos < need)
+	{
+		long		n;
+
+		if (src->end == src->cap && make_room(src, need) < 0)
+			return -1;
+		n = src->read(src->read_arg, src->buf + src->end, src->cap - src->end);
+		if (n < 0)
+		{
+			src->read_errno = errno ? errno : EIO;
+			return -1;
+		}
+		if (n == 0)
+		{
+			src->eof = 1;
+			return 1;
+		}
+		src->end += (size_t) n;
+	}
+	return 0;
+}
+
+int
+pb_source_skip(PbSource *src, uint64_t n)
+{
+	while (n > 0)
+	{
+		size_t		avail = src->end - src->pos;
+		int			rc;
+
+		if (avail == 0)
+		{
+			/* Read a fresh block: nothing buffered needs keeping. */
+			src->base_offset += src->end;
+			src->pos = src->end = 0;
+			rc = pb_source_fill(src, 1);
+			if (rc != 0)
+				return rc;
+			avail = src->end - src->pos;
+		}
+		if ((uint64_t) avail > n)
+			avail = (size_t) n;
+		src->pos += avail;
+		n -= avail;
+	}
+	return 0;
+}

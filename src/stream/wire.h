@@ -1,0 +1,160 @@
+/*
+ * wire.h - protobuf wire-format primitives over a bounded byte range.
+ *
+ * Pure C: no PostgreSQL, no allocation.  Every reader takes a cursor and an
+ * end pointer and never reads past the end; a malformed input is reported as
+ * a PbWireStatus, never by reading out of bounds.  The rules are upb's
+ * (reference/PROTOBUF-DECODER-NOTES.md).
+ */
+#ifndef PB_WIRE_H
+#define PB_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum PbWireType
+{
+	PB_WT_VARINT = 0,
+	PB_WT_I64 = 1,
+	PB_WT_LEN = 2,
+	PB_WT_SGROUP = 3,
+	PB_WT_EGROUP = 4,
+	PB_WT_I32 = 5
+} PbWireType;
+
+typedef enum PbWireStatus
+{
+	PB_WIRE_OK = 0,
+	PB_WIRE_TRUNCATED,			/* the range ends inside a value */
+	PB_WIRE_BAD_VARINT,			/* more than 10 bytes, or a tag over 5 */
+	PB_WIRE_BAD_WIRE_TYPE,		/* wire type 6 or 7 */
+	PB_WIRE_FIELD_ZERO,			/* field number 0 */
+	PB_WIRE_LEN_OVERFLOW,		/* a LEN prefix over INT32_MAX */
+	PB_WIRE_LEN_PAST_END,		/* a LEN body running past the range */
+	PB_WIRE_BAD_END_GROUP,		/* EGROUP without its SGROUP, or of another field */
+	PB_WIRE_TOO_DEEP			/* groups nested deeper than the limit */
+} PbWireStatus;
+
+/* Groups nest at most this deep (C++, Java and upb use 100). */
+#define PB_MAX_DEPTH 100
+
+/* The largest field number protobuf allows: 2^29 - 1. */
+#define PB_MAX_FIELD_NUMBER 536870911u
+
+extern const char *pb_wire_status_message(PbWireStatus status);
+
+/*
+ * Read an unsigned LEB128 varint of at most 10 bytes.  On success *p is
+ * advanced past it.
+ */
+static inline PbWireStatus
+pb_read_varint(const uint8_t **p, const uint8_t *end, uint64_t *value)
+{
+	const uint8_t *s = *p;
+	uint64_t	v;
+	int			shift;
+
+	if (s < end && s[0] < 0x80)
+	{
+		*value = s[0];
+		*p = s + 1;
+		return PB_WIRE_OK;
+	}
+	v = 0;
+	for (shift = 0; shift < 70; shift += 7)
+	{
+		uint8_t		b;
+
+		if (s >= end)
+			return PB_WIRE_TRUNCATED;
+		b = *s++;
+		v |= (uint64_t) (b & 0x7f) << shift;
+		if (b < 0x80)
+		{
+			*value = v;
+			*p = s;
+			return PB_WIRE_OK;
+		}
+	}
+	return PB_WIRE_BAD_VARINT;
+}
+
+/*
+ * Read a tag: a varint of at most 5 bytes holding a field number in
+ * 1 .. 2^29-1 and a wire type in 0 .. 5.
+ */
+static inline PbWireStatus
+pb_read_tag(const uint8_t **p, const uint8_t *end, uint32_t *field, int *wire_type)
+{
+	const uint8_t *start = *p;
+	uint64_t	tag;
+	PbWireStatus st;
+
+	st = pb_read_varint(p, end, &tag);
+	if (st != PB_WIRE_OK)
+		return st;
+	if (*p - start > 5 || tag > UINT32_MAX)
+		return PB_WIRE_BAD_VARINT;
+	*wire_type = (int) (tag & 7);
+	*field = (uint32_t) (tag >> 3);
+	if (*wire_type > PB_WT_I32)
+		return PB_WIRE_BAD_WIRE_TYPE;
+	if (*field == 0)
+		return PB_WIRE_FIELD_ZERO;
+	return PB_WIRE_OK;
+}
+
+/* Validate a LEN prefix already read against the bytes left in the range. */
+static inline PbWireStatus
+pb_check_len(uint64_t len, const uint8_t *p, const uint8_t *end)
+{
+	if (len > INT32_MAX)
+		return PB_WIRE_LEN_OVERFLOW;
+	if (len > (uint64_t) (end - p))
+		return PB_WIRE_LEN_PAST_END;
+	return PB_WIRE_OK;
+}
+
+static inline uint32_t
+pb_load_le32(const uint8_t *p)
+{
+	return (uint32_t) p[0] | ((uint32_t) p[1] << 8) |
+		((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
+}
+
+static inline uint64_t
+pb_load_le64(const uint8_t *p)
+{
+	return (uint64_t) pb_load_le32(p) | ((uint64_t) pb_load_le32(p + 4) << 32);
+}
+
+static inline int32_t
+pb_zigzag32(uint32_t v)
+{
+	return (int32_t) ((v >> 1) ^ (~(v & 1) + 1));
+}
+
+static inline int64_t
+pb_zigzag64(uint64_t v)
+{
+	return (int64_t) ((v >> 1) ^ (~(v & 1) + 1));
+}
+
+/*
+ * Skip the value of a field whose tag (field, wire_type) has just been read.
+ * A group is skipped up to its matching EGROUP, counting nesting from
+ * 'depth' (the nesting of the group's own tag) up to PB_MAX_DEPTH.
+ * An EGROUP here is an error: the caller handles the one that closes it.
+ */
+extern PbWireStatus pb_skip_field(const uint8_t **p, const uint8_t *end,
+								  uint32_t field, int wire_type, int depth);
+
+/*
+ * Check that [p, end) is a well-formed sequence of fields at the top level
+ * of a message: tags valid, lengths in range, groups closed.  Nested LEN
+ * bodies are not looked into.  On failure *fail_at is where it was found.
+ */
+extern PbWireStatus pb_walk_message(const uint8_t *p, const uint8_t *end,
+									const uint8_t **fail_at);
+
+#endif							/* PB_WIRE_H */
