@@ -1,0 +1,432 @@
+/*
+ * test_stream.c - unit tests of src/stream/: wire primitives, the buffered
+ * source and the framings, without a server.  Inputs are written out byte
+ * by byte from the protobuf encoding rules, so the tests do not depend on
+ * any encoder of ours.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "unit.h"
+#include "stream/framing.h"
+#include "stream/source.h"
+#include "stream/wire.h"
+
+/* ---- a memory-backed read callback that hands out at most 'chunk' bytes per call ---- */
+typedef struct MemInput
+{
+	const uint8_t *data;
+	size_t		len;
+	size_t		pos;
+	size_t		chunk;
+	int			fail_at;		/* fail the read that would pass this offset (-1: never) */
+} MemInput;
+
+static long
+mem_read(void *arg, uint8_t *buf, size_t len)
+{
+	MemInput   *in = arg;
+	size_t		n = in->len - in->pos;
+
+	if (in->fail_at >= 0 && in->pos >= (size_t) in->fail_at)
+	{
+		errno = EIO;
+		return -1;
+	}
+	if (n > len)
+		n = len;
+	if (n > in->chunk)
+		n = in->chunk;
+	memcpy(buf, in->data + in->pos, n);
+	in->pos += n;
+	return (long) n;
+}
+
+static void *
+std_alloc(void *ctx, size_t size)
+{
+	return malloc(size);
+}
+
+static void
+std_free(void *ctx, void *p)
+{
+	free(p);
+}
+
+static const PbAllocator allocator = {std_alloc, std_free, NULL};
+
+static void
+test_varints(void)
+{
+	const uint8_t one[] = {0x01};
+	const uint8_t v300[] = {0xAC, 0x02};
+	const uint8_t max64[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01};
+	const uint8_t eleven[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01};
+	const uint8_t unterminated[] = {0x80, 0x80};
+	const uint8_t *p;
+	uint64_t	v;
+
+	p = one;
+	CHECK_EQ_INT(pb_read_varint(&p, one + 1, &v), PB_WIRE_OK);
+	CHECK_EQ_INT(v, 1);
+	CHECK(p == one + 1);
+
+	p = v300;
+	CHECK_EQ_INT(pb_read_varint(&p, v300 + 2, &v), PB_WIRE_OK);
+	CHECK_EQ_INT(v, 300);
+
+	p = max64;
+	CHECK_EQ_INT(pb_read_varint(&p, max64 + 10, &v), PB_WIRE_OK);
+	CHECK(v == UINT64_MAX);
+	CHECK(p == max64 + 10);
+
+	p = eleven;
+	CHECK_EQ_INT(pb_read_varint(&p, eleven + 11, &v), PB_WIRE_BAD_VARINT);
+	CHECK(p == eleven);			/* cursor untouched on failure */
+
+	p = unterminated;
+	CHECK_EQ_INT(pb_read_varint(&p, unterminated + 2, &v), PB_WIRE_TRUNCATED);
+	p = one;
+	CHECK_EQ_INT(pb_read_varint(&p, one, &v), PB_WIRE_TRUNCATED);
+
+	/* ZigZag: 0->0, 1->-1, 2->1, 0xfffffffe->INT32_MAX, 0xffffffff->INT32_MIN */
+	CHECK_EQ_INT(pb_zigzag32(0), 0);
+	CHECK_EQ_INT(pb_zigzag32(1), -1);
+	CHECK_EQ_INT(pb_zigzag32(2), 1);
+	CHECK_EQ_INT(pb_zigzag32(0xfffffffeu), INT32_MAX);
+	CHECK_EQ_INT(pb_zigzag32(0xffffffffu), INT32_MIN);
+	CHECK(pb_zigzag64(UINT64_MAX) == INT64_MIN);
+	CHECK(pb_zigzag64(UINT64_MAX - 1) == INT64_MAX);
+
+	{
+		const uint8_t le[] = {0x78, 0x56, 0x34, 0x12, 0xEF, 0xCD, 0xAB, 0x90};
+
+		CHECK(pb_load_le32(le) == 0x12345678u);
+		CHECK(pb_load_le64(le) == 0x90ABCDEF12345678ull);
+	}
+}
+
+static void
+test_tags(void)
+{
+	const uint8_t t1[] = {0x08};	/* field 1, varint */
+	const uint8_t t0[] = {0x00};	/* field 0 */
+	const uint8_t wt6[] = {0x0E};	/* field 1, wire type 6 */
+	const uint8_t wt7[] = {0x0F};
+	const uint8_t maxf[] = {0xFA, 0xFF, 0xFF, 0xFF, 0x0F};	/* field 2^29-1, LEN */
+	const uint8_t sixbyte[] = {0x88, 0x80, 0x80, 0x80, 0x80, 0x00};
+	const uint8_t *p;
+	uint32_t	field;
+	int			wt;
+
+	p = t1;
+	CHECK_EQ_INT(pb_read_tag(&p, t1 + 1, &field, &wt), PB_WIRE_OK);
+	CHECK_EQ_INT(field, 1);
+	CHECK_EQ_INT(wt, PB_WT_VARINT);
+	p = t0;
+	CHECK_EQ_INT(pb_read_tag(&p, t0 + 1, &field, &wt), PB_WIRE_FIELD_ZERO);
+	p = wt6;
+	CHECK_EQ_INT(pb_read_tag(&p, wt6 + 1, &field, &wt), PB_WIRE_BAD_WIRE_TYPE);
+	p = wt7;
+	CHECK_EQ_INT(pb_read_tag(&p, wt7 + 1, &field, &wt), PB_WIRE_BAD_WIRE_TYPE);
+	p = maxf;
+	CHECK_EQ_INT(pb_read_tag(&p, maxf + 5, &field, &wt), PB_WIRE_OK);
+	CHECK_EQ_INT(field, PB_MAX_FIELD_NUMBER);
+	CHECK_EQ_INT(wt, PB_WT_LEN);
+	p = sixbyte;
+	CHECK_EQ_INT(pb_read_tag(&p, sixbyte + 6, &field, &wt), PB_WIRE_BAD_VARINT);
+}
+
+/* Build n nested groups of field 5 (start tags 0x2B, end tags 0x2C). */
+static size_t
+nested_groups(uint8_t *buf, int n)
+{
+	size_t		k = 0;
+
+	for (int i = 0; i < n; i++)
+		buf[k++] = 0x2B;
+	for (int i = 0; i < n; i++)
+		buf[k++] = 0x2C;
+	return k;
+}
+
+static void
+test_skip_and_walk(void)
+{
+	/* field 1 varint 150, field 2 LEN "ab", field 3 fixed64, field 4 fixed32, group 5 {field 1 = 1} */
+	const uint8_t msg[] = {0x08, 0x96, 0x01,
+		0x12, 0x02, 'a', 'b',
+		0x19, 1, 2, 3, 4, 5, 6, 7, 8,
+		0x25, 1, 2, 3, 4,
+		0x2B, 0x08, 0x01, 0x2C};
+	const uint8_t *fail_at = NULL;
+	uint8_t		deep[1000];
+	size_t		n;
+
+	CHECK_EQ_INT(pb_walk_message(msg, msg + sizeof(msg), &fail_at), PB_WIRE_OK);
+	/* every truncation of it fails, at the field that is cut */
+	for (size_t cut = 1; cut < sizeof(msg); cut++)
+	{
+		PbWireStatus st = pb_walk_message(msg, msg + cut, &fail_at);
+
+		if (cut == 3 || cut == 7 || cut == 16 || cut == 21)
+			CHECK_EQ_INT(st, PB_WIRE_OK);	/* a field boundary */
+		else
+			CHECK(st != PB_WIRE_OK);
+	}
+	{
+		const uint8_t past[] = {0x08, 0x01, 0x12, 0x05, 'a'};
+
+		CHECK_EQ_INT(pb_walk_message(past, past + sizeof(past), &fail_at), PB_WIRE_LEN_PAST_END);
+		CHECK(fail_at == past + 2);
+	}
+	{
+		const uint8_t huge[] = {0x12, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F};
+
+		CHECK_EQ_INT(pb_walk_message(huge, huge + sizeof(huge), &fail_at), PB_WIRE_LEN_OVERFLOW);
+	}
+	{
+		const uint8_t stray_end[] = {0x2C};
+		const uint8_t wrong_end[] = {0x2B, 0x34};	/* group 5 closed by end of 6 */
+
+		CHECK_EQ_INT(pb_walk_message(stray_end, stray_end + 1, &fail_at), PB_WIRE_BAD_END_GROUP);
+		CHECK_EQ_INT(pb_walk_message(wrong_end, wrong_end + 2, &fail_at), PB_WIRE_BAD_END_GROUP);
+	}
+
+	n = nested_groups(deep, 100);
+	CHECK_EQ_INT(pb_walk_message(deep, deep + n, &fail_at), PB_WIRE_OK);
+	n = nested_groups(deep, 101);
+	CHECK_EQ_INT(pb_walk_message(deep, deep + n, &fail_at), PB_WIRE_TOO_DEEP);
+	n = nested_groups(deep, 400);
+	CHECK_EQ_INT(pb_walk_message(deep, deep + n, &fail_at), PB_WIRE_TOO_DEEP);
+}
+
+static void
+test_source(void)
+{
+	uint8_t		data[5000];
+	MemInput	in;
+	PbSource	src;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t) (i * 7);
+	in = (MemInput) {data, sizeof(data), 0, 3, -1};
+	CHECK_EQ_INT(pb_source_init(&src, mem_read, &in, &allocator, 16), 0);
+
+	/* a run longer than the buffer makes it grow, contents intact */
+	CHECK_EQ_INT(pb_source_fill(&src, 100), 0);
+	CHECK(src.cap >= 100);
+	CHECK_MEM(pb_source_peek(&src), data, 100);
+	pb_source_consume(&src, 90);
+	CHECK_EQ_INT(pb_source_offset(&src), 90);
+	CHECK_EQ_INT(pb_source_fill(&src, 50), 0);
+	CHECK_MEM(pb_source_peek(&src), data + 90, 50);
+
+	/* skipping reads through unbuffered bytes */
+	CHECK_EQ_INT(pb_source_skip(&src, 4000), 0);
+	CHECK_EQ_INT(pb_source_offset(&src), 4090);
+	CHECK_EQ_INT(pb_source_fill(&src, 10), 0);
+	CHECK_MEM(pb_source_peek(&src), data + 4090, 10);
+
+	/* asking for more than is left reports the end, with what is left */
+	CHECK_EQ_INT(pb_source_fill(&src, 2000), 1);
+	CHECK_EQ_INT(pb_source_avail(&src), 910);
+	CHECK_EQ_INT(pb_source_skip(&src, 911), 1);
+
+	/* reset + rewind starts over */
+	in.pos = 0;
+	pb_source_reset(&src);
+	CHECK_EQ_INT(pb_source_fill(&src, 4), 0);
+	CHECK_MEM(pb_source_peek(&src), data, 4);
+	CHECK_EQ_INT(pb_source_offset(&src), 0);
+
+	/* read errors surface with errno */
+	in.pos = 0;
+	in.fail_at = 10;
+	pb_source_reset(&src);
+	CHECK_EQ_INT(pb_source_fill(&src, 20), -1);
+	CHECK_EQ_INT(src.read_errno, EIO);
+	pb_source_free(&src);
+}
+
+/* Run a framing over bytes; count messages and sum their lengths. */
+typedef struct FrameRun
+{
+	PbFrameResult last;
+	PbFrameError err;
+	int			messages;
+	size_t		total;
+	uint64_t	record_offset;
+	char		first[16];
+} FrameRun;
+
+static FrameRun
+run_framing(PbFramingKind kind, const uint8_t *data, size_t len, uint32_t field,
+			uint64_t max, size_t chunk)
+{
+	MemInput	in = {data, len, 0, chunk, -1};
+	PbSource	src;
+	PbFraming	f;
+	FrameRun	r;
+	const uint8_t *msg;
+	size_t		mlen;
+
+	memset(&r, 0, sizeof(r));
+	pb_source_init(&src, mem_read, &in, &allocator, 8);
+	pb_framing_init(&f, kind, &src, field, max);
+	while ((r.last = pb_framing_next(&f, &msg, &mlen)) == PB_FRAME_MESSAGE)
+	{
+		if (r.messages == 0)
+			memcpy(r.first, msg, mlen < 15 ? mlen : 15);
+		r.messages++;
+		r.total += mlen;
+	}
+	r.err = f.err;
+	r.record_offset = f.record_offset;
+	pb_source_free(&src);
+	return r;
+}
+
+static void
+test_delimited(void)
+{
+	/* three messages: "\x08\x01", "", "\x08\x02\x10\x03" */
+	const uint8_t file[] = {0x02, 0x08, 0x01, 0x00, 0x04, 0x08, 0x02, 0x10, 0x03};
+	FrameRun	r;
+
+	for (size_t chunk = 1; chunk <= 16; chunk *= 2)
+	{
+		r = run_framing(PB_FRAMING_DELIMITED, file, sizeof(file), 0, 100, chunk);
+		CHECK_EQ_INT(r.last, PB_FRAME_END);
+		CHECK_EQ_INT(r.messages, 3);
+		CHECK_EQ_INT(r.total, 6);
+		CHECK_MEM(r.first, "\x08\x01", 2);
+	}
+	/* empty input: no messages */
+	r = run_framing(PB_FRAMING_DELIMITED, file, 0, 0, 100, 4);
+	CHECK_EQ_INT(r.last, PB_FRAME_END);
+	CHECK_EQ_INT(r.messages, 0);
+
+	/* every cut that is not a message boundary is a truncation */
+	for (size_t cut = 1; cut < sizeof(file); cut++)
+	{
+		r = run_framing(PB_FRAMING_DELIMITED, file, cut, 0, 100, 3);
+		if (cut == 3 || cut == 4)
+			CHECK_EQ_INT(r.last, PB_FRAME_END);
+		else
+		{
+			CHECK_EQ_INT(r.last, PB_FRAME_ERROR);
+			CHECK_EQ_INT(r.err, PB_FRAME_ERR_TRUNCATED);
+		}
+	}
+	/* the third message's record starts at offset 4 */
+	r = run_framing(PB_FRAMING_DELIMITED, file, 7, 0, 100, 3);
+	CHECK_EQ_INT(r.record_offset, 4);
+
+	/* a message over the limit */
+	r = run_framing(PB_FRAMING_DELIMITED, file, sizeof(file), 0, 3, 3);
+	CHECK_EQ_INT(r.last, PB_FRAME_ERROR);
+	CHECK_EQ_INT(r.err, PB_FRAME_ERR_TOO_LARGE);
+	CHECK_EQ_INT(r.messages, 2);
+
+	/* an 11-byte length prefix is malformed */
+	{
+		const uint8_t bad[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x00};
+
+		r = run_framing(PB_FRAMING_DELIMITED, bad, sizeof(bad), 0, 100, 5);
+		CHECK_EQ_INT(r.err, PB_FRAME_ERR_MALFORMED);
+	}
+	/* a length near 2^32 is refused by the limit before any allocation */
+	{
+		const uint8_t big[] = {0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00};
+
+		r = run_framing(PB_FRAMING_DELIMITED, big, sizeof(big), 0, 2147483647u, 5);
+		CHECK_EQ_INT(r.err, PB_FRAME_ERR_TOO_LARGE);
+	}
+}
+
+static void
+test_container(void)
+{
+	/*
+	 * Batch { string name = 2; repeated Row rows = 1; int32 n = 3; fixed64 f = 4; group g = 5 }
+	 * on the wire: name, row, n, row, f, group{n=1, nested group}, row, fixed32 7
+	 */
+	const uint8_t file[] = {
+		0x12, 0x03, 'a', 'b', 'c',	/* name */
+		0x0A, 0x02, 0x08, 0x01,	/* row 1 */
+		0x18, 0x96, 0x01,		/* n = 150 */
+		0x0A, 0x00,				/* row 2: empty */
+		0x21, 1, 2, 3, 4, 5, 6, 7, 8,	/* f */
+		0x2B, 0x08, 0x01, 0x33, 0x34, 0x2C,	/* group 5 { 1: 1, group 6 {} } */
+		0x0A, 0x03, 0x08, 0x02, 0x10,	/* row 3: bytes 08 02 10 (cut inside; the framing does not care) */
+		0x3D, 1, 2, 3, 4		/* fixed32 field 7 */
+	};
+	FrameRun	r;
+
+	for (size_t chunk = 1; chunk <= 64; chunk *= 4)
+	{
+		r = run_framing(PB_FRAMING_CONTAINER, file, sizeof(file), 1, 100, chunk);
+		CHECK_EQ_INT(r.last, PB_FRAME_END);
+		CHECK_EQ_INT(r.messages, 3);
+		CHECK_EQ_INT(r.total, 5);
+		CHECK_MEM(r.first, "\x08\x01", 2);
+	}
+	/* the rows field with another wire type is an unknown field: skipped */
+	{
+		const uint8_t odd[] = {0x08, 0x05, 0x0A, 0x01, 0x08};
+
+		r = run_framing(PB_FRAMING_CONTAINER, odd, sizeof(odd), 1, 100, 2);
+		CHECK_EQ_INT(r.last, PB_FRAME_END);
+		CHECK_EQ_INT(r.messages, 1);
+	}
+	/* truncations inside the skipped fields are errors, boundaries are not */
+	for (size_t cut = 1; cut < sizeof(file); cut++)
+	{
+		int			boundary = (cut == 5 || cut == 9 || cut == 12 || cut == 14 ||
+								cut == 23 || cut == 29 || cut == 34);
+
+		r = run_framing(PB_FRAMING_CONTAINER, file, cut, 1, 100, 7);
+		if (boundary)
+			CHECK_EQ_INT(r.last, PB_FRAME_END);
+		else
+			CHECK_EQ_INT(r.err, PB_FRAME_ERR_TRUNCATED);
+	}
+	/* malformed container fields */
+	{
+		const uint8_t wt7[] = {0x0F};
+		const uint8_t zero[] = {0x00, 0x01};
+		const uint8_t endgroup[] = {0x2C};
+		uint8_t		deep[400];
+		size_t		n = nested_groups(deep, 150);
+
+		r = run_framing(PB_FRAMING_CONTAINER, wt7, 1, 1, 100, 4);
+		CHECK_EQ_INT(r.err, PB_FRAME_ERR_MALFORMED);
+		r = run_framing(PB_FRAMING_CONTAINER, zero, 2, 1, 100, 4);
+		CHECK_EQ_INT(r.err, PB_FRAME_ERR_MALFORMED);
+		r = run_framing(PB_FRAMING_CONTAINER, endgroup, 1, 1, 100, 4);
+		CHECK_EQ_INT(r.err, PB_FRAME_ERR_MALFORMED);
+		r = run_framing(PB_FRAMING_CONTAINER, deep, n, 1, 100, 4);
+		CHECK_EQ_INT(r.err, PB_FRAME_ERR_MALFORMED);
+		n = nested_groups(deep, 100);
+		r = run_framing(PB_FRAMING_CONTAINER, deep, n, 1, 100, 4);
+		CHECK_EQ_INT(r.last, PB_FRAME_END);
+	}
+	/* a row over the limit */
+	r = run_framing(PB_FRAMING_CONTAINER, file, sizeof(file), 1, 2, 7);
+	CHECK_EQ_INT(r.err, PB_FRAME_ERR_TOO_LARGE);
+	CHECK_EQ_INT(r.messages, 2);
+}
+
+int
+main(void)
+{
+	test_varints();
+	test_tags();
+	test_skip_and_walk();
+	test_source();
+	test_delimited();
+	test_container();
+	return UNIT_REPORT("stream");
+}
