@@ -8,28 +8,20 @@ APT_PACKAGES=(
 	build-essential postgresql-15 postgresql-server-dev-15 postgresql-common
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev python3-protobuf
 	libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev
-	nodejs npm
 )
+# Node.js runs the DuckDB read-back; the image may ship its own node and npm: keep those.
+command -v node >/dev/null || APT_PACKAGES+=(nodejs)
+command -v npm >/dev/null || APT_PACKAGES+=(npm)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Debian's postgresql-15 depends on postgresql-contrib's content (file_fdw is in postgresql-15);
-# drop names apt does not know on this release rather than failing on them.
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "install-deps: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
-	installable=()
-	for p in "${missing[@]}"; do
-		if apt-cache show "$p" >/dev/null 2>&1; then installable+=("$p"); fi
-	done
-	# node and npm may come from elsewhere already (the image ships them): keep those.
-	if command -v node >/dev/null && command -v npm >/dev/null; then
-		installable=("${installable[@]/nodejs}"); installable=("${installable[@]/npm}")
-	fi
-	apt-get install -y -qq --no-install-recommends ${installable[@]} >/dev/null
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # The Parquet read-back oracle: DuckDB from npm (ships its own binary).

@@ -48,7 +48,7 @@ chmod -R a+rwX "$PBFDW_TESTDIR"
 
 # 3. pg_regress against a throw-away cluster
 rm -rf results regression.diffs regression.out
-pg_virtualenv -v 15 make -s installcheck >"$log/regress.log" 2>&1
+scripts/virtualenv.sh make -s installcheck >"$log/regress.log" 2>&1
 regress_status=$?
 cat "$log/regress.log"
 ok=$(grep -cE '\.\.\. ok|^ok ' "$log/regress.log")
