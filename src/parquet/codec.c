@@ -1,0 +1,351 @@
+/*-------------------------------------------------------------------------
+ *
+ * codec.c
+ *		Page compression through the real libraries.
+ *
+ * Only page bodies are compressed, never page headers.  Each codec
+ * produces the exact framing Parquet readers expect: a raw snappy block,
+ * a single gzip member, a raw brotli stream, one standard zstd frame, an
+ * LZ4 block (LZ4_RAW; the old Hadoop-framed LZ4 is never written).
+ *
+ * zlib, zstd and brotli take our allocation hooks, so their state lives in
+ * the caller's memory (in the server: a memory context that an error
+ * frees).  snappy and lz4 keep no state between calls.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <brotli/encode.h>
+#include <lz4.h>
+#include <lz4hc.h>
+#include <snappy-c.h>
+#include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_createCCtx_advanced: our allocator */
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include "parquet/pq_internal.h"
+
+/* Levels used when the caller gives none. */
+#define GZIP_DEFAULT_LEVEL		6
+#define ZSTD_DEFAULT_LEVEL		3
+#define BROTLI_DEFAULT_LEVEL	1
+#define LZ4_FAST_LEVEL			1	/* LZ4_compress_default; above: LZ4HC */
+
+static const struct
+{
+	const char *name;
+	pq_codec	codec;
+}			codec_names[] =
+{
+	{"uncompressed", PQ_UNCOMPRESSED},
+	{"snappy", PQ_SNAPPY},
+	{"gzip", PQ_GZIP},
+	{"brotli", PQ_BROTLI},
+	{"zstd", PQ_ZSTD},
+	{"lz4_raw", PQ_LZ4_RAW},
+};
+
+bool
+pq_codec_from_name(const char *name, pq_codec *codec)
+{
+	for (size_t i = 0; i < sizeof(codec_names) / sizeof(codec_names[0]); i++)
+	{
+		if (strcmp(name, codec_names[i].name) == 0)
+		{
+			*codec = codec_names[i].codec;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+pq_codec_name(pq_codec codec)
+{
+	for (size_t i = 0; i < sizeof(codec_names) / sizeof(codec_names[0]); i++)
+		if (codec_names[i].codec == codec)
+			return codec_names[i].name;
+	return "unknown";
+}
+
+bool
+pq_codec_check_level(pq_codec codec, int level, char *errbuf, size_t errlen)
+{
+	int			lo,
+				hi;
+
+	if (level == PQ_LEVEL_DEFAULT)
+		return true;
+	switch (codec)
+	{
+		case PQ_GZIP:
+			lo = 0;
+			hi = 9;
+			break;
+		case PQ_ZSTD:
+			lo = ZSTD_minCLevel();
+			hi = ZSTD_maxCLevel();
+			break;
+		case PQ_BROTLI:
+			lo = BROTLI_MIN_QUALITY;
+			hi = BROTLI_MAX_QUALITY;
+			break;
+		case PQ_LZ4_RAW:
+			lo = 1;
+			hi = LZ4HC_CLEVEL_MAX;
+			break;
+		default:
+			snprintf(errbuf, errlen, "compression \"%s\" takes no compression level",
+					 pq_codec_name(codec));
+			return false;
+	}
+	if (level < lo || level > hi)
+	{
+		snprintf(errbuf, errlen,
+				 "compression level %d is out of range for \"%s\": it must be between %d and %d",
+				 level, pq_codec_name(codec), lo, hi);
+		return false;
+	}
+	return true;
+}
+
+/* ---- allocator adapters ---- */
+
+static voidpf
+zlib_alloc(voidpf opaque, uInt items, uInt size)
+{
+	return pq_malloc((const pq_alloc *) opaque, (size_t) items * size);
+}
+
+static void
+zlib_free(voidpf opaque, voidpf ptr)
+{
+	pq_free((const pq_alloc *) opaque, ptr);
+}
+
+static void *
+hook_alloc(void *opaque, size_t size)
+{
+	return pq_malloc((const pq_alloc *) opaque, size);
+}
+
+static void
+hook_free(void *opaque, void *ptr)
+{
+	pq_free((const pq_alloc *) opaque, ptr);
+}
+
+void
+pq_compressor_init(pq_compressor *c, pq_codec codec, int level,
+				   const pq_alloc *alloc)
+{
+	c->codec = codec;
+	c->level = level;
+	c->alloc = alloc;
+	c->zlib_stream = NULL;
+	c->zstd_cctx = NULL;
+}
+
+void
+pq_compressor_free(pq_compressor *c)
+{
+	if (c->zlib_stream)
+	{
+		deflateEnd((z_stream *) c->zlib_stream);
+		pq_free(c->alloc, c->zlib_stream);
+		c->zlib_stream = NULL;
+	}
+	if (c->zstd_cctx)
+	{
+		ZSTD_freeCCtx((ZSTD_CCtx *) c->zstd_cctx);
+		c->zstd_cctx = NULL;
+	}
+}
+
+static pq_status
+compress_gzip(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
+			  char *errbuf, size_t errlen)
+{
+	z_stream   *zs = c->zlib_stream;
+	int			rc;
+
+	if (zs == NULL)
+	{
+		int			level = c->level == PQ_LEVEL_DEFAULT ? GZIP_DEFAULT_LEVEL : c->level;
+
+		zs = pq_malloc(c->alloc, sizeof(z_stream));
+		if (zs == NULL)
+			return PQ_ERR_NOMEM;
+		memset(zs, 0, sizeof(z_stream));
+		zs->zalloc = zlib_alloc;
+		zs->zfree = zlib_free;
+		zs->opaque = (voidpf) c->alloc;
+		/* windowBits 15 + 16: gzip framing, as Parquet's GZIP requires */
+		rc = deflateInit2(zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+		if (rc != Z_OK)
+		{
+			pq_free(c->alloc, zs);
+			snprintf(errbuf, errlen, "zlib deflateInit2 failed: %d", rc);
+			return rc == Z_MEM_ERROR ? PQ_ERR_NOMEM : PQ_ERR_CODEC;
+		}
+		c->zlib_stream = zs;
+	}
+	else
+		deflateReset(zs);
+
+	if (!pq_buf_reserve(dst, deflateBound(zs, n)))
+		return PQ_ERR_NOMEM;
+	zs->next_in = (Bytef *) src;
+	zs->avail_in = n;
+	zs->next_out = dst->data;
+	zs->avail_out = dst->cap;
+	rc = deflate(zs, Z_FINISH);
+	if (rc != Z_STREAM_END)
+	{
+		snprintf(errbuf, errlen, "zlib deflate failed: %d", rc);
+		return PQ_ERR_CODEC;
+	}
+	dst->len = zs->total_out;
+	return PQ_OK;
+}
+
+static pq_status
+compress_zstd(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
+			  char *errbuf, size_t errlen)
+{
+	ZSTD_CCtx  *cctx = c->zstd_cctx;
+	size_t		rc;
+	int			level = c->level == PQ_LEVEL_DEFAULT ? ZSTD_DEFAULT_LEVEL : c->level;
+
+	if (cctx == NULL)
+	{
+		ZSTD_customMem mem = {hook_alloc, hook_free, (void *) c->alloc};
+
+		cctx = ZSTD_createCCtx_advanced(mem);
+		if (cctx == NULL)
+			return PQ_ERR_NOMEM;
+		c->zstd_cctx = cctx;
+	}
+	if (!pq_buf_reserve(dst, ZSTD_compressBound(n)))
+		return PQ_ERR_NOMEM;
+	rc = ZSTD_compressCCtx(cctx, dst->data, dst->cap, src, n, level);
+	if (ZSTD_isError(rc) && ZSTD_getErrorCode(rc) == ZSTD_error_memory_allocation)
+		return PQ_ERR_NOMEM;
+	if (ZSTD_isError(rc))
+	{
+		snprintf(errbuf, errlen, "zstd compression failed: %s", ZSTD_getErrorName(rc));
+		return PQ_ERR_CODEC;
+	}
+	dst->len = rc;
+	return PQ_OK;
+}
+
+static pq_status
+compress_brotli(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
+				char *errbuf, size_t errlen)
+{
+	BrotliEncoderState *st;
+	size_t		bound = BrotliEncoderMaxCompressedSize(n);
+	size_t		avail_in = n;
+	const uint8_t *next_in = src;
+	size_t		avail_out;
+	uint8_t    *next_out;
+	int			level = c->level == PQ_LEVEL_DEFAULT ? BROTLI_DEFAULT_LEVEL : c->level;
+	bool		ok;
+
+	if (bound == 0)
+		bound = n + 1024;
+	if (!pq_buf_reserve(dst, bound))
+		return PQ_ERR_NOMEM;
+	st = BrotliEncoderCreateInstance(hook_alloc, hook_free, (void *) c->alloc);
+	if (st == NULL)
+		return PQ_ERR_NOMEM;
+	BrotliEncoderSetParameter(st, BROTLI_PARAM_QUALITY, (uint32_t) level);
+	BrotliEncoderSetParameter(st, BROTLI_PARAM_SIZE_HINT, (uint32_t) (n > UINT32_MAX ? 0 : n));
+	avail_out = dst->cap;
+	next_out = dst->data;
+	ok = BrotliEncoderCompressStream(st, BROTLI_OPERATION_FINISH,
+									 &avail_in, &next_in, &avail_out, &next_out,
+									 NULL) &&
+		BrotliEncoderIsFinished(st);
+	BrotliEncoderDestroyInstance(st);
+	if (!ok)
+	{
+		snprintf(errbuf, errlen, "brotli compression failed");
+		return PQ_ERR_CODEC;
+	}
+	dst->len = dst->cap - avail_out;
+	return PQ_OK;
+}
+
+static pq_status
+compress_lz4(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
+			 char *errbuf, size_t errlen)
+{
+	int			bound;
+	int			rc;
+
+	if (n > LZ4_MAX_INPUT_SIZE)
+	{
+		snprintf(errbuf, errlen, "page of %zu bytes is too large for lz4", n);
+		return PQ_ERR_LIMIT;
+	}
+	bound = LZ4_compressBound((int) n);
+	if (!pq_buf_reserve(dst, bound))
+		return PQ_ERR_NOMEM;
+	if (c->level == PQ_LEVEL_DEFAULT || c->level <= LZ4_FAST_LEVEL)
+		rc = LZ4_compress_default((const char *) src, (char *) dst->data, (int) n, bound);
+	else
+		rc = LZ4_compress_HC((const char *) src, (char *) dst->data, (int) n, bound, c->level);
+	if (rc <= 0 && n > 0)
+	{
+		snprintf(errbuf, errlen, "lz4 compression failed");
+		return PQ_ERR_CODEC;
+	}
+	dst->len = rc;
+	return PQ_OK;
+}
+
+static pq_status
+compress_snappy(const uint8_t *src, size_t n, pq_buf *dst,
+				char *errbuf, size_t errlen)
+{
+	size_t		outlen = snappy_max_compressed_length(n);
+
+	if (!pq_buf_reserve(dst, outlen))
+		return PQ_ERR_NOMEM;
+	if (snappy_compress((const char *) src, n, (char *) dst->data, &outlen) != SNAPPY_OK)
+	{
+		snprintf(errbuf, errlen, "snappy compression failed");
+		return PQ_ERR_CODEC;
+	}
+	dst->len = outlen;
+	return PQ_OK;
+}
+
+pq_status
+pq_compress(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
+			char *errbuf, size_t errlen)
+{
+	dst->len = 0;
+	switch (c->codec)
+	{
+		case PQ_UNCOMPRESSED:
+			return pq_buf_append(dst, src, n) ? PQ_OK : PQ_ERR_NOMEM;
+		case PQ_SNAPPY:
+			return compress_snappy(src, n, dst, errbuf, errlen);
+		case PQ_GZIP:
+			return compress_gzip(c, src, n, dst, errbuf, errlen);
+		case PQ_BROTLI:
+			return compress_brotli(c, src, n, dst, errbuf, errlen);
+		case PQ_ZSTD:
+			return compress_zstd(c, src, n, dst, errbuf, errlen);
+		case PQ_LZ4_RAW:
+			return compress_lz4(c, src, n, dst, errbuf, errlen);
+	}
+	snprintf(errbuf, errlen, "unknown codec %d", (int) c->codec);
+	return PQ_ERR_ARG;
+}

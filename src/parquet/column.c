@@ -1,0 +1,376 @@
+/*-------------------------------------------------------------------------
+ *
+ * column.c
+ *		Leaf column buffers and column chunk writing.
+ *
+ * A column buffers the level entries and the non-null values of the rows
+ * of one row group, values already in PLAIN byte form (booleans one byte
+ * each until they are bit-packed).  What differs between physical types is
+ * confined to a few places: the width of a value, how a page's values are
+ * laid out, and the comparison in stats.c.
+ *
+ * At flush the chunk is written as: an optional dictionary page (PLAIN
+ * entries), then data pages v1 of about page_bytes each, every page
+ * starting on a row boundary (repetition level 0) so readers can skip
+ * pages without splitting a row.  The dictionary is built per chunk over
+ * the buffered values; past dictionary_bytes the whole chunk falls back
+ * to PLAIN.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "parquet/pq_internal.h"
+
+/* Thrift enum values */
+#define PAGE_DATA			0
+#define PAGE_DICTIONARY		2
+#define ENC_PLAIN			0
+#define ENC_RLE				3
+#define ENC_RLE_DICTIONARY	8
+
+size_t
+pq_type_width(pq_type type, int type_length)
+{
+	switch (type)
+	{
+		case PQ_BOOLEAN:
+			return 1;			/* buffered as one byte; bit-packed on output */
+		case PQ_INT32:
+		case PQ_FLOAT:
+			return 4;
+		case PQ_INT64:
+		case PQ_DOUBLE:
+			return 8;
+		case PQ_FIXED_LEN_BYTE_ARRAY:
+			return (size_t) type_length;
+		case PQ_BYTE_ARRAY:
+			return 0;
+	}
+	return 0;
+}
+
+void
+pq_column_init(pq_column *c, const pq_alloc *a, int leaf, const pq_node *node)
+{
+	memset(c, 0, sizeof(*c));
+	c->leaf = leaf;
+	c->type = node->type;
+	c->type_length = node->type_length;
+	c->signed_bytes = (node->type == PQ_FIXED_LEN_BYTE_ARRAY &&
+					   node->logical.kind == PQ_LT_DECIMAL);
+	c->max_def = node->max_def;
+	c->max_rep = node->max_rep;
+	pq_buf_init(&c->values, a);
+}
+
+pq_status
+pq_column_add(pq_column *c, const pq_alloc *a, int def, int rep,
+			  const void *value, size_t len, char *errbuf)
+{
+	if (def < 0 || def > c->max_def || rep < 0 || rep > c->max_rep)
+	{
+		snprintf(errbuf, PQ_ERRMSG_LEN,
+				 "column %d: levels (def %d, rep %d) outside (0..%d, 0..%d)",
+				 c->leaf, def, rep, c->max_def, c->max_rep);
+		return PQ_ERR_ARG;
+	}
+	if (c->n_levels >= c->levels_cap)
+	{
+		/* def and rep grow together: both always hold levels_cap entries */
+		size_t		cap = c->levels_cap ? c->levels_cap * 2 : 1024;
+		void	   *p;
+
+		if (c->max_def > 0)
+		{
+			p = pq_realloc(a, c->def, cap * sizeof(uint16_t));
+			if (p == NULL)
+				return PQ_ERR_NOMEM;
+			c->def = p;
+		}
+		if (c->max_rep > 0)
+		{
+			p = pq_realloc(a, c->rep, cap * sizeof(uint16_t));
+			if (p == NULL)
+				return PQ_ERR_NOMEM;
+			c->rep = p;
+		}
+		c->levels_cap = cap;
+	}
+
+	if (def == c->max_def)
+	{
+		size_t		width = pq_type_width(c->type, c->type_length);
+
+		if (c->type == PQ_BYTE_ARRAY)
+		{
+			if (len > INT32_MAX)
+			{
+				snprintf(errbuf, PQ_ERRMSG_LEN, "column %d: value of %zu bytes is too large",
+						 c->leaf, len);
+				return PQ_ERR_LIMIT;
+			}
+			if (!pq_grow_array(a, (void **) &c->offsets, &c->offsets_cap,
+							   c->n_values + 2, sizeof(size_t)))
+				return PQ_ERR_NOMEM;
+			if (c->n_values == 0)
+				c->offsets[0] = 0;
+		}
+		else if (len != width)
+		{
+			snprintf(errbuf, PQ_ERRMSG_LEN, "column %d: value of %zu bytes, expected %zu",
+					 c->leaf, len, width);
+			return PQ_ERR_ARG;
+		}
+		if (value == NULL && len > 0)
+		{
+			snprintf(errbuf, PQ_ERRMSG_LEN, "column %d: missing value at def %d",
+					 c->leaf, def);
+			return PQ_ERR_ARG;
+		}
+		if (!pq_buf_append(&c->values, value, len))
+			return PQ_ERR_NOMEM;
+		if (c->type == PQ_BOOLEAN)
+			c->values.data[c->values.len - 1] = *(const uint8_t *) value ? 1 : 0;
+		c->n_values++;
+		if (c->type == PQ_BYTE_ARRAY)
+			c->offsets[c->n_values] = c->values.len;
+	}
+	if (c->max_def > 0)
+		c->def[c->n_levels] = (uint16_t) def;
+	if (c->max_rep > 0)
+		c->rep[c->n_levels] = (uint16_t) rep;
+	if (rep == 0)
+		c->row_starts++;
+	c->n_levels++;
+	return PQ_OK;
+}
+
+size_t
+pq_column_buffered_bytes(const pq_column *c)
+{
+	size_t		n = c->values.len;
+
+	if (c->max_def > 0)
+		n += c->n_levels * sizeof(uint16_t);
+	if (c->max_rep > 0)
+		n += c->n_levels * sizeof(uint16_t);
+	if (c->type == PQ_BYTE_ARRAY)
+		n += c->n_values * sizeof(size_t);
+	return n;
+}
+
+void
+pq_column_reset(pq_column *c)
+{
+	c->n_levels = 0;
+	c->row_starts = 0;
+	c->n_values = 0;
+	c->values.len = 0;
+}
+
+void
+pq_column_free(pq_column *c, const pq_alloc *a)
+{
+	pq_free(a, c->def);
+	pq_free(a, c->rep);
+	pq_free(a, c->offsets);
+	pq_buf_free(&c->values);
+	c->def = c->rep = NULL;
+	c->offsets = NULL;
+}
+
+/* Compress the page body in ctx->scratch and write header + body. */
+static pq_status
+write_page(pq_chunk_ctx *ctx, pq_chunk_meta *meta, int page_type,
+		   size_t num_values, int encoding)
+{
+	pq_thrift	t;
+	pq_status	st;
+
+	if (ctx->scratch->failed)
+		return PQ_ERR_NOMEM;
+	st = pq_compress(ctx->compressor, ctx->scratch->data, ctx->scratch->len,
+					 ctx->compressed, ctx->errbuf, PQ_ERRMSG_LEN);
+	if (st != PQ_OK)
+		return st;
+	if (ctx->scratch->len > INT32_MAX || ctx->compressed->len > INT32_MAX ||
+		num_values > INT32_MAX)
+	{
+		snprintf(ctx->errbuf, PQ_ERRMSG_LEN, "page of %zu bytes exceeds the format's 2 GB page limit",
+				 ctx->scratch->len);
+		return PQ_ERR_LIMIT;
+	}
+
+	ctx->header->len = 0;
+	tc_begin(&t, ctx->header);
+	tc_field_i32(&t, 1, page_type);
+	tc_field_i32(&t, 2, (int32_t) ctx->scratch->len);
+	tc_field_i32(&t, 3, (int32_t) ctx->compressed->len);
+	if (page_type == PAGE_DATA)
+	{
+		tc_field_struct_begin(&t, 5);
+		tc_field_i32(&t, 1, (int32_t) num_values);
+		tc_field_i32(&t, 2, encoding);
+		tc_field_i32(&t, 3, ENC_RLE);
+		tc_field_i32(&t, 4, ENC_RLE);
+		tc_struct_end(&t);
+	}
+	else
+	{
+		tc_field_struct_begin(&t, 7);
+		tc_field_i32(&t, 1, (int32_t) num_values);
+		tc_field_i32(&t, 2, ENC_PLAIN);
+		tc_struct_end(&t);
+	}
+	if (!tc_end(&t))
+		return PQ_ERR_NOMEM;
+
+	if (page_type == PAGE_DICTIONARY)
+		meta->dictionary_page_offset = *ctx->offset;
+	else if (meta->data_page_offset < 0)
+		meta->data_page_offset = *ctx->offset;
+	meta->total_uncompressed += ctx->header->len + ctx->scratch->len;
+	meta->total_compressed += ctx->header->len + ctx->compressed->len;
+
+	st = ctx->write(ctx->write_ctx, ctx->header->data, ctx->header->len);
+	if (st == PQ_OK)
+		st = ctx->write(ctx->write_ctx, ctx->compressed->data, ctx->compressed->len);
+	return st;
+}
+
+/* Append values [from, to) in PLAIN form to out. */
+static void
+plain_values(const pq_column *c, size_t from, size_t to, pq_buf *out)
+{
+	if (c->type == PQ_BOOLEAN)
+		pq_bitpack_booleans(out, c->values.data + from, to - from);
+	else if (c->type == PQ_BYTE_ARRAY)
+	{
+		for (size_t i = from; i < to; i++)
+		{
+			size_t		len;
+			const uint8_t *v = pq_column_value(c, i, &len);
+
+			pq_buf_u32le(out, (uint32_t) len);
+			pq_buf_append(out, v, len);
+		}
+	}
+	else
+	{
+		size_t		w = pq_type_width(c->type, c->type_length);
+
+		pq_buf_append(out, c->values.data + from * w, (to - from) * w);
+	}
+}
+
+static pq_status
+write_dictionary_page(pq_column *c, pq_dict *d, pq_chunk_ctx *ctx,
+					  pq_chunk_meta *meta)
+{
+	ctx->scratch->len = 0;
+	for (size_t k = 0; k < d->n_entries; k++)
+		plain_values(c, d->entry_value[k], d->entry_value[k] + 1, ctx->scratch);
+	meta->used_plain = true;
+	return write_page(ctx, meta, PAGE_DICTIONARY, d->n_entries, ENC_PLAIN);
+}
+
+pq_status
+pq_column_write_chunk(pq_column *c, pq_chunk_ctx *ctx, pq_chunk_meta *meta)
+{
+	pq_dict		dict;
+	bool		use_dict = false;
+	int			index_width = 0;
+	int			def_width = pq_bit_width(c->max_def);
+	int			rep_width = pq_bit_width(c->max_rep);
+	size_t		width = pq_type_width(c->type, c->type_length);
+	size_t		e = 0,
+				v = 0;
+	pq_status	st = PQ_OK;
+
+	memset(meta, 0, sizeof(*meta));
+	meta->num_values = (int64_t) c->n_levels;
+	meta->data_page_offset = -1;
+	meta->dictionary_page_offset = -1;
+	meta->used_rle = (c->max_def > 0 || c->max_rep > 0);
+	if (!pq_stats_compute(&meta->stats, c, ctx->alloc))
+		return PQ_ERR_NOMEM;
+
+	/* booleans gain nothing from a dictionary; all-null chunks go PLAIN */
+	if (c->type != PQ_BOOLEAN && c->n_values > 0 && ctx->dictionary_bytes > 0)
+	{
+		bool		fallback;
+
+		dict.alloc = ctx->alloc;
+		if (pq_dict_build(&dict, c, ctx->dictionary_bytes, &fallback))
+			use_dict = true;
+		else if (!fallback)
+			return PQ_ERR_NOMEM;
+	}
+	if (use_dict)
+	{
+		st = write_dictionary_page(c, &dict, ctx, meta);
+		if (st != PQ_OK)
+		{
+			pq_dict_free(&dict);
+			return st;
+		}
+		/* at least 1 bit, so a one-entry dictionary still has index runs */
+		index_width = pq_bit_width((uint32_t) (dict.n_entries - 1));
+		if (index_width == 0)
+			index_width = 1;
+		meta->used_dictionary = true;
+	}
+	else
+		meta->used_plain = true;
+
+	while (e < c->n_levels && st == PQ_OK)
+	{
+		size_t		page_start = e;
+		size_t		value_start = v;
+		uint64_t	bits = 0;
+
+		/* take entries until the page is full, then stop at a row start */
+		do
+		{
+			if (c->max_def == 0 || c->def[e] == c->max_def)
+			{
+				if (use_dict)
+					bits += index_width;
+				else if (c->type == PQ_BYTE_ARRAY)
+					bits += (uint64_t) (c->offsets[v + 1] - c->offsets[v] + 4) * 8;
+				else if (c->type == PQ_BOOLEAN)
+					bits += 1;
+				else
+					bits += (uint64_t) width * 8;
+				v++;
+			}
+			bits += def_width + rep_width;
+			e++;
+		} while (e < c->n_levels &&
+				 !((c->max_rep == 0 || c->rep[e] == 0) &&
+				   bits >= (uint64_t) ctx->page_bytes * 8));
+
+		ctx->scratch->len = 0;
+		if (c->max_rep > 0)
+			pq_rle_encode_prefixed(ctx->scratch, c->rep + page_start, 2,
+								   e - page_start, rep_width);
+		if (c->max_def > 0)
+			pq_rle_encode_prefixed(ctx->scratch, c->def + page_start, 2,
+								   e - page_start, def_width);
+		if (use_dict)
+		{
+			pq_buf_byte(ctx->scratch, (uint8_t) index_width);
+			pq_rle_encode(ctx->scratch, dict.indices + value_start, 4,
+						  v - value_start, index_width);
+		}
+		else
+			plain_values(c, value_start, v, ctx->scratch);
+		st = write_page(ctx, meta, PAGE_DATA, e - page_start,
+						use_dict ? ENC_RLE_DICTIONARY : ENC_PLAIN);
+	}
+	if (use_dict)
+		pq_dict_free(&dict);
+	return st;
+}

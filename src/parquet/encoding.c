@@ -1,0 +1,302 @@
+/*-------------------------------------------------------------------------
+ *
+ * encoding.c
+ *		The RLE/bit-packed hybrid (levels and dictionary indices), boolean
+ *		bit-packing for PLAIN, and dictionary building.
+ *
+ * Hybrid runs: an RLE run is varint(count << 1) followed by the value in
+ * ceil(bit_width / 8) little-endian bytes; a bit-packed run is
+ * varint((groups << 1) | 1) followed by groups * 8 values packed LSB first.
+ * Only the last bit-packed group of a stream may be padded with zeros,
+ * because the reader knows the value count from the page header.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <string.h>
+
+#include "parquet/pq_internal.h"
+
+/* Bits needed for values 0..max_value (0 for max_value 0). */
+int
+pq_bit_width(uint32_t max_value)
+{
+	int			w = 0;
+
+	while (max_value)
+	{
+		w++;
+		max_value >>= 1;
+	}
+	return w;
+}
+
+static inline uint32_t
+get_value(const void *values, int elem_size, size_t i)
+{
+	if (elem_size == 2)
+		return ((const uint16_t *) values)[i];
+	return ((const uint32_t *) values)[i];
+}
+
+static void
+emit_rle_run(pq_buf *out, uint32_t value, size_t count, int bit_width)
+{
+	int			nbytes = (bit_width + 7) / 8;
+
+	tc_varint(out, (uint64_t) count << 1);
+	for (int i = 0; i < nbytes; i++)
+		pq_buf_byte(out, (uint8_t) (value >> (8 * i)));
+}
+
+/* Bit-pack n values starting at start, padded to a multiple of 8. */
+static void
+emit_bitpacked_run(pq_buf *out, const void *values, int elem_size,
+				   size_t start, size_t n, int bit_width)
+{
+	size_t		groups = (n + 7) / 8;
+	size_t		nbytes = groups * bit_width;
+	uint64_t	acc = 0;
+	int			bits = 0;
+
+	tc_varint(out, ((uint64_t) groups << 1) | 1);
+	if (!pq_buf_reserve(out, nbytes))
+		return;
+	for (size_t i = 0; i < groups * 8; i++)
+	{
+		uint32_t	v = i < n ? get_value(values, elem_size, start + i) : 0;
+
+		acc |= (uint64_t) v << bits;
+		bits += bit_width;
+		while (bits >= 8)
+		{
+			out->data[out->len++] = (uint8_t) acc;
+			acc >>= 8;
+			bits -= 8;
+		}
+	}
+	/* groups of 8 values always end on a byte boundary */
+}
+
+bool
+pq_rle_encode(pq_buf *out, const void *values, int elem_size, size_t n,
+			  int bit_width)
+{
+	size_t		i = 0;
+	size_t		lit_start = 0;
+	size_t		lit_count = 0;
+
+	if (bit_width == 0)
+	{
+		/* every value is 0: one run, or nothing for an empty stream */
+		if (n > 0)
+			emit_rle_run(out, 0, n, 0);
+		return !out->failed;
+	}
+
+	while (i < n)
+	{
+		uint32_t	v = get_value(values, elem_size, i);
+		size_t		run = 1;
+
+		while (i + run < n && get_value(values, elem_size, i + run) == v)
+			run++;
+
+		if (run >= 8 && lit_count % 8 == 0)
+		{
+			/* pending literals fill whole groups: switch to an RLE run */
+			if (lit_count > 0)
+				emit_bitpacked_run(out, values, elem_size, lit_start,
+								   lit_count, bit_width);
+			emit_rle_run(out, v, run, bit_width);
+			i += run;
+			lit_start = i;
+			lit_count = 0;
+		}
+		else if (run >= 8)
+		{
+			/* complete the current literal group from the run first */
+			size_t		take = 8 - lit_count % 8;
+
+			lit_count += take;
+			i += take;
+		}
+		else
+		{
+			lit_count += run;
+			i += run;
+		}
+	}
+	if (lit_count > 0)
+		emit_bitpacked_run(out, values, elem_size, lit_start, lit_count,
+						   bit_width);
+	return !out->failed;
+}
+
+bool
+pq_rle_encode_prefixed(pq_buf *out, const void *values, int elem_size,
+					   size_t n, int bit_width)
+{
+	size_t		at = out->len;
+	size_t		body;
+
+	if (!pq_buf_u32le(out, 0))
+		return false;
+	if (!pq_rle_encode(out, values, elem_size, n, bit_width))
+		return false;
+	body = out->len - at - 4;
+	out->data[at] = body & 0xFF;
+	out->data[at + 1] = (body >> 8) & 0xFF;
+	out->data[at + 2] = (body >> 16) & 0xFF;
+	out->data[at + 3] = (body >> 24) & 0xFF;
+	return true;
+}
+
+/* PLAIN booleans: one bit each, LSB first. */
+bool
+pq_bitpack_booleans(pq_buf *out, const uint8_t *values, size_t n)
+{
+	size_t		nbytes = (n + 7) / 8;
+
+	if (!pq_buf_reserve(out, nbytes))
+		return false;
+	memset(out->data + out->len, 0, nbytes);
+	for (size_t i = 0; i < n; i++)
+		if (values[i])
+			out->data[out->len + i / 8] |= (uint8_t) (1 << (i % 8));
+	out->len += nbytes;
+	return true;
+}
+
+/* ---- dictionary ---- */
+
+static uint64_t
+hash_bytes(const uint8_t *p, size_t n)
+{
+	/* FNV-1a: simple, and good enough to spread column values */
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+/*
+ * Give every value a dictionary index.  Stop and report *fallback when the
+ * dictionary's PLAIN size passes limit: then PLAIN is the better encoding
+ * and the page would be too large for readers that cap dictionary pages.
+ */
+bool
+pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
+{
+	const pq_alloc *a = d->alloc;
+	size_t		slots = 1024;
+	uint32_t   *table;			/* entry + 1, 0 = empty */
+	bool		ok = true;
+
+	*fallback = false;
+	d->entry_value = NULL;
+	d->n_entries = 0;
+	d->entries_cap = 0;
+	d->plain_bytes = 0;
+	d->indices = pq_malloc(a, (c->n_values ? c->n_values : 1) * sizeof(uint32_t));
+	table = pq_malloc(a, slots * sizeof(uint32_t));
+	if (d->indices == NULL || table == NULL)
+	{
+		pq_free(a, table);
+		pq_free(a, d->indices);
+		d->indices = NULL;
+		return false;
+	}
+	memset(table, 0, slots * sizeof(uint32_t));
+
+	for (size_t i = 0; i < c->n_values; i++)
+	{
+		size_t		len;
+		const uint8_t *v = pq_column_value(c, i, &len);
+		uint64_t	h = hash_bytes(v, len);
+		size_t		s = h & (slots - 1);
+		uint32_t	found = 0;
+
+		while (table[s] != 0)
+		{
+			size_t		elen;
+			const uint8_t *e = pq_column_value(c, d->entry_value[table[s] - 1], &elen);
+
+			if (elen == len && memcmp(e, v, len) == 0)
+			{
+				found = table[s];
+				break;
+			}
+			s = (s + 1) & (slots - 1);
+		}
+		if (found == 0)
+		{
+			d->plain_bytes += len + (c->type == PQ_BYTE_ARRAY ? 4 : 0);
+			if (d->plain_bytes > limit)
+			{
+				*fallback = true;
+				ok = false;
+				break;
+			}
+			if (!pq_grow_array(a, (void **) &d->entry_value, &d->entries_cap,
+							   d->n_entries + 1, sizeof(uint32_t)))
+			{
+				ok = false;
+				break;
+			}
+			d->entry_value[d->n_entries++] = (uint32_t) i;
+			found = (uint32_t) d->n_entries;
+			table[s] = found;
+
+			/* keep the table at most half full */
+			if (d->n_entries * 2 > slots)
+			{
+				size_t		nslots = slots * 2;
+				uint32_t   *nt = pq_malloc(a, nslots * sizeof(uint32_t));
+
+				if (nt == NULL)
+				{
+					ok = false;
+					break;
+				}
+				memset(nt, 0, nslots * sizeof(uint32_t));
+				for (size_t k = 0; k < slots; k++)
+				{
+					size_t		elen;
+					const uint8_t *e;
+					size_t		ns;
+
+					if (table[k] == 0)
+						continue;
+					e = pq_column_value(c, d->entry_value[table[k] - 1], &elen);
+					ns = hash_bytes(e, elen) & (nslots - 1);
+					while (nt[ns] != 0)
+						ns = (ns + 1) & (nslots - 1);
+					nt[ns] = table[k];
+				}
+				pq_free(a, table);
+				table = nt;
+				slots = nslots;
+			}
+		}
+		d->indices[i] = found - 1;
+	}
+	pq_free(a, table);
+	if (!ok)
+		pq_dict_free(d);
+	return ok;
+}
+
+void
+pq_dict_free(pq_dict *d)
+{
+	pq_free(d->alloc, d->entry_value);
+	pq_free(d->alloc, d->indices);
+	d->entry_value = NULL;
+	d->indices = NULL;
+	d->n_entries = 0;
+	d->entries_cap = 0;
+}

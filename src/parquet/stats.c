@@ -1,0 +1,220 @@
+/*-------------------------------------------------------------------------
+ *
+ * stats.c
+ *		Column chunk statistics: null_count, min_value and max_value.
+ *
+ * Readers skip row groups on these, so a wrong value loses data: when in
+ * doubt write none.  Orders follow the column's TypeDefinedOrder: signed
+ * for integers, floats and DECIMAL, unsigned bytewise for strings, binary
+ * and UUID, false < true for BOOLEAN.  NaN never becomes a bound; zero
+ * bounds are written as -0.0 (min) and +0.0 (max) so either zero matches.
+ * Byte arrays longer than PQ_STATS_MAX_VALUE_BYTES drop min/max rather
+ * than being truncated.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <math.h>
+#include <string.h>
+
+#include "parquet/pq_internal.h"
+
+static int
+cmp_unsigned_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	size_t		n = alen < blen ? alen : blen;
+	int			c = memcmp(a, b, n);
+
+	if (c != 0)
+		return c;
+	return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+/* big-endian two's complement of equal length (DECIMAL on FLBA) */
+static int
+cmp_signed_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (a[0] != b[0])
+		return (int8_t) a[0] < (int8_t) b[0] ? -1 : 1;
+	return memcmp(a + 1, b + 1, n - 1);
+}
+
+/* compare two PLAIN fixed-width values as the C type T */
+#define CMP_AS(T, a, b) \
+	do { \
+		T			x_, \
+					y_; \
+		memcpy(&x_, (a), sizeof(T)); \
+		memcpy(&y_, (b), sizeof(T)); \
+		return x_ < y_ ? -1 : x_ > y_; \
+	} while (0)
+
+static int
+cmp_values(const pq_column *c, const uint8_t *a, size_t alen,
+		   const uint8_t *b, size_t blen)
+{
+	switch (c->type)
+	{
+		case PQ_BOOLEAN:
+			return (int) a[0] - (int) b[0];
+		case PQ_INT32:
+			CMP_AS(int32_t, a, b);
+		case PQ_INT64:
+			CMP_AS(int64_t, a, b);
+		case PQ_FLOAT:
+			CMP_AS(float, a, b);
+		case PQ_DOUBLE:
+			CMP_AS(double, a, b);
+		case PQ_FIXED_LEN_BYTE_ARRAY:
+			if (c->signed_bytes)
+				return cmp_signed_bytes(a, b, alen);
+			return cmp_unsigned_bytes(a, alen, b, blen);
+		case PQ_BYTE_ARRAY:
+			return cmp_unsigned_bytes(a, alen, b, blen);
+	}
+	return 0;
+}
+
+static bool
+is_nan(const pq_column *c, const uint8_t *v)
+{
+	if (c->type == PQ_FLOAT)
+	{
+		float		f;
+
+		memcpy(&f, v, 4);
+		return isnan(f);
+	}
+	if (c->type == PQ_DOUBLE)
+	{
+		double		d;
+
+		memcpy(&d, v, 8);
+		return isnan(d);
+	}
+	return false;
+}
+
+/* Replace a zero bound by the signed zero that makes it inclusive. */
+static void
+fix_zero(const pq_column *c, uint8_t *v, bool negative)
+{
+	if (c->type == PQ_FLOAT)
+	{
+		float		f;
+
+		memcpy(&f, v, 4);
+		if (f == 0.0f)
+		{
+			f = negative ? -0.0f : 0.0f;
+			memcpy(v, &f, 4);
+		}
+	}
+	else if (c->type == PQ_DOUBLE)
+	{
+		double		d;
+
+		memcpy(&d, v, 8);
+		if (d == 0.0)
+		{
+			d = negative ? -0.0 : 0.0;
+			memcpy(v, &d, 8);
+		}
+	}
+}
+
+static uint8_t *
+copy_bytes(const pq_alloc *a, const uint8_t *v, size_t len)
+{
+	uint8_t    *p = pq_malloc(a, len);
+
+	if (p && len)
+		memcpy(p, v, len);
+	return p;
+}
+
+bool
+pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a)
+{
+	const uint8_t *min = NULL,
+			   *max = NULL;
+	size_t		min_len = 0,
+				max_len = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->null_count = (int64_t) 0;
+	/* null entries: level entries below the max definition level */
+	for (size_t i = 0; i < c->n_levels; i++)
+		if (c->max_def > 0 && c->def[i] < c->max_def)
+			s->null_count++;
+
+	for (size_t i = 0; i < c->n_values; i++)
+	{
+		size_t		len;
+		const uint8_t *v = pq_column_value(c, i, &len);
+
+		if (is_nan(c, v))
+			continue;
+		if (min == NULL || cmp_values(c, v, len, min, min_len) < 0)
+		{
+			min = v;
+			min_len = len;
+		}
+		if (max == NULL || cmp_values(c, v, len, max, max_len) > 0)
+		{
+			max = v;
+			max_len = len;
+		}
+	}
+	if (min == NULL)
+		return true;			/* all null or all NaN: no bounds */
+	if (c->type == PQ_BYTE_ARRAY &&
+		(min_len > PQ_STATS_MAX_VALUE_BYTES || max_len > PQ_STATS_MAX_VALUE_BYTES))
+		return true;
+
+	s->min = copy_bytes(a, min, min_len);
+	s->max = copy_bytes(a, max, max_len);
+	if (s->min == NULL || s->max == NULL)
+	{
+		pq_stats_free(s, a);
+		return false;
+	}
+	s->min_len = min_len;
+	s->max_len = max_len;
+	fix_zero(c, s->min, true);
+	fix_zero(c, s->max, false);
+	s->has_minmax = true;
+	/* the deprecated fields were defined with signed comparison only */
+	s->legacy = (c->type == PQ_INT32 || c->type == PQ_INT64 ||
+				 c->type == PQ_FLOAT || c->type == PQ_DOUBLE);
+	return true;
+}
+
+void
+pq_stats_free(pq_stats *s, const pq_alloc *a)
+{
+	pq_free(a, s->min);
+	pq_free(a, s->max);
+	s->min = s->max = NULL;
+	s->has_minmax = false;
+}
+
+/* Statistics struct as field field_id of the enclosing struct. */
+void
+pq_stats_write(const pq_stats *s, pq_thrift *t, int16_t field_id)
+{
+	tc_field_struct_begin(t, field_id);
+	if (s->has_minmax && s->legacy)
+	{
+		tc_field_binary(t, 1, s->max, s->max_len);
+		tc_field_binary(t, 2, s->min, s->min_len);
+	}
+	tc_field_i64(t, 3, s->null_count);
+	if (s->has_minmax)
+	{
+		tc_field_binary(t, 5, s->max, s->max_len);
+		tc_field_binary(t, 6, s->min, s->min_len);
+	}
+	tc_struct_end(t);
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Read a Parquet file back with DuckDB, an independent reader, and print the
+// result in a stable text form that pg_regress can diff.
+//
+//   node test/parquet/readback.mjs <file.parquet> [sql]
+//
+// The file is visible to the SQL as the view t (read_parquet(<file>)), and
+// $FILE stands for its quoted path (for parquet_schema($FILE) and friends).
+// Default SQL: SELECT * FROM t.
+//
+// Output: one header line "name: TYPE | ...", then one line per row with the
+// values separated by " | ".  NULL is NULL; strings are JSON-quoted so that
+// blanks, quotes and the word NULL stay distinguishable; other values use
+// DuckDB's own text form.  An error prints "ERROR: <message>" and exits 1.
+import { DuckDBInstance } from '@duckdb/node-api';
+
+function render(v) {
+	if (v === null || v === undefined)
+		return 'NULL';
+	if (typeof v === 'string')
+		return JSON.stringify(v);
+	if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean')
+		return String(v);
+	return v.toString();
+}
+
+async function main() {
+	const [file, sqlArg] = process.argv.slice(2);
+	if (!file) {
+		console.log('usage: readback.mjs <file.parquet> [sql]');
+		process.exit(2);
+	}
+	const quoted = "'" + file.replace(/'/g, "''") + "'";
+	const sql = (sqlArg || 'SELECT * FROM t').replaceAll('$FILE', quoted);
+	const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+	const conn = await instance.connect();
+	try {
+		await conn.run(`CREATE VIEW t AS SELECT * FROM read_parquet(${quoted})`);
+		const reader = await conn.runAndReadAll(sql);
+		const names = reader.columnNames();
+		const types = reader.columnTypes();
+		console.log(names.map((n, i) => `${n}: ${types[i].toString()}`).join(' | '));
+		for (const row of reader.getRows())
+			console.log(row.map(render).join(' | '));
+	} catch (e) {
+		console.log('ERROR: ' + e.message.split('\n')[0]);
+		process.exitCode = 1;
+	} finally {
+		conn.closeSync?.();
+	}
+}
+
+main();

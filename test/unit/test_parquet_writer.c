@@ -1,0 +1,1067 @@
+/*
+ * test_parquet_writer.c - unit tests of the pure-C Parquet writer.
+ *
+ * The encoders are checked against byte vectors from the format notes; the
+ * codecs by decompressing with each library's own decoder; whole files by
+ * writing them to memory and parsing the footer back with an independent
+ * (minimal, generic) Thrift compact decoder written here.
+ */
+#include <math.h>
+#include <stdint.h>
+
+#include <brotli/decode.h>
+#include <lz4.h>
+#include <snappy-c.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "parquet/pq_internal.h"
+#include "unit.h"
+
+/* ---- allocation hooks that count, and can fail on purpose ---- */
+
+static long live_allocs;
+static long alloc_budget = -1;	/* -1: unlimited */
+
+static void *
+t_malloc(void *ctx, size_t n)
+{
+	if (alloc_budget == 0)
+		return NULL;
+	if (alloc_budget > 0)
+		alloc_budget--;
+	live_allocs++;
+	return malloc(n);
+}
+
+static void *
+t_realloc(void *ctx, void *p, size_t n)
+{
+	if (alloc_budget == 0)
+		return NULL;
+	if (alloc_budget > 0)
+		alloc_budget--;
+	return realloc(p, n);
+}
+
+static void
+t_free(void *ctx, void *p)
+{
+	live_allocs--;
+	free(p);
+}
+
+static const pq_alloc talloc = {t_malloc, t_realloc, t_free, NULL};
+
+/* ---- output to memory ---- */
+
+typedef struct membuf
+{
+	uint8_t    *data;
+	size_t		len;
+	size_t		cap;
+	long		fail_after;		/* fail the write after this many bytes; -1 never */
+} membuf;
+
+static int
+mem_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
+{
+	membuf	   *m = ctx;
+
+	if (m->fail_after >= 0 && m->len + len > (size_t) m->fail_after)
+	{
+		snprintf(errbuf, errlen, "disk full (test)");
+		return -1;
+	}
+	if (m->len + len > m->cap)
+	{
+		m->cap = (m->len + len) * 2;
+		m->data = realloc(m->data, m->cap);
+	}
+	memcpy(m->data + m->len, data, len);
+	m->len += len;
+	return 0;
+}
+
+/* ---- a minimal generic Thrift compact decoder ---- */
+
+typedef struct tnode
+{
+	int			type;
+	int			id;
+	int64_t		i;
+	const uint8_t *bin;
+	size_t		binlen;
+	struct tnode *kids;
+	int			nkids;
+} tnode;
+
+typedef struct treader
+{
+	const uint8_t *p;
+	const uint8_t *end;
+	int			bad;
+} treader;
+
+static uint64_t
+rd_varint(treader *r)
+{
+	uint64_t	v = 0;
+	int			shift = 0;
+
+	while (r->p < r->end)
+	{
+		uint8_t		b = *r->p++;
+
+		v |= (uint64_t) (b & 0x7F) << shift;
+		if (!(b & 0x80))
+			return v;
+		shift += 7;
+	}
+	r->bad = 1;
+	return 0;
+}
+
+static int64_t
+rd_zigzag(treader *r)
+{
+	uint64_t	v = rd_varint(r);
+
+	return (int64_t) (v >> 1) ^ -(int64_t) (v & 1);
+}
+
+static void rd_value(treader *r, tnode *n, int type, int in_list);
+
+static void
+add_kid(tnode *n, tnode *kid)
+{
+	n->kids = realloc(n->kids, (n->nkids + 1) * sizeof(tnode));
+	n->kids[n->nkids++] = *kid;
+}
+
+static void
+rd_struct(treader *r, tnode *n)
+{
+	int			last = 0;
+
+	n->type = TC_STRUCT;
+	while (r->p < r->end && !r->bad)
+	{
+		uint8_t		b = *r->p++;
+		tnode		kid;
+
+		if (b == 0)
+			return;
+		memset(&kid, 0, sizeof(kid));
+		kid.id = (b >> 4) ? last + (b >> 4) : (int) rd_zigzag(r);
+		last = kid.id;
+		rd_value(r, &kid, b & 0x0F, 0);
+		add_kid(n, &kid);
+	}
+	r->bad = 1;
+}
+
+static void
+rd_value(treader *r, tnode *n, int type, int in_list)
+{
+	n->type = type;
+	switch (type)
+	{
+		case TC_BOOL_TRUE:
+		case TC_BOOL_FALSE:
+			if (in_list)
+				n->i = (*r->p++ == 1);
+			else
+				n->i = (type == TC_BOOL_TRUE);
+			n->type = TC_BOOL_TRUE;
+			break;
+		case TC_I8:
+			n->i = (int8_t) *r->p++;
+			break;
+		case TC_I16:
+		case TC_I32:
+		case TC_I64:
+			n->i = rd_zigzag(r);
+			break;
+		case TC_DOUBLE:
+			r->p += 8;
+			break;
+		case TC_BINARY:
+			n->binlen = rd_varint(r);
+			n->bin = r->p;
+			r->p += n->binlen;
+			break;
+		case TC_LIST:
+			{
+				uint8_t		h = *r->p++;
+				size_t		size = h >> 4;
+				int			et = h & 0x0F;
+
+				if (size == 15)
+					size = rd_varint(r);
+				for (size_t k = 0; k < size && !r->bad; k++)
+				{
+					tnode		kid;
+
+					memset(&kid, 0, sizeof(kid));
+					rd_value(r, &kid, et, 1);
+					add_kid(n, &kid);
+				}
+				n->type = TC_LIST;
+				break;
+			}
+		case TC_STRUCT:
+			rd_struct(r, n);
+			break;
+		default:
+			r->bad = 1;
+	}
+	if (r->p > r->end)
+		r->bad = 1;
+}
+
+/* Parse the FileMetaData at the end of a file in memory. */
+static void
+parse_footer(const membuf *f, tnode *fmd)
+{
+	uint32_t	flen;
+	treader		r;
+
+	memcpy(&flen, f->data + f->len - 8, 4);
+	CHECK(flen + 12 <= f->len);
+	r.p = f->data + f->len - 8 - flen;
+	r.end = f->data + f->len - 8;
+	r.bad = 0;
+	memset(fmd, 0, sizeof(*fmd));
+	rd_struct(&r, fmd);
+	CHECK(!r.bad);
+	CHECK(r.p == r.end);
+}
+
+static tnode *
+fld(tnode *s, int id)
+{
+	static tnode missing;
+
+	for (int k = 0; s && k < s->nkids; k++)
+		if (s->kids[k].id == id)
+			return &s->kids[k];
+	memset(&missing, 0, sizeof(missing));
+	missing.type = -1;
+	missing.i = -999999;
+	return &missing;
+}
+
+static void
+tfree(tnode *n)
+{
+	for (int k = 0; k < n->nkids; k++)
+		tfree(&n->kids[k]);
+	free(n->kids);
+}
+
+/* ---- thrift encoder ---- */
+
+static void
+test_thrift(void)
+{
+	pq_buf		b;
+	pq_thrift	t;
+	static const uint8_t vector[] = {
+		0x15, 0x04, 0x19, 0x2C, 0x35, 0x00, 0x18, 0x06, 's', 'c', 'h', 'e', 'm', 'a',
+		0x15, 0x02, 0x00, 0x15, 0x0C, 0x25, 0x02, 0x18, 0x01, 'x', 0x25, 0x00,
+		0x4C, 0x1C, 0x00, 0x00, 0x00, 0x16, 0x00, 0x19, 0x1C, 0x19, 0x1C, 0x26, 0x00,
+		0x1C, 0x15, 0x0C, 0x19, 0x25, 0x00, 0x06};
+
+	pq_buf_init(&b, &talloc);
+
+	/* varint and zigzag */
+	tc_varint(&b, 300);
+	CHECK_EQ_INT(b.len, 2);
+	CHECK(b.data[0] == 0xAC && b.data[1] == 0x02);
+	CHECK_EQ_INT(tc_zigzag(-1), 1);
+	CHECK_EQ_INT(tc_zigzag(1), 2);
+	CHECK_EQ_INT(tc_zigzag(-2), 3);
+	CHECK(tc_zigzag(INT64_MIN) == UINT64_MAX);
+
+	/* the start of a FileMetaData written by parquet-cpp (notes' vector) */
+	b.len = 0;
+	tc_begin(&t, &b);
+	tc_field_i32(&t, 1, 2);
+	tc_field_list_begin(&t, 2, TC_STRUCT, 2);
+	tc_list_struct_begin(&t);
+	tc_field_i32(&t, 3, 0);
+	tc_field_string(&t, 4, "schema");
+	tc_field_i32(&t, 5, 1);
+	tc_struct_end(&t);
+	tc_list_struct_begin(&t);
+	tc_field_i32(&t, 1, 6);
+	tc_field_i32(&t, 3, 1);
+	tc_field_string(&t, 4, "x");
+	tc_field_i32(&t, 6, 0);
+	tc_field_struct_begin(&t, 10);
+	tc_field_struct_begin(&t, 1);
+	tc_struct_end(&t);
+	tc_struct_end(&t);
+	tc_struct_end(&t);
+	tc_field_i64(&t, 3, 0);
+	tc_field_list_begin(&t, 4, TC_STRUCT, 1);
+	tc_list_struct_begin(&t);
+	tc_field_list_begin(&t, 1, TC_STRUCT, 1);
+	tc_list_struct_begin(&t);
+	tc_field_i64(&t, 2, 0);
+	tc_field_struct_begin(&t, 3);
+	tc_field_i32(&t, 1, 6);
+	tc_field_list_begin(&t, 2, TC_I32, 2);
+	tc_list_i32(&t, 0);
+	tc_list_i32(&t, 3);
+	CHECK_EQ_INT(b.len, sizeof(vector));
+	CHECK_MEM(b.data, vector, sizeof(vector));
+
+	/* long field deltas, i8 as a raw byte, bools in the type nibble, long lists */
+	b.len = 0;
+	tc_begin(&t, &b);
+	tc_field_i8(&t, 1, -2);
+	tc_field_bool(&t, 2, true);
+	tc_field_bool(&t, 3, false);
+	tc_field_i16(&t, 20, 7);
+	tc_field_list_begin(&t, 21, TC_I32, 20);
+	{
+		static const uint8_t want[] = {0x13, 0xFE, 0x11, 0x12, 0x04, 0x28, 0x0E, 0x19, 0xF5, 0x14};
+
+		CHECK_EQ_INT(b.len, sizeof(want));
+		CHECK_MEM(b.data, want, sizeof(want));
+	}
+	/* a nested struct has its own id counter; the parent resumes after it */
+	b.len = 0;
+	tc_begin(&t, &b);
+	tc_field_struct_begin(&t, 5);
+	tc_field_i32(&t, 2, 1);
+	tc_struct_end(&t);
+	tc_field_i32(&t, 6, 1);
+	CHECK(tc_end(&t));
+	{
+		static const uint8_t want[] = {0x5C, 0x25, 0x02, 0x00, 0x15, 0x02, 0x00};
+
+		CHECK_EQ_INT(b.len, sizeof(want));
+		CHECK_MEM(b.data, want, sizeof(want));
+	}
+	pq_buf_free(&b);
+}
+
+/* ---- RLE / bit-packed hybrid ---- */
+
+static void
+test_rle(void)
+{
+	pq_buf		b;
+	uint16_t	mixed[8] = {1, 1, 0, 1, 1, 1, 1, 1};
+	uint16_t	ones[1000];
+	uint32_t	wide[10] = {300, 300, 300, 300, 300, 300, 300, 300, 300, 300};
+	uint32_t	three[3] = {1, 2, 3};
+	uint32_t	mix2[12] = {5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 1, 2};
+
+	pq_buf_init(&b, &talloc);
+	CHECK_EQ_INT(pq_bit_width(0), 0);
+	CHECK_EQ_INT(pq_bit_width(1), 1);
+	CHECK_EQ_INT(pq_bit_width(3), 2);
+	CHECK_EQ_INT(pq_bit_width(4), 3);
+	CHECK_EQ_INT(pq_bit_width(255), 8);
+
+	/* notes: [1,1,0,1,1,1,1,1] bw 1 -> 02 00 00 00 | 03 FB */
+	pq_rle_encode_prefixed(&b, mixed, 2, 8, 1);
+	{
+		static const uint8_t want[] = {0x02, 0, 0, 0, 0x03, 0xFB};
+
+		CHECK_EQ_INT(b.len, sizeof(want));
+		CHECK_MEM(b.data, want, sizeof(want));
+	}
+	/* notes: 1000 non-nulls -> 03 00 00 00 | D0 0F 01 */
+	for (int i = 0; i < 1000; i++)
+		ones[i] = 1;
+	b.len = 0;
+	pq_rle_encode_prefixed(&b, ones, 2, 1000, 1);
+	{
+		static const uint8_t want[] = {0x03, 0, 0, 0, 0xD0, 0x0F, 0x01};
+
+		CHECK_EQ_INT(b.len, sizeof(want));
+		CHECK_MEM(b.data, want, sizeof(want));
+	}
+	/* an RLE value takes ceil(bw/8) bytes: 300 at bw 9 is two bytes */
+	b.len = 0;
+	pq_rle_encode(&b, wide, 4, 10, 9);
+	{
+		static const uint8_t want[] = {0x14, 0x2C, 0x01};
+
+		CHECK_EQ_INT(b.len, sizeof(want));
+		CHECK_MEM(b.data, want, sizeof(want));
+	}
+	/* a short literal run is padded to one group: 1,2,3 at bw 2 */
+	b.len = 0;
+	pq_rle_encode(&b, three, 4, 3, 2);
+	{
+		/* 01 | 10<<2 | 11<<4 = 0x39, then zero padding */
+		static const uint8_t want[] = {0x03, 0x39, 0x00};
+
+		CHECK_EQ_INT(b.len, sizeof(want));
+		CHECK_MEM(b.data, want, sizeof(want));
+	}
+	/* a run then literals: 10 x 5 RLE, then 1,2 bit-packed (bw 3) */
+	b.len = 0;
+	pq_rle_encode(&b, mix2, 4, 12, 3);
+	{
+		/* 1 | 2<<3 = 0x11, rest zero: one group of 8 values = 3 bytes */
+		static const uint8_t want[] = {0x14, 0x05, 0x03, 0x11, 0x00, 0x00};
+
+		CHECK_EQ_INT(b.len, sizeof(want));
+		CHECK_MEM(b.data, want, sizeof(want));
+	}
+	/* booleans, LSB first */
+	{
+		uint8_t		bools[10] = {1, 0, 1, 1, 0, 0, 0, 0, 0, 1};
+
+		b.len = 0;
+		pq_bitpack_booleans(&b, bools, 10);
+		CHECK_EQ_INT(b.len, 2);
+		CHECK(b.data[0] == 0x0D && b.data[1] == 0x02);
+	}
+	pq_buf_free(&b);
+}
+
+/* ---- codecs: compress with ours, decompress with the library ---- */
+
+static int
+decompress(pq_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
+		   size_t *outlen)
+{
+	switch (codec)
+	{
+		case PQ_UNCOMPRESSED:
+			if (n > cap)
+				return 0;
+			memcpy(dst, src, n);
+			*outlen = n;
+			return 1;
+		case PQ_SNAPPY:
+			*outlen = cap;
+			return snappy_uncompress((const char *) src, n, (char *) dst, outlen) == SNAPPY_OK;
+		case PQ_GZIP:
+			{
+				z_stream	zs;
+				int			rc;
+
+				memset(&zs, 0, sizeof(zs));
+				/* 16 + 15: accept gzip framing only */
+				if (inflateInit2(&zs, 16 + 15) != Z_OK)
+					return 0;
+				zs.next_in = (Bytef *) src;
+				zs.avail_in = n;
+				zs.next_out = dst;
+				zs.avail_out = cap;
+				rc = inflate(&zs, Z_FINISH);
+				*outlen = zs.total_out;
+				inflateEnd(&zs);
+				return rc == Z_STREAM_END && zs.avail_in == 0;
+			}
+		case PQ_BROTLI:
+			*outlen = cap;
+			return BrotliDecoderDecompress(n, src, outlen, dst) == BROTLI_DECODER_RESULT_SUCCESS;
+		case PQ_ZSTD:
+			{
+				size_t		rc = ZSTD_decompress(dst, cap, src, n);
+
+				*outlen = rc;
+				return !ZSTD_isError(rc);
+			}
+		case PQ_LZ4_RAW:
+			{
+				int			rc = LZ4_decompress_safe((const char *) src, (char *) dst, (int) n, (int) cap);
+
+				*outlen = rc;
+				return rc >= 0;
+			}
+	}
+	return 0;
+}
+
+static const pq_codec all_codecs[] = {
+	PQ_UNCOMPRESSED, PQ_SNAPPY, PQ_GZIP, PQ_BROTLI, PQ_ZSTD, PQ_LZ4_RAW
+};
+#define N_CODECS (sizeof(all_codecs) / sizeof(all_codecs[0]))
+
+static void
+test_codecs(void)
+{
+	size_t		n = 200000;
+	uint8_t    *src = malloc(n);
+	uint8_t    *back = malloc(n + 16);
+	char		err[256];
+	pq_codec	c;
+
+	for (size_t i = 0; i < n; i++)
+		src[i] = (uint8_t) ((i * 7) % 251 ^ (i >> 10));
+
+	for (size_t k = 0; k < N_CODECS; k++)
+	{
+		for (int pass = 0; pass < 2; pass++)
+		{
+			pq_compressor comp;
+			pq_buf		out;
+			size_t		outlen = 0;
+			int			level = PQ_LEVEL_DEFAULT;
+
+			/* the second pass uses a non-default level where there are levels */
+			if (pass == 1)
+			{
+				if (all_codecs[k] == PQ_ZSTD)
+					level = 19;
+				else if (all_codecs[k] == PQ_GZIP)
+					level = 9;
+				else if (all_codecs[k] == PQ_BROTLI)
+					level = 9;
+				else if (all_codecs[k] == PQ_LZ4_RAW)
+					level = 9;
+				else
+					continue;
+			}
+			pq_buf_init(&out, &talloc);
+			pq_compressor_init(&comp, all_codecs[k], level, &talloc);
+			/* twice: the reused zlib/zstd state must give the same bytes */
+			CHECK_EQ_INT(pq_compress(&comp, src, n, &out, err, sizeof(err)), PQ_OK);
+			CHECK_EQ_INT(pq_compress(&comp, src, n, &out, err, sizeof(err)), PQ_OK);
+			CHECK(decompress(all_codecs[k], out.data, out.len, back, n + 16, &outlen));
+			CHECK_EQ_INT(outlen, n);
+			CHECK(memcmp(back, src, n) == 0);
+			if (all_codecs[k] != PQ_UNCOMPRESSED)
+				CHECK(out.len < n);
+			/* an empty page body compresses and decompresses too */
+			CHECK_EQ_INT(pq_compress(&comp, src, 0, &out, err, sizeof(err)), PQ_OK);
+			CHECK(decompress(all_codecs[k], out.data, out.len, back, n, &outlen));
+			CHECK_EQ_INT(outlen, 0);
+			pq_compressor_free(&comp);
+			pq_buf_free(&out);
+		}
+	}
+
+	CHECK(pq_codec_from_name("zstd", &c) && c == PQ_ZSTD);
+	CHECK(pq_codec_from_name("lz4_raw", &c) && c == PQ_LZ4_RAW);
+	CHECK(!pq_codec_from_name("lz4", &c));
+	CHECK(!pq_codec_from_name("ZSTD", &c));
+	CHECK(pq_codec_check_level(PQ_ZSTD, 22, err, sizeof(err)));
+	CHECK(!pq_codec_check_level(PQ_ZSTD, 23, err, sizeof(err)));
+	CHECK(strstr(err, "between") != NULL);
+	CHECK(!pq_codec_check_level(PQ_SNAPPY, 1, err, sizeof(err)));
+	CHECK(pq_codec_check_level(PQ_SNAPPY, PQ_LEVEL_DEFAULT, err, sizeof(err)));
+	CHECK(!pq_codec_check_level(PQ_GZIP, 10, err, sizeof(err)));
+	CHECK(!pq_codec_check_level(PQ_BROTLI, 12, err, sizeof(err)));
+	free(src);
+	free(back);
+}
+
+/* ---- whole files ---- */
+
+#define N_ROWS 1000
+
+/* leaf indices of the test schema */
+enum
+{
+	L_ID, L_NAME, L_FLAG, L_TAG, L_DEC, L_REAL
+};
+
+static void
+put_be(uint8_t *dst, int n, int64_t v)
+{
+	for (int i = n - 1; i >= 0; i--)
+	{
+		dst[i] = (uint8_t) (v & 0xFF);
+		v >>= 8;				/* arithmetic shift keeps the sign */
+	}
+}
+
+static pq_status
+write_test_file(membuf *out, pq_codec codec, int64_t rg_rows, size_t dict_bytes,
+				size_t page_bytes, pq_writer **wout)
+{
+	pq_options	o;
+	pq_writer  *w;
+	pq_logical	l;
+	int			tags,
+				list;
+	pq_status	st;
+
+	pq_options_init(&o);
+	o.codec = codec;
+	o.row_group_rows = rg_rows;
+	o.dictionary_bytes = dict_bytes;
+	o.page_bytes = page_bytes;
+	o.created_by = "protobuf_fdw version 1.0.0 (build test)";
+	w = pq_writer_create(&talloc, &o, mem_write, out);
+	*wout = w;
+	if (w == NULL)
+		return PQ_ERR_NOMEM;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = PQ_LT_INTEGER;
+	l.bit_width = 64;
+	l.is_signed = true;
+	pq_schema_add_leaf(w, -1, "id", PQ_OPTIONAL, PQ_INT64, 0, &l, 1);
+	l.kind = PQ_LT_STRING;
+	pq_schema_add_leaf(w, -1, "name", PQ_OPTIONAL, PQ_BYTE_ARRAY, 0, &l, -1);
+	pq_schema_add_leaf(w, -1, "flag", PQ_OPTIONAL, PQ_BOOLEAN, 0, NULL, -1);
+	tags = pq_schema_add_group(w, -1, "tags", PQ_OPTIONAL, PQ_LT_LIST, -1);
+	list = pq_schema_add_group(w, tags, "list", PQ_REPEATED, PQ_LT_NONE, -1);
+	l.kind = PQ_LT_STRING;
+	pq_schema_add_leaf(w, list, "element", PQ_OPTIONAL, PQ_BYTE_ARRAY, 0, &l, -1);
+	l.kind = PQ_LT_DECIMAL;
+	l.precision = 38;
+	l.scale = 2;
+	pq_schema_add_leaf(w, -1, "dec", PQ_OPTIONAL, PQ_FIXED_LEN_BYTE_ARRAY, 16, &l, -1);
+	pq_schema_add_leaf(w, -1, "real", PQ_REQUIRED, PQ_DOUBLE, 0, NULL, -1);
+
+	st = pq_writer_begin(w);
+	for (int64_t i = 0; i < N_ROWS && st == PQ_OK; i++)
+	{
+		char		name[16];
+		uint8_t		flag = i % 2;
+		uint8_t		dec[16];
+		double		real = (i % 3 == 0) ? -0.0 : (double) i / 4;
+		char		tag[8];
+
+		pq_column_append(w, L_ID, 1, 0, &i, 8);
+		if (i % 7 == 0)
+			pq_column_append(w, L_NAME, 0, 0, NULL, 0);
+		else
+		{
+			snprintf(name, sizeof(name), "n%d", (int) (i % 10));
+			pq_column_append(w, L_NAME, 1, 0, name, strlen(name));
+		}
+		pq_column_append(w, L_FLAG, 1, 0, &flag, 1);
+		switch (i % 4)
+		{
+			case 0:				/* NULL list */
+				pq_column_append(w, L_TAG, 0, 0, NULL, 0);
+				break;
+			case 1:				/* empty list */
+				pq_column_append(w, L_TAG, 1, 0, NULL, 0);
+				break;
+			case 2:				/* {NULL} */
+				pq_column_append(w, L_TAG, 2, 0, NULL, 0);
+				break;
+			case 3:				/* {a, b<i%3>} */
+				pq_column_append(w, L_TAG, 3, 0, "a", 1);
+				snprintf(tag, sizeof(tag), "b%d", (int) (i % 3));
+				pq_column_append(w, L_TAG, 3, 1, tag, strlen(tag));
+				break;
+		}
+		put_be(dec, 16, (i - 500) * 100);
+		pq_column_append(w, L_DEC, 1, 0, dec, 16);
+		pq_column_append(w, L_REAL, 0, 0, &real, 8);
+		st = pq_writer_end_row(w);
+	}
+	if (st == PQ_OK)
+		st = pq_writer_add_kv(w, "source", "unit test");
+	if (st == PQ_OK)
+		st = pq_writer_finish(w);
+	return st;
+}
+
+typedef struct file_check
+{
+	int			n_dict_chunks;
+	int			n_data_pages;
+	int			pages_ok;
+} file_check;
+
+/* Walk the pages of one chunk, decompress each, check the sizes add up. */
+static void
+check_chunk_pages(const membuf *f, pq_codec codec, tnode *md, file_check *fc)
+{
+	int64_t		dict_off = fld(md, 11)->type == -1 ? -1 : fld(md, 11)->i;
+	int64_t		data_off = fld(md, 9)->i;
+	int64_t		start = dict_off >= 0 ? dict_off : data_off;
+	int64_t		total = fld(md, 7)->i;
+	int64_t		total_unc = fld(md, 6)->i;
+	int64_t		pos = start;
+	int64_t		values = 0;
+	int64_t		unc = 0;
+
+	if (dict_off >= 0)
+	{
+		CHECK(dict_off < data_off);
+		fc->n_dict_chunks++;
+	}
+	while (pos < start + total)
+	{
+		treader		r = {f->data + pos, f->data + f->len, 0};
+		tnode		ph;
+		int64_t		hlen;
+		int64_t		csize,
+					usize;
+		uint8_t    *back;
+		size_t		outlen = 0;
+
+		memset(&ph, 0, sizeof(ph));
+		rd_struct(&r, &ph);
+		CHECK(!r.bad);
+		hlen = r.p - (f->data + pos);
+		usize = fld(&ph, 2)->i;
+		csize = fld(&ph, 3)->i;
+		if (fld(&ph, 1)->i == 0)
+		{
+			values += fld(fld(&ph, 5), 1)->i;
+			fc->n_data_pages++;
+			if (pos == start + (dict_off >= 0 ? 0 : 0) && dict_off < 0)
+				CHECK_EQ_INT(pos, data_off);
+		}
+		else
+		{
+			CHECK_EQ_INT(fld(&ph, 1)->i, 2);
+			CHECK_EQ_INT(pos, dict_off);
+		}
+		back = malloc(usize + 16);
+		fc->pages_ok += decompress(codec, f->data + pos + hlen, csize, back, usize + 16, &outlen) &&
+			(int64_t) outlen == usize;
+		free(back);
+		unc += hlen + usize;
+		pos += hlen + csize;
+		tfree(&ph);
+	}
+	CHECK_EQ_INT(pos, start + total);
+	CHECK_EQ_INT(unc, total_unc);
+	CHECK_EQ_INT(values, fld(md, 5)->i);
+}
+
+static int64_t
+list_entries(int64_t from, int64_t to)
+{
+	int64_t		n = 0;
+
+	for (int64_t i = from; i < to; i++)
+		n += (i % 4 == 3) ? 2 : 1;
+	return n;
+}
+
+static void
+test_file(pq_codec codec)
+{
+	membuf		f = {NULL, 0, 0, -1};
+	pq_writer  *w;
+	uint32_t	flen;
+	treader		r;
+	tnode		fmd;
+	tnode	   *groups;
+	file_check	fc = {0, 0, 0};
+	int64_t		rows = 0;
+
+	CHECK_EQ_INT(write_test_file(&f, codec, 300, 1024 * 1024, 128, &w), PQ_OK);
+	CHECK_EQ_INT(pq_writer_rows(w), N_ROWS);
+	CHECK_EQ_INT(pq_writer_row_groups(w), 4);
+	CHECK_EQ_INT(pq_writer_bytes_written(w), f.len);
+	pq_writer_destroy(w);
+	CHECK_EQ_INT(live_allocs, 0);
+
+	if (getenv("PQ_UNIT_DUMP") && codec == PQ_SNAPPY)
+	{
+		FILE	   *fp = fopen(getenv("PQ_UNIT_DUMP"), "wb");
+
+		fwrite(f.data, 1, f.len, fp);
+		fclose(fp);
+	}
+
+	CHECK_MEM(f.data, "PAR1", 4);
+	CHECK_MEM(f.data + f.len - 4, "PAR1", 4);
+	parse_footer(&f, &fmd);
+
+	CHECK_EQ_INT(fld(&fmd, 1)->i, 1);
+	CHECK_EQ_INT(fld(&fmd, 3)->i, N_ROWS);
+	/* schema: root + id name flag tags list element dec real */
+	CHECK_EQ_INT(fld(&fmd, 2)->nkids, 9);
+	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[0], 5)->i, 6);
+	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[1], 9)->i, 1);	/* field_id */
+	CHECK_EQ_INT(fld(fld(fld(&fld(&fmd, 2)->kids[1], 10), 10), 1)->i, 64);	/* INTEGER bitWidth */
+	CHECK_EQ_INT(fld(fld(fld(&fld(&fmd, 2)->kids[1], 10), 10), 1)->type, TC_I8);
+	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[4], 6)->i, 3);	/* tags: LIST */
+	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[5], 3)->i, PQ_REPEATED);
+	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[7], 2)->i, 16);	/* FLBA length */
+	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[7], 8)->i, 38);	/* precision */
+	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[8], 3)->i, PQ_REQUIRED);
+	/* key-value metadata, created_by, one column order per leaf */
+	CHECK_EQ_INT(fld(&fmd, 5)->nkids, 1);
+	CHECK(fld(&fld(&fmd, 5)->kids[0], 2)->binlen == 9 &&
+		  memcmp(fld(&fld(&fmd, 5)->kids[0], 2)->bin, "unit test", 9) == 0);
+	CHECK(fld(&fmd, 6)->binlen == strlen("protobuf_fdw version 1.0.0 (build test)"));
+	CHECK_EQ_INT(fld(&fmd, 7)->nkids, 6);
+
+	groups = fld(&fmd, 4);
+	CHECK_EQ_INT(groups->nkids, 4);
+	for (int g = 0; g < groups->nkids; g++)
+	{
+		tnode	   *rg = &groups->kids[g];
+		tnode	   *cols = fld(rg, 1);
+		int64_t		nrows = fld(rg, 3)->i;
+		int64_t		first = rows;
+		int64_t		expect_off = fld(rg, 5)->i;
+		int64_t		sum_unc = 0,
+					sum_comp = 0;
+
+		CHECK_EQ_INT(nrows, g < 3 ? 300 : 100);
+		CHECK_EQ_INT(fld(rg, 7)->i, g);
+		CHECK_EQ_INT(cols->nkids, 6);
+		for (int c = 0; c < cols->nkids; c++)
+		{
+			tnode	   *md = fld(&cols->kids[c], 3);
+			int64_t		dict_off = fld(md, 11)->type == -1 ? -1 : fld(md, 11)->i;
+			int64_t		start = dict_off >= 0 ? dict_off : fld(md, 9)->i;
+			tnode	   *st = fld(md, 12);
+
+			/* chunks are contiguous and the row group starts at the first */
+			CHECK_EQ_INT(start, expect_off);
+			expect_off = start + fld(md, 7)->i;
+			sum_unc += fld(md, 6)->i;
+			sum_comp += fld(md, 7)->i;
+			CHECK_EQ_INT(fld(md, 4)->i, codec);
+			check_chunk_pages(&f, codec, md, &fc);
+
+			if (c == L_ID)
+			{
+				int64_t		mn,
+							mx;
+
+				CHECK_EQ_INT(fld(md, 5)->i, nrows);
+				CHECK_EQ_INT(fld(st, 3)->i, 0);
+				memcpy(&mn, fld(st, 6)->bin, 8);
+				memcpy(&mx, fld(st, 5)->bin, 8);
+				CHECK_EQ_INT(mn, first);
+				CHECK_EQ_INT(mx, first + nrows - 1);
+				CHECK(fld(st, 2)->type == TC_BINARY);	/* legacy min for ints */
+			}
+			else if (c == L_NAME)
+			{
+				int64_t		nulls = 0;
+
+				for (int64_t i = first; i < first + nrows; i++)
+					nulls += (i % 7 == 0);
+				CHECK_EQ_INT(fld(st, 3)->i, nulls);
+				CHECK(fld(st, 6)->binlen == 2 && memcmp(fld(st, 6)->bin, "n0", 2) == 0);
+				CHECK(fld(st, 5)->binlen == 2 && memcmp(fld(st, 5)->bin, "n9", 2) == 0);
+				CHECK(fld(st, 2)->type == -1);	/* never legacy for strings */
+				CHECK(fld(md, 11)->type != -1);	/* ten distinct: dictionary */
+			}
+			else if (c == L_TAG)
+			{
+				CHECK_EQ_INT(fld(md, 5)->i, list_entries(first, first + nrows));
+				/* NULL list, empty list, {NULL}: all count as nulls */
+				CHECK_EQ_INT(fld(st, 3)->i, list_entries(first, first + nrows) -
+							 2 * (list_entries(first, first + nrows) - nrows));
+				CHECK_EQ_INT(fld(&cols->kids[c], 3)->type, TC_STRUCT);
+				CHECK_EQ_INT(fld(md, 3)->nkids, 3);	/* tags.list.element */
+			}
+			else if (c == L_DEC)
+			{
+				uint8_t		want[16];
+
+				put_be(want, 16, (first - 500) * 100);
+				CHECK(fld(st, 6)->binlen == 16 && memcmp(fld(st, 6)->bin, want, 16) == 0);
+				put_be(want, 16, (first + nrows - 1 - 500) * 100);
+				CHECK(fld(st, 5)->binlen == 16 && memcmp(fld(st, 5)->bin, want, 16) == 0);
+			}
+			else if (c == L_REAL)
+			{
+				double		mn;
+
+				/* -0.0 values and a required column: min is -0.0 */
+				memcpy(&mn, fld(st, 6)->bin, 8);
+				CHECK(mn == 0.0 && signbit(mn));
+			}
+			else if (c == L_FLAG)
+				CHECK(fld(md, 11)->type == -1);	/* no dictionary for booleans */
+		}
+		CHECK_EQ_INT(fld(rg, 2)->i, sum_unc);
+		CHECK_EQ_INT(fld(rg, 6)->i, sum_comp);
+		rows += nrows;
+	}
+	/* the last chunk ends where the footer starts */
+	CHECK_EQ_INT(fc.pages_ok, fc.n_data_pages + fc.n_dict_chunks);
+	/* 1 KiB pages: the 300-row chunks need more than one page somewhere */
+	CHECK(fc.n_data_pages > 24);
+	tfree(&fmd);
+	free(f.data);
+}
+
+static void
+test_dictionary_fallback(void)
+{
+	membuf		f = {NULL, 0, 0, -1};
+	pq_writer  *w;
+	uint32_t	flen;
+	treader		r;
+	tnode		fmd;
+	tnode	   *md;
+
+	/* a 16-byte dictionary limit: every chunk with values falls back */
+	CHECK_EQ_INT(write_test_file(&f, PQ_UNCOMPRESSED, N_ROWS, 16, 1024 * 1024, &w), PQ_OK);
+	pq_writer_destroy(w);
+	parse_footer(&f, &fmd);
+	md = fld(&fld(&fld(&fmd, 4)->kids[0], 1)->kids[L_NAME], 3);
+	CHECK(fld(md, 11)->type == -1);
+	CHECK_EQ_INT(fld(md, 2)->nkids, 2);	/* PLAIN, RLE */
+	CHECK_EQ_INT(fld(md, 2)->kids[0].i, 0);
+	CHECK_EQ_INT(fld(md, 2)->kids[1].i, 3);
+	tfree(&fmd);
+	free(f.data);
+
+	/* with the default limit the same chunk is dictionary-encoded */
+	f.len = 0;
+	f.data = NULL;
+	f.cap = 0;
+	CHECK_EQ_INT(write_test_file(&f, PQ_UNCOMPRESSED, N_ROWS, 1024 * 1024, 1024 * 1024, &w), PQ_OK);
+	pq_writer_destroy(w);
+	parse_footer(&f, &fmd);
+	md = fld(&fld(&fld(&fmd, 4)->kids[0], 1)->kids[L_NAME], 3);
+	CHECK(fld(md, 11)->type != -1);
+	CHECK_EQ_INT(fld(md, 2)->nkids, 3);	/* PLAIN (dictionary page), RLE, RLE_DICTIONARY */
+	CHECK_EQ_INT(fld(md, 2)->kids[2].i, 8);
+	{
+		/* the dictionary page holds the 10 distinct names */
+		treader		pr = {f.data + fld(md, 11)->i, f.data + f.len, 0};
+		tnode		ph;
+
+		memset(&ph, 0, sizeof(ph));
+		rd_struct(&pr, &ph);
+		CHECK_EQ_INT(fld(&ph, 1)->i, 2);
+		CHECK_EQ_INT(fld(fld(&ph, 7), 1)->i, 10);
+		tfree(&ph);
+	}
+	tfree(&fmd);
+	free(f.data);
+	CHECK_EQ_INT(live_allocs, 0);
+}
+
+/* a begun writer with two optional INT32 columns a and b */
+static pq_writer *
+two_int_columns(const pq_options *o, membuf *f)
+{
+	pq_writer  *w = pq_writer_create(&talloc, o, mem_write, f);
+
+	pq_schema_add_leaf(w, -1, "a", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
+	pq_schema_add_leaf(w, -1, "b", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
+	CHECK_EQ_INT(pq_writer_begin(w), PQ_OK);
+	return w;
+}
+
+static void
+test_empty_and_errors(void)
+{
+	membuf		f = {NULL, 0, 0, -1};
+	pq_options	o;
+	pq_writer  *w;
+	uint32_t	flen;
+	treader		r;
+	tnode		fmd;
+	int			g;
+
+	/* no rows: a valid file with zero row groups */
+	pq_options_init(&o);
+	w = pq_writer_create(&talloc, &o, mem_write, &f);
+	pq_schema_add_leaf(w, -1, "x", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
+	CHECK_EQ_INT(pq_writer_begin(w), PQ_OK);
+	CHECK_EQ_INT(pq_writer_finish(w), PQ_OK);
+	CHECK_EQ_INT(pq_writer_row_groups(w), 0);
+	pq_writer_destroy(w);
+	memcpy(&flen, f.data + f.len - 8, 4);
+	CHECK_EQ_INT(f.len, 4 + flen + 8);
+	r.p = f.data + 4;
+	r.end = f.data + f.len - 8;
+	r.bad = 0;
+	memset(&fmd, 0, sizeof(fmd));
+	rd_struct(&r, &fmd);
+	CHECK(!r.bad);
+	CHECK_EQ_INT(fld(&fmd, 3)->i, 0);
+	CHECK_EQ_INT(fld(&fmd, 4)->nkids, 0);
+	CHECK_EQ_INT(fld(&fmd, 4)->type, TC_LIST);
+	tfree(&fmd);
+
+	/* zero columns are refused */
+	f.len = 0;
+	w = pq_writer_create(&talloc, &o, mem_write, &f);
+	CHECK_EQ_INT(pq_writer_begin(w), PQ_ERR_ARG);
+	CHECK(strstr(pq_writer_error(w), "at least one column") != NULL);
+	pq_writer_destroy(w);
+
+	/* an empty group is refused; a parent off the depth-first path too */
+	w = pq_writer_create(&talloc, &o, mem_write, &f);
+	g = pq_schema_add_group(w, -1, "g", PQ_OPTIONAL, PQ_LT_NONE, -1);
+	CHECK(g >= 0);
+	CHECK_EQ_INT(pq_writer_begin(w), PQ_ERR_ARG);
+	pq_writer_destroy(w);
+	w = pq_writer_create(&talloc, &o, mem_write, &f);
+	g = pq_schema_add_group(w, -1, "g", PQ_OPTIONAL, PQ_LT_NONE, -1);
+	pq_schema_add_leaf(w, g, "a", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
+	pq_schema_add_leaf(w, -1, "b", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
+	CHECK_EQ_INT(pq_schema_add_leaf(w, g, "c", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1), -1);
+	pq_writer_destroy(w);
+
+	/* bad levels, a missing leaf value in a row, a wrong value width */
+	w = two_int_columns(&o, &f);
+	CHECK_EQ_INT(pq_column_append(w, 0, 2, 0, NULL, 0), PQ_ERR_ARG);
+	pq_writer_destroy(w);
+	w = two_int_columns(&o, &f);
+	CHECK_EQ_INT(pq_column_append(w, 0, 0, 0, NULL, 0), PQ_OK);
+	CHECK_EQ_INT(pq_writer_end_row(w), PQ_ERR_ARG);
+	CHECK(strstr(pq_writer_error(w), "leaf column 1") != NULL);
+	pq_writer_destroy(w);
+	w = two_int_columns(&o, &f);
+	CHECK_EQ_INT(pq_column_append(w, 0, 1, 0, "12345678", 8), PQ_ERR_ARG);
+	pq_writer_destroy(w);
+	free(f.data);
+
+	/* a failing write surfaces as PQ_ERR_IO with the callback's message */
+	{
+		membuf		full = {NULL, 0, 0, 2000};
+
+		CHECK_EQ_INT(write_test_file(&full, PQ_SNAPPY, 100, 1024 * 1024, 1024, &w), PQ_ERR_IO);
+		CHECK(strstr(pq_writer_error(w), "disk full") != NULL);
+		pq_writer_destroy(w);
+		free(full.data);
+	}
+
+	/* every allocation failure is reported, never a crash or a leak */
+	for (long budget = 0; budget < 400; budget += 7)
+	{
+		membuf		m = {NULL, 0, 0, -1};
+		pq_status	st;
+
+		alloc_budget = budget;
+		st = write_test_file(&m, PQ_ZSTD, 300, 1024 * 1024, 1024, &w);
+		alloc_budget = -1;
+		if (st != PQ_ERR_NOMEM && st != PQ_OK) fprintf(stderr, "budget %ld st %d %s\n", budget, st, w ? pq_writer_error(w) : "");
+		CHECK(st == PQ_ERR_NOMEM || st == PQ_OK);
+		pq_writer_destroy(w);
+		free(m.data);
+	}
+	CHECK_EQ_INT(live_allocs, 0);
+
+	/* an invalid level is reported at creation */
+	o.codec = PQ_GZIP;
+	o.compression_level = 42;
+	w = pq_writer_create(&talloc, &o, mem_write, &f);
+	pq_schema_add_leaf(w, -1, "a", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
+	CHECK_EQ_INT(pq_writer_begin(w), PQ_ERR_ARG);
+	CHECK(strstr(pq_writer_error(w), "between 0 and 9") != NULL);
+	pq_writer_destroy(w);
+	CHECK_EQ_INT(live_allocs, 0);
+}
+
+int
+main(void)
+{
+	test_thrift();
+	test_rle();
+	test_codecs();
+	for (size_t k = 0; k < N_CODECS; k++)
+		test_file(all_codecs[k]);
+	test_dictionary_fallback();
+	test_empty_and_errors();
+	CHECK_EQ_INT(live_allocs, 0);
+	return UNIT_REPORT("parquet_writer");
+}
