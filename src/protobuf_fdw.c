@@ -16,6 +16,7 @@
 #include "access/sysattr.h"
 #include "access/table.h"
 #include "commands/explain.h"
+#include "commands/vacuum.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
 #include "miscadmin.h"
@@ -26,6 +27,7 @@
 #include "storage/fd.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/sampling.h"
 
 #include "binding.h"
 #include "decode.h"
@@ -433,6 +435,11 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	ExplainPropertyText("Framing", pb_framing_name(ss->opts.framing), es);
 	if (ss->opts.framing == PB_FRAMING_CONTAINER)
 		ExplainPropertyText("Container Field", ss->opts.container, es);
+	if (es->analyze && ss->fd >= 0)
+	{
+		ExplainPropertyUInteger("Messages Read", NULL, ss->framing.messages, es);
+		ExplainPropertyUInteger("Bytes Read", "b", pb_source_offset(&ss->source), es);
+	}
 	if (es->verbose)
 	{
 		List	   *fields = NIL;
@@ -441,6 +448,82 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 			fields = lappend(fields, (char *) ss->plan->cols[c].fieldname);
 		ExplainPropertyList("Fields Decoded", fields, es);
 	}
+}
+
+/* ---------- ANALYZE ---------- */
+
+/*
+ * Sample rows as file_fdw does: read the whole file, keeping a reservoir of
+ * targrows rows (Vitter's algorithm), so pg_statistic reflects every part of
+ * the file and reltuples is exact.
+ */
+static int
+protobufAcquireSampleRows(Relation rel, int elevel, HeapTuple *rows, int targrows,
+						  double *totalrows, double *totaldeadrows)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Datum	   *values = palloc(sizeof(Datum) * Max(tupdesc->natts, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(tupdesc->natts, 1));
+	MemoryContext scancxt;
+	MemoryContext old;
+	PbScanState *ss;
+	ReservoirStateData rstate;
+	double		rowstoskip = -1;
+	int			numrows = 0;
+
+	scancxt = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw analyze",
+									ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(scancxt);
+	ss = prepare_scan(rel, bms_make_singleton(0 - FirstLowInvalidHeapAttributeNumber));
+	open_file(ss);
+	MemoryContextSwitchTo(old);
+
+	*totalrows = 0;
+	*totaldeadrows = 0;
+	reservoir_init_selection_state(&rstate, targrows);
+	while (next_row(ss, values, nulls, tupdesc->natts))
+	{
+		vacuum_delay_point();
+		if (numrows < targrows)
+			rows[numrows++] = heap_form_tuple(tupdesc, values, nulls);
+		else
+		{
+			if (rowstoskip < 0)
+				rowstoskip = reservoir_get_next_S(&rstate, *totalrows, targrows);
+			if (rowstoskip <= 0)
+			{
+				int			k = (int) (targrows * sampler_random_fract(&rstate.randstate));
+
+				heap_freetuple(rows[k]);
+				rows[k] = heap_form_tuple(tupdesc, values, nulls);
+			}
+			rowstoskip -= 1;
+		}
+		*totalrows += 1;
+	}
+	close_file(ss);
+	MemoryContextDelete(scancxt);
+
+	ereport(elevel,
+			(errmsg("\"%s\": file contains %.0f messages; %d rows in sample",
+					RelationGetRelationName(rel), *totalrows, numrows)));
+	return numrows;
+}
+
+static bool
+protobufAnalyzeForeignTable(Relation rel, AcquireSampleRowsFunc *func, BlockNumber *totalpages)
+{
+	PbTableOptions opts;
+	struct stat st;
+
+	pb_get_table_options(RelationGetRelid(rel), &opts);
+	if (stat(opts.filename, &st) < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not stat file \"%s\": %m", opts.filename)));
+	*totalpages = Max(1, (st.st_size + BLCKSZ - 1) / BLCKSZ);
+	*func = protobufAcquireSampleRows;
+	return true;
 }
 
 static bool
@@ -462,6 +545,7 @@ protobuf_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ReScanForeignScan = protobufReScanForeignScan;
 	routine->EndForeignScan = protobufEndForeignScan;
 	routine->ExplainForeignScan = protobufExplainForeignScan;
+	routine->AnalyzeForeignTable = protobufAnalyzeForeignTable;
 	routine->IsForeignScanParallelSafe = protobufIsForeignScanParallelSafe;
 	PG_RETURN_POINTER(routine);
 }
