@@ -365,8 +365,14 @@ pb_decode_message(PbDecodeState *ds, const uint8 *msg, size_t msglen,
 			if (slot->oneof >= 0)
 				ds->oneof_last[slot->oneof] = s;
 		}
-		else if ((st = pb_skip_field(&p, end, field, wt, 0)) != PB_WIRE_OK)
-			malformed(st, msg, field_start);
+		else
+		{
+			st = wt == PB_WT_SGROUP
+				? pb_skip_field(&p, end, field, wt, 0)
+				: pb_skip_scalar(&p, end, wt);
+			if (st != PB_WIRE_OK)
+				malformed(st, msg, field_start);
+		}
 	}
 
 	for (int c = 0; c < plan->ncols; c++)

@@ -30,87 +30,56 @@ pb_wire_status_message(PbWireStatus status)
 	return "unknown wire error";
 }
 
+/*
+ * Skip a group whose start tag (field) has just been read, up to its
+ * matching end tag.  Iterative: a stack of the open groups' field numbers
+ * bounds both the depth and the C stack used.
+ */
+static PbWireStatus
+skip_group(const uint8_t **p, const uint8_t *end, uint32_t field, int depth)
+{
+	const uint8_t *s = *p;
+	uint32_t	open[PB_MAX_DEPTH + 1];
+	int			nopen = 0;
+
+	if (depth + 1 > PB_MAX_DEPTH)
+		return PB_WIRE_TOO_DEEP;
+	open[nopen++] = field;
+	while (nopen > 0)
+	{
+		uint32_t	f;
+		int			wt;
+		PbWireStatus st;
+
+		st = pb_read_tag(&s, end, &f, &wt);
+		if (st != PB_WIRE_OK)
+			return st;
+		if (wt == PB_WT_EGROUP)
+		{
+			if (f != open[nopen - 1])
+				return PB_WIRE_BAD_END_GROUP;
+			nopen--;
+		}
+		else if (wt == PB_WT_SGROUP)
+		{
+			if (depth + nopen + 1 > PB_MAX_DEPTH)
+				return PB_WIRE_TOO_DEEP;
+			open[nopen++] = f;
+		}
+		else if ((st = pb_skip_scalar(&s, end, wt)) != PB_WIRE_OK)
+			return st;
+	}
+	*p = s;
+	return PB_WIRE_OK;
+}
+
 PbWireStatus
 pb_skip_field(const uint8_t **p, const uint8_t *end, uint32_t field,
 			  int wire_type, int depth)
 {
-	const uint8_t *s = *p;
-	uint64_t	v;
-	PbWireStatus st;
-
-	switch (wire_type)
-	{
-		case PB_WT_VARINT:
-			st = pb_read_varint(&s, end, &v);
-			if (st != PB_WIRE_OK)
-				return st;
-			break;
-		case PB_WT_I64:
-			if (end - s < 8)
-				return PB_WIRE_TRUNCATED;
-			s += 8;
-			break;
-		case PB_WT_I32:
-			if (end - s < 4)
-				return PB_WIRE_TRUNCATED;
-			s += 4;
-			break;
-		case PB_WT_LEN:
-			st = pb_read_varint(&s, end, &v);
-			if (st != PB_WIRE_OK)
-				return st;
-			st = pb_check_len(v, s, end);
-			if (st != PB_WIRE_OK)
-				return st;
-			s += v;
-			break;
-		case PB_WT_SGROUP:
-			{
-				/*
-				 * Iterate rather than recurse: a stack of the open groups'
-				 * field numbers bounds both depth and stack use.
-				 */
-				uint32_t	open[PB_MAX_DEPTH + 1];
-				int			nopen = 0;
-
-				if (depth + 1 > PB_MAX_DEPTH)
-					return PB_WIRE_TOO_DEEP;
-				open[nopen++] = field;
-				while (nopen > 0)
-				{
-					uint32_t	f;
-					int			wt;
-
-					st = pb_read_tag(&s, end, &f, &wt);
-					if (st != PB_WIRE_OK)
-						return st;
-					if (wt == PB_WT_EGROUP)
-					{
-						if (f != open[nopen - 1])
-							return PB_WIRE_BAD_END_GROUP;
-						nopen--;
-					}
-					else if (wt == PB_WT_SGROUP)
-					{
-						if (depth + nopen + 1 > PB_MAX_DEPTH)
-							return PB_WIRE_TOO_DEEP;
-						open[nopen++] = f;
-					}
-					else
-					{
-						st = pb_skip_field(&s, end, f, wt, depth + nopen);
-						if (st != PB_WIRE_OK)
-							return st;
-					}
-				}
-			}
-			break;
-		case PB_WT_EGROUP:
-		default:
-			return PB_WIRE_BAD_END_GROUP;
-	}
-	*p = s;
-	return PB_WIRE_OK;
+	if (wire_type == PB_WT_SGROUP)
+		return skip_group(p, end, field, depth);
+	return pb_skip_scalar(p, end, wire_type);
 }
 
 PbWireStatus
@@ -123,9 +92,33 @@ pb_walk_message(const uint8_t *p, const uint8_t *end, const uint8_t **fail_at)
 		int			wt;
 		PbWireStatus st;
 
-		st = pb_read_tag(&p, end, &field, &wt);
-		if (st == PB_WIRE_OK)
+		/*
+		 * One-byte tags with one-byte varints and lengths are most fields of
+		 * most messages: step over those without a call.
+		 */
+		if (*p >= 0x08 && *p < 0x80)
+		{
+			wt = *p & 7;
+			if (wt == PB_WT_VARINT && end - p >= 2 && p[1] < 0x80)
+			{
+				p += 2;
+				continue;
+			}
+			if (wt == PB_WT_LEN && end - p >= 2 && p[1] < 0x80 && p[1] <= end - p - 2)
+			{
+				p += 2 + p[1];
+				continue;
+			}
+			if (wt != PB_WT_SGROUP)
+			{
+				p++;
+				st = wt <= PB_WT_I32 ? pb_skip_scalar(&p, end, wt) : PB_WIRE_BAD_WIRE_TYPE;
+				goto check;
+			}
+		}
+		if ((st = pb_read_tag(&p, end, &field, &wt)) == PB_WIRE_OK)
 			st = pb_skip_field(&p, end, field, wt, 0);
+check:
 		if (st != PB_WIRE_OK)
 		{
 			*fail_at = field_start;

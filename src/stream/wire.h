@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef enum PbWireType
 {
@@ -138,6 +139,77 @@ static inline int64_t
 pb_zigzag64(uint64_t v)
 {
 	return (int64_t) ((v >> 1) ^ (~(v & 1) + 1));
+}
+
+/* Step over a varint without decoding it. */
+static inline PbWireStatus
+pb_skip_varint(const uint8_t **p, const uint8_t *end)
+{
+	const uint8_t *s = *p;
+	const uint8_t *limit;
+
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (end - s >= 8)
+	{
+		/* the first byte without a continuation bit ends it: find it in one step */
+		uint64_t	w;
+		uint64_t	stops;
+
+		memcpy(&w, s, 8);
+		stops = ~w & UINT64_C(0x8080808080808080);
+		if (stops)
+		{
+			*p = s + (__builtin_ctzll(stops) >> 3) + 1;
+			return PB_WIRE_OK;
+		}
+	}
+#endif
+	limit = end - s > 10 ? s + 10 : end;
+	while (s < limit)
+	{
+		if (*s++ < 0x80)
+		{
+			*p = s;
+			return PB_WIRE_OK;
+		}
+	}
+	return s == end ? PB_WIRE_TRUNCATED : PB_WIRE_BAD_VARINT;
+}
+
+/*
+ * Skip the value of a non-group field (wire types 0, 1, 2, 5): the hot
+ * path of skipping, kept inline.
+ */
+static inline PbWireStatus
+pb_skip_scalar(const uint8_t **p, const uint8_t *end, int wire_type)
+{
+	const uint8_t *s = *p;
+	uint64_t	len;
+	PbWireStatus st;
+
+	switch (wire_type)
+	{
+		case PB_WT_VARINT:
+			return pb_skip_varint(p, end);
+		case PB_WT_I64:
+			if (end - s < 8)
+				return PB_WIRE_TRUNCATED;
+			*p = s + 8;
+			return PB_WIRE_OK;
+		case PB_WT_I32:
+			if (end - s < 4)
+				return PB_WIRE_TRUNCATED;
+			*p = s + 4;
+			return PB_WIRE_OK;
+		case PB_WT_LEN:
+			if ((st = pb_read_varint(&s, end, &len)) != PB_WIRE_OK ||
+				(st = pb_check_len(len, s, end)) != PB_WIRE_OK)
+				return st;
+			*p = s + len;
+			return PB_WIRE_OK;
+		default:
+			return PB_WIRE_BAD_END_GROUP;
+	}
 }
 
 /*
