@@ -28,6 +28,9 @@ CREATE FOREIGN TABLE p3_text (id text, f_int32 text, f_string text, f_bool text,
 SELECT * FROM p3_text WHERE id = '0';
 -- the same field several times: the last occurrence wins (messages 4 to 6)
 SELECT id, f_int32, f_string, o_string, o_bool, c_int, c_str FROM p3 WHERE id >= 4;
+-- a oneof member read alone: a later member not among the columns still unsets it
+SELECT id, c_str FROM p3;
+SELECT id, c_int FROM p3;
 -- enum as its number: the unknown open-enum number 9 is kept
 CREATE FOREIGN TABLE p3_enum_num (id int4, o_enum int4, f_enum int4)
   SERVER pr3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_presence.pb', message 's3.Scalars');
