@@ -49,6 +49,17 @@ SELECT * FROM field0;
 SELECT pb_table('deep101', 'bad_deep101.pb');
 SELECT * FROM deep101;
 \echo :LAST_ERROR_SQLSTATE
+-- an end-group tag without its start-group, and a group closed by another field's end-group
+SELECT pb_table('egroup', 'bad_egroup.pb');
+SELECT * FROM egroup;
+\echo :LAST_ERROR_SQLSTATE
+SELECT pb_table('group_mismatch', 'bad_group_mismatch.pb');
+SELECT * FROM group_mismatch;
+\echo :LAST_ERROR_SQLSTATE
+-- a fixed64 field cut by the end of its message
+SELECT pb_table('fixed64_cut', 'bad_fixed64_cut.pb');
+SELECT * FROM fixed64_cut;
+\echo :LAST_ERROR_SQLSTATE
 -- invalid UTF-8 in a string read as text; the same message is fine when the string is not read
 SELECT pb_table('bad_utf8', 'bad_utf8.pb');
 SELECT * FROM bad_utf8;
@@ -107,6 +118,21 @@ SELECT * FROM desc_dir;
 SELECT id, f_string FROM trunc_body LIMIT 1;
 SELECT id, f_string FROM bad_utf8 LIMIT 1;
 SELECT 'session still works' AS ok;
+-- errors caught in subtransactions leak no file descriptor (a leak would run out after a few
+-- hundred)
+CREATE FUNCTION error_loop(n int) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE errs int := 0;
+BEGIN
+  FOR i IN 1..n LOOP
+    BEGIN
+      PERFORM * FROM trunc_body;
+    EXCEPTION WHEN invalid_binary_representation THEN errs := errs + 1;
+    END;
+  END LOOP;
+  RETURN errs;
+END $$;
+SELECT error_loop(2000);
+DROP FUNCTION error_loop(int);
 
 -- clean up
 SET client_min_messages = warning;

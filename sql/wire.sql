@@ -14,13 +14,18 @@ CREATE FOREIGN TABLE odd (
 -- 1: unknown fields and groups skipped; 2: wrong wire types ignored (f_int32 22 stays;
 -- f_string, f_double, f_float, f_int64 default; o_int32 NULL); 3: repeated fields in the other
 -- encoding; 4: bool 2 -> true, int32 varint 2^32+5 -> 5, 10-byte -1 enum and int64;
--- 5: a message field and a map entry skipped
+-- 5: a message field and a map entry skipped; 6: see below
 SELECT * FROM odd;
 SELECT count(*) FROM odd;
 -- the bool as text
 CREATE FOREIGN TABLE odd_text (id int4, f_bool text, f_int32 text)
   SERVER wi3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_odd.pb', message 's3.Scalars');
 SELECT * FROM odd_text WHERE id = 4;
+-- 6: varints wider than 32 bits for 32-bit fields are truncated to 32 bits: uint32 2^32+7 -> 7,
+-- sint32 2^32+1 -> 1 -> ZigZag -1; bool 2^64-1 -> true
+CREATE FOREIGN TABLE odd_ints (id int4, f_uint32 int8, f_sint32 int4, f_bool bool)
+  SERVER wi3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_odd.pb', message 's3.Scalars');
+SELECT * FROM odd_ints WHERE id = 6;
 
 -- an unknown group nested 100 deep is legal
 CREATE FOREIGN TABLE deep100 (id int4, f_int32 int4)
