@@ -210,7 +210,7 @@ choose_target(PbScalarKind kind, Oid typid, PbTarget *target)
 			return int32ish;
 		case INT8OID:
 			*target = PB_T_INT8;
-			return integer;
+			return integer && kind != PB_K_ENUM;
 		case NUMERICOID:
 			*target = PB_T_NUMERIC;
 			return (integer && kind != PB_K_ENUM) ||

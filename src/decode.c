@@ -254,6 +254,9 @@ convert(const PbColumn *col, const PbFieldSlot *slot, uint64 v, const uint8 *p, 
 						 errhint("Declare the column as numeric to read every %s value.", col->fieldtype)));
 			return Int64GetDatum(as_int64(slot->kind, v));
 		case PB_T_NUMERIC:
+			if (col->typmod >= 0)
+				return DirectFunctionCall2(numeric, numeric_datum(slot, v),
+										   Int32GetDatum(col->typmod));
 			return numeric_datum(slot, v);
 		case PB_T_FLOAT4:
 			return Float4GetDatum(as_float(v));
