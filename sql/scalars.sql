@@ -58,6 +58,13 @@ CREATE FOREIGN TABLE s3_float_numeric (id int4, f_float numeric, f_int32 numeric
   SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_scalars.pb', message 's3.Scalars');
 SELECT id, f_float, f_int32 FROM s3_float_numeric WHERE id IN (1, 4, 5, 6, 7);
 
+-- float and double as numeric: the number itself, in its shortest exact form (the digits of
+-- the text form), not a 6- or 15-digit rounding that is another number
+CREATE FOREIGN TABLE s3_fnum (id int4, f_float numeric, f_double numeric,
+  ftext text OPTIONS (field 'f_float'), dtext text OPTIONS (field 'f_double'))
+  SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_float_numeric.pb', message 's3.Scalars');
+SELECT * FROM s3_fnum;
+
 -- varchar(n) checks its length: the 19-character string of message 2 does not fit in 5
 CREATE FOREIGN TABLE s3_varchar5 (id int4, f_string varchar(5))
   SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_scalars.pb', message 's3.Scalars');
