@@ -155,9 +155,10 @@ class DuckDB:
 
 def timed_rounds(statements, reps, between=None):
     """Untimed warm-up, then reps rounds of all statements in one session each.
-    Returns {label: [seconds...]} (None for a failed run) and {label: error}."""
+    Returns {label: [seconds...]}, {label: error} and {label: output rows of the last round}."""
     times = {label: [] for label, _ in statements}
     errors = {}
+    last = {}
     for rnd in range(reps + 1):
         if between:
             between(rnd)
@@ -168,7 +169,32 @@ def timed_rounds(statements, reps, between=None):
                 errors[label] = r["error"]
             elif rnd > 0 and r.get("ms") is not None:
                 times[label].append(r["ms"] / 1000.0)
-    return times, errors
+            last[label] = r.get("rows")
+    return times, errors, last
+
+
+def ratios(mine, ref):
+    """(median ratio, best ratio) of two (median, best) pairs."""
+    if not ref or ref[0] is None or mine[0] is None:
+        return None, None
+    return mine[0] / ref[0], mine[1] / ref[1]
+
+
+def same_values(a, b):
+    """Equal row values, numbers compared as numbers (floats to 1e-9 relative)."""
+    if a is None or b is None or len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        x, y = str(x), str(y)
+        if x == y:
+            continue
+        try:
+            fx, fy = float(x), float(y)
+        except ValueError:
+            return False
+        if abs(fx - fy) > 1e-9 * max(abs(fx), abs(fy)):
+            return False
+    return True
 
 
 def stats(xs):
@@ -206,10 +232,11 @@ def main():
     rep(f"rows: {rows}  dataset: {d}")
     rep(f"  events.pb {size('events.pb')/1e6:.0f} MB, batch.pb {size('batch.pb')/1e6:.0f} MB, "
         f"events.csv {size('events.csv')/1e6:.0f} MB")
-    server = psql_script([("v", "SHOW server_version")], timing=False)["v"][0]["rows"][0]
-    rep(f"server: PostgreSQL {server}; session: {SETTINGS_NOTE}")
+    server = psql_script([("v", "SELECT version()"), ("c", "SHOW lc_collate")], timing=False)
+    rep(f"server: {server['v'][0]['rows'][0].split(' on ')[0]}, lc_collate {server['c'][0]['rows'][0]}; "
+        f"session: {SETTINGS_NOTE}")
     rep(f"timing: psql \\timing, 1 untimed warm-up round + {args.reps} timed rounds, contenders "
-        "interleaved in each round; median (best); ratios are of medians")
+        "interleaved in each round; median (best); verdicts from the ratio of medians")
     rep()
 
     # ---- setup: heap table (timed COPY FROM for reference), file_fdw, protobuf_fdw -------------
@@ -262,7 +289,7 @@ def main():
         for qname, q in (("count", COUNT), ("all", ALLCOLS)):
             for label, t, _ in scans:
                 stmts.append((f"{qname}|{t}", q.format(t=t)))
-        times, errors = timed_rounds(stmts, args.reps)
+        times, errors, _ = timed_rounds(stmts, args.reps)
         # What each query returned (from a last, untimed check): must equal the heap's answer.
         answers = psql_script(stmts, timing=False)
         for qname, title, targets in (
@@ -270,9 +297,9 @@ def main():
                 ("all", "aggregate over all 10 columns",
                  "target: protobuf_fdw <= 0.35x file_fdw and <= 1.5x heap")):
             rep(f"{title}   ({targets})")
-            rep(f"  {'':26s} {'median':>8s} {'(best)':>8s}  {'/file_fdw':>8s} {'/heap':>8s}  "
-                f"{'result':8s} verdict")
-            med = {t: stats(times[f'{qname}|{t}'])[0] for _, t, _ in scans}
+            rep(f"  {'':26s} {'median':>8s} {'(best)':>8s}  {'/file_fdw (best)':>17s} "
+                f"{'/heap (best)':>17s}  {'result':8s} verdict")
+            med = {t: stats(times[f'{qname}|{t}']) for _, t, _ in scans}
             ref = answers.get(f"{qname}|events_heap", [{}])[0].get("rows")
             for label, t, is_pb in scans:
                 key = f"{qname}|{t}"
@@ -280,8 +307,8 @@ def main():
                 if key in errors or m is None:
                     rep(f"  {label:26s} error: {errors.get(key, 'no timing')}")
                     continue
-                rf = m / med["ev_csv"] if med.get("ev_csv") else None
-                rh = m / med["events_heap"] if med.get("events_heap") else None
+                rf, rfb = ratios((m, b), med.get("ev_csv"))
+                rh, rhb = ratios((m, b), med.get("events_heap"))
                 got = answers.get(key, [{}])[0].get("rows")
                 same = "same" if got == ref else "DIFFERS"
                 v = ""
@@ -290,8 +317,9 @@ def main():
                     if qname == "all":
                         ok = ok and rh is not None and rh <= 1.5
                     v = verdict(ok)
-                rep(f"  {label:26s} {fmt_s(m)} ({fmt_s(b).strip():>6s})  {fmt_ratio(rf):>8s} "
-                    f"{fmt_ratio(rh):>8s}  {same:8s} {v}")
+                rep(f"  {label:26s} {fmt_s(m)} ({fmt_s(b).strip():>6s})  "
+                    f"{fmt_ratio(rf):>8s} ({fmt_ratio(rfb).strip():>6s}) "
+                    f"{fmt_ratio(rh):>8s} ({fmt_ratio(rhb).strip():>6s})  {same:8s} {v}")
                 if got != ref:
                     rep(f"      got {got} heap {ref}")
             rep()
@@ -365,7 +393,6 @@ def main():
                               f"compression => '{c}')"))
         duck_times = {c: [] for c in codecs}
         duck_bytes = {}
-        export_result = {}
 
         def between(rnd):
             for name in os.listdir(args.out):
@@ -377,7 +404,7 @@ def main():
                         duck_times[c].append(r["seconds"])
                     duck_bytes[c] = r["bytes"]
 
-        times, errors = timed_rounds(stmts, args.reps, between)
+        times, errors, last = timed_rounds(stmts, args.reps, between)
         sizes = {}
         for c in codecs:
             p = out(f"pg_{c}.parquet")
@@ -385,15 +412,16 @@ def main():
                 sizes[c] = os.path.getsize(p)
         copy_m, copy_b = stats(times["copy_to"])
         copy_bytes = os.path.getsize(out("copy.csv")) if os.path.exists(out("copy.csv")) else None
-        rep(f"  {'':26s} {'median':>8s} {'(best)':>8s} {'bytes':>12s}  {'/COPY csv':>9s} "
-            f"{'/DuckDB':>8s} {'size/DuckDB':>11s}  verdict")
+        rep(f"  {'':26s} {'median':>8s} {'(best)':>8s} {'bytes':>12s}  {'/COPY csv (best)':>17s} "
+            f"{'/DuckDB (best)':>17s} {'size/DuckDB':>11s}  verdict")
         rep(f"  {'COPY TO csv':26s} {fmt_s(copy_m)} ({fmt_s(copy_b).strip():>6s}) "
             f"{copy_bytes or 0:12d}")
         for c in codecs:
             dm, db = stats(duck_times[c])
             if duck:
+                rc, rcb = ratios((dm, db), (copy_m, copy_b))
                 rep(f"  {'DuckDB ' + c:26s} {fmt_s(dm)} ({fmt_s(db).strip():>6s}) "
-                    f"{duck_bytes.get(c, 0):12d}  {fmt_ratio(dm / copy_m if copy_m else None):>9s}")
+                    f"{duck_bytes.get(c, 0):12d}  {fmt_ratio(rc):>8s} ({fmt_ratio(rcb).strip():>6s})")
             else:
                 rep(f"  {'DuckDB ' + c:26s} skipped: {duck_skip}")
         for c in codecs:
@@ -402,34 +430,37 @@ def main():
                 rep(f"  {label:26s} skipped: {export_skip}")
                 continue
             key = f"export_{c}"
-            if key in errors:
-                rep(f"  {label:26s} error: {errors[key]}")
+            if key in errors or not times[key]:
+                rep(f"  {label:26s} error: {errors.get(key, 'no timing')}")
                 continue
             m, b = stats(times[key])
-            dm = stats(duck_times[c])[0]
-            rc = m / copy_m if copy_m else None
-            rd = m / dm if dm else None
+            rc, rcb = ratios((m, b), (copy_m, copy_b))
+            rd, rdb = ratios((m, b), stats(duck_times[c]))
             sz = sizes.get(c)
             rs = sz / duck_bytes[c] if sz and duck_bytes.get(c) else None
             ok = (rc is not None and rc <= 0.75 and rd is not None and rd <= 1.25
                   and rs is not None and rs <= 1.1)
             rep(f"  {label:26s} {fmt_s(m)} ({fmt_s(b).strip():>6s}) {sz or 0:12d}  "
-                f"{fmt_ratio(rc):>9s} {fmt_ratio(rd):>8s} {fmt_ratio(rs):>11s}  {verdict(ok)}")
+                f"{fmt_ratio(rc):>8s} ({fmt_ratio(rcb).strip():>6s}) "
+                f"{fmt_ratio(rd):>8s} ({fmt_ratio(rdb).strip():>6s}) {fmt_ratio(rs):>11s}  "
+                f"{verdict(ok)}")
+            rep(f"  {'':26s} returned (rows|row_groups|bytes) {'; '.join(last.get(key) or [])}")
         # Read the exports back with DuckDB and compare with the heap.
         if not export_skip and duck:
-            check = ("SELECT count(*), sum(id), max(user_id), sum(ts_micros), sum(quantity), "
-                     "count(*) FILTER (WHERE is_test), max(country), max(url), sum(status), "
-                     "round(sum(amount), 2), round(sum(score), 0) FROM {t}")
-            ref = psql_script([("r", check.format(t="events_heap"))], timing=False)["r"][0]["rows"]
-            ref = ref[0].split("|") if ref else None
+            check = ("SELECT count(*), sum(id), max(user_id{C}), sum(ts_micros), sum(quantity), "
+                     "count(*) FILTER (WHERE is_test), max(country{C}), max(url{C}), sum(status), "
+                     "sum(amount), sum(score::float8) FROM {t}")
+            ref = psql_script([("r", check.format(t="events_heap", C=' COLLATE "C"'))],
+                              timing=False)["r"][0]
+            ref = ref["rows"][0].split("|") if ref.get("rows") else None
             for c in codecs:
                 p = out(f"pg_{c}.parquet")
                 try:
-                    got = duck(op="query", sql=check.format(t=f"read_parquet({sql_str(p)})"))["rows"][0]
-                    got = [str(x) for x in got]
-                    same = [str(x) for x in ref] == got
-                    rep(f"  read back {c} with DuckDB: {'same aggregates as the heap' if same else 'DIFFERS'}"
-                        + ("" if same else f": {got} vs {ref}"))
+                    got = duck(op="query", sql=check.format(t=f"read_parquet({sql_str(p)})",
+                                                            C=""))["rows"][0]
+                    same = same_values(got, ref)
+                    rep(f"  read back {c} with DuckDB: "
+                        + ("same aggregates as the heap" if same else f"DIFFERS: {got} vs {ref}"))
                 except Exception as e:
                     rep(f"  read back {c} with DuckDB: error: {e}")
         if duck:
@@ -452,12 +483,21 @@ def main():
         rep()
 
     if args.profile:
-        rep("== Profile ==")
+        rep("== Profile (perf record -e cpu-clock -g on the backend) ==")
         if pb_error:
-            rep(f"  skipped: {pb_error}")
+            rep(f"  protobuf_fdw scans: skipped: {pb_error}")
         else:
             for t in ("ev_pb", "ev_batch"):
-                profile(rep, t, args.out)
+                profile(rep, t, ALLCOLS.format(t=t), args.out)
+        if "export" not in parts:
+            rep("  parquet_export: skipped: the export part was not run")
+        elif export_skip:
+            rep(f"  parquet_export: skipped: {export_skip}")
+        else:
+            path = os.path.join(args.out, "prof.parquet")
+            profile(rep, "parquet_export", "SELECT * FROM parquet_export(query => 'SELECT * "
+                    f"FROM events_heap', filename => {sql_str(path)})", args.out)
+            rm(path)
     rep.save()
     print(f"results written to {args.results}")
 
@@ -469,33 +509,34 @@ def rm(path):
         pass
 
 
-def profile(rep, table, outdir):
-    """perf record (cpu-clock, call graphs) of the backend while it runs the all-column aggregate."""
-    data = os.path.join(outdir, f"perf_{table}.data")
+def profile(rep, name, sql, outdir):
+    """perf record (cpu-clock, call graphs) of the backend while it runs sql."""
+    data = os.path.join(outdir, f"perf_{name}.data")
     pidfile = os.path.join(outdir, "perf.pid")
     script = [
         ("pid", "SELECT pg_backend_pid() AS pbpid \\gset\n\\setenv PBPID :pbpid\n"
                 f"\\! perf record -e cpu-clock -g -o {data} -p $PBPID >/dev/null 2>&1 & echo $! > {pidfile}; sleep 1\n"
                 "SELECT 1"),
-        ("q", ALLCOLS.format(t=table)),
+        ("q", sql),
         ("stop", f"\\! kill -INT $(cat {pidfile}); while kill -0 $(cat {pidfile}) 2>/dev/null; do sleep 0.2; done\nSELECT 1"),
     ]
     res = psql_script(script)
     if res["q"][0].get("error"):
-        rep(f"  {table}: error: {res['q'][0]['error']}")
+        rep(f"  {name}: error: {res['q'][0]['error']}")
         return
-    rep(f"  {table}: all-column aggregate, {res['q'][0]['ms']/1000:.2f} s under perf "
-        "(cpu-clock samples, self time, top 25)")
-    p = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso,symbol",
-                        "--stdio", "-g", "none", "--percent-limit", "0.5"],
-                       capture_output=True, text=True)
-    shown = 0
-    for line in p.stdout.splitlines():
-        if line.strip() and not line.startswith("#") and shown < 25:
-            rep("    " + line.strip())
-            shown += 1
-    if shown == 0:
-        rep(f"    perf report gave nothing: {p.stderr.strip()[:300]}")
+    rep(f"  {name}: {res['q'][0]['ms']/1000:.2f} s under perf (cpu-clock samples, self time)")
+    rep(f"    {sql}")
+    for sort, limit, title in (("dso", 6, "by object"), ("dso,symbol", 25, "by symbol")):
+        p = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", sort,
+                            "--stdio", "-g", "none", "--percent-limit", "0.5"],
+                           capture_output=True, text=True)
+        shown = [re.sub(r"(\s+-)+\s*$", "", l.strip()) for l in p.stdout.splitlines()
+                 if l.strip() and not l.startswith("#")][:limit]
+        rep(f"   {title}:")
+        for line in shown:
+            rep("    " + line)
+        if not shown:
+            rep(f"    perf report gave nothing: {p.stderr.strip()[:300]}")
     rm(data)
     rep()
 
