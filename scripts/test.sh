@@ -39,7 +39,8 @@ fi
 # 2. fixtures, made by independent encoders (protoc --encode, python3-protobuf)
 rm -rf "$PBFDW_TESTDIR"
 mkdir -p "$PBFDW_TESTDIR"
-if ! test/fixtures/generate.sh "$PBFDW_TESTDIR" >"$log/fixtures.log" 2>&1; then
+if ! { test/fixtures/generate.sh "$PBFDW_TESTDIR" &&
+	for g in test/fixtures/*/generate.sh; do [ ! -x "$g" ] || "$g" "$PBFDW_TESTDIR" || exit 1; done; } >"$log/fixtures.log" 2>&1; then
 	cat "$log/fixtures.log"
 	echo "fixture generation failed"
 	tally 0 1
