@@ -16,3 +16,22 @@ LANGUAGE C STRICT;
 CREATE FOREIGN DATA WRAPPER protobuf_fdw
   HANDLER protobuf_fdw_handler
   VALIDATOR protobuf_fdw_validator;
+
+-- parquet_export(): write the result of a query to a Parquet file (see README).
+-- Not STRICT: NULL compression_level, kv_metadata and numeric_mode mean "default".
+-- Callable by anyone; the function itself requires superuser or pg_write_server_files.
+CREATE FUNCTION parquet_export(
+    query text,
+    filename text,
+    compression text DEFAULT 'snappy',
+    compression_level int DEFAULT NULL,
+    row_group_size bigint DEFAULT 122880,
+    row_group_bytes bigint DEFAULT 134217728,
+    kv_metadata jsonb DEFAULT NULL,
+    numeric_mode text DEFAULT 'string',
+    OUT rows bigint,
+    OUT row_groups int,
+    OUT bytes bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'parquet_export'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;

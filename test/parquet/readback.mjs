@@ -10,9 +10,9 @@
 //
 // Output: one header line "name: TYPE | ...", then one line per row with the
 // values separated by " | ".  NULL is NULL; strings are JSON-quoted so that
-// blanks, quotes and the word NULL stay distinguishable; other values use
-// DuckDB's own text form.  An error prints "ERROR: <message>" and exits 1.
-import { DuckDBInstance } from '@duckdb/node-api';
+// blanks, quotes and the word NULL stay distinguishable; BLOBs print as \x<hex>
+// like PostgreSQL's bytea; other values use DuckDB's own text form.  An error prints "ERROR: <message>" and exits 1.
+import { DuckDBInstance, DuckDBBlobValue } from '@duckdb/node-api';
 
 function render(v) {
 	if (v === null || v === undefined)
@@ -21,6 +21,8 @@ function render(v) {
 		return JSON.stringify(v);
 	if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean')
 		return String(v);
+	if (v instanceof DuckDBBlobValue)	// as PostgreSQL prints bytea
+		return '\\x' + Buffer.from(v.bytes).toString('hex');
 	return v.toString();
 }
 

@@ -1,0 +1,103 @@
+--
+-- parquet_export(): every PostgreSQL type of the mapping table, read back by
+-- DuckDB (test/parquet/readback.mjs).  Each block prints PostgreSQL's values
+-- first, then DuckDB's view of the exported file: they must match.
+--
+SET timezone = 'UTC';
+-- extra_float_digits stays at its default (1): shortest exact output, as DuckDB prints
+SET datestyle = 'ISO, YMD';
+SET intervalstyle = 'postgres';
+
+CREATE TYPE exp_mood AS ENUM ('sad', 'ok', 'happy ☺');
+CREATE TYPE exp_inner AS (label text, score numeric(5,2));
+CREATE TYPE exp_outer AS (name text, inner_val exp_inner, tags text[]);
+CREATE DOMAIN exp_posint AS int CHECK (VALUE > 0);
+
+CREATE TABLE exp_src (
+    id int,
+    b bool, i2 int2, i4 int4, i8 int8, f4 float4, f8 float8,
+    n5 numeric(5,2), n18 numeric(18,4), n38 numeric(38,10), nfree numeric,
+    t text, vc varchar(10), bp char(5), nm name, byt bytea,
+    d date, tm time, ts timestamp, tstz timestamptz,
+    u uuid, js json, jb jsonb, mood exp_mood, iv interval, ip inet, dom exp_posint,
+    ia int[], ta text[], comp exp_outer, comps exp_inner[]
+);
+
+INSERT INTO exp_src VALUES
+-- 1: ordinary values, multi-byte strings
+(1, true, 12, 123456, 1234567890123, 0.1, 0.30000000000000004,
+ 123.45, 12345678901234.5678, 1234567890123456789012345678.0123456789, 3.14159265358979323846264338327950288419716939937510,
+ 'héllo wörld ✓ 日本語 🎉', 'añb', 'ab', 'pg_class', '\xdeadbeef00ff',
+ '2024-02-29', '13:45:30.123456', '2024-02-29 13:45:30.123456', '2024-02-29 13:45:30.123456+00',
+ 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": [1, 2], "b": "ü"}', '{"b": "ü", "a": [1, 2]}', 'happy ☺', '1 year 2 mons 3 days 04:05:06.5', '192.168.0.1/24', 42,
+ '{1,2,3}', '{"x","y ü",""}', ROW('outer', ROW('in', 1.25), '{"t1","t2"}'), ARRAY[ROW('a', 1.00), ROW('b', NULL)]::exp_inner[]),
+-- 2: NULL everywhere
+(2, NULL, NULL, NULL, NULL, NULL, NULL,
+ NULL, NULL, NULL, NULL,
+ NULL, NULL, NULL, NULL, NULL,
+ NULL, NULL, NULL, NULL,
+ NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+ NULL, NULL, NULL, NULL),
+-- 3: lower extremes, empty values, NULL elements and fields
+(3, false, -32768, -2147483648, -9223372036854775808, '-Infinity', '-1.7976931348623157e308',
+ -999.99, -99999999999999.9999, -9999999999999999999999999999.9999999999, -0.000000000000000000000000000000000000000001,
+ '', '', '', '', '\x',
+ '0044-03-15 BC', '00:00:00', '1969-12-31 23:59:59.999999', '0001-01-01 00:00:00+00',
+ '00000000-0000-0000-0000-000000000000', '[]', '{}', 'sad', '-1 days', '::1', 1,
+ '{}', '{NULL}', ROW(NULL, NULL, NULL), '{}'),
+-- 4: upper extremes, NULL elements inside arrays and composites
+(4, true, 32767, 2147483647, 9223372036854775807, 'Infinity', 'NaN',
+ 999.99, 99999999999999.9999, 9999999999999999999999999999.9999999999, 'NaN',
+ E'tab\there "quoted" \\ backslash', 'ünïcödé', 'xyzzy', 'n', '\x00',
+ '9999-12-31', '24:00:00', '294246-12-31 23:59:59.999999', '2262-04-12 00:00:00.000001+00',
+ 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'null', '"ü"', 'ok', '178000000 years', '2001:db8::/32', 2147483647,
+ '{NULL,-1,NULL}', '{"",NULL,"z"}', ROW('o', NULL, '{}'), ARRAY[NULL, ROW(NULL, NULL)]::exp_inner[]);
+
+SELECT * FROM parquet_export('SELECT * FROM exp_src ORDER BY id', '/tmp/protobuf_fdw_test/exp_types.parquet');
+
+-- the schema DuckDB sees: physical, logical and converted types
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT name, type, type_length, repetition_type, num_children, converted_type, scale, precision, logical_type FROM parquet_schema(\$FILE)"
+-- and the SQL types it reads them as
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT column_name, column_type FROM (DESCRIBE t)"
+
+-- booleans and integers
+SELECT id, b, i2, i4, i8 FROM exp_src ORDER BY id;
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, b, i2, i4, i8 FROM t ORDER BY id"
+
+-- floats (NaN and infinities included) and numerics
+-- (a float4 prints as the double it widens to in DuckDB: compare with f4::float8)
+SELECT id, f4, f4::float8 AS f4_as_double, f8, n5, n18 FROM exp_src ORDER BY id;
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, f4, f8, n5, n18 FROM t ORDER BY id"
+SELECT id, n38, nfree FROM exp_src ORDER BY id;
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, n38, nfree FROM t ORDER BY id"
+-- strings and bytes
+SELECT id, t, vc, bp, nm, byt FROM exp_src ORDER BY id;
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, t, vc, bp, nm, byt FROM t ORDER BY id"
+SELECT id, octet_length(t) AS t_bytes, length(t) AS t_chars FROM exp_src ORDER BY id;
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, octet_length(encode(t)) AS t_bytes, length(t) AS t_chars FROM t ORDER BY id"
+
+-- dates and times
+SELECT id, d, tm, ts, tstz FROM exp_src ORDER BY id;
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, d, tm, ts, tstz FROM t ORDER BY id"
+-- and as integers since 1970, which leaves no room for display differences
+SELECT id, d - date '1970-01-01' AS days,
+       (extract(epoch FROM tm) * 1000000)::bigint AS tm_us,
+       (extract(epoch FROM ts) * 1000000)::bigint AS ts_us,
+       (extract(epoch FROM tstz) * 1000000)::bigint AS tstz_us
+FROM exp_src ORDER BY id;
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, d - DATE '1970-01-01' AS days, datediff('microsecond', TIME '00:00:00', tm) AS tm_us, epoch_us(ts) AS ts_us, epoch_us(tstz) AS tstz_us FROM t ORDER BY id"
+
+-- uuid, json, enum, types written through their output function, domains
+SELECT id, u, js, jb, mood, iv, ip, dom FROM exp_src ORDER BY id;
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, u, js, jb, mood, iv, ip, dom FROM t ORDER BY id"
+
+-- arrays: NULL array, empty array, NULL elements all distinct
+SELECT id, ia, ta, ia IS NULL AS ia_null, cardinality(ia) AS ia_len FROM exp_src ORDER BY id;
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, ia, ta, ia IS NULL AS ia_null, len(ia) AS ia_len FROM t ORDER BY id"
+
+-- composites, nested, with arrays inside and arrays of composites
+SELECT id, comp, comps FROM exp_src ORDER BY id;
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, comp, comps FROM t ORDER BY id"
+-- (a composite whose fields are all NULL IS NULL in SQL, but is not a NULL value: test its text)
+SELECT id, comp::text IS NULL AS comp_null, (comp).inner_val::text IS NULL AS inner_null, ((comp).inner_val).score FROM exp_src ORDER BY id;
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, comp IS NULL AS comp_null, comp.inner_val IS NULL AS inner_null, comp.inner_val.score FROM t ORDER BY id"

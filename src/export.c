@@ -1,0 +1,511 @@
+/*-------------------------------------------------------------------------
+ *
+ * export.c
+ *		parquet_export(query, filename, ...): run a query through the
+ *		executor and stream its rows into a Parquet file.
+ *
+ * The query is planned and run like COPY (query) TO does it, into a
+ * DestReceiver that converts each slot into the column buffers of the
+ * Parquet writer (src/parquet/, pure C).  The writer holds one row group
+ * at a time and writes it when it reaches row_group_size rows or
+ * row_group_bytes buffered bytes, so memory stays bounded whatever the
+ * result size.  Each row is converted in a memory context reset after it.
+ *
+ * The file appears atomically: it is written to ".<name>.tmp.<pid>" in the
+ * target's directory, fsynced, then renamed over the target with
+ * durable_rename().  Any error or cancel removes the temporary file (in a
+ * PG_CATCH, and again from a memory context reset callback for the exits
+ * that skip it), so an existing target is never touched by a failed export.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_authid.h"
+#include "commands/progress.h"
+#include "common/file_perm.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/fd.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/backend_progress.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "export.h"
+
+#define EXPORT_CREATED_BY "protobuf_fdw version 1.0.0 (build pg" PG_MAJORVERSION ")"
+
+PG_FUNCTION_INFO_V1(parquet_export);
+
+/* The temporary file and what became of it */
+typedef struct ExportFile
+{
+	char	   *target;
+	char	   *tmp;
+	int			fd;
+	int64		bytes;
+	bool		done;			/* renamed into place, or removed */
+} ExportFile;
+
+typedef struct ExportReceiver
+{
+	DestReceiver pub;
+	ExportSchema *schema;
+	MemoryContext rowcxt;
+	int64		rows;
+} ExportReceiver;
+
+/* ---- allocation hooks: the writer's memory lives in the export context ---- */
+
+static void *
+hook_malloc(void *ctx, size_t size)
+{
+	return MemoryContextAllocExtended((MemoryContext) ctx, size, MCXT_ALLOC_HUGE);
+}
+
+static void *
+hook_realloc(void *ctx, void *ptr, size_t size)
+{
+	return repalloc_huge(ptr, size);
+}
+
+static void
+hook_free(void *ctx, void *ptr)
+{
+	pfree(ptr);
+}
+
+/* ---- the file ---- */
+
+/*
+ * The writer's output callback.  Errors are raised right here, where errno
+ * is still meaningful; everything the writer holds is palloc'd, so jumping
+ * out of it loses nothing.
+ */
+static int
+file_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
+{
+	ExportFile *f = ctx;
+	const char *p = data;
+
+	CHECK_FOR_INTERRUPTS();
+	while (len > 0)
+	{
+		ssize_t		n;
+
+		errno = 0;
+		pgstat_report_wait_start(WAIT_EVENT_COPY_FILE_WRITE);
+		n = write(f->fd, p, len);
+		pgstat_report_wait_end();
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+		{
+			/* a short write without errno means the disk is full */
+			if (errno == 0)
+				errno = ENOSPC;
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not write to file \"%s\": %m", f->tmp)));
+		}
+		p += n;
+		len -= n;
+		f->bytes += n;
+	}
+	pgstat_progress_update_param(PROGRESS_COPY_BYTES_PROCESSED, f->bytes);
+	return 0;
+}
+
+static void
+remove_temp_file(ExportFile *f)
+{
+	if (f->done)
+		return;
+	f->done = true;
+	/* the descriptor is closed by the transaction abort */
+	if (unlink(f->tmp) < 0 && errno != ENOENT)
+		elog(LOG, "could not remove temporary file \"%s\": %m", f->tmp);
+}
+
+static void
+remove_temp_file_callback(void *arg)
+{
+	remove_temp_file((ExportFile *) arg);
+}
+
+/* ".<name>.tmp.<pid>" beside the target, so the rename stays in one file system */
+static char *
+temp_name_for(const char *target)
+{
+	const char *slash = last_dir_separator(target);
+
+	return psprintf("%.*s.%s.tmp.%d", (int) (slash - target + 1), target,
+					slash + 1, MyProcPid);
+}
+
+/* ---- the DestReceiver ---- */
+
+static void
+export_error_context(void *arg)
+{
+	ExportSchema *schema = arg;
+
+	if (schema->current_path)
+		errcontext("parquet_export row %lld, column \"%s\"",
+				   (long long) schema->current_row, schema->current_path);
+	else
+		errcontext("parquet_export row %lld", (long long) schema->current_row);
+}
+
+static bool
+export_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	ExportReceiver *r = (ExportReceiver *) self;
+	ErrorContextCallback errcb;
+	MemoryContext old;
+
+	/* pushed per row: errors of the query itself are not ours to annotate */
+	r->schema->current_row = r->rows + 1;
+	errcb.callback = export_error_context;
+	errcb.arg = r->schema;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	old = MemoryContextSwitchTo(r->rowcxt);
+	export_write_row(r->schema, slot);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(r->rowcxt);
+
+	error_context_stack = errcb.previous;
+	r->rows++;
+	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, r->rows);
+	return true;
+}
+
+static void
+export_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	/* the schema was built from the QueryDesc before the run */
+}
+
+static void
+export_shutdown(DestReceiver *self)
+{
+}
+
+static void
+export_destroy(DestReceiver *self)
+{
+}
+
+/* ---- arguments ---- */
+
+static void
+check_permission(void)
+{
+	if (!superuser() && !has_privs_of_role(GetUserId(), ROLE_PG_WRITE_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to write a Parquet file with parquet_export"),
+				 errdetail("Only roles with privileges of the \"pg_write_server_files\" role may write files on the server."),
+				 errhint("Ask an administrator to GRANT pg_write_server_files to your role.")));
+}
+
+static text *
+arg_text(FunctionCallInfo fcinfo, int n, const char *name)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("parquet_export argument \"%s\" must not be null", name)));
+	return PG_GETARG_TEXT_PP(n);
+}
+
+static pq_codec
+parse_codec(const char *name)
+{
+	pq_codec	codec;
+	char	   *lower = pstrdup(name);
+
+	for (char *p = lower; *p; p++)
+		*p = pg_ascii_tolower((unsigned char) *p);
+	if (!pq_codec_from_name(lower, &codec))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown compression \"%s\"", name),
+				 errhint("Use one of uncompressed, snappy, gzip, zstd, lz4_raw, brotli.%s",
+						 strcmp(lower, "lz4") == 0 ?
+						 " The Hadoop-framed LZ4 codec is deprecated; lz4_raw is the LZ4 block format." : "")));
+	return codec;
+}
+
+static void
+add_kv_metadata(pq_writer *w, Jsonb *jb)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	bool		skip = false;
+
+	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_IS_SCALAR(jb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("kv_metadata must be a JSON object"),
+				 errhint("Pass e.g. '{\"source\": \"events.pb\"}'::jsonb.")));
+
+	it = JsonbIteratorInit(&jb->root);
+	while ((tok = JsonbIteratorNext(&it, &v, skip)) != WJB_DONE)
+	{
+		char	   *key;
+		char	   *value;
+
+		skip = true;			/* nested values come back whole */
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		tok = JsonbIteratorNext(&it, &v, true);
+		Assert(tok == WJB_VALUE);
+		switch (v.type)
+		{
+			case jbvString:
+				value = pnstrdup(v.val.string.val, v.val.string.len);
+				break;
+			case jbvNull:
+				value = NULL;	/* a KeyValue without a value */
+				break;
+			case jbvBool:
+				value = v.val.boolean ? "true" : "false";
+				break;
+			case jbvNumeric:
+				value = DatumGetCString(DirectFunctionCall1(numeric_out,
+															NumericGetDatum(v.val.numeric)));
+				break;
+			default:
+				/* objects and arrays: their JSON text */
+				value = JsonbToCString(NULL, v.val.binary.data, v.val.binary.len);
+				break;
+		}
+		export_check_status(w, pq_writer_add_kv(w, key, value));
+	}
+}
+
+/* Parse, analyze and plan the query; only a plain SELECT is accepted. */
+static PlannedStmt *
+plan_export_query(const char *query)
+{
+	List	   *raw = pg_parse_query(query);
+	List	   *rewritten;
+	Query	   *q;
+	ListCell   *lc;
+	int			columns = 0;
+
+	if (list_length(raw) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("parquet_export needs exactly one query, got %d", list_length(raw))));
+	rewritten = pg_analyze_and_rewrite_fixedparams(linitial_node(RawStmt, raw),
+												   query, NULL, 0, NULL);
+	if (list_length(rewritten) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("parquet_export cannot run a query that rules rewrite into several statements")));
+	q = linitial_node(Query, rewritten);
+	if (q->commandType != CMD_SELECT || q->utilityStmt != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("parquet_export only exports the result of a SELECT, TABLE, VALUES or WITH query"),
+				 errhint("Run other statements separately, then export with a SELECT.")));
+	foreach(lc, q->targetList)
+		if (!lfirst_node(TargetEntry, lc)->resjunk)
+			columns++;
+	if (columns == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("parquet_export cannot write a query with no columns"),
+				 errdetail("A Parquet file needs at least one column.")));
+	return pg_plan_query(q, query, CURSOR_OPT_PARALLEL_OK, NULL);
+}
+
+/* Run the plan into the writer; returns the number of rows. */
+static int64
+run_export_query(PlannedStmt *plan, const char *query, ExportSchema *schema,
+				 MemoryContext exportcxt)
+{
+	ExportReceiver *r = palloc0(sizeof(ExportReceiver));
+	QueryDesc  *qd;
+
+	r->pub.receiveSlot = export_receive;
+	r->pub.rStartup = export_startup;
+	r->pub.rShutdown = export_shutdown;
+	r->pub.rDestroy = export_destroy;
+	r->pub.mydest = DestNone;
+	r->schema = schema;
+	r->rowcxt = AllocSetContextCreate(exportcxt, "parquet_export row",
+									  ALLOCSET_DEFAULT_SIZES);
+
+	/* as COPY (query) TO: a snapshot that sees our own earlier commands */
+	PushCopiedSnapshot(GetActiveSnapshot());
+	UpdateActiveSnapshotCommandId();
+	qd = CreateQueryDesc(plan, query, GetActiveSnapshot(), InvalidSnapshot,
+						 &r->pub, NULL, NULL, 0);
+	ExecutorStart(qd, 0);
+
+	export_build_schema(schema, qd->tupDesc);
+	export_check_status(schema->writer, pq_writer_begin(schema->writer));
+
+	ExecutorRun(qd, ForwardScanDirection, 0L, true);
+	ExecutorFinish(qd);
+	ExecutorEnd(qd);
+	FreeQueryDesc(qd);
+	PopActiveSnapshot();
+	return r->rows;
+}
+
+Datum
+parquet_export(PG_FUNCTION_ARGS)
+{
+	char	   *query;
+	char	   *filename;
+	pq_options	opt;
+	ExportSchema *schema;
+	ExportFile *file;
+	MemoryContext exportcxt;
+	MemoryContextCallback *cb;
+	pq_alloc	alloc;
+	PlannedStmt *plan;
+	TupleDesc	rettype;
+	Datum		result[3];
+	bool		nulls[3] = {false, false, false};
+	int64		rows;
+	char		errbuf[256];
+
+	check_permission();
+
+	query = text_to_cstring(arg_text(fcinfo, 0, "query"));
+	filename = text_to_cstring(arg_text(fcinfo, 1, "filename"));
+
+	pq_options_init(&opt);
+	opt.created_by = EXPORT_CREATED_BY;
+	opt.codec = parse_codec(text_to_cstring(arg_text(fcinfo, 2, "compression")));
+	if (!PG_ARGISNULL(3))
+	{
+		opt.compression_level = PG_GETARG_INT32(3);
+		if (!pq_codec_check_level(opt.codec, opt.compression_level, errbuf, sizeof(errbuf)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s", errbuf),
+					 errhint("Pass compression_level => NULL for the codec's default.")));
+	}
+	if (!PG_ARGISNULL(4))
+		opt.row_group_rows = PG_GETARG_INT64(4);
+	if (!PG_ARGISNULL(5))
+		opt.row_group_bytes = PG_GETARG_INT64(5);
+	if (opt.row_group_rows < 1 || opt.row_group_bytes < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("row_group_size and row_group_bytes must be at least 1")));
+
+	if (!is_absolute_path(filename))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("relative path not allowed for parquet_export"),
+				 errhint("Give an absolute path on the database server.")));
+	if (strlen(filename) + 32 >= MAXPGPATH)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("file name \"%s\" is too long", filename)));
+
+	if (get_call_result_type(fcinfo, NULL, &rettype) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type of parquet_export must be a row type");
+
+	exportcxt = AllocSetContextCreate(CurrentMemoryContext, "parquet_export",
+									  ALLOCSET_DEFAULT_SIZES);
+	schema = MemoryContextAllocZero(exportcxt, sizeof(ExportSchema));
+	export_parse_numeric_mode(PG_ARGISNULL(7) ? "string" :
+							  text_to_cstring(PG_GETARG_TEXT_PP(7)), schema);
+
+	plan = plan_export_query(query);
+
+	/* the temporary file, removed if anything below fails */
+	file = MemoryContextAllocZero(exportcxt, sizeof(ExportFile));
+	file->target = MemoryContextStrdup(exportcxt, filename);
+	file->tmp = MemoryContextStrdup(exportcxt, temp_name_for(filename));
+	file->fd = OpenTransientFilePerm(file->tmp, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY,
+									 pg_file_create_mode);
+	if (file->fd < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not create file \"%s\": %m", file->tmp),
+				 errdetail("parquet_export writes a temporary file next to \"%s\", then renames it.",
+						   filename)));
+	cb = MemoryContextAllocZero(exportcxt, sizeof(MemoryContextCallback));
+	cb->func = remove_temp_file_callback;
+	cb->arg = file;
+	MemoryContextRegisterResetCallback(exportcxt, cb);
+
+	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
+	{
+		const int	index[] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE};
+		const int64 val[] = {PROGRESS_COPY_COMMAND_TO, PROGRESS_COPY_TYPE_FILE};
+
+		pgstat_progress_update_multi_param(2, index, val);
+	}
+
+	PG_TRY();
+	{
+		MemoryContext old = MemoryContextSwitchTo(exportcxt);
+
+		alloc.malloc_fn = hook_malloc;
+		alloc.realloc_fn = hook_realloc;
+		alloc.free_fn = hook_free;
+		alloc.ctx = exportcxt;
+		schema->writer = pq_writer_create(&alloc, &opt, file_write, file);
+		if (!PG_ARGISNULL(6))
+			add_kv_metadata(schema->writer, PG_GETARG_JSONB_P(6));
+
+		rows = run_export_query(plan, query, schema, exportcxt);
+
+		export_check_status(schema->writer, pq_writer_finish(schema->writer));
+		if (pg_fsync(file->fd) != 0)
+			ereport(data_sync_elevel(ERROR),
+					(errcode_for_file_access(),
+					 errmsg("could not fsync file \"%s\": %m", file->tmp)));
+		if (CloseTransientFile(file->fd) != 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not close file \"%s\": %m", file->tmp)));
+		file->fd = -1;
+		/* fsyncs the file and the directory around the rename */
+		durable_rename(file->tmp, file->target, ERROR);
+		file->done = true;
+		MemoryContextSwitchTo(old);
+	}
+	PG_CATCH();
+	{
+		remove_temp_file(file);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	pgstat_progress_end_command();
+
+	result[0] = Int64GetDatum(rows);
+	result[1] = Int32GetDatum(pq_writer_row_groups(schema->writer));
+	result[2] = Int64GetDatum(file->bytes);
+	pq_writer_destroy(schema->writer);
+	MemoryContextDelete(exportcxt);
+
+	rettype = BlessTupleDesc(rettype);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rettype, result, nulls)));
+}

@@ -1,0 +1,50 @@
+/*-------------------------------------------------------------------------
+ *
+ * export.h
+ *		parquet_export(): shared between the SQL function and executor glue
+ *		(export.c) and the PostgreSQL type -> Parquet mapping
+ *		(export_types.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PROTOBUF_FDW_EXPORT_H
+#define PROTOBUF_FDW_EXPORT_H
+
+#include "access/tupdesc.h"
+#include "executor/tuptable.h"
+
+#include "parquet/parquet_writer.h"
+
+/* What numeric without a usable typmod (none, or precision > 38) becomes. */
+typedef enum ExportNumericMode
+{
+	EXPORT_NUMERIC_STRING,		/* STRING with the exact text (default) */
+	EXPORT_NUMERIC_DOUBLE,		/* DOUBLE (may lose digits) */
+	EXPORT_NUMERIC_DECIMAL		/* DECIMAL(p,s), rounded; error if too large */
+} ExportNumericMode;
+
+typedef struct ExportNode ExportNode;
+
+typedef struct ExportSchema
+{
+	pq_writer  *writer;
+	ExportNumericMode numeric_mode;
+	int			numeric_precision;	/* EXPORT_NUMERIC_DECIMAL */
+	int			numeric_scale;
+	bool		convert_to_utf8;	/* database encoding is not UTF-8 */
+
+	int			natts;
+	ExportNode **columns;		/* one per result column */
+
+	/* for the error context: where the value being converted comes from */
+	const char *current_path;
+	int64		current_row;
+} ExportSchema;
+
+/* export_types.c */
+extern void export_parse_numeric_mode(const char *mode, ExportSchema *schema);
+extern void export_build_schema(ExportSchema *schema, TupleDesc tupdesc);
+extern void export_write_row(ExportSchema *schema, TupleTableSlot *slot);
+extern void export_check_status(pq_writer *writer, pq_status status);
+
+#endif							/* PROTOBUF_FDW_EXPORT_H */
