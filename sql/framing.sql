@@ -111,6 +111,15 @@ CREATE FOREIGN TABLE c_bad_wiretype (id int8)
                       framing 'container', container 'ctr.Dump.rows');
 SELECT * FROM c_bad_wiretype;
 SELECT * FROM c_bad_wiretype LIMIT 1;
+-- a tag of field 0 after row 1, and a top-level field cut by the end of the file
+CREATE FOREIGN TABLE c_field0 (id int8)
+  SERVER fr_ctr OPTIONS (filename '/tmp/protobuf_fdw_test/container_field0.pb',
+                      framing 'container', container 'ctr.Dump.rows');
+SELECT * FROM c_field0;
+CREATE FOREIGN TABLE c_header_trunc (id int8)
+  SERVER fr_ctr OPTIONS (filename '/tmp/protobuf_fdw_test/container_header_trunc.pb',
+                      framing 'container', container 'ctr.Dump.rows');
+SELECT * FROM c_header_trunc;
 \pset null ''
 
 -- clean up
