@@ -70,6 +70,7 @@ CREATE FOREIGN TABLE s3_varchar5 (id int4, f_string varchar(5))
   SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_scalars.pb', message 's3.Scalars');
 SELECT id, f_string FROM s3_varchar5 LIMIT 1;
 SELECT id, f_string FROM s3_varchar5;
+\echo :LAST_ERROR_SQLSTATE
 
 -- uint64 and fixed64: numeric holds every value; int8 up to 2^63-1, then an error naming the
 -- field (message 3 of s3_uint64.pb holds 2^63, its record starts at byte 25)
@@ -80,6 +81,7 @@ CREATE FOREIGN TABLE u64_int8 (id int4, f_uint64 int8)
   SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_uint64.pb', message 's3.Scalars');
 SELECT * FROM u64_int8 LIMIT 2;
 SELECT * FROM u64_int8;
+\echo :LAST_ERROR_SQLSTATE
 CREATE FOREIGN TABLE f64_int8 (id int4, f_fixed64 int8)
   SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_uint64.pb', message 's3.Scalars');
 SELECT * FROM f64_int8;
@@ -108,6 +110,7 @@ SELECT * FROM s2_dup_ambiguous;
 CREATE FOREIGN TABLE bad_bool (id int4, f_string bool)
   SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_scalars.pb', message 's3.Scalars');
 SELECT * FROM bad_bool;
+\echo :LAST_ERROR_SQLSTATE
 CREATE FOREIGN TABLE bad_int4_on_int64 (x int4 OPTIONS (field 'f_int64'))
   SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_scalars.pb', message 's3.Scalars');
 SELECT * FROM bad_int4_on_int64;
@@ -136,6 +139,7 @@ SELECT * FROM bad_date;
 CREATE FOREIGN TABLE bad_repeated (r_packed text)
   SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_scalars.pb', message 's3.Scalars');
 SELECT * FROM bad_repeated;
+\echo :LAST_ERROR_SQLSTATE
 CREATE FOREIGN TABLE bad_repeated_int (r_unpacked int4)
   SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_scalars.pb', message 's3.Scalars');
 SELECT * FROM bad_repeated_int;
