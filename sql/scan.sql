@@ -26,6 +26,22 @@ CREATE FOREIGN TABLE many_rows_1m (id int8)
                       container 'ctr.Dump.rows', max_message_size '1048576');
 SELECT count(*) FROM many_rows_1m;
 
+-- a length prefix (and a container's tag and length) across the 1 MiB mark
+CREATE FOREIGN TABLE straddle_74 (id int4, f_string text)
+  SERVER sn3 OPTIONS (filename '/tmp/protobuf_fdw_test/straddle_74.pb', message 's3.Scalars');
+SELECT id, length(f_string), left(f_string, 2) FROM straddle_74;
+CREATE FOREIGN TABLE straddle_75 (id int4, f_string text)
+  SERVER sn3 OPTIONS (filename '/tmp/protobuf_fdw_test/straddle_75.pb', message 's3.Scalars');
+SELECT id, length(f_string), left(f_string, 2) FROM straddle_75;
+CREATE FOREIGN TABLE straddle_c74 (id int8, name text)
+  SERVER sn3 OPTIONS (filename '/tmp/protobuf_fdw_test/straddle_c74.pb', framing 'container',
+                      container 'ctr.Dump.rows');
+SELECT id, length(name), left(name, 2) FROM straddle_c74;
+CREATE FOREIGN TABLE straddle_c75 (id int8, name text)
+  SERVER sn3 OPTIONS (filename '/tmp/protobuf_fdw_test/straddle_c75.pb', framing 'container',
+                      container 'ctr.Dump.rows');
+SELECT id, length(name), left(name, 2) FROM straddle_c75;
+
 -- memory: 9000 more rows through a cursor grow the backend's memory by less than 256 kB (no
 -- per-row leak of 30 bytes or more; by then the read buffer has grown to the 3 MiB message)
 CREATE TEMP TABLE mem (step text, bytes bigint);
