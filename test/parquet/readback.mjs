@@ -2,7 +2,7 @@
 // Read a Parquet file back with DuckDB, an independent reader, and print the
 // result in a stable text form that pg_regress can diff.
 //
-//   node test/parquet/readback.mjs <file.parquet> [sql]
+//   node test/parquet/readback.mjs [--raw] <file.parquet> [sql]
 //
 // The file is visible to the SQL as the view t (read_parquet(<file>)), and
 // $FILE stands for its quoted path (for parquet_schema($FILE) and friends).
@@ -12,7 +12,11 @@
 // values separated by " | ".  NULL is NULL; strings are JSON-quoted so that
 // blanks, quotes and the word NULL stay distinguishable; BLOBs print as \x<hex>
 // like PostgreSQL's bytea; other values use DuckDB's own text form.  An error prints "ERROR: <message>" and exits 1.
-import { DuckDBInstance, DuckDBBlobValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBBlobValue, DuckDBTimestampTZValue } from '@duckdb/node-api';
+
+// TIMESTAMPTZ values print in UTC whatever the machine's zone (the client
+// library formats them itself, with this offset)
+DuckDBTimestampTZValue.timezoneOffsetInMinutes = 0;
 
 function render(v) {
 	if (v === null || v === undefined)
@@ -27,7 +31,11 @@ function render(v) {
 }
 
 async function main() {
-	const [file, sqlArg] = process.argv.slice(2);
+	const args = process.argv.slice(2);
+	const raw = args[0] === '--raw';
+	if (raw)
+		args.shift();
+	const [file, sqlArg] = args;
 	if (!file) {
 		console.log('usage: readback.mjs <file.parquet> [sql]');
 		process.exit(2);
@@ -37,13 +45,15 @@ async function main() {
 	const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
 	const conn = await instance.connect();
 	try {
+		await conn.run(`SET TimeZone = 'UTC'`);
 		await conn.run(`CREATE VIEW t AS SELECT * FROM read_parquet(${quoted})`);
 		const reader = await conn.runAndReadAll(sql);
 		const names = reader.columnNames();
 		const types = reader.columnTypes();
-		console.log(names.map((n, i) => `${n}: ${types[i].toString()}`).join(' | '));
+		if (!raw)
+			console.log(names.map((n, i) => `${n}: ${types[i].toString()}`).join(' | '));
 		for (const row of reader.getRows())
-			console.log(row.map(render).join(' | '));
+			console.log(row.map(v => (raw && typeof v === 'string') ? v : render(v)).join(' | '));
 	} catch (e) {
 		console.log('ERROR: ' + e.message.split('\n')[0]);
 		process.exitCode = 1;
