@@ -426,6 +426,17 @@ parquet_export(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NAME_TOO_LONG),
 				 errmsg("file name \"%s\" is too long", filename)));
 
+	{
+		struct stat st;
+
+		/* caught here, before the query runs, rather than at the rename */
+		if (stat(filename, &st) == 0 && S_ISDIR(st.st_mode))
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is a directory", filename),
+					 errhint("Give the path of the Parquet file to write.")));
+	}
+
 	if (get_call_result_type(fcinfo, NULL, &rettype) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type of parquet_export must be a row type");
 
@@ -446,9 +457,9 @@ parquet_export(PG_FUNCTION_ARGS)
 	if (file->fd < 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not create file \"%s\": %m", file->tmp),
-				 errdetail("parquet_export writes a temporary file next to \"%s\", then renames it.",
-						   filename)));
+				 errmsg("could not create a temporary file for \"%s\": %m", filename),
+				 errdetail("parquet_export writes \"%s\" in the target's directory, then renames it over the target.",
+						   file->tmp)));
 	cb = MemoryContextAllocZero(exportcxt, sizeof(MemoryContextCallback));
 	cb->func = remove_temp_file_callback;
 	cb->arg = file;
