@@ -101,3 +101,14 @@ SELECT id, comp, comps FROM exp_src ORDER BY id;
 -- (a composite whose fields are all NULL IS NULL in SQL, but is not a NULL value: test its text)
 SELECT id, comp::text IS NULL AS comp_null, (comp).inner_val::text IS NULL AS inner_null, ((comp).inner_val).score FROM exp_src ORDER BY id;
 \! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, comp IS NULL AS comp_null, comp.inner_val IS NULL AS inner_null, comp.inner_val.score FROM t ORDER BY id"
+
+-- lists inside composites inside a list (two repetition levels), across row groups of 2 rows
+CREATE TYPE exp_deep AS (name text, tags text[], nums int[]);
+CREATE TABLE exp_deep_src AS SELECT * FROM (VALUES
+  (1, ARRAY[ROW('a', '{"t1","t2"}', '{1,2}')::exp_deep, ROW('b', NULL, '{}')::exp_deep, NULL, ROW(NULL, '{NULL}', '{3}')::exp_deep]),
+  (2, NULL),
+  (3, '{}'::exp_deep[]),
+  (4, ARRAY[ROW('c', '{}', NULL)::exp_deep])) v(id, ds);
+SELECT * FROM exp_deep_src ORDER BY id;
+SELECT rows, row_groups FROM parquet_export('SELECT * FROM exp_deep_src ORDER BY id', '/tmp/protobuf_fdw_test/exp_deep.parquet', row_group_size => 2);
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_deep.parquet "SELECT * FROM t ORDER BY id"
