@@ -5,6 +5,9 @@
 
 #include "access/sysattr.h"
 #include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/typcache.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -36,54 +39,6 @@ parse_field_number(const char *s, int *number)
 	}
 	*number = (int) v;
 	return v > 0;
-}
-
-/* Find the field a column reads: the option "field" (name or number), else the column name. */
-static const PbFieldDescriptor *
-find_field(Relation rel, const PbMessageInfo *mi, const char *colname, const char *option)
-{
-	const PbDescriptor *msg = mi->desc;
-	const char *want = option ? option : colname;
-	const PbFieldDescriptor *ci_match = NULL;
-	int			nci = 0;
-	int			number;
-
-	if (option && parse_field_number(option, &number))
-	{
-		const PbFieldDescriptor *f = pb_message_field_by_number(msg, number);
-
-		if (f)
-			return f;
-	}
-	for (size_t i = 0; i < msg->n_field; i++)
-	{
-		if (strcmp(msg->field[i]->name, want) == 0)
-			return msg->field[i];
-		if (pg_strcasecmp(msg->field[i]->name, want) == 0)
-		{
-			ci_match = msg->field[i];
-			nci++;
-		}
-	}
-	if (nci == 1)
-		return ci_match;
-	if (nci > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_AMBIGUOUS_COLUMN),
-				 errmsg("column \"%s\" of foreign table \"%s\" matches several fields of message \"%s\"",
-						colname, RelationGetRelationName(rel), mi->full_name),
-				 errdetail("Field names differing only in case: the match is ambiguous."),
-				 errhint("Name the field exactly with the column option \"field\".")));
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
-			 option
-			 ? errmsg("field \"%s\" of column \"%s\" not found in message \"%s\"",
-					  option, colname, mi->full_name)
-			 : errmsg("column \"%s\" of foreign table \"%s\" matches no field of message \"%s\"",
-					  colname, RelationGetRelationName(rel), mi->full_name),
-			 errdetail("Message \"%s\" has the fields: %s.", mi->full_name, pb_message_field_list(msg)),
-			 errhint("Name a field with the column option \"field\" (a name or a number).")));
-	return NULL;				/* keep compiler quiet */
 }
 
 static PbScalarKind
@@ -124,9 +79,8 @@ field_kind(const PbFieldDescriptor *f)
 		case FT(BYTES):
 			return PB_K_BYTES;
 		default:
-			elog(ERROR, "field_kind called for a non-scalar field");
+			return PB_K_MESSAGE;
 	}
-	return PB_K_INT32;			/* keep compiler quiet */
 }
 
 static int
@@ -144,6 +98,7 @@ kind_wire_type(PbScalarKind kind)
 			return PB_WT_I64;
 		case PB_K_STRING:
 		case PB_K_BYTES:
+		case PB_K_MESSAGE:
 			return PB_WT_LEN;
 		default:
 			return PB_WT_VARINT;
@@ -182,6 +137,8 @@ natural_types(PbScalarKind kind)
 			return "bytea (or text)";
 		case PB_K_ENUM:
 			return "text for the value's name (or integer for its number)";
+		case PB_K_MESSAGE:
+			return "jsonb or a composite type whose attributes are named after the message's fields";
 	}
 	return "text";
 }
@@ -275,133 +232,539 @@ bind_enum(PbFieldSlot *slot, const PbSchema *schema, const PbFieldDescriptor *f)
 	slot->nenum_values = n;
 }
 
-/* The slot for field f, created on first use. */
+/* ---------- building the plan tree ---------- */
+
+typedef struct PlanBuilder
+{
+	const PbMessageInfo *mi;
+	int			depth;
+	List	   *slots;			/* of PbFieldSlot * */
+	List	   *readers;		/* of PbReader * */
+	List	   *children;		/* of ChildBuilder * */
+	List	   *oneofs;			/* oneof indexes of the message, as ints */
+	struct PbRenderCache *render;
+} PlanBuilder;
+
+typedef struct ChildBuilder
+{
+	int			slot;
+	PlanBuilder *b;
+} ChildBuilder;
+
+struct PbRenderCache
+{
+	const PbSchema *schema;
+	const char *relname;		/* the foreign table, for errors */
+	List	   *plans;			/* of PbMsgPlan *, one per message type */
+};
+
+static bool
+is_repeated(const PbFieldDescriptor *f)
+{
+	return f->label == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED;
+}
+
+static bool
+is_message(const PbFieldDescriptor *f)
+{
+	return f->type == FT(MESSAGE) || f->type == FT(GROUP);
+}
+
+/* a real oneof, not proto3's synthetic one around an "optional" field */
+static bool
+in_real_oneof(const PbFieldDescriptor *f)
+{
+	return f->has_oneof_index && !(f->has_proto3_optional && f->proto3_optional);
+}
+
+static const PbMessageInfo *
+field_message(const PbSchema *schema, const PbFieldDescriptor *f)
+{
+	const PbMessageInfo *mi = f->type_name ? pb_schema_find_message(schema, f->type_name) : NULL;
+
+	if (mi == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
+				 errmsg("message type \"%s\" of field \"%s\" is not in descriptor set \"%s\"",
+						f->type_name ? f->type_name : "", f->name, schema->path),
+				 errhint("Write the descriptor set with protoc --include_imports so that it holds every type it refers to.")));
+	return mi;
+}
+
+static bool
+is_map_entry(const PbMessageInfo *mi)
+{
+	return mi->desc->options && mi->desc->options->has_map_entry && mi->desc->options->map_entry;
+}
+
+bool
+pb_is_wkt(const char *full_name, const char *short_name)
+{
+	return strncmp(full_name, "google.protobuf.", 16) == 0 &&
+		strcmp(full_name + 16, short_name) == 0;
+}
+
+static const PbFieldDescriptor *
+lookup_step(const PbMessageInfo *mi, const char *step, const char *colname, const char *relname)
+{
+	const PbDescriptor *msg = mi->desc;
+	const PbFieldDescriptor *ci_match = NULL;
+	int			nci = 0;
+	int			number;
+
+	if (parse_field_number(step, &number))
+		return pb_message_field_by_number(msg, number);
+	for (size_t i = 0; i < msg->n_field; i++)
+	{
+		if (strcmp(msg->field[i]->name, step) == 0)
+			return msg->field[i];
+		if (pg_strcasecmp(msg->field[i]->name, step) == 0)
+		{
+			ci_match = msg->field[i];
+			nci++;
+		}
+	}
+	if (nci > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+				 errmsg("column \"%s\" of foreign table \"%s\" matches several fields of message \"%s\"",
+						colname, relname, mi->full_name),
+				 errdetail("Field names differing only in case: the match is ambiguous."),
+				 errhint("Name the field exactly with the column option \"field\".")));
+	return ci_match;
+}
+
+/* The oneof of message mi named 'name' (exact, then case-insensitive), or -1. */
 static int
-slot_for(List **slots, const PbSchema *schema, const PbFieldDescriptor *f, int oneof)
+lookup_oneof(const PbMessageInfo *mi, const char *name)
+{
+	const PbDescriptor *msg = mi->desc;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < msg->n_oneof_decl; i++)
+		{
+			const char *oname = msg->oneof_decl[i]->name;
+
+			if (oname == NULL || oname[0] == '_')
+				continue;		/* proto3 "optional" synthetic oneofs start with _ */
+			if (pass == 0 ? strcmp(oname, name) == 0 : pg_strcasecmp(oname, name) == 0)
+			{
+				/* skip synthetic oneofs: all their members are proto3 optional */
+				for (size_t k = 0; k < msg->n_field; k++)
+					if (msg->field[k]->has_oneof_index && msg->field[k]->oneof_index == (int) i &&
+						in_real_oneof(msg->field[k]))
+						return (int) i;
+			}
+		}
+	return -1;
+}
+
+static int
+oneof_state(PlanBuilder *b, int oneof_index)
+{
+	int			i = 0;
+	ListCell   *lc;
+
+	foreach(lc, b->oneofs)
+	{
+		if (lfirst_int(lc) == oneof_index)
+			return i;
+		i++;
+	}
+	b->oneofs = lappend_int(b->oneofs, oneof_index);
+	return i;
+}
+
+static int add_slot(PlanBuilder *b, const PbFieldDescriptor *f, PbSlotMode mode);
+
+/* Every member of a oneof needs a slot: any of them unsets the others. */
+static void
+track_oneof(PlanBuilder *b, int oneof_index)
+{
+	const PbDescriptor *msg = b->mi->desc;
+
+	for (size_t k = 0; k < msg->n_field; k++)
+	{
+		const PbFieldDescriptor *m = msg->field[k];
+
+		if (m->has_oneof_index && m->oneof_index == oneof_index && in_real_oneof(m))
+			(void) add_slot(b, m, is_message(m) ? PB_SLOT_ALL : PB_SLOT_LAST);
+	}
+}
+
+/* The slot for field f, created on first use; a later need for ALL upgrades it. */
+static int
+add_slot(PlanBuilder *b, const PbFieldDescriptor *f, PbSlotMode mode)
 {
 	ListCell   *lc;
 	int			i = 0;
 	PbFieldSlot *slot;
 
-	foreach(lc, *slots)
+	foreach(lc, b->slots)
 	{
-		if (((PbFieldSlot *) lfirst(lc))->number == (uint32) f->number)
+		slot = (PbFieldSlot *) lfirst(lc);
+		if (slot->number == (uint32) f->number)
+		{
+			if (mode == PB_SLOT_ALL)
+				slot->mode = PB_SLOT_ALL;
 			return i;
+		}
 		i++;
 	}
 	slot = palloc0(sizeof(PbFieldSlot));
 	slot->number = f->number;
+	slot->field = f;
 	slot->kind = field_kind(f);
-	slot->wire_type = kind_wire_type(slot->kind);
-	slot->oneof = oneof;
+	slot->group = f->type == FT(GROUP);
+	slot->wire_type = slot->group ? PB_WT_SGROUP : kind_wire_type(slot->kind);
+	slot->repeated = is_repeated(f);
+	slot->mode = (slot->repeated || slot->kind == PB_K_MESSAGE) ? PB_SLOT_ALL : mode;
+	slot->oneof = in_real_oneof(f) ? oneof_state(b, f->oneof_index) : -1;
 	if (slot->kind == PB_K_ENUM)
-		bind_enum(slot, schema, f);
-	*slots = lappend(*slots, slot);
+		bind_enum(slot, pb_render_cache_schema(b->render), f);
+	b->slots = lappend(b->slots, slot);
+	if (slot->oneof >= 0)
+		track_oneof(b, f->oneof_index);
 	return i;
 }
 
-static bool
-is_scalar(const PbFieldDescriptor *f)
+static PlanBuilder *
+new_builder(const PbMessageInfo *mi, int depth, struct PbRenderCache *render)
 {
-	return f->type != FT(MESSAGE) && f->type != FT(GROUP);
+	PlanBuilder *b = palloc0(sizeof(PlanBuilder));
+
+	if (depth > PB_MAX_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("field path is nested more than %d messages deep", PB_MAX_DEPTH)));
+	b->mi = mi;
+	b->depth = depth;
+	b->render = render;
+	return b;
 }
 
-PbDecodePlan *
-pb_build_plan(Relation rel, const PbMessageInfo *mi, const PbSchema *schema, Bitmapset *attrs)
+/* The child level reached through message field f (created on first use). */
+static PlanBuilder *
+child_builder(PlanBuilder *b, const PbFieldDescriptor *f)
 {
-	TupleDesc	tupdesc = RelationGetDescr(rel);
-	PbDecodePlan *plan = palloc0(sizeof(PbDecodePlan));
-	List	   *slots = NIL;
-	List	   *oneofs_used = NIL;	/* oneof indexes of the message, as ints */
-	bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+	int			slot = add_slot(b, f, PB_SLOT_ALL);
+	ListCell   *lc;
+	ChildBuilder *cb;
+
+	foreach(lc, b->children)
+	{
+		cb = (ChildBuilder *) lfirst(lc);
+		if (cb->slot == slot)
+			return cb->b;
+	}
+	cb = palloc(sizeof(ChildBuilder));
+	cb->slot = slot;
+	cb->b = new_builder(field_message(pb_render_cache_schema(b->render), f), b->depth + 1, b->render);
+	b->children = lappend(b->children, cb);
+	return cb->b;
+}
+
+static PbMsgPlan *finish_builder(PlanBuilder *b);
+static void bind_output(PlanBuilder *b, const char *colname, const char *path,
+						Oid typid, int32 typmod, int attidx);
+
+static void
+type_mismatch(const char *colname, Oid typid, const PbFieldDescriptor *f, const char *why)
+{
+	const char *ftype = pb_field_type_name(f);
+
+	if (is_message(f) && f->type_name)
+		ftype = f->type_name[0] == '.' ? f->type_name + 1 : f->type_name;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+			 errmsg("column \"%s\" of type %s cannot hold %sfield \"%s\" of type %s",
+					colname, format_type_be(typid), is_repeated(f) ? "repeated " : "",
+					f->name, ftype),
+			 why ? errdetail("%s", why) : 0,
+			 is_repeated(f) && is_message(f) && why && strstr(why, "map")
+			 ? errhint("Declare the column as jsonb.")
+			 : is_repeated(f) && is_message(f)
+			 ? errhint("Declare the column as jsonb, or as an array of a composite type for a repeated message field.")
+			 : errhint("Declare the column as %s%s.",
+					   is_repeated(f) ? "an array of " : "",
+					   natural_types(field_kind(f)))));
+}
+
+static PbReader *
+new_reader(PlanBuilder *b, PbReaderKind kind, int attidx, const char *colname,
+		   const PbFieldDescriptor *f, Oid typid, int32 typmod)
+{
+	PbReader   *r = palloc0(sizeof(PbReader));
+
+	r->kind = kind;
+	r->attidx = attidx;
+	r->slot = -1;
+	r->typid = typid;
+	r->typmod = typmod;
+	r->colname = pstrdup(colname);
+	r->fieldname = f ? f->name : ".";
+	r->fieldtype = f ? pb_field_type_name(f) : "message";
+	b->readers = lappend(b->readers, r);
+	return r;
+}
+
+static void
+set_target_input(PbReader *r, Oid typid)
+{
+	if (r->target == PB_T_TEXT_INPUT)
+	{
+		Oid			infunc;
+
+		getTypeInputInfo(typid, &infunc, &r->ioparam);
+		fmgr_info(infunc, &r->input);
+	}
+}
+
+/* A composite reader's sub-plan: each attribute bound by name to a field of mi. */
+static void
+bind_composite(PbReader *r, const PbMessageInfo *mi, Oid comptype, int depth,
+			   struct PbRenderCache *render)
+{
+	TupleDesc	desc = lookup_rowtype_tupdesc_copy(comptype, -1);
+	PlanBuilder *sub = new_builder(mi, depth, render);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		bind_output(sub, psprintf("%s.%s", r->colname, NameStr(att->attname)),
+					NameStr(att->attname), att->atttypid, att->atttypmod, i);
+	}
+	r->subdesc = desc;
+	r->sub = finish_builder(sub);
+}
+
+/* Bind the value of field f (at builder b) to an output of type typid. */
+static void
+bind_field(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
+		   Oid typid, int32 typmod, int attidx)
+{
+	PbScalarKind kind = field_kind(f);
+	bool		repeated = is_repeated(f);
+	Oid			elemtype = get_element_type(typid);
+	PbReader   *r;
+
+	check_stack_depth();
+
+	if (typid == JSONBOID)
+	{
+		r = new_reader(b, PB_R_JSONB, attidx, colname, f, typid, typmod);
+		r->slot = add_slot(b, f, PB_SLOT_ALL);
+		return;
+	}
+
+	if (kind == PB_K_MESSAGE)
+	{
+		const PbMessageInfo *mi = field_message(pb_render_cache_schema(b->render), f);
+		const char *name = mi->full_name;
+
+		if (!repeated && get_typtype(typid) == TYPTYPE_COMPOSITE)
+		{
+			r = new_reader(b, PB_R_COMPOSITE, attidx, colname, f, typid, typmod);
+			r->slot = add_slot(b, f, PB_SLOT_ALL);
+			bind_composite(r, mi, typid, b->depth + 1, b->render);
+			return;
+		}
+		if (repeated && OidIsValid(elemtype) && get_typtype(elemtype) == TYPTYPE_COMPOSITE &&
+			!is_map_entry(mi))
+		{
+			r = new_reader(b, PB_R_COMPOSITE, attidx, colname, f, typid, typmod);
+			r->slot = add_slot(b, f, PB_SLOT_ALL);
+			r->elemtype = elemtype;
+			get_typlenbyvalalign(elemtype, &r->elemlen, &r->elembyval, &r->elemalign);
+			bind_composite(r, mi, elemtype, b->depth + 1, b->render);
+			return;
+		}
+		if (repeated)
+			type_mismatch(colname, typid, f,
+						  is_map_entry(mi)
+						  ? "A map field reads as jsonb (an object whose keys are the map's keys)."
+						  : "A repeated message field reads as jsonb (an array) or as an array of a composite type.");
+
+		if (pb_is_wkt(name, "Timestamp") && (typid == TIMESTAMPTZOID || typid == TIMESTAMPOID))
+		{
+			r = new_reader(b, PB_R_TIMESTAMP, attidx, colname, f, typid, typmod);
+			r->slot = add_slot(b, f, PB_SLOT_ALL);
+			r->timestamp_utc = (typid == TIMESTAMPOID);
+			return;
+		}
+		if (pb_is_wkt(name, "Duration") && typid == INTERVALOID)
+		{
+			r = new_reader(b, PB_R_DURATION, attidx, colname, f, typid, typmod);
+			r->slot = add_slot(b, f, PB_SLOT_ALL);
+			return;
+		}
+		if (pb_is_wkt(name, "FieldMask") && (typid == TEXTOID || typid == TEXTARRAYOID))
+		{
+			PlanBuilder *c = child_builder(b, f);
+			const PbFieldDescriptor *paths = pb_message_field_by_number(mi->desc, 1);
+
+			if (paths == NULL)
+				type_mismatch(colname, typid, f, "The descriptor set's FieldMask has no field 1.");
+			if (typid == TEXTOID)
+			{
+				r = new_reader(c, PB_R_JOIN, attidx, colname, paths, typid, typmod);
+				r->slot = add_slot(c, paths, PB_SLOT_ALL);
+			}
+			else
+				bind_field(c, colname, paths, typid, typmod, attidx);
+			return;
+		}
+		if (strncmp(name, "google.protobuf.", 16) == 0 && strlen(name) > 21 &&
+			strcmp(name + strlen(name) - 5, "Value") == 0 &&
+			!pb_is_wkt(name, "Value") && !pb_is_wkt(name, "ListValue") &&
+			pb_message_field_by_number(mi->desc, 1) != NULL)
+		{
+			/* a wrapper: its "value" field, NULL when the wrapper is absent */
+			bind_field(child_builder(b, f), colname, pb_message_field_by_number(mi->desc, 1),
+					   typid, typmod, attidx);
+			return;
+		}
+		type_mismatch(colname, typid, f, NULL);
+	}
+
+	if (repeated)
+	{
+		if (!OidIsValid(elemtype))
+			type_mismatch(colname, typid, f, "A repeated field reads as an array.");
+		r = new_reader(b, PB_R_ARRAY, attidx, colname, f, typid, typmod);
+		if (!choose_target(kind, elemtype, &r->target))
+			type_mismatch(colname, typid, f, NULL);
+		r->slot = add_slot(b, f, PB_SLOT_ALL);
+		r->elemtype = elemtype;
+		get_typlenbyvalalign(elemtype, &r->elemlen, &r->elembyval, &r->elemalign);
+		r->typmod = -1;
+		set_target_input(r, elemtype);
+		return;
+	}
+
+	r = new_reader(b, PB_R_SCALAR, attidx, colname, f, typid, typmod);
+	if (!choose_target(kind, typid, &r->target))
+		type_mismatch(colname, typid, f, NULL);
+	r->slot = add_slot(b, f, PB_SLOT_LAST);
+	r->presence = !b->mi->proto3 || f->has_oneof_index ||
+		(f->has_proto3_optional && f->proto3_optional);
+	set_target_input(r, typid);
+}
+
+static void
+field_not_found(PlanBuilder *b, const char *colname, const char *path, const char *step)
+{
+	const PbMessageInfo *mi = b->mi;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+			 path
+			 ? errmsg("field \"%s\" of column \"%s\" not found in message \"%s\"", step, colname, mi->full_name)
+			 : errmsg("column \"%s\" of foreign table \"%s\" matches no field of message \"%s\"",
+					  colname, b->render->relname, mi->full_name),
+			 errdetail("Message \"%s\" has the fields: %s.", mi->full_name, pb_message_field_list(mi->desc)),
+			 errhint("Name a field with the column option \"field\": a name or a number, or a path of them separated by dots.")));
+}
+
+/*
+ * Bind one output (a column, or an attribute of a composite) to what its
+ * path names: '.' for the whole message, else dot-separated steps through
+ * singular message fields down to a field or, last, a oneof.
+ */
+static void
+bind_output(PlanBuilder *b, const char *colname, const char *path,
+			Oid typid, int32 typmod, int attidx)
+{
+	char	   *copy;
+	char	   *step;
+	char	   *next;
+
+	if (path && strcmp(path, ".") == 0)
+	{
+		if (typid != JSONBOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("column \"%s\" of type %s cannot hold the whole message \"%s\"",
+							colname, format_type_be(typid), b->mi->full_name),
+					 errhint("Declare the column as jsonb.")));
+		new_reader(b, PB_R_WHOLE, attidx, colname, NULL, typid, typmod);
+		return;
+	}
+
+	copy = pstrdup(path ? path : colname);
+	step = copy;
+	for (;;)
+	{
+		const PbFieldDescriptor *f;
+
+		/* a column name is one step even if it has dots; an option is a path */
+		next = path ? strchr(step, '.') : NULL;
+		if (next)
+			*next++ = '\0';
+		if (step[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("field path \"%s\" of column \"%s\" has an empty step", path, colname)));
+		f = lookup_step(b->mi, step, colname, b->render->relname);
+		if (f == NULL && next == NULL)
+		{
+			int			oneof = lookup_oneof(b->mi, step);
+
+			if (oneof >= 0)
+			{
+				PbReader   *r;
+
+				if (typid != TEXTOID)
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+							 errmsg("column \"%s\" of type %s cannot hold the name of oneof \"%s\"",
+									colname, format_type_be(typid), step),
+							 errhint("Declare the column as text.")));
+				r = new_reader(b, PB_R_ONEOF_NAME, attidx, colname, NULL, typid, typmod);
+				r->fieldname = b->mi->desc->oneof_decl[oneof]->name;
+				r->oneof_index = oneof_state(b, oneof);
+				track_oneof(b, oneof);
+				return;
+			}
+		}
+		if (f == NULL)
+			field_not_found(b, colname, path, step);
+		if (next == NULL)
+		{
+			bind_field(b, colname, f, typid, typmod, attidx);
+			return;
+		}
+		if (!is_message(f) || is_repeated(f))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("field path \"%s\" of column \"%s\" goes through field \"%s\", which is not a singular message field",
+							path, colname, f->name),
+					 errdetail("Field \"%s\" of message \"%s\" is %s%s.", f->name, b->mi->full_name,
+							   is_repeated(f) ? "repeated " : "", pb_field_type_name(f)),
+					 errhint("A path can only go through singular message fields; read a repeated field whole, as an array or jsonb.")));
+		b = child_builder(b, f);
+		step = next;
+	}
+}
+
+static PbMsgPlan *
+finish_builder(PlanBuilder *b)
+{
+	PbMsgPlan  *plan = palloc0(sizeof(PbMsgPlan));
 	ListCell   *lc;
 	int			i;
 
-	plan->message = mi;
-	plan->cols = palloc0(sizeof(PbColumn) * Max(tupdesc->natts, 1));
+	plan->message = b->mi;
+	plan->depth = b->depth;
+	plan->render = b->render;
 
-	for (int attidx = 0; attidx < tupdesc->natts; attidx++)
-	{
-		Form_pg_attribute attr = TupleDescAttr(tupdesc, attidx);
-		const char *colname = NameStr(attr->attname);
-		const PbFieldDescriptor *f;
-		PbColumn   *col;
-		PbTarget	target;
-		int			oneof = -1;
-
-		if (attr->attisdropped)
-			continue;
-		if (!whole_row &&
-			!bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
-			continue;
-
-		f = find_field(rel, mi, colname, pb_get_column_field(RelationGetRelid(rel), attr->attnum));
-
-		if (!is_scalar(f) || f->label == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-					 errmsg("column \"%s\" cannot read %s field \"%s\" of message \"%s\"",
-							colname,
-							f->label == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED
-							? "repeated" : pb_field_type_name(f),
-							f->name, mi->full_name),
-					 errdetail("This version of protobuf_fdw reads singular scalar, string, bytes and enum fields only."),
-					 errhint("Drop the column, or bind it to a singular scalar field with the column option \"field\".")));
-
-		if (!choose_target(field_kind(f), attr->atttypid, &target))
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-					 errmsg("column \"%s\" of type %s cannot hold field \"%s\" of type %s",
-							colname, format_type_be(attr->atttypid), f->name, pb_field_type_name(f)),
-					 errhint("Declare the column as %s.", natural_types(field_kind(f)))));
-
-		if (f->has_oneof_index && !(f->has_proto3_optional && f->proto3_optional))
-		{
-			/* a real oneof: track every member, since any of them unsets the others */
-			if (!list_member_int(oneofs_used, f->oneof_index))
-				oneofs_used = lappend_int(oneofs_used, f->oneof_index);
-			oneof = 0;
-			foreach(lc, oneofs_used)
-			{
-				if (lfirst_int(lc) == f->oneof_index)
-					break;
-				oneof++;
-			}
-			for (size_t k = 0; k < mi->desc->n_field; k++)
-			{
-				const PbFieldDescriptor *m = mi->desc->field[k];
-
-				if (m->has_oneof_index && m->oneof_index == f->oneof_index && is_scalar(m))
-					(void) slot_for(&slots, schema, m, oneof);
-			}
-		}
-
-		col = &plan->cols[plan->ncols++];
-		col->attidx = attidx;
-		col->slot = slot_for(&slots, schema, f, oneof);
-		col->target = target;
-		col->presence = !mi->proto3 || f->has_oneof_index ||
-			(f->has_proto3_optional && f->proto3_optional);
-		col->typmod = attr->atttypmod;
-		col->colname = pstrdup(colname);
-		col->fieldname = f->name;
-		col->fieldtype = pb_field_type_name(f);
-		col->coltype = format_type_be(attr->atttypid);
-		if (target == PB_T_TEXT_INPUT)
-		{
-			Oid			infunc;
-
-			getTypeInputInfo(attr->atttypid, &infunc, &col->ioparam);
-			fmgr_info(infunc, &col->input);
-		}
-	}
-
-	/* flatten the slots; index them by field number */
-	plan->nslots = list_length(slots);
+	plan->nslots = list_length(b->slots);
 	plan->slots = palloc(sizeof(PbFieldSlot) * Max(plan->nslots, 1));
-	plan->dense_max = 0;
 	i = 0;
-	foreach(lc, slots)
+	foreach(lc, b->slots)
 	{
 		plan->slots[i] = *(PbFieldSlot *) lfirst(lc);
 		if (plan->slots[i].number <= DENSE_LIMIT && plan->slots[i].number > plan->dense_max)
@@ -412,6 +775,119 @@ pb_build_plan(Relation rel, const PbMessageInfo *mi, const PbSchema *schema, Bit
 	for (i = 0; i < plan->nslots; i++)
 		if (plan->slots[i].number <= DENSE_LIMIT)
 			plan->dense[plan->slots[i].number] = i + 1;
-	plan->noneofs = list_length(oneofs_used);
+
+	plan->nreaders = list_length(b->readers);
+	plan->readers = palloc(sizeof(PbReader) * Max(plan->nreaders, 1));
+	i = 0;
+	foreach(lc, b->readers)
+		plan->readers[i++] = *(PbReader *) lfirst(lc);
+
+	plan->nchildren = list_length(b->children);
+	plan->children = palloc(sizeof(PbChild) * Max(plan->nchildren, 1));
+	i = 0;
+	foreach(lc, b->children)
+	{
+		ChildBuilder *cb = (ChildBuilder *) lfirst(lc);
+
+		plan->children[i].slot = cb->slot;
+		plan->children[i].plan = finish_builder(cb->b);
+		i++;
+	}
+
+	plan->noneofs = list_length(b->oneofs);
+	plan->oneof_ids = palloc(sizeof(int) * Max(plan->noneofs, 1));
+	i = 0;
+	foreach(lc, b->oneofs)
+		plan->oneof_ids[i++] = lfirst_int(lc);
 	return plan;
+}
+
+struct PbRenderCache *
+pb_render_cache_create(const PbSchema *schema)
+{
+	struct PbRenderCache *rc = palloc0(sizeof(struct PbRenderCache));
+
+	rc->schema = schema;
+	return rc;
+}
+
+const PbSchema *
+pb_render_cache_schema(struct PbRenderCache *cache)
+{
+	return cache->schema;
+}
+
+PbMsgPlan *
+pb_render_plan(struct PbRenderCache *cache, const PbMessageInfo *mi)
+{
+	ListCell   *lc;
+	PlanBuilder *b;
+	PbMsgPlan  *plan;
+	MemoryContext old;
+
+	foreach(lc, cache->plans)
+		if (((PbMsgPlan *) lfirst(lc))->message == mi)
+			return (PbMsgPlan *) lfirst(lc);
+
+	/* cached for the scan: build it beside the cache, not in a row context */
+	old = MemoryContextSwitchTo(GetMemoryChunkContext(cache));
+	b = new_builder(mi, 0, cache);
+	for (size_t i = 0; i < mi->desc->n_field; i++)
+		(void) add_slot(b, mi->desc->field[i], PB_SLOT_LAST);
+	plan = finish_builder(b);
+	cache->plans = lappend(cache->plans, plan);
+	MemoryContextSwitchTo(old);
+	return plan;
+}
+
+PbMsgPlan *
+pb_build_plan(Relation rel, const PbMessageInfo *mi, const PbSchema *schema, Bitmapset *attrs)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	PlanBuilder *b = new_builder(mi, 0, pb_render_cache_create(schema));
+	bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+
+	b->render->relname = RelationGetRelationName(rel);
+	for (int attidx = 0; attidx < tupdesc->natts; attidx++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, attidx);
+
+		if (attr->attisdropped)
+			continue;
+		if (!whole_row &&
+			!bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
+			continue;
+		bind_output(b, NameStr(attr->attname),
+					pb_get_column_field(RelationGetRelid(rel), attr->attnum),
+					attr->atttypid, attr->atttypmod, attidx);
+	}
+	return finish_builder(b);
+}
+
+static void
+plan_fields(const PbMsgPlan *plan, const char *prefix, List **out)
+{
+	for (int i = 0; i < plan->nreaders; i++)
+	{
+		const PbReader *r = &plan->readers[i];
+		const char *name = r->kind == PB_R_WHOLE ? "(whole message)" : r->fieldname;
+
+		*out = lappend(*out, prefix ? psprintf("%s.%s", prefix, name) : pstrdup(name));
+	}
+	for (int c = 0; c < plan->nchildren; c++)
+	{
+		const char *name = plan->slots[plan->children[c].slot].field->name;
+
+		plan_fields(plan->children[c].plan,
+					prefix ? psprintf("%s.%s", prefix, name) : name, out);
+	}
+}
+
+List *
+pb_plan_fields(const PbMsgPlan *plan)
+{
+	List	   *out = NIL;
+
+	plan_fields(plan, NULL, &out);
+	return out;
 }

@@ -1,10 +1,12 @@
 /*
  * binding.h - columns bound to fields: one decode plan per scan.
  *
- * The plan says, for each field number the query needs, which wire type
- * to accept and how to read it (a "slot"), and for each referenced column,
- * which slot it converts from and into what.  Fields nobody references
- * have no slot and are skipped by wire type.
+ * A plan is a tree with one node (PbMsgPlan) per message level the query
+ * reaches.  Each node lists the fields it needs ("slots": which wire types
+ * to accept and whether to keep the last occurrence or all of them), the
+ * readers that turn those occurrences into Datums (a column, or an
+ * attribute of a composite), and the child nodes of paths that go deeper.
+ * Fields nobody references have no slot and are skipped by wire type.
  */
 #ifndef PROTOBUF_FDW_BINDING_H
 #define PROTOBUF_FDW_BINDING_H
@@ -34,10 +36,11 @@ typedef enum PbScalarKind
 	PB_K_SFIXED64,
 	PB_K_DOUBLE,
 	PB_K_STRING,
-	PB_K_BYTES
+	PB_K_BYTES,
+	PB_K_MESSAGE,				/* a message or a group */
 } PbScalarKind;
 
-/* What a column receives. */
+/* What a scalar value becomes. */
 typedef enum PbTarget
 {
 	PB_T_INT4,
@@ -48,10 +51,23 @@ typedef enum PbTarget
 	PB_T_BOOL,
 	PB_T_BYTEA,
 	PB_T_TEXT,					/* the canonical text form */
-	PB_T_TEXT_INPUT				/* the text form through the type's input
-								 * function (varchar(n), bpchar(n): length
-								 * checks) */
+	PB_T_TEXT_INPUT				/* that text through the type's input function
+								 * (varchar(n), bpchar(n): length checks) */
 } PbTarget;
+
+/* How a reader turns a slot's occurrences into one Datum. */
+typedef enum PbReaderKind
+{
+	PB_R_SCALAR,				/* the last occurrence of a scalar */
+	PB_R_ARRAY,					/* every element of a repeated scalar */
+	PB_R_JSONB,					/* the field's value in the proto3 JSON mapping */
+	PB_R_COMPOSITE,				/* a message (or each of a repeated one) as a row type */
+	PB_R_TIMESTAMP,				/* google.protobuf.Timestamp */
+	PB_R_DURATION,				/* google.protobuf.Duration */
+	PB_R_JOIN,					/* a repeated string joined with commas (FieldMask) */
+	PB_R_WHOLE,					/* the whole message at this level, as jsonb */
+	PB_R_ONEOF_NAME				/* the name of the oneof member set last */
+} PbReaderKind;
 
 typedef struct PbEnumValue
 {
@@ -60,54 +76,104 @@ typedef struct PbEnumValue
 	const char *name;
 } PbEnumValue;
 
+typedef enum PbSlotMode
+{
+	PB_SLOT_LAST,				/* keep the last occurrence only */
+	PB_SLOT_ALL					/* keep every occurrence, in wire order */
+} PbSlotMode;
+
 typedef struct PbFieldSlot
 {
 	uint32		number;
-	int			wire_type;
+	int			wire_type;		/* the wire type of one value */
 	PbScalarKind kind;
-	int			oneof;			/* index into the row's oneof state, or -1 */
+	PbSlotMode	mode;
+	bool		repeated;		/* packed LEN records are accepted too */
+	bool		group;			/* a proto2 group: SGROUP ... EGROUP */
+	int			oneof;			/* index into the oneof state, or -1 */
+	const PbFieldDescriptor *field;
 	/* enums: values sorted by number, first-declared name per number */
 	int			nenum_values;
 	PbEnumValue *enum_values;
 	bool		closed_enum;	/* proto2: unknown numbers read as unset */
 } PbFieldSlot;
 
-typedef struct PbColumn
+struct PbMsgPlan;
+struct PbRenderCache;
+
+typedef struct PbReader
 {
-	int			attidx;			/* 0-based attribute index */
-	int			slot;
-	PbTarget	target;
-	bool		presence;		/* absent reads as NULL (else as the default) */
+	PbReaderKind kind;
+	int			attidx;			/* output position (column or attribute) */
+	int			slot;			/* -1 for WHOLE and ONEOF_NAME */
+	PbTarget	target;			/* SCALAR, ARRAY elements */
+	bool		presence;		/* SCALAR: absent reads as NULL, else default */
+	bool		timestamp_utc;	/* TIMESTAMP: to timestamp (not timestamptz) */
 	int32		typmod;
+	Oid			typid;			/* the output type (array/composite/...) */
+	Oid			elemtype;		/* ARRAY, repeated COMPOSITE: element type */
+	int16		elemlen;
+	bool		elembyval;
+	char		elemalign;
 	FmgrInfo	input;			/* PB_T_TEXT_INPUT */
 	Oid			ioparam;
+	struct PbMsgPlan *sub;		/* COMPOSITE: plan for the row type */
+	TupleDesc	subdesc;		/* COMPOSITE: the row type's descriptor */
+	int			oneof_index;	/* ONEOF_NAME: the oneof (in the message) */
 	const char *colname;
 	const char *fieldname;
 	const char *fieldtype;
-	const char *coltype;
-} PbColumn;
+} PbReader;
 
-typedef struct PbDecodePlan
+typedef struct PbChild
+{
+	int			slot;			/* the message field's slot */
+	struct PbMsgPlan *plan;
+} PbChild;
+
+typedef struct PbMsgPlan
 {
 	const PbMessageInfo *message;
+	int			depth;			/* 0 at the row message */
 	int			nslots;
 	PbFieldSlot *slots;
-	/* field number -> slot + 1 (0: none) for numbers up to dense_max */
-	uint32		dense_max;
+	uint32		dense_max;		/* field number -> slot + 1 (0: none) up to here */
 	int16	   *dense;
-	int			ncols;
-	PbColumn   *cols;
+	int			nreaders;
+	PbReader   *readers;
+	int			nchildren;
+	PbChild    *children;
 	int			noneofs;
-} PbDecodePlan;
+	int		   *oneof_ids;		/* oneof index in the message, per oneof state */
+	struct PbRenderCache *render;	/* shared by the whole tree */
+} PbMsgPlan;
+
+/* Back-compat name: the row message's plan. */
+typedef PbMsgPlan PbDecodePlan;
 
 /*
- * Build the plan for the columns in 'attrs' (attribute numbers offset by
- * FirstLowInvalidHeapAttributeNumber, as pull_varattnos returns them; a
- * whole-row reference means every column) in the current memory context.
- * Reports an error naming the column for any column that matches no field
- * or whose type cannot hold the field's values.
+ * Build the plan for the columns of 'rel' in 'attrs' (attribute numbers
+ * offset by FirstLowInvalidHeapAttributeNumber, as pull_varattnos returns
+ * them; a whole-row reference means every column) in the current memory
+ * context.  Reports an error naming the column for any column that matches
+ * no field or whose type cannot hold the field's values.
  */
-extern PbDecodePlan *pb_build_plan(Relation rel, const PbMessageInfo *message,
-								   const PbSchema *schema, Bitmapset *attrs);
+extern PbMsgPlan *pb_build_plan(Relation rel, const PbMessageInfo *message,
+								const PbSchema *schema, Bitmapset *attrs);
+
+/*
+ * The plan that collects every field of a message, for rendering it as
+ * JSON; built once per message type and scan, and cached.
+ */
+extern PbMsgPlan *pb_render_plan(struct PbRenderCache *cache, const PbMessageInfo *message);
+
+extern struct PbRenderCache *pb_render_cache_create(const PbSchema *schema);
+extern const PbSchema *pb_render_cache_schema(struct PbRenderCache *cache);
+
+/* The fields a plan reads, as paths ("id", "customer.address.city"), for EXPLAIN. */
+extern List *pb_plan_fields(const PbMsgPlan *plan);
+
+/* Well-known types, by full name ("google.protobuf.Timestamp"); NULL if not one. */
+extern bool pb_is_wkt(const char *full_name, const char *short_name);
 
 #endif

@@ -1,49 +1,98 @@
 /*
  * decode.c - the hot loop: wire bytes straight to Datums.
  *
- * One pass over the message's tags.  A field with a slot and the expected
- * wire type has its raw value remembered (the last occurrence wins); every
- * other field is skipped by wire type, as upb does for unknown fields and
- * wire-type mismatches.  Only then are the remembered values converted, so
- * a field repeated on the wire costs one conversion, and fixed-width values
- * never allocate.
+ * One pass over a message's tags collects what the plan needs: the last
+ * value of a singular scalar, every occurrence of a repeated or message
+ * field; every other field is skipped by wire type, as upb does for unknown
+ * fields and wire-type mismatches.  Only then do the readers convert, so a
+ * field repeated on the wire costs one conversion, fixed-width values never
+ * allocate, and a child message (a path, a composite) is decoded from its
+ * occurrences, which protobuf defines as merging them.
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "funcapi.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/float.h"
 #include "utils/numeric.h"
+#include "utils/timestamp.h"
 
 #include "decode.h"
+#include "jsonb_render.h"
 #include "stream/wire.h"
 
-PbDecodeState *
-pb_decode_state_create(const PbDecodePlan *plan)
+/* Start of the message being decoded, for error offsets. */
+static const uint8 *decode_base;
+
+void
+pb_malformed(int status, const uint8 *at)
 {
-	PbDecodeState *ds = palloc0(sizeof(PbDecodeState));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("malformed protobuf message: %s", pb_wire_status_message(status)),
+			 decode_base && at >= decode_base
+			 ? errdetail("The damage is at byte %lld of the message.", (long long) (at - decode_base))
+			 : 0));
+	pg_unreachable();
+}
+
+PbMsgState *
+pb_msg_state_create(const PbMsgPlan *plan)
+{
+	PbMsgState *st = palloc0(sizeof(PbMsgState));
 	int			n = Max(plan->nslots, 1);
 
+	st->plan = plan;
+	st->seen = palloc0(n);
+	st->value = palloc0(sizeof(uint64) * n);
+	st->ptr = palloc0(sizeof(uint8 *) * n);
+	st->len = palloc0(sizeof(uint32) * n);
+	st->occ = palloc0(sizeof(PbOcc *) * n);
+	st->nocc = palloc0(sizeof(int) * n);
+	st->maxocc = palloc0(sizeof(int) * n);
+	st->oneof_last = palloc(sizeof(int) * Max(plan->noneofs, 1));
+	return st;
+}
+
+PbDecodeState *
+pb_decode_state_create(const PbMsgPlan *plan)
+{
+	PbDecodeState *ds = palloc0(sizeof(PbDecodeState));
+
 	ds->plan = plan;
-	ds->seen = palloc0(n);
-	ds->value = palloc0(sizeof(uint64) * n);
-	ds->ptr = palloc0(sizeof(uint8 *) * n);
-	ds->len = palloc0(sizeof(uint32) * n);
-	ds->oneof_last = palloc0(sizeof(int) * Max(plan->noneofs, 1));
+	ds->top = pb_msg_state_create(plan);
 	return ds;
 }
 
 static void
-malformed(PbWireStatus st, const uint8 *msg, const uint8 *at)
+reset_state(PbMsgState *st)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("malformed protobuf message: %s", pb_wire_status_message(st)),
-			 errdetail("The damage is at byte %lld of the message.", (long long) (at - msg))));
+	const PbMsgPlan *plan = st->plan;
+
+	memset(st->seen, 0, plan->nslots);
+	for (int i = 0; i < plan->nslots; i++)
+	{
+		if (plan->slots[i].mode == PB_SLOT_ALL)
+		{
+			/* the arrays lived in the previous row's context */
+			st->occ[i] = NULL;
+			st->nocc[i] = 0;
+			st->maxocc[i] = 0;
+		}
+	}
+	for (int i = 0; i < plan->noneofs; i++)
+		st->oneof_last[i] = -1;
 }
 
 static inline int
-find_slot(const PbDecodePlan *plan, uint32 field)
+find_slot(const PbMsgPlan *plan, uint32 field)
 {
 	if (field <= plan->dense_max)
 		return plan->dense[field] - 1;
@@ -56,25 +105,11 @@ find_slot(const PbDecodePlan *plan, uint32 field)
 static bool
 enum_known(const PbFieldSlot *slot, int32 number)
 {
-	int			lo = 0,
-				hi = slot->nenum_values - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (slot->enum_values[mid].number == number)
-			return true;
-		if (slot->enum_values[mid].number < number)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return false;
+	return pb_enum_name(slot, number) != NULL;
 }
 
-static const char *
-enum_name(const PbFieldSlot *slot, int32 number)
+const char *
+pb_enum_name(const PbFieldSlot *slot, int32 number)
 {
 	int			lo = 0,
 				hi = slot->nenum_values - 1;
@@ -93,9 +128,273 @@ enum_name(const PbFieldSlot *slot, int32 number)
 	return NULL;
 }
 
-/* The value of an integer-like field as a signed 64-bit number. */
-static inline int64
-as_int64(PbScalarKind kind, uint64 v)
+static void
+add_occ(PbMsgState *st, int s, uint64 v, const uint8 *p, uint32 len, int wt)
+{
+	PbOcc	   *o;
+
+	if (st->nocc[s] == st->maxocc[s])
+	{
+		int			newmax = st->maxocc[s] ? st->maxocc[s] * 2 : 8;
+
+		st->occ[s] = st->occ[s]
+			? repalloc_huge(st->occ[s], sizeof(PbOcc) * newmax)
+			: palloc(sizeof(PbOcc) * newmax);
+		st->maxocc[s] = newmax;
+	}
+	o = &st->occ[s][st->nocc[s]++];
+	o->v = v;
+	o->ptr = p;
+	o->len = len;
+	o->wt = (uint8) wt;
+	st->seen[s] = 1;
+}
+
+/* Collect one segment's fields into st (appending to what earlier segments left). */
+static void
+collect_segment(PbMsgState *st, const uint8 *p, const uint8 *end)
+{
+	const PbMsgPlan *plan = st->plan;
+	PbWireStatus ws;
+
+	while (p < end)
+	{
+		const uint8 *field_start = p;
+		uint32		field;
+		int			wt;
+		int			s;
+
+		if (*p < 0x80)
+		{
+			/* one-byte tag: fields 1..15, the common case */
+			field = *p >> 3;
+			wt = *p & 7;
+			p++;
+			if (field == 0)
+				pb_malformed(PB_WIRE_FIELD_ZERO, field_start);
+			if (wt > PB_WT_I32)
+				pb_malformed(PB_WIRE_BAD_WIRE_TYPE, field_start);
+		}
+		else if ((ws = pb_read_tag(&p, end, &field, &wt)) != PB_WIRE_OK)
+			pb_malformed(ws, field_start);
+
+		s = find_slot(plan, field);
+		if (s >= 0 && plan->slots[s].wire_type == wt)
+		{
+			const PbFieldSlot *slot = &plan->slots[s];
+			uint64		v = 0;
+			const uint8 *vp = NULL;
+			uint32		vlen = 0;
+
+			switch (wt)
+			{
+				case PB_WT_VARINT:
+					if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK)
+						pb_malformed(ws, field_start);
+					if (slot->closed_enum && !enum_known(slot, (int32) (uint32) v))
+						continue;	/* proto2: an unknown value leaves the field unset */
+					break;
+				case PB_WT_I32:
+					if (end - p < 4)
+						pb_malformed(PB_WIRE_TRUNCATED, field_start);
+					v = pb_load_le32(p);
+					p += 4;
+					break;
+				case PB_WT_I64:
+					if (end - p < 8)
+						pb_malformed(PB_WIRE_TRUNCATED, field_start);
+					v = pb_load_le64(p);
+					p += 8;
+					break;
+				case PB_WT_LEN:
+					if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK ||
+						(ws = pb_check_len(v, p, end)) != PB_WIRE_OK)
+						pb_malformed(ws, field_start);
+					vp = p;
+					vlen = (uint32) v;
+					p += v;
+					break;
+				case PB_WT_SGROUP:
+					{
+						const uint8 *body_end = NULL;
+
+						vp = p;
+						if ((ws = pb_skip_group(&p, end, field, plan->depth, &body_end)) != PB_WIRE_OK)
+							pb_malformed(ws, field_start);
+						vlen = (uint32) (body_end - vp);
+					}
+					break;
+			}
+			if (slot->oneof >= 0)
+			{
+				int			o = slot->oneof;
+
+				/* setting another member clears this one: start it afresh */
+				if (st->oneof_last[o] != s)
+				{
+					st->seen[s] = 0;
+					st->nocc[s] = 0;
+				}
+				st->oneof_last[o] = s;
+			}
+			if (slot->mode == PB_SLOT_LAST)
+			{
+				st->value[s] = v;
+				st->ptr[s] = vp;
+				st->len[s] = vlen;
+				st->seen[s] = 1;
+			}
+			else
+				add_occ(st, s, v, vp, vlen, wt);
+		}
+		else if (s >= 0 && plan->slots[s].repeated && wt == PB_WT_LEN &&
+				 plan->slots[s].wire_type != PB_WT_LEN &&
+				 plan->slots[s].wire_type != PB_WT_SGROUP)
+		{
+			/* a packed record of a repeated scalar: expanded by its reader */
+			uint64		len;
+
+			if ((ws = pb_read_varint(&p, end, &len)) != PB_WIRE_OK ||
+				(ws = pb_check_len(len, p, end)) != PB_WIRE_OK)
+				pb_malformed(ws, field_start);
+			add_occ(st, s, 0, p, (uint32) len, PB_WT_LEN);
+			p += len;
+		}
+		else
+		{
+			ws = wt == PB_WT_SGROUP
+				? pb_skip_group(&p, end, field, plan->depth, NULL)
+				: pb_skip_scalar(&p, end, wt);
+			if (ws != PB_WIRE_OK)
+				pb_malformed(ws, field_start);
+		}
+	}
+}
+
+void
+pb_collect(PbMsgState *st, const PbSegment *segs, int nsegs)
+{
+	reset_state(st);
+	for (int i = 0; i < nsegs; i++)
+		collect_segment(st, segs[i].ptr, segs[i].ptr + segs[i].len);
+}
+
+bool
+pb_slot_is_set(const PbMsgState *st, int s)
+{
+	const PbFieldSlot *slot = &st->plan->slots[s];
+
+	if (!st->seen[s])
+		return false;
+	return slot->oneof < 0 || st->oneof_last[slot->oneof] == s;
+}
+
+void
+pb_slot_last(const PbMsgState *st, int s, uint64 *v, const uint8 **p, uint32 *len)
+{
+	const PbFieldSlot *slot = &st->plan->slots[s];
+
+	*v = 0;
+	*p = (const uint8 *) "";
+	*len = 0;
+	if (!pb_slot_is_set(st, s))
+		return;
+	if (slot->mode == PB_SLOT_LAST)
+	{
+		*v = st->value[s];
+		*p = st->ptr[s];
+		*len = st->len[s];
+	}
+	else
+	{
+		const PbOcc *o = &st->occ[s][st->nocc[s] - 1];
+
+		*v = o->v;
+		*p = o->ptr;
+		*len = o->len;
+	}
+}
+
+int
+pb_slot_elements(const PbMsgState *st, int s, PbOcc **elems)
+{
+	const PbFieldSlot *slot = &st->plan->slots[s];
+	int			n = 0;
+	int			max = 0;
+	PbOcc	   *out = NULL;
+
+	if (!pb_slot_is_set(st, s))
+	{
+		*elems = NULL;
+		return 0;
+	}
+	if (slot->mode == PB_SLOT_LAST)
+	{
+		/* a singular field read as a one-element list */
+		out = palloc(sizeof(PbOcc));
+		out->v = st->value[s];
+		out->ptr = st->ptr[s];
+		out->len = st->len[s];
+		out->wt = (uint8) slot->wire_type;
+		*elems = out;
+		return 1;
+	}
+	for (int i = 0; i < st->nocc[s]; i++)
+	{
+		const PbOcc *o = &st->occ[s][i];
+		const uint8 *p = o->ptr;
+		const uint8 *end = o->ptr + o->len;
+		bool		packed = (o->wt == PB_WT_LEN && slot->wire_type != PB_WT_LEN &&
+							  slot->wire_type != PB_WT_SGROUP);
+
+		do
+		{
+			PbOcc		e = *o;
+			PbWireStatus ws;
+
+			if (packed)
+			{
+				if (p >= end)
+					break;
+				e.wt = (uint8) slot->wire_type;
+				switch (slot->wire_type)
+				{
+					case PB_WT_VARINT:
+						if ((ws = pb_read_varint(&p, end, &e.v)) != PB_WIRE_OK)
+							pb_malformed(ws, p);
+						break;
+					case PB_WT_I32:
+						if (end - p < 4)
+							pb_malformed(PB_WIRE_TRUNCATED, p);
+						e.v = pb_load_le32(p);
+						p += 4;
+						break;
+					default:
+						if (end - p < 8)
+							pb_malformed(PB_WIRE_TRUNCATED, p);
+						e.v = pb_load_le64(p);
+						p += 8;
+						break;
+				}
+			}
+			if (slot->closed_enum && !enum_known(slot, (int32) (uint32) e.v))
+				continue;
+			if (n == max)
+			{
+				max = max ? max * 2 : 16;
+				out = out ? repalloc_huge(out, sizeof(PbOcc) * max) : palloc(sizeof(PbOcc) * max);
+			}
+			out[n++] = e;
+		} while (packed);
+	}
+	*elems = out;
+	return n;
+}
+
+/* ---------- scalar values ---------- */
+
+int64
+pb_value_int64(PbScalarKind kind, uint64 v)
 {
 	switch (kind)
 	{
@@ -117,14 +416,14 @@ as_int64(PbScalarKind kind, uint64 v)
 	}
 }
 
-static inline bool
-is_unsigned64(PbScalarKind kind)
+bool
+pb_kind_is_unsigned64(PbScalarKind kind)
 {
 	return kind == PB_K_UINT64 || kind == PB_K_FIXED64;
 }
 
-static inline float
-as_float(uint64 v)
+float
+pb_value_float(uint64 v)
 {
 	uint32		bits = (uint32) v;
 	float		f;
@@ -133,8 +432,8 @@ as_float(uint64 v)
 	return f;
 }
 
-static inline double
-as_double(uint64 v)
+double
+pb_value_double(uint64 v)
 {
 	double		d;
 
@@ -142,36 +441,67 @@ as_double(uint64 v)
 	return d;
 }
 
-/* A string field's bytes, checked to be valid text in the database encoding. */
-static char *
-string_to_server(const uint8 *p, uint32 len, bool nul_terminate)
+char *
+pb_string_to_server(const uint8 *p, uint32 len, bool nul_terminate, size_t *outlen)
 {
 	char	   *converted;
 
+	*outlen = len;
 	if (GetDatabaseEncoding() == PG_UTF8)
 	{
 		(void) pg_verify_mbstr(PG_UTF8, (const char *) p, len, false);
 		if (!nul_terminate)
 			return (char *) p;
-		converted = palloc(len + 1);
-		memcpy(converted, p, len);
-		converted[len] = '\0';
-		return converted;
+		return pnstrdup((const char *) p, len);
 	}
 	converted = pg_any_to_server((const char *) p, len, PG_UTF8);
 	if (converted == (const char *) p)
 		return nul_terminate ? pnstrdup((const char *) p, len) : (char *) p;
+	*outlen = strlen(converted);
 	return converted;
+}
+
+/* The shortest decimal text that reads back as the same float or double. */
+static char *
+float_text(PbScalarKind kind, uint64 v)
+{
+	char	   *buf = palloc(32);
+
+	if (kind == PB_K_FLOAT)
+	{
+		float		f = pb_value_float(v);
+
+		if (isnan(f))
+			strcpy(buf, "NaN");
+		else if (isinf(f))
+			strcpy(buf, f > 0 ? "Infinity" : "-Infinity");
+		else
+			float_to_shortest_decimal_buf(f, buf);
+	}
+	else
+	{
+		double		d = pb_value_double(v);
+
+		if (isnan(d))
+			strcpy(buf, "NaN");
+		else if (isinf(d))
+			strcpy(buf, d > 0 ? "Infinity" : "-Infinity");
+		else
+			double_to_shortest_decimal_buf(d, buf);
+	}
+	return buf;
 }
 
 /* The canonical text form of any scalar value, as a palloc'd C string. */
 static char *
 scalar_to_cstring(const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 len)
 {
+	size_t		outlen;
+
 	switch (slot->kind)
 	{
 		case PB_K_STRING:
-			return string_to_server(p, len, true);
+			return pb_string_to_server(p, len, true, &outlen);
 		case PB_K_BYTES:
 			{
 				char	   *s = palloc(len * 2 + 3);
@@ -186,82 +516,57 @@ scalar_to_cstring(const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 len)
 		case PB_K_BOOL:
 			return pstrdup(v ? "true" : "false");
 		case PB_K_FLOAT:
-			return DatumGetCString(DirectFunctionCall1(float4out, Float4GetDatum(as_float(v))));
 		case PB_K_DOUBLE:
-			return DatumGetCString(DirectFunctionCall1(float8out, Float8GetDatum(as_double(v))));
+			return float_text(slot->kind, v);
 		case PB_K_ENUM:
 			{
-				const char *name = enum_name(slot, (int32) (uint32) v);
+				const char *name = pb_enum_name(slot, (int32) (uint32) v);
 
 				if (name)
 					return pstrdup(name);
 				return psprintf("%d", (int32) (uint32) v);
 			}
 		default:
-			if (is_unsigned64(slot->kind))
+			if (pb_kind_is_unsigned64(slot->kind))
 				return psprintf(UINT64_FORMAT, v);
-			return psprintf(INT64_FORMAT, as_int64(slot->kind, v));
+			return psprintf(INT64_FORMAT, pb_value_int64(slot->kind, v));
 	}
-}
-
-static Datum
-text_datum(const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 len)
-{
-	if (slot->kind == PB_K_STRING)
-	{
-		char	   *s = string_to_server(p, len, false);
-
-		return PointerGetDatum(cstring_to_text_with_len(s, s == (const char *) p ? len : strlen(s)));
-	}
-	return CStringGetTextDatum(scalar_to_cstring(slot, v, p, len));
 }
 
 static Datum
 numeric_datum(const PbFieldSlot *slot, uint64 v)
 {
-	switch (slot->kind)
-	{
-		case PB_K_FLOAT:
-			return DirectFunctionCall1(float4_numeric, Float4GetDatum(as_float(v)));
-		case PB_K_DOUBLE:
-			return DirectFunctionCall1(float8_numeric, Float8GetDatum(as_double(v)));
-		default:
-			if (is_unsigned64(slot->kind) && v > (uint64) PG_INT64_MAX)
-			{
-				char		buf[32];
-
-				snprintf(buf, sizeof(buf), UINT64_FORMAT, v);
-				return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
-										   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-			}
-			return NumericGetDatum(int64_to_numeric(as_int64(slot->kind, v)));
-	}
+	if (slot->kind == PB_K_FLOAT || slot->kind == PB_K_DOUBLE ||
+		(pb_kind_is_unsigned64(slot->kind) && v > (uint64) PG_INT64_MAX))
+		return DirectFunctionCall3(numeric_in, CStringGetDatum(scalar_to_cstring(slot, v, NULL, 0)),
+								   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	return NumericGetDatum(int64_to_numeric(pb_value_int64(slot->kind, v)));
 }
 
 static Datum
-convert(const PbColumn *col, const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 len)
+convert_scalar(const PbReader *r, const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 len)
 {
-	switch (col->target)
+	switch (r->target)
 	{
 		case PB_T_INT4:
-			return Int32GetDatum((int32) as_int64(slot->kind, v));
+			return Int32GetDatum((int32) pb_value_int64(slot->kind, v));
 		case PB_T_INT8:
-			if (is_unsigned64(slot->kind) && v > (uint64) PG_INT64_MAX)
+			if (pb_kind_is_unsigned64(slot->kind) && v > (uint64) PG_INT64_MAX)
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 						 errmsg("value " UINT64_FORMAT " of field \"%s\" (%s) is out of range for column \"%s\" of type bigint",
-								v, col->fieldname, col->fieldtype, col->colname),
-						 errhint("Declare the column as numeric to read every %s value.", col->fieldtype)));
-			return Int64GetDatum(as_int64(slot->kind, v));
+								v, r->fieldname, r->fieldtype, r->colname),
+						 errhint("Declare the column as numeric to read every %s value.", r->fieldtype)));
+			return Int64GetDatum(pb_value_int64(slot->kind, v));
 		case PB_T_NUMERIC:
-			if (col->typmod >= 0)
+			if (r->typmod >= 0)
 				return DirectFunctionCall2(numeric, numeric_datum(slot, v),
-										   Int32GetDatum(col->typmod));
+										   Int32GetDatum(r->typmod));
 			return numeric_datum(slot, v);
 		case PB_T_FLOAT4:
-			return Float4GetDatum(as_float(v));
+			return Float4GetDatum(pb_value_float(v));
 		case PB_T_FLOAT8:
-			return Float8GetDatum(slot->kind == PB_K_FLOAT ? (double) as_float(v) : as_double(v));
+			return Float8GetDatum(slot->kind == PB_K_FLOAT ? (double) pb_value_float(v) : pb_value_double(v));
 		case PB_T_BOOL:
 			return BoolGetDatum(v != 0);
 		case PB_T_BYTEA:
@@ -273,130 +578,336 @@ convert(const PbColumn *col, const PbFieldSlot *slot, uint64 v, const uint8 *p, 
 				return PointerGetDatum(b);
 			}
 		case PB_T_TEXT:
-			return text_datum(slot, v, p, len);
+			if (slot->kind == PB_K_STRING)
+			{
+				size_t		outlen;
+				char	   *s = pb_string_to_server(p, len, false, &outlen);
+
+				return PointerGetDatum(cstring_to_text_with_len(s, outlen));
+			}
+			return CStringGetTextDatum(scalar_to_cstring(slot, v, p, len));
 		case PB_T_TEXT_INPUT:
-			return InputFunctionCall((FmgrInfo *) &col->input,
+			return InputFunctionCall((FmgrInfo *) &r->input,
 									 scalar_to_cstring(slot, v, p, len),
-									 col->ioparam, col->typmod);
+									 r->ioparam, r->typmod);
 	}
-	elog(ERROR, "unexpected conversion target %d", (int) col->target);
+	elog(ERROR, "unexpected conversion target %d", (int) r->target);
 	return (Datum) 0;
+}
+
+/* ---------- well-known types ---------- */
+
+/* Fields 1 (int64 seconds) and 2 (int32 nanos) of a Timestamp or Duration, merged. */
+static void
+seconds_nanos(const PbOcc *occ, int nocc, int64 *seconds, int32 *nanos)
+{
+	*seconds = 0;
+	*nanos = 0;
+	for (int i = 0; i < nocc; i++)
+	{
+		const uint8 *p = occ[i].ptr;
+		const uint8 *end = p + occ[i].len;
+
+		while (p < end)
+		{
+			const uint8 *start = p;
+			uint32		field;
+			int			wt;
+			uint64		v;
+			PbWireStatus ws;
+
+			if ((ws = pb_read_tag(&p, end, &field, &wt)) != PB_WIRE_OK)
+				pb_malformed(ws, start);
+			if ((field == 1 || field == 2) && wt == PB_WT_VARINT)
+			{
+				if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK)
+					pb_malformed(ws, start);
+				if (field == 1)
+					*seconds = (int64) v;
+				else
+					*nanos = (int32) (uint32) v;
+			}
+			else if ((ws = pb_skip_field(&p, end, field, wt, 0)) != PB_WIRE_OK)
+				pb_malformed(ws, start);
+		}
+	}
+}
+
+static void
+wkt_out_of_range(const PbReader *r, const char *what, int64 seconds, int32 nanos)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			 errmsg("%s of field \"%s\" is out of range for column \"%s\" of type %s",
+					what, r->fieldname, r->colname, format_type_be(r->typid)),
+			 errdetail("It holds seconds = " INT64_FORMAT ", nanos = %d.", seconds, nanos)));
+}
+
+static Datum
+timestamp_datum(const PbReader *r, const PbOcc *occ, int nocc)
+{
+	int64		seconds;
+	int32		nanos;
+	int64		us;
+	Timestamp	ts;
+
+	seconds_nanos(occ, nocc, &seconds, &nanos);
+	if (nanos < 0 || nanos > 999999999)
+		wkt_out_of_range(r, "google.protobuf.Timestamp", seconds, nanos);
+	/* Unix epoch -> PostgreSQL epoch (2000-01-01), in microseconds */
+	if (pg_sub_s64_overflow(seconds,
+							(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY,
+							&seconds) ||
+		pg_mul_s64_overflow(seconds, USECS_PER_SEC, &us) ||
+		pg_add_s64_overflow(us, nanos / 1000, &us))
+		wkt_out_of_range(r, "google.protobuf.Timestamp", seconds, nanos);
+	ts = us;
+	if (!IS_VALID_TIMESTAMP(ts))
+		wkt_out_of_range(r, "google.protobuf.Timestamp", seconds, nanos);
+	return TimestampGetDatum(ts);	/* same bits for timestamp and timestamptz: UTC */
+}
+
+static Datum
+interval_datum(const PbReader *r, const PbOcc *occ, int nocc)
+{
+	int64		seconds;
+	int32		nanos;
+	int64		us;
+	Interval   *iv;
+
+	seconds_nanos(occ, nocc, &seconds, &nanos);
+	if (nanos < -999999999 || nanos > 999999999 ||
+		(seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0))
+		wkt_out_of_range(r, "google.protobuf.Duration", seconds, nanos);
+	if (pg_mul_s64_overflow(seconds, USECS_PER_SEC, &us) ||
+		pg_add_s64_overflow(us, nanos / 1000, &us))
+		wkt_out_of_range(r, "google.protobuf.Duration", seconds, nanos);
+	iv = palloc0(sizeof(Interval));
+	iv->time = us;
+	return IntervalPGetDatum(iv);
+}
+
+/* ---------- readers ---------- */
+
+typedef struct DecodeCtx
+{
+	PbDecodeState *ds;
+} DecodeCtx;
+
+static void decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
+						 const PbSegment *segs, int nsegs, Datum *values, bool *nulls);
+
+static PbSegment *
+occ_segments(const PbOcc *occ, int nocc)
+{
+	PbSegment  *segs = palloc(sizeof(PbSegment) * Max(nocc, 1));
+
+	for (int i = 0; i < nocc; i++)
+	{
+		segs[i].ptr = occ[i].ptr;
+		segs[i].len = occ[i].len;
+	}
+	return segs;
+}
+
+static Datum
+composite_datum(DecodeCtx *ctx, const PbReader *r, const PbSegment *segs, int nsegs)
+{
+	int			natts = r->subdesc->natts;
+	Datum	   *values = palloc(sizeof(Datum) * Max(natts, 1));
+	bool	   *nulls = palloc(sizeof(bool) * Max(natts, 1));
+	HeapTuple	tuple;
+
+	memset(nulls, true, sizeof(bool) * Max(natts, 1));
+	decode_level(ctx, r->sub, pb_msg_state_create(r->sub), segs, nsegs, values, nulls);
+	tuple = heap_form_tuple(r->subdesc, values, nulls);
+	return HeapTupleGetDatum(tuple);
+}
+
+static void
+run_reader(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st, const PbReader *r,
+		   const PbSegment *segs, int nsegs, Datum *values, bool *nulls)
+{
+	const PbFieldSlot *slot = r->slot >= 0 ? &plan->slots[r->slot] : NULL;
+	bool		set = slot ? pb_slot_is_set(st, r->slot) : true;
+	PbOcc	   *elems;
+	int			n;
+
+	ctx->ds->current_reader = r;
+	switch (r->kind)
+	{
+		case PB_R_SCALAR:
+			{
+				uint64		v;
+				const uint8 *p;
+				uint32		len;
+
+				if (!set && r->presence)
+					return;
+				pb_slot_last(st, r->slot, &v, &p, &len);
+				values[r->attidx] = convert_scalar(r, slot, v, p, len);
+				break;
+			}
+		case PB_R_ARRAY:
+			{
+				Datum	   *elemvals;
+
+				n = pb_slot_elements(st, r->slot, &elems);
+				elemvals = palloc(sizeof(Datum) * Max(n, 1));
+				for (int i = 0; i < n; i++)
+					elemvals[i] = convert_scalar(r, slot, elems[i].v, elems[i].ptr, elems[i].len);
+				values[r->attidx] = PointerGetDatum(construct_array(elemvals, n, r->elemtype, r->elemlen,
+																	r->elembyval, r->elemalign));
+				break;
+			}
+		case PB_R_JSONB:
+			{
+				Jsonb	   *j = pb_json_field(plan, st, r->slot);
+
+				if (j == NULL)
+					return;
+				values[r->attidx] = JsonbPGetDatum(j);
+				break;
+			}
+		case PB_R_COMPOSITE:
+			if (slot->repeated)
+			{
+				Datum	   *rows;
+
+				n = set ? st->nocc[r->slot] : 0;
+				rows = palloc(sizeof(Datum) * Max(n, 1));
+				for (int i = 0; i < n; i++)
+				{
+					PbSegment	one = {st->occ[r->slot][i].ptr, st->occ[r->slot][i].len};
+
+					rows[i] = composite_datum(ctx, r, &one, 1);
+					ctx->ds->current_reader = r;
+				}
+				values[r->attidx] = PointerGetDatum(construct_array(rows, n, r->elemtype, r->elemlen,
+																	r->elembyval, r->elemalign));
+			}
+			else
+			{
+				if (!set)
+					return;
+				values[r->attidx] = composite_datum(ctx, r, occ_segments(st->occ[r->slot], st->nocc[r->slot]),
+													st->nocc[r->slot]);
+			}
+			break;
+		case PB_R_TIMESTAMP:
+			if (!set)
+				return;
+			values[r->attidx] = timestamp_datum(r, st->occ[r->slot], st->nocc[r->slot]);
+			break;
+		case PB_R_DURATION:
+			if (!set)
+				return;
+			values[r->attidx] = interval_datum(r, st->occ[r->slot], st->nocc[r->slot]);
+			break;
+		case PB_R_JOIN:
+			{
+				StringInfoData buf;
+
+				n = pb_slot_elements(st, r->slot, &elems);
+				initStringInfo(&buf);
+				for (int i = 0; i < n; i++)
+				{
+					size_t		outlen;
+					char	   *s = pb_string_to_server(elems[i].ptr, elems[i].len, false, &outlen);
+
+					if (i > 0)
+						appendStringInfoChar(&buf, ',');
+					appendBinaryStringInfo(&buf, s, outlen);
+				}
+				values[r->attidx] = PointerGetDatum(cstring_to_text_with_len(buf.data, buf.len));
+				break;
+			}
+		case PB_R_WHOLE:
+			values[r->attidx] = JsonbPGetDatum(pb_json_message(plan->render, plan->message,
+															   segs, nsegs, plan->depth));
+			break;
+		case PB_R_ONEOF_NAME:
+			{
+				int			last = st->oneof_last[r->oneof_index];
+
+				if (last < 0)
+					return;
+				values[r->attidx] = CStringGetTextDatum(plan->slots[last].field->name);
+				break;
+			}
+	}
+	nulls[r->attidx] = false;
+}
+
+static void
+decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
+			 const PbSegment *segs, int nsegs, Datum *values, bool *nulls)
+{
+	check_stack_depth();
+	if (plan->depth > PB_MAX_DEPTH)
+		pb_malformed(PB_WIRE_TOO_DEEP, NULL);
+
+	if (plan->nslots == 0)
+	{
+		/* nothing to read: still check the message's structure */
+		for (int i = 0; i < nsegs; i++)
+		{
+			const uint8 *fail_at;
+			PbWireStatus ws = pb_walk_message(segs[i].ptr, segs[i].ptr + segs[i].len, &fail_at);
+
+			if (ws != PB_WIRE_OK)
+				pb_malformed(ws, fail_at);
+		}
+	}
+	else
+		pb_collect(st, segs, nsegs);
+
+	for (int i = 0; i < plan->nreaders; i++)
+	{
+		const PbReader *r = &plan->readers[i];
+
+		if (r->kind == PB_R_SCALAR && plan->slots[r->slot].mode == PB_SLOT_LAST)
+		{
+			/* the common case, kept free of calls: a singular scalar column */
+			int			s = r->slot;
+			const PbFieldSlot *slot = &plan->slots[s];
+			bool		set = st->seen[s] &&
+				(slot->oneof < 0 || st->oneof_last[slot->oneof] == s);
+
+			if (!set && r->presence)
+				continue;
+			ctx->ds->current_reader = r;
+			/* an absent implicit-presence field reads as its zero value */
+			values[r->attidx] = set
+				? convert_scalar(r, slot, st->value[s], st->ptr[s], st->len[s])
+				: convert_scalar(r, slot, 0, (const uint8 *) "", 0);
+			nulls[r->attidx] = false;
+		}
+		else
+			run_reader(ctx, plan, st, r, segs, nsegs, values, nulls);
+	}
+	ctx->ds->current_reader = NULL;
+
+	for (int c = 0; c < plan->nchildren; c++)
+	{
+		const PbChild *child = &plan->children[c];
+		int			s = child->slot;
+
+		/* a missing intermediate message leaves the outputs below it NULL */
+		if (!pb_slot_is_set(st, s))
+			continue;
+		decode_level(ctx, child->plan, pb_msg_state_create(child->plan),
+					 occ_segments(st->occ[s], st->nocc[s]), st->nocc[s], values, nulls);
+	}
 }
 
 void
 pb_decode_message(PbDecodeState *ds, const uint8 *msg, size_t msglen,
 				  Datum *values, bool *nulls)
 {
-	const PbDecodePlan *plan = ds->plan;
-	const uint8 *p = msg;
-	const uint8 *end = msg + msglen;
-	PbWireStatus st;
+	DecodeCtx	ctx = {ds};
+	PbSegment	seg = {msg, msglen};
 
-	if (plan->nslots == 0)
-	{
-		/* nothing to read: still check the message's structure */
-		const uint8 *fail_at;
-
-		st = pb_walk_message(p, end, &fail_at);
-		if (st != PB_WIRE_OK)
-			malformed(st, msg, fail_at);
-		return;
-	}
-
-	memset(ds->seen, 0, plan->nslots);
-	for (int i = 0; i < plan->noneofs; i++)
-		ds->oneof_last[i] = -1;
-
-	while (p < end)
-	{
-		const uint8 *field_start = p;
-		uint32		field;
-		int			wt;
-		int			s;
-
-		if (*p < 0x80)
-		{
-			/* one-byte tag: fields 1..15, the common case */
-			field = *p >> 3;
-			wt = *p & 7;
-			p++;
-			if (field == 0)
-				malformed(PB_WIRE_FIELD_ZERO, msg, field_start);
-			if (wt > PB_WT_I32)
-				malformed(PB_WIRE_BAD_WIRE_TYPE, msg, field_start);
-		}
-		else if ((st = pb_read_tag(&p, end, &field, &wt)) != PB_WIRE_OK)
-			malformed(st, msg, field_start);
-
-		s = find_slot(plan, field);
-		if (s >= 0 && plan->slots[s].wire_type == wt)
-		{
-			const PbFieldSlot *slot = &plan->slots[s];
-			uint64		v = 0;
-
-			switch (wt)
-			{
-				case PB_WT_VARINT:
-					if ((st = pb_read_varint(&p, end, &v)) != PB_WIRE_OK)
-						malformed(st, msg, field_start);
-					if (slot->closed_enum && !enum_known(slot, (int32) (uint32) v))
-						continue;	/* proto2: an unknown value leaves the field unset */
-					break;
-				case PB_WT_I32:
-					if (end - p < 4)
-						malformed(PB_WIRE_TRUNCATED, msg, field_start);
-					v = pb_load_le32(p);
-					p += 4;
-					break;
-				case PB_WT_I64:
-					if (end - p < 8)
-						malformed(PB_WIRE_TRUNCATED, msg, field_start);
-					v = pb_load_le64(p);
-					p += 8;
-					break;
-				case PB_WT_LEN:
-					if ((st = pb_read_varint(&p, end, &v)) != PB_WIRE_OK ||
-						(st = pb_check_len(v, p, end)) != PB_WIRE_OK)
-						malformed(st, msg, field_start);
-					ds->ptr[s] = p;
-					ds->len[s] = (uint32) v;
-					p += v;
-					break;
-			}
-			ds->value[s] = v;
-			ds->seen[s] = 1;
-			if (slot->oneof >= 0)
-				ds->oneof_last[slot->oneof] = s;
-		}
-		else
-		{
-			st = wt == PB_WT_SGROUP
-				? pb_skip_field(&p, end, field, wt, 0)
-				: pb_skip_scalar(&p, end, wt);
-			if (st != PB_WIRE_OK)
-				malformed(st, msg, field_start);
-		}
-	}
-
-	for (int c = 0; c < plan->ncols; c++)
-	{
-		const PbColumn *col = &plan->cols[c];
-		int			s = col->slot;
-		const PbFieldSlot *slot = &plan->slots[s];
-		bool		set = ds->seen[s] &&
-			(slot->oneof < 0 || ds->oneof_last[slot->oneof] == s);
-
-		if (!set && col->presence)
-		{
-			nulls[col->attidx] = true;
-			continue;
-		}
-		ds->current_column = col;
-		/* an absent implicit-presence field reads as its zero value */
-		values[col->attidx] = set
-			? convert(col, slot, ds->value[s], ds->ptr[s], ds->len[s])
-			: convert(col, slot, 0, (const uint8 *) "", 0);
-		nulls[col->attidx] = false;
-	}
-	ds->current_column = NULL;
+	decode_base = msg;
+	decode_level(&ctx, ds->plan, ds->top, &seg, 1, values, nulls);
 }

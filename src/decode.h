@@ -1,31 +1,89 @@
 /*
- * decode.h - one message's bytes -> the Datums of the planned columns.
+ * decode.h - message bytes -> the Datums of the planned columns.
  */
 #ifndef PROTOBUF_FDW_DECODE_H
 #define PROTOBUF_FDW_DECODE_H
 
 #include "binding.h"
 
-/* Per-scan scratch space for the values seen in the current message. */
+/* A byte range holding (part of) a message; several concatenated = merged. */
+typedef struct PbSegment
+{
+	const uint8 *ptr;
+	size_t		len;
+} PbSegment;
+
+/* One occurrence of a field on the wire. */
+typedef struct PbOcc
+{
+	uint64		v;				/* VARINT, I32, I64: the value bits */
+	const uint8 *ptr;			/* LEN: the payload; SGROUP: the group's body */
+	uint32		len;
+	uint8		wt;
+} PbOcc;
+
+/* What one message level saw: per slot, the last value or every occurrence. */
+typedef struct PbMsgState
+{
+	const PbMsgPlan *plan;
+	uint8	   *seen;
+	uint64	   *value;
+	const uint8 **ptr;
+	uint32	   *len;
+	PbOcc	  **occ;
+	int		   *nocc;
+	int		   *maxocc;
+	int		   *oneof_last;		/* per oneof state: slot of the member seen last */
+} PbMsgState;
+
 typedef struct PbDecodeState
 {
-	const PbDecodePlan *plan;
-	uint8	   *seen;			/* per slot */
-	uint64	   *value;			/* per slot: varint or fixed-width bits */
-	const uint8 **ptr;			/* per slot: LEN payload */
-	uint32	   *len;
-	int		   *oneof_last;		/* per oneof: slot of the member seen last */
-	const PbColumn *current_column; /* for error context while converting */
+	const PbMsgPlan *plan;
+	PbMsgState *top;
+	const PbReader *current_reader; /* for error context while converting */
 } PbDecodeState;
 
-extern PbDecodeState *pb_decode_state_create(const PbDecodePlan *plan);
+extern PbDecodeState *pb_decode_state_create(const PbMsgPlan *plan);
 
 /*
  * Decode one message into values/nulls (indexed by attribute), allocating
- * in the current memory context (the caller's per-row context).  Columns
+ * in the current memory context (the caller's per-row context).  Outputs
  * not in the plan are left untouched.  Malformed input raises an error.
  */
 extern void pb_decode_message(PbDecodeState *ds, const uint8 *msg, size_t len,
 							  Datum *values, bool *nulls);
+
+/* ---- shared with the JSON renderer ---- */
+
+extern PbMsgState *pb_msg_state_create(const PbMsgPlan *plan);
+
+/* Collect the fields of a message given as segments (merged in order). */
+extern void pb_collect(PbMsgState *st, const PbSegment *segs, int nsegs);
+
+/* Is slot s set (seen, and the member of its oneof seen last)? */
+extern bool pb_slot_is_set(const PbMsgState *st, int s);
+
+/* The last value of a singular scalar slot (its zero value if unset). */
+extern void pb_slot_last(const PbMsgState *st, int s, uint64 *v, const uint8 **p, uint32 *len);
+
+/*
+ * The elements of a repeated scalar slot in wire order, packed records
+ * expanded and unknown values of closed enums dropped; returns the count.
+ */
+extern int	pb_slot_elements(const PbMsgState *st, int s, PbOcc **elems);
+
+/* A string field's bytes as text in the database encoding (checked). */
+extern char *pb_string_to_server(const uint8 *p, uint32 len, bool nul_terminate, size_t *outlen);
+
+extern const char *pb_enum_name(const PbFieldSlot *slot, int32 number);
+
+/* Value helpers by field kind. */
+extern int64 pb_value_int64(PbScalarKind kind, uint64 v);
+extern float pb_value_float(uint64 v);
+extern double pb_value_double(uint64 v);
+extern bool pb_kind_is_unsigned64(PbScalarKind kind);
+
+/* Report malformed input found at 'at' (an error; does not return). */
+extern void pb_malformed(int status, const uint8 *at) pg_attribute_noreturn();
 
 #endif

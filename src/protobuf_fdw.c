@@ -225,12 +225,12 @@ scan_error_context(void *arg)
 {
 	PbScanState *ss = arg;
 
-	if (ss->decode && ss->decode->current_column)
+	if (ss->decode && ss->decode->current_reader)
 		errcontext("foreign table \"%s\", file \"%s\", message " UINT64_FORMAT " at byte offset " UINT64_FORMAT ", column \"%s\" (field \"%s\")",
 				   RelationGetRelationName(ss->rel), ss->opts.filename,
 				   ss->current_message, ss->framing.record_offset,
-				   ss->decode->current_column->colname,
-				   ss->decode->current_column->fieldname);
+				   ss->decode->current_reader->colname,
+				   ss->decode->current_reader->fieldname);
 	else
 		errcontext("foreign table \"%s\", file \"%s\", message " UINT64_FORMAT " at byte offset " UINT64_FORMAT,
 				   RelationGetRelationName(ss->rel), ss->opts.filename,
@@ -442,11 +442,7 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	}
 	if (es->verbose)
 	{
-		List	   *fields = NIL;
-
-		for (int c = 0; c < ss->plan->ncols; c++)
-			fields = lappend(fields, (char *) ss->plan->cols[c].fieldname);
-		ExplainPropertyList("Fields Decoded", fields, es);
+		ExplainPropertyList("Fields Decoded", pb_plan_fields(ss->plan), es);
 	}
 }
 

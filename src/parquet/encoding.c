@@ -169,31 +169,89 @@ pq_bitpack_booleans(pq_buf *out, const uint8_t *values, size_t n)
 
 /* ---- dictionary ---- */
 
+static inline uint64_t
+mix64(uint64_t h)
+{
+	/* the murmur3 finalizer: every input bit affects every output bit */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
 static uint64_t
 hash_bytes(const uint8_t *p, size_t n)
 {
-	/* FNV-1a: simple, and good enough to spread column values */
-	uint64_t	h = 0xcbf29ce484222325ULL;
+	uint64_t	h = 0x9e3779b97f4a7c15ULL ^ n;
 
-	for (size_t i = 0; i < n; i++)
+	/* eight bytes at a time: values are hashed once per row */
+	while (n >= 8)
 	{
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
+		uint64_t	k;
+
+		memcpy(&k, p, 8);
+		h = (h ^ mix64(k)) * 0x9e3779b97f4a7c15ULL;
+		p += 8;
+		n -= 8;
 	}
-	return h ^ (h >> 29);
+	if (n > 0)
+	{
+		uint64_t	k = 0;
+
+		memcpy(&k, p, n);
+		h = (h ^ mix64(k)) * 0x9e3779b97f4a7c15ULL;
+	}
+	return mix64(h);
+}
+
+/* A slot of the open-addressing table: entry + 1 (0 = empty) and its hash. */
+typedef struct dict_slot
+{
+	uint32_t	entry;
+	uint32_t	hash;
+} dict_slot;
+
+static bool
+dict_grow(const pq_alloc *a, dict_slot **table, size_t *slots)
+{
+	size_t		nslots = *slots * 2;
+	dict_slot  *nt = pq_malloc(a, nslots * sizeof(dict_slot));
+
+	if (nt == NULL)
+		return false;
+	memset(nt, 0, nslots * sizeof(dict_slot));
+	for (size_t k = 0; k < *slots; k++)
+	{
+		size_t		ns;
+
+		if ((*table)[k].entry == 0)
+			continue;
+		ns = (*table)[k].hash & (nslots - 1);
+		while (nt[ns].entry != 0)
+			ns = (ns + 1) & (nslots - 1);
+		nt[ns] = (*table)[k];
+	}
+	pq_free(a, *table);
+	*table = nt;
+	*slots = nslots;
+	return true;
 }
 
 /*
- * Give every value a dictionary index.  Stop and report *fallback when the
- * dictionary's PLAIN size passes limit: then PLAIN is the better encoding
- * and the page would be too large for readers that cap dictionary pages.
+ * Give every value a dictionary index.  Return false with *fallback set
+ * when PLAIN is the better choice: the dictionary page would pass limit
+ * (readers cap dictionary pages, and a huge dictionary rarely pays), or
+ * the dictionary plus the indices would not be smaller than the PLAIN
+ * values (mostly distinct values, such as ids and timestamps).
  */
 bool
 pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 {
 	const pq_alloc *a = d->alloc;
 	size_t		slots = 1024;
-	uint32_t   *table;			/* entry + 1, 0 = empty */
+	dict_slot  *table;
 	bool		ok = true;
 
 	*fallback = false;
@@ -202,7 +260,7 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 	d->entries_cap = 0;
 	d->plain_bytes = 0;
 	d->indices = pq_malloc(a, (c->n_values ? c->n_values : 1) * sizeof(uint32_t));
-	table = pq_malloc(a, slots * sizeof(uint32_t));
+	table = pq_malloc(a, slots * sizeof(dict_slot));
 	if (d->indices == NULL || table == NULL)
 	{
 		pq_free(a, table);
@@ -210,25 +268,28 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 		d->indices = NULL;
 		return false;
 	}
-	memset(table, 0, slots * sizeof(uint32_t));
+	memset(table, 0, slots * sizeof(dict_slot));
 
 	for (size_t i = 0; i < c->n_values; i++)
 	{
 		size_t		len;
 		const uint8_t *v = pq_column_value(c, i, &len);
-		uint64_t	h = hash_bytes(v, len);
+		uint32_t	h = (uint32_t) hash_bytes(v, len);
 		size_t		s = h & (slots - 1);
 		uint32_t	found = 0;
 
-		while (table[s] != 0)
+		while (table[s].entry != 0)
 		{
-			size_t		elen;
-			const uint8_t *e = pq_column_value(c, d->entry_value[table[s] - 1], &elen);
-
-			if (elen == len && memcmp(e, v, len) == 0)
+			if (table[s].hash == h)
 			{
-				found = table[s];
-				break;
+				size_t		elen;
+				const uint8_t *e = pq_column_value(c, d->entry_value[table[s].entry - 1], &elen);
+
+				if (elen == len && memcmp(e, v, len) == 0)
+				{
+					found = table[s].entry;
+					break;
+				}
 			}
 			s = (s + 1) & (slots - 1);
 		}
@@ -249,42 +310,33 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 			}
 			d->entry_value[d->n_entries++] = (uint32_t) i;
 			found = (uint32_t) d->n_entries;
-			table[s] = found;
-
+			table[s].entry = found;
+			table[s].hash = h;
 			/* keep the table at most half full */
-			if (d->n_entries * 2 > slots)
+			if (d->n_entries * 2 > slots && !dict_grow(a, &table, &slots))
 			{
-				size_t		nslots = slots * 2;
-				uint32_t   *nt = pq_malloc(a, nslots * sizeof(uint32_t));
-
-				if (nt == NULL)
-				{
-					ok = false;
-					break;
-				}
-				memset(nt, 0, nslots * sizeof(uint32_t));
-				for (size_t k = 0; k < slots; k++)
-				{
-					size_t		elen;
-					const uint8_t *e;
-					size_t		ns;
-
-					if (table[k] == 0)
-						continue;
-					e = pq_column_value(c, d->entry_value[table[k] - 1], &elen);
-					ns = hash_bytes(e, elen) & (nslots - 1);
-					while (nt[ns] != 0)
-						ns = (ns + 1) & (nslots - 1);
-					nt[ns] = table[k];
-				}
-				pq_free(a, table);
-				table = nt;
-				slots = nslots;
+				ok = false;
+				break;
 			}
 		}
 		d->indices[i] = found - 1;
 	}
 	pq_free(a, table);
+
+	if (ok)
+	{
+		int			width = pq_bit_width((uint32_t) (d->n_entries - 1));
+		size_t		plain = c->values.len +
+			(c->type == PQ_BYTE_ARRAY ? 4 * c->n_values : 0);
+		size_t		dict_cost = d->plain_bytes +
+			(c->n_values * (size_t) (width ? width : 1) + 7) / 8;
+
+		if (dict_cost >= plain)
+		{
+			*fallback = true;
+			ok = false;
+		}
+	}
 	if (!ok)
 		pq_dict_free(d);
 	return ok;

@@ -115,7 +115,10 @@ typedef struct pq_dict
 } pq_dict;
 
 struct pq_column;
-/* Returns false with *fallback set when the dictionary exceeds limit. */
+/*
+ * Returns false with *fallback set when PLAIN is better: the dictionary
+ * would exceed limit bytes, or would not be smaller than the PLAIN values.
+ */
 extern bool pq_dict_build(pq_dict *d, const struct pq_column *c,
 						  size_t limit, bool *fallback);
 extern void pq_dict_free(pq_dict *d);

@@ -128,8 +128,25 @@ next_delimited(PbFraming *f, const uint8_t **msg, size_t *len)
 {
 	PbFrameResult res;
 	uint64_t	msglen;
+	PbSource   *src = f->src;
 
-	f->record_offset = pb_source_offset(f->src);
+	f->record_offset = pb_source_offset(src);
+
+	/* the common case: a one-byte prefix and the whole message already buffered */
+	if (pb_source_avail(src) >= 1)
+	{
+		const uint8_t *p = pb_source_peek(src);
+
+		if (p[0] < 0x80 && pb_source_avail(src) > p[0] && p[0] <= f->max_message_size)
+		{
+			*msg = p + 1;
+			*len = p[0];
+			pb_source_consume(src, 1 + (size_t) p[0]);
+			f->messages++;
+			return PB_FRAME_MESSAGE;
+		}
+	}
+
 	if (at_end(f, &res))
 		return res;
 	res = stream_varint(f, &msglen, "a length prefix");

@@ -67,7 +67,7 @@ make_room(PbSource *src, size_t need)
 }
 
 int
-pb_source_fill(PbSource *src, size_t need)
+pb_source_fill_slow(PbSource *src, size_t need)
 {
 	if (src->end - src->pos >= need)
 		return 0;

@@ -56,7 +56,15 @@ extern void pb_source_reset(PbSource *src);
  * the input ended first (fewer are available: see pb_source_avail), -1 on a
  * read error or if the buffer could not grow.
  */
-extern int	pb_source_fill(PbSource *src, size_t need);
+extern int	pb_source_fill_slow(PbSource *src, size_t need);
+
+static inline int
+pb_source_fill(PbSource *src, size_t need)
+{
+	if (src->end - src->pos >= need)
+		return 0;
+	return pb_source_fill_slow(src, need);
+}
 
 /* Discard n bytes, reading through them if they are not buffered. */
 extern int	pb_source_skip(PbSource *src, uint64_t n);

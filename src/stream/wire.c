@@ -31,12 +31,14 @@ pb_wire_status_message(PbWireStatus status)
 }
 
 /*
- * Skip a group whose start tag (field) has just been read, up to its
- * matching end tag.  Iterative: a stack of the open groups' field numbers
+ * Skip a group whose start tag (field) has just been read, up to and past
+ * its matching end tag; *content_end (if not NULL) is where that end tag
+ * starts, so [start, *content_end) is the group's body.  Iterative: a stack of the open groups' field numbers
  * bounds both the depth and the C stack used.
  */
-static PbWireStatus
-skip_group(const uint8_t **p, const uint8_t *end, uint32_t field, int depth)
+PbWireStatus
+pb_skip_group(const uint8_t **p, const uint8_t *end, uint32_t field, int depth,
+			  const uint8_t **content_end)
 {
 	const uint8_t *s = *p;
 	uint32_t	open[PB_MAX_DEPTH + 1];
@@ -47,6 +49,7 @@ skip_group(const uint8_t **p, const uint8_t *end, uint32_t field, int depth)
 	open[nopen++] = field;
 	while (nopen > 0)
 	{
+		const uint8_t *tag_start = s;
 		uint32_t	f;
 		int			wt;
 		PbWireStatus st;
@@ -59,6 +62,8 @@ skip_group(const uint8_t **p, const uint8_t *end, uint32_t field, int depth)
 			if (f != open[nopen - 1])
 				return PB_WIRE_BAD_END_GROUP;
 			nopen--;
+			if (nopen == 0 && content_end)
+				*content_end = tag_start;
 		}
 		else if (wt == PB_WT_SGROUP)
 		{
@@ -78,7 +83,7 @@ pb_skip_field(const uint8_t **p, const uint8_t *end, uint32_t field,
 			  int wire_type, int depth)
 {
 	if (wire_type == PB_WT_SGROUP)
-		return skip_group(p, end, field, depth);
+		return pb_skip_group(p, end, field, depth, NULL);
 	return pb_skip_scalar(p, end, wire_type);
 }
 

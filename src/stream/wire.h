@@ -222,6 +222,14 @@ extern PbWireStatus pb_skip_field(const uint8_t **p, const uint8_t *end,
 								  uint32_t field, int wire_type, int depth);
 
 /*
+ * Skip a group whose start tag has just been read, up to and past its
+ * matching end tag; *content_end (if not NULL) gets where that end tag
+ * starts, so the group's body is [*p as given, *content_end).
+ */
+extern PbWireStatus pb_skip_group(const uint8_t **p, const uint8_t *end, uint32_t field,
+								  int depth, const uint8_t **content_end);
+
+/*
  * Check that [p, end) is a well-formed sequence of fields at the top level
  * of a message: tags valid, lengths in range, groups closed.  Nested LEN
  * bodies are not looked into.  On failure *fail_at is where it was found.

@@ -1,0 +1,849 @@
+/*
+ * jsonb_render.c - protobuf messages as jsonb, in the proto3 JSON mapping.
+ *
+ * Schema-driven: a message is collected with a plan that keeps every field
+ * (cached per message type), then written out field by field: json_name
+ * keys, 64-bit integers as strings, bytes in base64, enums by name, fields
+ * with presence only when set and implicit-presence fields only when not
+ * at their default, and the well-known types in their own JSON forms.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "common/base64.h"
+#include "common/shortest_dec.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+
+#include "jsonb_render.h"
+#include "stream/wire.h"
+
+#define FT(t) GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_##t
+
+/* Where the next value goes: the top, an object member, or an array element. */
+typedef struct Emit
+{
+	JsonbParseState *ps;
+	struct PbRenderCache *rc;
+	int			nopen;
+	char		open[PB_MAX_DEPTH * 4 + 8];	/* 'o' or 'a' per open container */
+	JsonbValue *top;			/* a top-level scalar */
+	JsonbValue *result;			/* the finished top-level container */
+} Emit;
+
+static void emit_message(Emit *e, const PbMessageInfo *mi, const PbSegment *segs, int nsegs, int depth);
+
+static void
+begin(Emit *e, bool object)
+{
+	if (e->nopen >= (int) sizeof(e->open))
+		pb_malformed(PB_WIRE_TOO_DEEP, NULL);
+	e->open[e->nopen++] = object ? 'o' : 'a';
+	(void) pushJsonbValue(&e->ps, object ? WJB_BEGIN_OBJECT : WJB_BEGIN_ARRAY, NULL);
+}
+
+static void
+end(Emit *e)
+{
+	JsonbValue *v;
+
+	e->nopen--;
+	v = pushJsonbValue(&e->ps, e->open[e->nopen] == 'o' ? WJB_END_OBJECT : WJB_END_ARRAY, NULL);
+	if (e->nopen == 0)
+		e->result = v;
+}
+
+static void
+key(Emit *e, const char *k)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) k;
+	v.val.string.len = strlen(k);
+	(void) pushJsonbValue(&e->ps, WJB_KEY, &v);
+}
+
+static void
+scalar(Emit *e, JsonbValue *v)
+{
+	if (e->nopen == 0)
+	{
+		e->top = palloc(sizeof(JsonbValue));
+		*e->top = *v;
+		return;
+	}
+	(void) pushJsonbValue(&e->ps, e->open[e->nopen - 1] == 'o' ? WJB_VALUE : WJB_ELEM, v);
+}
+
+static void
+emit_string(Emit *e, const char *s, size_t len)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = len;
+	scalar(e, &v);
+}
+
+static void
+emit_cstring(Emit *e, const char *s)
+{
+	emit_string(e, s, strlen(s));
+}
+
+static void
+emit_numeric_text(Emit *e, const char *text)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(text),
+														ObjectIdGetDatum(InvalidOid),
+														Int32GetDatum(-1)));
+	scalar(e, &v);
+}
+
+static void
+emit_int64(Emit *e, int64 n)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(n);
+	scalar(e, &v);
+}
+
+static void
+emit_bool(Emit *e, bool b)
+{
+	JsonbValue	v;
+
+	v.type = jbvBool;
+	v.val.boolean = b;
+	scalar(e, &v);
+}
+
+static void
+emit_null(Emit *e)
+{
+	JsonbValue	v;
+
+	v.type = jbvNull;
+	scalar(e, &v);
+}
+
+static void
+emit_base64(Emit *e, const uint8 *p, uint32 len)
+{
+	int			cap = pg_b64_enc_len(len) + 1;
+	char	   *out = palloc(cap);
+	int			n = pg_b64_encode((const char *) p, len, out, cap);
+
+	if (n < 0)
+		elog(ERROR, "could not encode bytes as base64");
+	emit_string(e, out, n);
+}
+
+static void
+emit_float(Emit *e, bool is_float, uint64 v)
+{
+	char		buf[32];
+	double		d = is_float ? (double) pb_value_float(v) : pb_value_double(v);
+
+	if (isnan(d))
+		emit_cstring(e, "NaN");
+	else if (isinf(d))
+		emit_cstring(e, d > 0 ? "Infinity" : "-Infinity");
+	else
+	{
+		if (is_float)
+			float_to_shortest_decimal_buf(pb_value_float(v), buf);
+		else
+			double_to_shortest_decimal_buf(d, buf);
+		emit_numeric_text(e, buf);
+	}
+}
+
+/* One scalar value of slot 'slot' in the JSON mapping. */
+static void
+emit_scalar(Emit *e, const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 len)
+{
+	switch (slot->kind)
+	{
+		case PB_K_INT32:
+		case PB_K_SINT32:
+		case PB_K_SFIXED32:
+		case PB_K_UINT32:
+		case PB_K_FIXED32:
+			emit_int64(e, pb_value_int64(slot->kind, v));
+			break;
+		case PB_K_INT64:
+		case PB_K_SINT64:
+		case PB_K_SFIXED64:
+			emit_cstring(e, psprintf(INT64_FORMAT, pb_value_int64(slot->kind, v)));
+			break;
+		case PB_K_UINT64:
+		case PB_K_FIXED64:
+			emit_cstring(e, psprintf(UINT64_FORMAT, v));
+			break;
+		case PB_K_BOOL:
+			emit_bool(e, v != 0);
+			break;
+		case PB_K_FLOAT:
+		case PB_K_DOUBLE:
+			emit_float(e, slot->kind == PB_K_FLOAT, v);
+			break;
+		case PB_K_STRING:
+			{
+				size_t		outlen;
+				char	   *s = pb_string_to_server(p, len, false, &outlen);
+
+				emit_string(e, s, outlen);
+				break;
+			}
+		case PB_K_BYTES:
+			emit_base64(e, p, len);
+			break;
+		case PB_K_ENUM:
+			{
+				int32		n = (int32) (uint32) v;
+				const char *name;
+
+				if (slot->field->type_name &&
+					strcmp(slot->field->type_name, ".google.protobuf.NullValue") == 0)
+				{
+					emit_null(e);
+					break;
+				}
+				name = pb_enum_name(slot, n);
+				if (name)
+					emit_cstring(e, name);
+				else
+					emit_int64(e, n);
+				break;
+			}
+		case PB_K_MESSAGE:
+			elog(ERROR, "emit_scalar called for a message");
+	}
+}
+
+static bool
+is_default(const PbFieldSlot *slot, uint64 v, uint32 len)
+{
+	switch (slot->kind)
+	{
+		case PB_K_STRING:
+		case PB_K_BYTES:
+			return len == 0;
+		case PB_K_FLOAT:
+			/* -0.0 is not the default: its bits differ, as protobuf compares them */
+			return (uint32) v == 0;
+		default:
+			return v == 0;
+	}
+}
+
+static bool
+has_presence(const PbMsgPlan *plan, const PbFieldSlot *slot)
+{
+	const PbFieldDescriptor *f = slot->field;
+
+	return !plan->message->proto3 || f->has_oneof_index ||
+		(f->has_proto3_optional && f->proto3_optional) || slot->kind == PB_K_MESSAGE;
+}
+
+static const char *
+json_key(const PbFieldDescriptor *f)
+{
+	StringInfoData buf;
+	bool		upper = false;
+
+	if (f->json_name && f->json_name[0])
+		return f->json_name;
+	/* what protoc would have written: drop underscores, capitalise what follows */
+	initStringInfo(&buf);
+	for (const char *c = f->name; *c; c++)
+	{
+		if (*c == '_')
+			upper = true;
+		else
+		{
+			appendStringInfoChar(&buf, upper ? pg_toupper((unsigned char) *c) : *c);
+			upper = false;
+		}
+	}
+	return buf.data;
+}
+
+static const PbMessageInfo *
+slot_message(Emit *e, const PbFieldSlot *slot)
+{
+	const PbSchema *schema = pb_render_cache_schema(e->rc);
+	const PbMessageInfo *mi = slot->field->type_name
+		? pb_schema_find_message(schema, slot->field->type_name) : NULL;
+
+	if (mi == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
+				 errmsg("message type \"%s\" of field \"%s\" is not in descriptor set \"%s\"",
+						slot->field->type_name ? slot->field->type_name : "",
+						slot->field->name, schema->path)));
+	return mi;
+}
+
+/* A map entry's key as a JSON object key: protobuf stringifies it. */
+static char *
+map_key(const PbMsgPlan *ep, const PbMsgState *est)
+{
+	for (int s = 0; s < ep->nslots; s++)
+		if (ep->slots[s].number == 1)
+		{
+			const PbFieldSlot *slot = &ep->slots[s];
+			uint64		v;
+			const uint8 *p;
+			uint32		len;
+			size_t		outlen;
+
+			pb_slot_last(est, s, &v, &p, &len);
+			switch (slot->kind)
+			{
+				case PB_K_STRING:
+					{
+						char	   *str = pb_string_to_server(p, len, false, &outlen);
+
+						return pnstrdup(str, outlen);
+					}
+				case PB_K_BOOL:
+					return pstrdup(v ? "true" : "false");
+				case PB_K_UINT64:
+				case PB_K_FIXED64:
+					return psprintf(UINT64_FORMAT, v);
+				default:
+					return psprintf(INT64_FORMAT, pb_value_int64(slot->kind, v));
+			}
+		}
+	return pstrdup("");
+}
+
+/* The value of one field (all its occurrences) in the JSON mapping. */
+static void
+emit_field(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int s, int depth)
+{
+	const PbFieldSlot *slot = &plan->slots[s];
+
+	if (slot->kind == PB_K_MESSAGE)
+	{
+		const PbMessageInfo *mi = slot_message(e, slot);
+		int			n = pb_slot_is_set(st, s) ? st->nocc[s] : 0;
+		PbOcc	   *occ = st->occ[s];
+
+		if (slot->repeated && mi->desc->options && mi->desc->options->has_map_entry &&
+			mi->desc->options->map_entry)
+		{
+			PbMsgPlan  *ep = pb_render_plan(e->rc, mi);
+
+			begin(e, true);
+			for (int i = 0; i < n; i++)
+			{
+				PbSegment	seg = {occ[i].ptr, occ[i].len};
+				PbMsgState *est = pb_msg_state_create(ep);
+
+				pb_collect(est, &seg, 1);
+				key(e, map_key(ep, est));
+				/* the value: present or not, the type's default is written */
+				for (int vs = 0; vs < ep->nslots; vs++)
+					if (ep->slots[vs].number == 2)
+					{
+						if (ep->slots[vs].kind == PB_K_MESSAGE)
+						{
+							int			vn = pb_slot_is_set(est, vs) ? est->nocc[vs] : 0;
+							PbSegment  *vsegs = palloc(sizeof(PbSegment) * Max(vn, 1));
+
+							for (int k = 0; k < vn; k++)
+							{
+								vsegs[k].ptr = est->occ[vs][k].ptr;
+								vsegs[k].len = est->occ[vs][k].len;
+							}
+							emit_message(e, slot_message(e, &ep->slots[vs]), vsegs, vn, depth + 1);
+						}
+						else
+						{
+							uint64		v;
+							const uint8 *p;
+							uint32		len;
+
+							pb_slot_last(est, vs, &v, &p, &len);
+							emit_scalar(e, &ep->slots[vs], v, p, len);
+						}
+					}
+			}
+			end(e);
+			return;
+		}
+		if (slot->repeated)
+		{
+			begin(e, false);
+			for (int i = 0; i < n; i++)
+			{
+				PbSegment	seg = {occ[i].ptr, occ[i].len};
+
+				emit_message(e, mi, &seg, 1, depth + 1);
+			}
+			end(e);
+			return;
+		}
+		{
+			PbSegment  *segs = palloc(sizeof(PbSegment) * Max(n, 1));
+
+			for (int i = 0; i < n; i++)
+			{
+				segs[i].ptr = occ[i].ptr;
+				segs[i].len = occ[i].len;
+			}
+			emit_message(e, mi, segs, n, depth + 1);
+		}
+		return;
+	}
+
+	if (slot->repeated)
+	{
+		PbOcc	   *elems;
+		int			n = pb_slot_elements(st, s, &elems);
+
+		begin(e, false);
+		for (int i = 0; i < n; i++)
+			emit_scalar(e, slot, elems[i].v, elems[i].ptr, elems[i].len);
+		end(e);
+		return;
+	}
+	{
+		uint64		v;
+		const uint8 *p;
+		uint32		len;
+
+		pb_slot_last(st, s, &v, &p, &len);
+		emit_scalar(e, slot, v, p, len);
+	}
+}
+
+/* Is there anything to write for slot s (presence, defaults, empty lists)? */
+static bool
+field_present(const PbMsgPlan *plan, const PbMsgState *st, int s)
+{
+	const PbFieldSlot *slot = &plan->slots[s];
+	uint64		v;
+	const uint8 *p;
+	uint32		len;
+
+	if (!pb_slot_is_set(st, s))
+		return false;
+	if (slot->repeated)
+	{
+		PbOcc	   *elems;
+
+		if (slot->kind == PB_K_MESSAGE)
+			return st->nocc[s] > 0;
+		return pb_slot_elements(st, s, &elems) > 0;
+	}
+	if (has_presence(plan, slot))
+		return true;
+	pb_slot_last(st, s, &v, &p, &len);
+	return !is_default(slot, v, len);
+}
+
+/* ---------- well-known types ---------- */
+
+static int64
+floor_div(int64 a, int64 b)
+{
+	int64		q = a / b;
+
+	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static void
+append_fraction(StringInfo buf, int32 nanos)
+{
+	if (nanos == 0)
+		return;
+	if (nanos % 1000000 == 0)
+		appendStringInfo(buf, ".%03d", nanos / 1000000);
+	else if (nanos % 1000 == 0)
+		appendStringInfo(buf, ".%06d", nanos / 1000);
+	else
+		appendStringInfo(buf, ".%09d", nanos);
+}
+
+/* Read fields 1 (varint) and 2 (varint) of a merged message. */
+static void
+two_varints(const PbSegment *segs, int nsegs, int64 *f1, int64 *f2)
+{
+	*f1 = 0;
+	*f2 = 0;
+	for (int i = 0; i < nsegs; i++)
+	{
+		const uint8 *p = segs[i].ptr;
+		const uint8 *end = p + segs[i].len;
+
+		while (p < end)
+		{
+			const uint8 *start = p;
+			uint32		field;
+			int			wt;
+			uint64		v;
+			PbWireStatus ws;
+
+			if ((ws = pb_read_tag(&p, end, &field, &wt)) != PB_WIRE_OK)
+				pb_malformed(ws, start);
+			if ((field == 1 || field == 2) && wt == PB_WT_VARINT)
+			{
+				if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK)
+					pb_malformed(ws, start);
+				if (field == 1)
+					*f1 = (int64) v;
+				else
+					*f2 = (int32) (uint32) v;
+			}
+			else if ((ws = pb_skip_field(&p, end, field, wt, 0)) != PB_WIRE_OK)
+				pb_malformed(ws, start);
+		}
+	}
+}
+
+static void
+json_wkt_range(const char *type, int64 seconds, int64 nanos)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			 errmsg("%s out of range for its JSON form", type),
+			 errdetail("It holds seconds = " INT64_FORMAT ", nanos = " INT64_FORMAT ".", seconds, nanos)));
+}
+
+static void
+emit_timestamp(Emit *e, const PbSegment *segs, int nsegs)
+{
+	int64		seconds,
+				nanos;
+	int64		days,
+				secs_of_day,
+				z,
+				era,
+				doe,
+				yoe,
+				y,
+				doy,
+				mp,
+				d,
+				m;
+	StringInfoData buf;
+
+	two_varints(segs, nsegs, &seconds, &nanos);
+	/* 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z */
+	if (seconds < INT64CONST(-62135596800) || seconds > INT64CONST(253402300799) ||
+		nanos < 0 || nanos > 999999999)
+		json_wkt_range("google.protobuf.Timestamp", seconds, nanos);
+	days = floor_div(seconds, 86400);
+	secs_of_day = seconds - days * 86400;
+	/* civil date from days since 1970-01-01 (H. Hinnant's algorithm) */
+	z = days + 719468;
+	era = floor_div(z, 146097);
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	if (m <= 2)
+		y++;
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%04d-%02d-%02dT%02d:%02d:%02d", (int) y, (int) m, (int) d,
+					 (int) (secs_of_day / 3600), (int) (secs_of_day / 60 % 60), (int) (secs_of_day % 60));
+	append_fraction(&buf, (int32) nanos);
+	appendStringInfoChar(&buf, 'Z');
+	emit_string(e, buf.data, buf.len);
+}
+
+static void
+emit_duration(Emit *e, const PbSegment *segs, int nsegs)
+{
+	int64		seconds,
+				nanos;
+	StringInfoData buf;
+
+	two_varints(segs, nsegs, &seconds, &nanos);
+	if (seconds < INT64CONST(-315576000000) || seconds > INT64CONST(315576000000) ||
+		nanos < -999999999 || nanos > 999999999 ||
+		(seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0))
+		json_wkt_range("google.protobuf.Duration", seconds, nanos);
+	initStringInfo(&buf);
+	if (seconds < 0 || nanos < 0)
+	{
+		appendStringInfoChar(&buf, '-');
+		seconds = -seconds;
+		nanos = -nanos;
+	}
+	appendStringInfo(&buf, INT64_FORMAT, seconds);
+	append_fraction(&buf, (int32) nanos);
+	appendStringInfoChar(&buf, 's');
+	emit_string(e, buf.data, buf.len);
+}
+
+static bool
+is_wrapper(const char *name)
+{
+	static const char *const wrappers[] = {
+		"DoubleValue", "FloatValue", "Int64Value", "UInt64Value", "Int32Value",
+		"UInt32Value", "BoolValue", "StringValue", "BytesValue", NULL
+	};
+
+	for (int i = 0; wrappers[i]; i++)
+		if (pb_is_wkt(name, wrappers[i]))
+			return true;
+	return false;
+}
+
+/* Well-known types whose JSON form is not an object of their fields. */
+static bool
+has_special_json(const char *name)
+{
+	return is_wrapper(name) || pb_is_wkt(name, "Timestamp") || pb_is_wkt(name, "Duration") ||
+		pb_is_wkt(name, "FieldMask") || pb_is_wkt(name, "Struct") ||
+		pb_is_wkt(name, "Value") || pb_is_wkt(name, "ListValue") || pb_is_wkt(name, "Any");
+}
+
+static int
+slot_of(const PbMsgPlan *plan, uint32 number)
+{
+	for (int s = 0; s < plan->nslots; s++)
+		if (plan->slots[s].number == number)
+			return s;
+	return -1;
+}
+
+static void
+emit_fields(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int depth)
+{
+	for (int s = 0; s < plan->nslots; s++)
+	{
+		if (!field_present(plan, st, s))
+			continue;
+		key(e, json_key(plan->slots[s].field));
+		emit_field(e, plan, st, s, depth);
+	}
+}
+
+static void
+emit_any(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int depth)
+{
+	int			us = slot_of(plan, 1);
+	int			vs = slot_of(plan, 2);
+	uint64		v;
+	const uint8 *url = (const uint8 *) "";
+	uint32		urllen = 0;
+	const uint8 *payload = (const uint8 *) "";
+	uint32		paylen = 0;
+	size_t		outlen;
+	char	   *urlstr;
+	const char *slash;
+	const PbMessageInfo *mi;
+
+	if (us >= 0)
+		pb_slot_last(st, us, &v, &url, &urllen);
+	if (vs >= 0)
+		pb_slot_last(st, vs, &v, &payload, &paylen);
+	urlstr = pb_string_to_server(url, urllen, false, &outlen);
+	urlstr = pnstrdup(urlstr, outlen);
+	slash = strrchr(urlstr, '/');
+	mi = pb_schema_find_message(pb_render_cache_schema(e->rc), slash ? slash + 1 : urlstr);
+
+	begin(e, true);
+	if (urllen > 0 || paylen > 0)
+	{
+		key(e, "@type");
+		emit_cstring(e, urlstr);
+	}
+	if (mi == NULL)
+	{
+		if (paylen > 0)
+		{
+			key(e, "value");
+			emit_base64(e, payload, paylen);
+		}
+	}
+	else
+	{
+		PbSegment	seg = {payload, paylen};
+
+		if (has_special_json(mi->full_name))
+		{
+			key(e, "value");
+			emit_message(e, mi, &seg, 1, depth + 1);
+		}
+		else
+		{
+			PbMsgPlan  *pp = pb_render_plan(e->rc, mi);
+			PbMsgState *ps = pb_msg_state_create(pp);
+
+			check_stack_depth();
+			pb_collect(ps, &seg, 1);
+			emit_fields(e, pp, ps, depth + 1);
+		}
+	}
+	end(e);
+}
+
+static void
+emit_field_mask(Emit *e, const PbMsgPlan *plan, const PbMsgState *st)
+{
+	int			s = slot_of(plan, 1);
+	StringInfoData buf;
+	PbOcc	   *elems;
+	int			n = s >= 0 ? pb_slot_elements(st, s, &elems) : 0;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+	{
+		size_t		outlen;
+		char	   *path = pb_string_to_server(elems[i].ptr, elems[i].len, false, &outlen);
+		bool		upper = false;
+
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		for (size_t k = 0; k < outlen; k++)
+		{
+			if (path[k] == '_')
+				upper = true;
+			else
+			{
+				appendStringInfoChar(&buf, upper ? pg_toupper((unsigned char) path[k]) : path[k]);
+				upper = false;
+			}
+		}
+	}
+	emit_string(e, buf.data, buf.len);
+}
+
+static void
+emit_message(Emit *e, const PbMessageInfo *mi, const PbSegment *segs, int nsegs, int depth)
+{
+	const char *name = mi->full_name;
+	PbMsgPlan  *plan;
+	PbMsgState *st;
+
+	check_stack_depth();
+	if (depth > PB_MAX_DEPTH)
+		pb_malformed(PB_WIRE_TOO_DEEP, NULL);
+
+	if (pb_is_wkt(name, "Timestamp"))
+	{
+		emit_timestamp(e, segs, nsegs);
+		return;
+	}
+	if (pb_is_wkt(name, "Duration"))
+	{
+		emit_duration(e, segs, nsegs);
+		return;
+	}
+
+	plan = pb_render_plan(e->rc, mi);
+	st = pb_msg_state_create(plan);
+	pb_collect(st, segs, nsegs);
+
+	if (is_wrapper(name))
+	{
+		int			s = slot_of(plan, 1);
+		uint64		v;
+		const uint8 *p;
+		uint32		len;
+
+		if (s < 0)
+			elog(ERROR, "wrapper type %s has no field 1", name);
+		pb_slot_last(st, s, &v, &p, &len);
+		emit_scalar(e, &plan->slots[s], v, p, len);
+	}
+	else if (pb_is_wkt(name, "Struct"))
+	{
+		/* field 1 is map<string, Value>: its JSON object is the struct */
+		int			s = slot_of(plan, 1);
+
+		if (s >= 0)
+			emit_field(e, plan, st, s, depth);
+		else
+		{
+			begin(e, true);
+			end(e);
+		}
+	}
+	else if (pb_is_wkt(name, "ListValue"))
+	{
+		int			s = slot_of(plan, 1);
+
+		if (s >= 0)
+			emit_field(e, plan, st, s, depth);
+		else
+		{
+			begin(e, false);
+			end(e);
+		}
+	}
+	else if (pb_is_wkt(name, "Value"))
+	{
+		/* the oneof kind: the member set last, null when none is */
+		int			last = plan->noneofs > 0 ? st->oneof_last[0] : -1;
+
+		if (last < 0 || plan->slots[last].number == 1)
+			emit_null(e);
+		else
+			emit_field(e, plan, st, last, depth);
+	}
+	else if (pb_is_wkt(name, "FieldMask"))
+		emit_field_mask(e, plan, st);
+	else if (pb_is_wkt(name, "Any"))
+		emit_any(e, plan, st, depth);
+	else
+	{
+		begin(e, true);
+		emit_fields(e, plan, st, depth);
+		end(e);
+	}
+}
+
+static Jsonb *
+finish(Emit *e)
+{
+	if (e->top)
+		return JsonbValueToJsonb(e->top);
+	return JsonbValueToJsonb(e->result);
+}
+
+Jsonb *
+pb_json_message(struct PbRenderCache *rc, const PbMessageInfo *mi,
+				const PbSegment *segs, int nsegs, int depth)
+{
+	Emit		e;
+
+	memset(&e, 0, sizeof(e));
+	e.rc = rc;
+	emit_message(&e, mi, segs, nsegs, depth);
+	return finish(&e);
+}
+
+Jsonb *
+pb_json_field(const PbMsgPlan *plan, const PbMsgState *st, int s)
+{
+	const PbFieldSlot *slot = &plan->slots[s];
+	Emit		e;
+
+	if (!slot->repeated && !pb_slot_is_set(st, s) && has_presence(plan, slot))
+		return NULL;
+	memset(&e, 0, sizeof(e));
+	e.rc = plan->render;
+	emit_field(&e, plan, st, s, plan->depth);
+	return finish(&e);
+}
