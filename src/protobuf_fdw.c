@@ -31,6 +31,7 @@
 
 #include "binding.h"
 #include "decode.h"
+#include "import.h"
 #include "options.h"
 #include "schema.h"
 
@@ -542,6 +543,7 @@ protobuf_fdw_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignScan = protobufEndForeignScan;
 	routine->ExplainForeignScan = protobufExplainForeignScan;
 	routine->AnalyzeForeignTable = protobufAnalyzeForeignTable;
+	routine->ImportForeignSchema = pb_import_foreign_schema;
 	routine->IsForeignScanParallelSafe = protobufIsForeignScanParallelSafe;
 	PG_RETURN_POINTER(routine);
 }
