@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -229,6 +230,14 @@ def main():
     rep(f"protobuf_fdw benchmark  {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
     rep(f"command: {args.command}")
     rep(f"git: {subprocess.run(['git', '-C', HERE, 'log', '-1', '--format=%h %s'], capture_output=True, text=True).stdout.strip()}")
+    dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.count("\n")
+    libdir = subprocess.run(["pg_config", "--pkglibdir"], capture_output=True, text=True).stdout.strip()
+    so = os.path.join(libdir, "protobuf_fdw.so")
+    built = (time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(os.path.getmtime(so)))
+             if os.path.exists(so) else "not installed")
+    rep(f"extension: {so} built {built} from the working tree ({dirty} tracked files modified)")
+    rep(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores, shared)")
     rep(f"rows: {rows}  dataset: {d}")
     rep(f"  events.pb {size('events.pb')/1e6:.0f} MB, batch.pb {size('batch.pb')/1e6:.0f} MB, "
         f"events.csv {size('events.csv')/1e6:.0f} MB")
@@ -279,6 +288,13 @@ def main():
             pb_error = "protobuf_fdw setup failed: " + "; ".join(errs)
     if pb_error:
         rep(f"protobuf_fdw: skipped: {pb_error}")
+    # parquet_export() comes with the extension (\df parquet_export after CREATE EXTENSION).
+    res = psql_script([("df", "SELECT count(*) FROM pg_proc WHERE proname = 'parquet_export'")],
+                      timing=False)
+    export_skip = None
+    if res["df"][0]["rows"] != ["1"]:
+        export_skip = "parquet_export() not found" + (f" ({pb_error})" if pb_error else "")
+        rep(f"parquet_export: skipped: {export_skip}")
     rep()
 
     # ---- issue 2: scans ---------------------------------------------------------------------
@@ -365,14 +381,6 @@ def main():
         rep("== Issue 3: export of events_heap (seconds, bytes) ==")
         rep("  targets: parquet_export <= 0.75x COPY TO csv, <= 1.25x DuckDB (1 thread, same "
             "codec), size <= 1.1x DuckDB's, memory growth < 64 MB")
-        have_export = False
-        if not pb_error or "not installed" not in pb_error:
-            res = psql_script([("df", "SELECT count(*) FROM pg_proc WHERE proname = 'parquet_export'")],
-                              timing=False)
-            have_export = res["df"][0]["rows"] == ["1"] or (res["df"][0]["rows"] and
-                                                            int(res["df"][0]["rows"][0]) > 0)
-        export_skip = None if have_export else ("parquet_export() not found"
-                                                + (f" ({pb_error})" if pb_error else ""))
         duck = None
         duck_skip = None
         try:
@@ -489,15 +497,14 @@ def main():
         else:
             for t in ("ev_pb", "ev_batch"):
                 profile(rep, t, ALLCOLS.format(t=t), args.out)
-        if "export" not in parts:
-            rep("  parquet_export: skipped: the export part was not run")
-        elif export_skip:
+        if export_skip:
             rep(f"  parquet_export: skipped: {export_skip}")
         else:
             path = os.path.join(args.out, "prof.parquet")
             profile(rep, "parquet_export", "SELECT * FROM parquet_export(query => 'SELECT * "
                     f"FROM events_heap', filename => {sql_str(path)})", args.out)
             rm(path)
+    rep(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rep.save()
     print(f"results written to {args.results}")
 
@@ -511,6 +518,9 @@ def rm(path):
 
 def profile(rep, name, sql, outdir):
     """perf record (cpu-clock, call graphs) of the backend while it runs sql."""
+    if not shutil.which("perf"):
+        rep(f"  {name}: skipped: perf is not installed (apt-get install linux-perf)")
+        return
     data = os.path.join(outdir, f"perf_{name}.data")
     pidfile = os.path.join(outdir, "perf.pid")
     script = [
@@ -537,8 +547,40 @@ def profile(rep, name, sql, outdir):
             rep("    " + line)
         if not shown:
             rep(f"    perf report gave nothing: {p.stderr.strip()[:300]}")
+    hot_lines(rep, data)
     rm(data)
     rep()
+
+
+def hot_lines(rep, data, nsyms=3, nlines=8):
+    """The hottest source lines of the hottest protobuf_fdw.so functions (perf annotate -l)."""
+    p = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "symbol",
+                        "--dsos", "protobuf_fdw.so", "--stdio", "-g", "none"],
+                       capture_output=True, text=True)
+    syms = [l.split("[.]")[1].split()[0] for l in p.stdout.splitlines()
+            if not l.startswith("#") and "[.]" in l][:nsyms]
+    for sym in syms:
+        a = subprocess.run(["perf", "annotate", "-i", data, "--stdio", "-l", "-s", sym],
+                           capture_output=True, text=True).stdout.splitlines()
+        try:
+            start = next(i for i, l in enumerate(a) if l.startswith("Sorted summary")) + 3
+        except StopIteration:
+            continue
+        rep(f"   hot lines of {sym} (percent of its samples):")
+        for l in a[start:start + nlines]:
+            m = re.match(r"^\s*([0-9.]+)\s+(\S+):(\d+)$", l)
+            if not m:
+                break
+            rep(f"    {m.group(1):>6s}  {m.group(2)}:{m.group(3):<5s} {source_line(m.group(2), int(m.group(3)))}")
+
+
+def source_line(fname, lineno):
+    for root, _, files in os.walk(os.path.join(os.path.dirname(HERE), "src")):
+        if fname in files:
+            with open(os.path.join(root, fname), errors="replace") as f:
+                lines = f.read().splitlines()
+            return lines[lineno - 1].strip()[:90] if lineno <= len(lines) else ""
+    return ""
 
 
 if __name__ == "__main__":

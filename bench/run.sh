@@ -9,7 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rows=5000000 seed=42 reps=5 parts=scan,memory,export profile= build=1
+# Defaults may also come from the environment (make bench BENCH_ROWS=100000).
+rows=${BENCH_ROWS:-5000000} seed=${BENCH_SEED:-42} reps=${BENCH_REPS:-5}
+parts=${BENCH_PARTS:-scan,memory,export} profile=${BENCH_PROFILE:+--profile} build=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rows) rows=$2; shift 2 ;;
@@ -25,6 +27,12 @@ command="bench/run.sh --rows $rows --seed $seed --reps $reps --parts $parts${pro
 
 # Debian's python3-protobuf is only visible to Debian's own interpreter.
 PY=/usr/bin/python3
+
+# The same packages as the tests (protoc, python3-protobuf, PostgreSQL 15, node); perf on request.
+scripts/install-deps.sh >/dev/null || echo "run.sh: install-deps failed; going on with what is there"
+if [ -n "$profile" ] && ! command -v perf >/dev/null; then
+	apt-get install -y -qq linux-perf >/dev/null 2>&1 || echo "run.sh: could not install linux-perf"
+fi
 
 if [ -n "$build" ]; then
 	if ! { make -s && make -s install; } >/tmp/protobuf_fdw_bench_build.log 2>&1; then
