@@ -206,6 +206,9 @@ hash_bytes(const uint8_t *p, size_t n)
 	return mix64(h);
 }
 
+/* values looked at before giving up on an all-distinct column */
+#define DICT_PROBE 16384
+
 /* A slot of the open-addressing table: entry + 1 (0 = empty) and its hash. */
 typedef struct dict_slot
 {
@@ -320,6 +323,19 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 			}
 		}
 		d->indices[i] = found - 1;
+
+		/*
+		 * Every one of the first DICT_PROBE values distinct: an id or a
+		 * timestamp column.  Stop now rather than hash the rest of the
+		 * chunk for a dictionary the cost check would reject anyway.
+		 */
+		if (i + 1 == DICT_PROBE && d->n_entries == DICT_PROBE &&
+			c->n_values >= 2 * DICT_PROBE)
+		{
+			*fallback = true;
+			ok = false;
+			break;
+		}
 	}
 	pq_free(a, table);
 

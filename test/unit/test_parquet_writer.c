@@ -746,8 +746,6 @@ test_file(pq_codec codec)
 {
 	membuf		f = {NULL, 0, 0, -1};
 	pq_writer  *w;
-	uint32_t	flen;
-	treader		r;
 	tnode		fmd;
 	tnode	   *groups;
 	file_check	fc = {0, 0, 0};
@@ -893,8 +891,6 @@ test_dictionary_fallback(void)
 {
 	membuf		f = {NULL, 0, 0, -1};
 	pq_writer  *w;
-	uint32_t	flen;
-	treader		r;
 	tnode		fmd;
 	tnode	   *md;
 
@@ -921,6 +917,10 @@ test_dictionary_fallback(void)
 	CHECK(fld(md, 11)->type != -1);
 	CHECK_EQ_INT(fld(md, 2)->nkids, 3);	/* PLAIN (dictionary page), RLE, RLE_DICTIONARY */
 	CHECK_EQ_INT(fld(md, 2)->kids[2].i, 8);
+	/* all-distinct ids: dictionary plus indices would be larger than PLAIN */
+	CHECK(fld(fld(&fld(&fld(&fmd, 4)->kids[0], 1)->kids[L_ID], 3), 11)->type == -1);
+	/* 1000 distinct 16-byte decimals: the same */
+	CHECK(fld(fld(&fld(&fld(&fmd, 4)->kids[0], 1)->kids[L_DEC], 3), 11)->type == -1);
 	{
 		/* the dictionary page holds the 10 distinct names */
 		treader		pr = {f.data + fld(md, 11)->i, f.data + f.len, 0};
