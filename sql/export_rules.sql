@@ -48,6 +48,18 @@ SELECT rows, row_groups FROM parquet_export($$SELECT '{{1,2},{3,4}}'::int[] AS g
 SELECT rows, row_groups FROM parquet_export('SELECT 1 AS a, 2 AS a', :'d' || 'exp_rules.parquet');
 SELECT rows, row_groups FROM parquet_export('SELECT FROM generate_series(1, 3)', :'d' || 'exp_rules.parquet');
 
+-- composites nested past the writer's limit of 100 levels
+DO $$
+BEGIN
+    CREATE TYPE exp_rules_d0 AS (x int);
+    FOR i IN 1..100 LOOP
+        EXECUTE format('CREATE TYPE exp_rules_d%s AS (x exp_rules_d%s)', i, i - 1);
+    END LOOP;
+END
+$$;
+SELECT rows, row_groups FROM parquet_export('SELECT NULL::exp_rules_d98 AS deep', :'d' || 'exp_rules.parquet');
+SELECT rows, row_groups FROM parquet_export('SELECT NULL::exp_rules_d100 AS deep', :'d' || 'exp_rules.parquet');
+
 -- only queries returning rows
 CREATE TABLE exp_rules_t (x int);
 SELECT rows, row_groups FROM parquet_export('INSERT INTO exp_rules_t VALUES (1)', :'d' || 'exp_rules.parquet');

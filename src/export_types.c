@@ -169,10 +169,6 @@ export_check_status(pq_writer *writer, pq_status status)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("parquet_export cannot write this data: %s",
 						pq_writer_error(writer))));
-	if (status == PQ_ERR_ARG && strstr(pq_writer_error(writer), "compression level"))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s", pq_writer_error(writer))));
 	/* allocation goes through palloc and writes through ereport: a bug */
 	elog(ERROR, "parquet writer failed: %s", pq_writer_error(writer));
 }
@@ -220,7 +216,7 @@ add_leaf(BuildState *bs, ExportNode *n, const char *name, int parent,
 	node = pq_schema_add_leaf(bs->w, parent, name, PQ_OPTIONAL, type,
 							  type_length, &l, -1);
 	if (node < 0)
-		export_check_status(bs->w, PQ_ERR_ARG);
+		export_check_status(bs->w, pq_writer_status(bs->w));
 	n->leaf = pq_schema_leaf_of_node(bs->w, node);
 	n->first_leaf = n->leaf;
 	n->n_leaves = 1;
@@ -409,7 +405,7 @@ build_node(BuildState *bs, Oid typid, int32 typmod, const char *name,
 		group = pq_schema_add_group(bs->w, parent, name, PQ_OPTIONAL, PQ_LT_LIST, -1);
 		list = pq_schema_add_group(bs->w, group, "list", PQ_REPEATED, PQ_LT_NONE, -1);
 		if (group < 0 || list < 0)
-			export_check_status(bs->w, PQ_ERR_ARG);
+			export_check_status(bs->w, pq_writer_status(bs->w));
 		n->list_rep = rep + 1;
 		n->elem_type = elem;
 		get_typlenbyvalalign(elem, &n->elem_len, &n->elem_byval, &n->elem_align);
@@ -432,7 +428,7 @@ build_node(BuildState *bs, Oid typid, int32 typmod, const char *name,
 		n->fields = palloc0(sizeof(ExportNode *) * td->natts);
 		group = pq_schema_add_group(bs->w, parent, name, PQ_OPTIONAL, PQ_LT_NONE, -1);
 		if (group < 0)
-			export_check_status(bs->w, PQ_ERR_ARG);
+			export_check_status(bs->w, pq_writer_status(bs->w));
 		for (int i = 0; i < td->natts; i++)
 		{
 			Form_pg_attribute att = TupleDescAttr(td, i);

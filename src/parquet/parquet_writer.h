@@ -160,6 +160,8 @@ extern pq_writer *pq_writer_create(const pq_alloc *alloc,
 								   pq_write_fn write_fn, void *write_ctx);
 extern void pq_writer_destroy(pq_writer *w);
 extern const char *pq_writer_error(const pq_writer *w);
+/* PQ_OK, or the error that stopped the writer (errors are sticky) */
+extern pq_status pq_writer_status(const pq_writer *w);
 
 /*
  * Schema, depth first: a node's parent must be the root (-1) or a group on

@@ -182,7 +182,8 @@ extern void pq_schema_free(pq_schema *s);
 extern int	pq_schema_add(pq_schema *s, int parent, const char *name,
 						  bool is_leaf, pq_repetition rep, pq_type type,
 						  int type_length, const pq_logical *logical,
-						  int32_t field_id, char *errbuf, size_t errlen);
+						  int32_t field_id, pq_status *status,
+						  char *errbuf, size_t errlen);
 extern void pq_schema_write_elements(const pq_schema *s, pq_thrift *t);
 extern void pq_schema_write_path(const pq_schema *s, int leaf, pq_thrift *t);
 

@@ -56,13 +56,14 @@ int
 pq_schema_add(pq_schema *s, int parent, const char *name, bool is_leaf,
 			  pq_repetition rep, pq_type type, int type_length,
 			  const pq_logical *logical, int32_t field_id,
-			  char *errbuf, size_t errlen)
+			  pq_status *status, char *errbuf, size_t errlen)
 {
 	pq_node    *n;
 	int			id;
 	int			def_base = 0;
 	int			rep_base = 0;
 
+	*status = PQ_ERR_ARG;
 	/* the parent must be a group on the current depth-first path */
 	while (s->n_open > 0 && s->open[s->n_open - 1] != parent)
 		s->n_open--;
@@ -83,6 +84,7 @@ pq_schema_add(pq_schema *s, int parent, const char *name, bool is_leaf,
 		{
 			snprintf(errbuf, errlen, "schema node \"%s\" is nested deeper than %d levels",
 					 name, PQ_MAX_SCHEMA_DEPTH);
+			*status = PQ_ERR_LIMIT;
 			return -1;
 		}
 	}
@@ -91,6 +93,8 @@ pq_schema_add(pq_schema *s, int parent, const char *name, bool is_leaf,
 		snprintf(errbuf, errlen, "schema node \"%s\": FIXED_LEN_BYTE_ARRAY needs a length", name);
 		return -1;
 	}
+	/* from here on the only failure is an allocation */
+	*status = PQ_ERR_NOMEM;
 	if (!pq_grow_array(s->alloc, (void **) &s->nodes, &s->nodes_cap,
 					   s->n_nodes + 1, sizeof(pq_node)))
 		return -1;
@@ -137,6 +141,7 @@ pq_schema_add(pq_schema *s, int parent, const char *name, bool is_leaf,
 			return -1;
 		s->open[s->n_open++] = id;
 	}
+	*status = PQ_OK;
 	return id;
 }
 

@@ -72,6 +72,11 @@ struct pq_writer
 	char		errmsg[PQ_ERRMSG_LEN];
 };
 
+#if defined(__GNUC__)
+static pq_status fail(pq_writer *w, pq_status st, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+#endif
+
 static pq_status
 fail(pq_writer *w, pq_status st, const char *fmt,...)
 {
@@ -176,12 +181,19 @@ pq_writer_error(const pq_writer *w)
 	return w->errmsg;
 }
 
+pq_status
+pq_writer_status(const pq_writer *w)
+{
+	return w->failed;
+}
+
 static int
 add_node(pq_writer *w, int parent, const char *name, bool is_leaf,
 		 pq_repetition rep, pq_type type, int type_length,
 		 const pq_logical *logical, int32_t field_id)
 {
 	int			id;
+	pq_status	st;
 
 	if (w->failed)
 		return -1;
@@ -192,10 +204,13 @@ add_node(pq_writer *w, int parent, const char *name, bool is_leaf,
 	}
 	w->errmsg[0] = '\0';
 	id = pq_schema_add(&w->schema, parent, name, is_leaf, rep, type,
-					   type_length, logical, field_id, w->errmsg,
+					   type_length, logical, field_id, &st, w->errmsg,
 					   sizeof(w->errmsg));
 	if (id < 0)
-		fail(w, w->errmsg[0] ? PQ_ERR_ARG : PQ_ERR_NOMEM, NULL);
+	{
+		fail(w, st, NULL);
+		return -1;
+	}
 	return id;
 }
 
