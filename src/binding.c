@@ -857,6 +857,8 @@ pb_build_plan(Relation rel, const PbMessageInfo *mi, const PbSchema *schema, Bit
 		if (!whole_row &&
 			!bms_is_member(attr->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
 			continue;
+		if (pb_get_column_meta(RelationGetRelid(rel), attr->attnum) != PB_META_NONE)
+			continue;			/* filled by the scan, not by decoding */
 		bind_output(b, NameStr(attr->attname),
 					pb_get_column_field(RelationGetRelid(rel), attr->attnum),
 					attr->atttypid, attr->atttypmod, attidx);

@@ -23,6 +23,7 @@
 #include "utils/varlena.h"
 
 #include "options.h"
+#include "stream/input.h"
 
 typedef struct PbOption
 {
@@ -34,11 +35,17 @@ static const PbOption valid_options[] = {
 	{"descriptor_set", ForeignServerRelationId},
 	{"descriptor_set", ForeignTableRelationId},
 	{"filename", ForeignTableRelationId},
+	{"program", ForeignTableRelationId},
+	{"compression", ForeignTableRelationId},
+	{"verify_crc", ForeignTableRelationId},
+	{"on_error", ForeignTableRelationId},
+	{"reject_limit", ForeignTableRelationId},
 	{"message", ForeignTableRelationId},
 	{"framing", ForeignTableRelationId},
 	{"container", ForeignTableRelationId},
 	{"max_message_size", ForeignTableRelationId},
 	{"field", AttributeRelationId},
+	{"meta", AttributeRelationId},
 	{NULL, InvalidOid}
 };
 
@@ -102,15 +109,86 @@ require_file_read_privilege(const char *option)
 static PbFramingKind
 parse_framing(const char *value)
 {
-	if (strcmp(value, "delimited") == 0)
-		return PB_FRAMING_DELIMITED;
-	if (strcmp(value, "container") == 0)
-		return PB_FRAMING_CONTAINER;
+	int			k = pb_framing_parse(value);
+
+	if (k < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"framing\": \"%s\"", value),
+				 errhint("Valid values are \"delimited\" (a varint length before each message), \"container\" (the file is one message whose repeated field holds the rows), \"fixed32be\" and \"fixed32le\" (a 4-byte length before each message), \"tfrecord\" and \"single\" (the file is one message).")));
+	return (PbFramingKind) k;
+}
+
+static int
+parse_compression(const char *value)
+{
+	int			c = pb_compression_parse(value);
+
+	if (c < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"compression\": \"%s\"", value),
+				 errhint("Valid values are \"auto\" (detect gzip and zstd by their magic bytes), \"none\", \"gzip\" and \"zstd\".")));
+	return c;
+}
+
+static bool
+parse_bool_option(const char *name, const char *value)
+{
+	bool		result;
+
+	if (!parse_bool(value, &result))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"%s\": \"%s\"", name, value),
+				 errhint("Use a boolean: true or false.")));
+	return result;
+}
+
+static bool
+parse_on_error(const char *value)
+{
+	if (strcmp(value, "stop") == 0)
+		return false;
+	if (strcmp(value, "skip") == 0)
+		return true;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for option \"framing\": \"%s\"", value),
-			 errhint("Valid values are \"delimited\" (a varint length before each message) and \"container\" (the file is one message whose repeated field holds the rows).")));
-	return PB_FRAMING_DELIMITED;	/* keep compiler quiet */
+			 errmsg("invalid value for option \"on_error\": \"%s\"", value),
+			 errhint("Valid values are \"stop\" (the first bad message is an error) and \"skip\" (bad messages are skipped and counted).")));
+	return false;
+}
+
+static int64
+parse_reject_limit(const char *value)
+{
+	char	   *end;
+	long long	n;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (errno != 0 || *end != '\0' || end == value || n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"reject_limit\": \"%s\"", value),
+				 errdetail("The value must be a positive integer: the number of bad messages tolerated.")));
+	return (int64) n;
+}
+
+static PbMetaKind
+parse_meta(const char *value)
+{
+	if (strcmp(value, "filename") == 0)
+		return PB_META_FILENAME;
+	if (strcmp(value, "offset") == 0)
+		return PB_META_OFFSET;
+	if (strcmp(value, "ordinal") == 0)
+		return PB_META_ORDINAL;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for option \"meta\": \"%s\"", value),
+			 errhint("Valid values are \"filename\" (text), \"offset\" (bigint: the message's byte offset) and \"ordinal\" (bigint: its number within the file).")));
+	return PB_META_NONE;
 }
 
 static int64
@@ -162,7 +240,10 @@ protobuf_fdw_validator(PG_FUNCTION_ARGS)
 	Oid			catalog = PG_GETARG_OID(1);
 	ListCell   *cell;
 	bool		seen_filename = false;
+	bool		seen_program = false;
 	bool		seen_container = false;
+	bool		seen_reject_limit = false;
+	bool		on_error_skip = false;
 	PbFramingKind framing = PB_FRAMING_DELIMITED;
 	List	   *seen = NIL;
 
@@ -188,8 +269,31 @@ protobuf_fdw_validator(PG_FUNCTION_ARGS)
 			require_file_read_privilege("filename");
 			seen_filename = true;
 		}
+		else if (strcmp(def->defname, "program") == 0)
+		{
+			if (!has_privs_of_role(GetUserId(), ROLE_PG_EXECUTE_SERVER_PROGRAM))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to set option \"program\""),
+						 errdetail("Only superusers and roles with privileges of the pg_execute_server_program role may run a program on the server."),
+						 errhint("Ask an administrator to GRANT pg_execute_server_program to you, or to create the foreign table.")));
+			seen_program = true;
+		}
 		else if (strcmp(def->defname, "descriptor_set") == 0)
 			require_file_read_privilege("descriptor_set");
+		else if (strcmp(def->defname, "compression") == 0)
+			(void) parse_compression(defGetString(def));
+		else if (strcmp(def->defname, "verify_crc") == 0)
+			(void) parse_bool_option("verify_crc", defGetString(def));
+		else if (strcmp(def->defname, "on_error") == 0)
+			on_error_skip = parse_on_error(defGetString(def));
+		else if (strcmp(def->defname, "reject_limit") == 0)
+		{
+			(void) parse_reject_limit(defGetString(def));
+			seen_reject_limit = true;
+		}
+		else if (strcmp(def->defname, "meta") == 0)
+			(void) parse_meta(defGetString(def));
 		else if (strcmp(def->defname, "framing") == 0)
 			framing = parse_framing(defGetString(def));
 		else if (strcmp(def->defname, "max_message_size") == 0)
@@ -204,12 +308,28 @@ protobuf_fdw_validator(PG_FUNCTION_ARGS)
 		}
 	}
 
+	if (catalog == AttributeRelationId && list_length(seen) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("options \"field\" and \"meta\" cannot both be set on a column"),
+				 errhint("A metadata column reads no field.")));
+
 	if (catalog == ForeignTableRelationId)
 	{
-		if (!seen_filename)
+		if (!seen_filename && !seen_program)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-					 errmsg("option \"filename\" is required for a protobuf_fdw foreign table")));
+					 errmsg("option \"filename\" is required for a protobuf_fdw foreign table"),
+					 errhint("Name a file, a glob or a directory with \"filename\", or a command with \"program\".")));
+		if (seen_filename && seen_program)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("options \"filename\" and \"program\" cannot both be set"),
+					 errhint("A foreign table reads either files or the output of a program.")));
+		if (seen_reject_limit && !on_error_skip)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("option \"reject_limit\" requires on_error 'skip'")));
 		if (framing == PB_FRAMING_CONTAINER && !seen_container)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
@@ -235,6 +355,8 @@ pb_get_table_options(Oid foreigntableid, PbTableOptions *opts)
 
 	memset(opts, 0, sizeof(*opts));
 	opts->framing = PB_FRAMING_DELIMITED;
+	opts->compression = PB_COMPRESSION_AUTO;
+	opts->verify_crc = true;
 	opts->max_message_size = PB_DEFAULT_MAX_MESSAGE_SIZE;
 
 	/* the table's options come last, so its descriptor_set wins */
@@ -245,6 +367,16 @@ pb_get_table_options(Oid foreigntableid, PbTableOptions *opts)
 
 		if (strcmp(def->defname, "filename") == 0)
 			opts->filename = value;
+		else if (strcmp(def->defname, "program") == 0)
+			opts->program = value;
+		else if (strcmp(def->defname, "compression") == 0)
+			opts->compression = parse_compression(value);
+		else if (strcmp(def->defname, "verify_crc") == 0)
+			opts->verify_crc = parse_bool_option("verify_crc", value);
+		else if (strcmp(def->defname, "on_error") == 0)
+			opts->on_error_skip = parse_on_error(value);
+		else if (strcmp(def->defname, "reject_limit") == 0)
+			opts->reject_limit = parse_reject_limit(value);
 		else if (strcmp(def->defname, "descriptor_set") == 0)
 			opts->descriptor_set = value;
 		else if (strcmp(def->defname, "message") == 0)
@@ -267,6 +399,22 @@ pb_get_table_options(Oid foreigntableid, PbTableOptions *opts)
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("foreign table \"%s\" names no message type", get_rel_name(foreigntableid)),
 				 errhint("Set the option message to the full name of the message each row holds, for example message 'bench.Event'.")));
+}
+
+PbMetaKind
+pb_get_column_meta(Oid foreigntableid, int attnum)
+{
+	List	   *options = GetForeignColumnOptions(foreigntableid, attnum);
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+
+		if (strcmp(def->defname, "meta") == 0)
+			return parse_meta(defGetString(def));
+	}
+	return PB_META_NONE;
 }
 
 char *

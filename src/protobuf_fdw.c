@@ -29,128 +29,52 @@
 #include "utils/rel.h"
 #include "utils/sampling.h"
 
-#include "binding.h"
-#include "decode.h"
 #include "import.h"
-#include "options.h"
-#include "schema.h"
+#include "scan.h"
 
 PG_MODULE_MAGIC;
 
 PG_FUNCTION_INFO_V1(protobuf_fdw_handler);
-
-/* What the planner learns about a foreign table (baserel->fdw_private). */
-typedef struct PbPlanInfo
-{
-	PbTableOptions opts;
-	off_t		file_size;		/* -1 if the file could not be stat'ed */
-} PbPlanInfo;
-
-typedef struct PbScanState
-{
-	Relation	rel;
-	PbTableOptions opts;
-	const PbSchema *schema;
-	const PbMessageInfo *message;
-	uint32		container_field;
-	PbDecodePlan *plan;
-	PbDecodeState *decode;
-	int			fd;
-	PbSource	source;
-	PbFraming	framing;
-	MemoryContext rowcxt;
-	uint64		current_message;	/* 1-based, for error context */
-} PbScanState;
-
-/*
- * Resolve the row message type from the options: the named message, or the
- * element type of the container's repeated field (which must agree with
- * 'message' if both are given).
- */
-static const PbMessageInfo *
-resolve_row_message(const PbTableOptions *opts, const PbSchema *schema,
-					uint32 *container_field)
-{
-	char	   *cname;
-	char	   *fname;
-	const PbMessageInfo *container;
-	const PbMessageInfo *row;
-	const PbFieldDescriptor *field = NULL;
-
-	*container_field = 0;
-	if (opts->framing != PB_FRAMING_CONTAINER)
-		return pb_schema_require_message(schema, opts->message);
-
-	pb_split_container(opts->container, &cname, &fname);
-	container = pb_schema_require_message(schema, cname);
-	for (size_t i = 0; i < container->desc->n_field && field == NULL; i++)
-		if (strcmp(container->desc->field[i]->name, fname) == 0)
-			field = container->desc->field[i];
-	if (field == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("container field \"%s\" not found in message \"%s\"", fname, container->full_name),
-				 errdetail("Message \"%s\" has the fields: %s.", container->full_name,
-						   pb_message_field_list(container->desc))));
-	if (field->type != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_MESSAGE ||
-		field->label != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("container field \"%s.%s\" is not a repeated message field", container->full_name, fname),
-				 errdetail("It is a %s %s field.",
-						   field->label == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED
-						   ? "repeated" : "singular", pb_field_type_name(field)),
-				 errhint("Name a field declared as \"repeated SomeMessage\", whose elements are the rows.")));
-	row = pb_schema_find_message(schema, field->type_name);
-	if (row == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
-				 errmsg("message type \"%s\" of container field \"%s\" is not in descriptor set \"%s\"",
-						field->type_name, fname, schema->path),
-				 errhint("Write the descriptor set with protoc --include_imports.")));
-	if (opts->message && strcmp(opts->message, row->full_name) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"message\" (\"%s\") disagrees with container field \"%s\", whose rows are \"%s\"",
-						opts->message, opts->container, row->full_name),
-				 errhint("Drop the option \"message\": the container field determines the row type.")));
-	*container_field = (uint32) field->number;
-	return row;
-}
 
 /* ---------- planning ---------- */
 
 static void
 protobufGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 {
-	PbPlanInfo *info = palloc0(sizeof(PbPlanInfo));
-	struct stat st;
+	PbTableOptions opts;
+	List	   *files = NIL;
+	uint64		size = 0;
 	double		pages;
 	double		ntuples;
 
-	pb_get_table_options(foreigntableid, &info->opts);
-	info->file_size = stat(info->opts.filename, &st) == 0 ? st.st_size : -1;
-	baserel->fdw_private = info;
-
-	/* as file_fdw: an unreadable file costs as ten pages until the scan says why */
-	pages = info->file_size >= 0 ? ceil((double) info->file_size / BLCKSZ) : 10;
-	if (pages < 1)
-		pages = 1;
-	baserel->pages = (BlockNumber) pages;
-
-	if (baserel->tuples >= 0 && baserel->pages > 0 && baserel->tuples > 0)
+	pb_get_table_options(foreigntableid, &opts);
+	if (opts.filename)
 	{
-		/* ANALYZE measured a density: scale it to the file's current size */
-		ntuples = clamp_row_est(baserel->tuples / baserel->pages * pages);
+		files = pb_expand_files(opts.filename);
+		size = pb_files_size(files);
+	}
+
+	/* as file_fdw: a program or an unreadable file costs as ten pages */
+	pages = size > 0 ? ceil((double) size / BLCKSZ) : 10;
+	baserel->pages = (BlockNumber) Max(pages, 1);
+
+	if (baserel->tuples > 0 && baserel->pages > 0)
+	{
+		/* ANALYZE measured a density: scale it to the files' current size */
+		ntuples = baserel->tuples / baserel->pages * pages;
 	}
 	else
 	{
-		int			width = MAXALIGN(baserel->reltarget->width) + 16;
+		uint32		container_field = 0;
+		const PbSchema *schema = pb_schema_load(opts.descriptor_set);
 
-		ntuples = clamp_row_est((pages * BLCKSZ) / width);
+		(void) pb_resolve_row_message(&opts, schema, &container_field);
+		ntuples = pb_estimate_messages(&opts, container_field, files, size);
+		if (ntuples < 0)
+			ntuples = opts.program ? 1000 : (pages * BLCKSZ) / (MAXALIGN(baserel->reltarget->width) + 16);
 	}
-	baserel->tuples = ntuples;
-	baserel->rows = clamp_row_est(ntuples *
+	baserel->tuples = clamp_row_est(ntuples);
+	baserel->rows = clamp_row_est(baserel->tuples *
 								  clauselist_selectivity(root, baserel->baserestrictinfo,
 														 0, JOIN_INNER, NULL));
 }
@@ -193,78 +117,6 @@ protobufGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntablei
 
 /* ---------- scanning ---------- */
 
-static void *
-scan_alloc(void *ctx, size_t size)
-{
-	return MemoryContextAllocHuge((MemoryContext) ctx, size);
-}
-
-static void
-scan_free(void *ctx, void *ptr)
-{
-	pfree(ptr);
-}
-
-static long
-scan_read(void *arg, uint8_t *buf, size_t len)
-{
-	PbScanState *ss = arg;
-
-	for (;;)
-	{
-		ssize_t		n;
-
-		CHECK_FOR_INTERRUPTS();
-		n = read(ss->fd, buf, len);
-		if (n >= 0 || errno != EINTR)
-			return (long) n;
-	}
-}
-
-static void
-scan_error_context(void *arg)
-{
-	PbScanState *ss = arg;
-
-	if (ss->decode && ss->decode->current_reader)
-		errcontext("foreign table \"%s\", file \"%s\", message " UINT64_FORMAT " at byte offset " UINT64_FORMAT ", column \"%s\" (field \"%s\")",
-				   RelationGetRelationName(ss->rel), ss->opts.filename,
-				   ss->current_message, ss->framing.record_offset,
-				   ss->decode->current_reader->colname,
-				   ss->decode->current_reader->fieldname);
-	else
-		errcontext("foreign table \"%s\", file \"%s\", message " UINT64_FORMAT " at byte offset " UINT64_FORMAT,
-				   RelationGetRelationName(ss->rel), ss->opts.filename,
-				   ss->current_message, ss->framing.record_offset);
-}
-
-static void
-open_file(PbScanState *ss)
-{
-	struct stat st;
-	PbAllocator alloc = {scan_alloc, scan_free, CurrentMemoryContext};
-
-	ss->fd = OpenTransientFile(ss->opts.filename, O_RDONLY | PG_BINARY);
-	if (ss->fd < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not open file \"%s\" for reading: %m", ss->opts.filename),
-				 errhint("Check the foreign table's option \"filename\", and that the server's operating-system user may read the file.")));
-	if (fstat(ss->fd, &st) < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not stat file \"%s\": %m", ss->opts.filename)));
-	if (S_ISDIR(st.st_mode))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is a directory", ss->opts.filename),
-				 errhint("Set the option \"filename\" to a file of protobuf messages.")));
-	if (pb_source_init(&ss->source, scan_read, ss, &alloc, PB_SOURCE_INITIAL_CAP) < 0)
-		elog(ERROR, "could not allocate the read buffer");
-	pb_framing_init(&ss->framing, ss->opts.framing, &ss->source,
-					ss->container_field, (uint64) ss->opts.max_message_size);
-}
-
 static Bitmapset *
 attrs_from_list(List *attlist)
 {
@@ -276,102 +128,15 @@ attrs_from_list(List *attlist)
 	return attrs;
 }
 
-/* Everything a scan needs short of the open file (shared by scans and ANALYZE). */
-static PbScanState *
-prepare_scan(Relation rel, Bitmapset *attrs)
-{
-	PbScanState *ss = palloc0(sizeof(PbScanState));
-
-	ss->rel = rel;
-	ss->fd = -1;
-	pb_get_table_options(RelationGetRelid(rel), &ss->opts);
-	ss->schema = pb_schema_load(ss->opts.descriptor_set);
-	ss->message = resolve_row_message(&ss->opts, ss->schema, &ss->container_field);
-	ss->plan = pb_build_plan(rel, ss->message, ss->schema, attrs);
-	ss->decode = pb_decode_state_create(ss->plan);
-	ss->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw row",
-									   ALLOCSET_DEFAULT_SIZES);
-	return ss;
-}
-
 static void
 protobufBeginForeignScan(ForeignScanState *node, int eflags)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
 	PbScanState *ss;
 
-	ss = prepare_scan(node->ss.ss_currentRelation,
-					  attrs_from_list((List *) linitial(plan->fdw_private)));
+	ss = pb_scan_prepare(node->ss.ss_currentRelation,
+						 attrs_from_list((List *) linitial(plan->fdw_private)));
 	node->fdw_state = ss;
-	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
-		return;
-	open_file(ss);
-}
-
-static void
-report_frame_error(PbScanState *ss)
-{
-	const PbFraming *f = &ss->framing;
-
-	switch (f->err)
-	{
-		case PB_FRAME_ERR_TRUNCATED:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("truncated protobuf file: %s", f->errmsg)));
-			break;
-		case PB_FRAME_ERR_TOO_LARGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("protobuf %s", f->errmsg),
-					 errhint("If the message is genuine, raise the foreign table's option max_message_size (at most 2147483647).")));
-			break;
-		case PB_FRAME_ERR_IO:
-			errno = ss->source.read_errno;
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not read file \"%s\": %m", ss->opts.filename)));
-			break;
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("malformed protobuf file: %s", f->errmsg)));
-	}
-}
-
-/*
- * Read the next message into the slot's values.  Returns false at the end
- * of the file.  Runs in the per-row memory context, which it resets.
- */
-static bool
-next_row(PbScanState *ss, Datum *values, bool *nulls, int natts)
-{
-	ErrorContextCallback errcb;
-	const uint8 *msg;
-	size_t		len;
-	PbFrameResult res;
-	MemoryContext old;
-
-	errcb.callback = scan_error_context;
-	errcb.arg = ss;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
-
-	MemoryContextReset(ss->rowcxt);
-	ss->current_message = ss->framing.messages + 1;
-	res = pb_framing_next(&ss->framing, &msg, &len);
-	if (res == PB_FRAME_ERROR)
-		report_frame_error(ss);
-	if (res == PB_FRAME_MESSAGE)
-	{
-		memset(nulls, true, natts);
-		old = MemoryContextSwitchTo(ss->rowcxt);
-		pb_decode_message(ss->decode, msg, len, values, nulls);
-		MemoryContextSwitchTo(old);
-	}
-
-	error_context_stack = errcb.previous;
-	return res == PB_FRAME_MESSAGE;
 }
 
 static TupleTableSlot *
@@ -381,37 +146,15 @@ protobufIterateForeignScan(ForeignScanState *node)
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 
 	ExecClearTuple(slot);
-	if (next_row(ss, slot->tts_values, slot->tts_isnull, slot->tts_tupleDescriptor->natts))
+	if (pb_scan_next(ss, slot->tts_values, slot->tts_isnull, slot->tts_tupleDescriptor->natts))
 		ExecStoreVirtualTuple(slot);
 	return slot;
 }
 
 static void
-rewind_file(PbScanState *ss)
-{
-	if (lseek(ss->fd, 0, SEEK_SET) < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not rewind file \"%s\": %m", ss->opts.filename)));
-	pb_source_reset(&ss->source);
-	pb_framing_reset(&ss->framing);
-}
-
-static void
 protobufReScanForeignScan(ForeignScanState *node)
 {
-	rewind_file(node->fdw_state);
-}
-
-static void
-close_file(PbScanState *ss)
-{
-	if (ss->fd >= 0)
-	{
-		CloseTransientFile(ss->fd);
-		ss->fd = -1;
-	}
-	pb_source_free(&ss->source);
+	pb_scan_rewind(node->fdw_state);
 }
 
 static void
@@ -420,30 +163,40 @@ protobufEndForeignScan(ForeignScanState *node)
 	PbScanState *ss = node->fdw_state;
 
 	if (ss)
-		close_file(ss);
+		pb_scan_end(ss, true);
 }
 
 static void
 protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
 	PbScanState *ss = node->fdw_state;
-	struct stat st;
 
-	ExplainPropertyText("Foreign File", ss->opts.filename, es);
-	if (stat(ss->opts.filename, &st) == 0)
-		ExplainPropertyInteger("Foreign File Size", "b", (int64) st.st_size, es);
+	if (ss->opts.program)
+		ExplainPropertyText("Foreign Program", ss->opts.program, es);
+	else if (list_length(ss->files) == 1 && strcmp(linitial(ss->files), ss->opts.filename) == 0)
+		ExplainPropertyText("Foreign File", ss->opts.filename, es);
+	else
+	{
+		ExplainPropertyText("Foreign File Pattern", ss->opts.filename, es);
+		ExplainPropertyInteger("Foreign Files", NULL, list_length(ss->files), es);
+	}
+	if (!ss->opts.program)
+		ExplainPropertyInteger("Foreign File Size", "b", (int64) pb_files_size(ss->files), es);
 	ExplainPropertyText("Message Type", ss->message->full_name, es);
 	ExplainPropertyText("Framing", pb_framing_name(ss->opts.framing), es);
 	if (ss->opts.framing == PB_FRAMING_CONTAINER)
 		ExplainPropertyText("Container Field", ss->opts.container, es);
-	if (es->analyze && ss->fd >= 0)
-	{
-		ExplainPropertyUInteger("Messages Read", NULL, ss->framing.messages, es);
-		ExplainPropertyUInteger("Bytes Read", "b", pb_source_offset(&ss->source), es);
-	}
+	if (ss->opts.compression != PB_COMPRESSION_AUTO || es->verbose)
+		ExplainPropertyText("Compression", pb_compression_name((PbCompression) ss->opts.compression), es);
 	if (es->verbose)
-	{
 		ExplainPropertyList("Fields Decoded", pb_plan_fields(ss->plan), es);
+	if (es->analyze)
+	{
+		ExplainPropertyUInteger("Messages Read", NULL, ss->messages_read, es);
+		ExplainPropertyUInteger("Bytes Read", "b",
+								ss->bytes_read + (ss->open ? pb_source_offset(&ss->source) : 0), es);
+		if (ss->opts.on_error_skip)
+			ExplainPropertyUInteger("Messages Skipped", NULL, ss->skipped, es);
 	}
 }
 
@@ -471,14 +224,13 @@ protobufAcquireSampleRows(Relation rel, int elevel, HeapTuple *rows, int targrow
 	scancxt = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw analyze",
 									ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(scancxt);
-	ss = prepare_scan(rel, bms_make_singleton(0 - FirstLowInvalidHeapAttributeNumber));
-	open_file(ss);
+	ss = pb_scan_prepare(rel, bms_make_singleton(0 - FirstLowInvalidHeapAttributeNumber));
 	MemoryContextSwitchTo(old);
 
 	*totalrows = 0;
 	*totaldeadrows = 0;
 	reservoir_init_selection_state(&rstate, targrows);
-	while (next_row(ss, values, nulls, tupdesc->natts))
+	while (pb_scan_next(ss, values, nulls, tupdesc->natts))
 	{
 		vacuum_delay_point();
 		if (numrows < targrows)
@@ -498,7 +250,7 @@ protobufAcquireSampleRows(Relation rel, int elevel, HeapTuple *rows, int targrow
 		}
 		*totalrows += 1;
 	}
-	close_file(ss);
+	pb_scan_end(ss, true);
 	MemoryContextDelete(scancxt);
 
 	ereport(elevel,
@@ -511,14 +263,14 @@ static bool
 protobufAnalyzeForeignTable(Relation rel, AcquireSampleRowsFunc *func, BlockNumber *totalpages)
 {
 	PbTableOptions opts;
-	struct stat st;
+	uint64		size;
 
 	pb_get_table_options(RelationGetRelid(rel), &opts);
-	if (stat(opts.filename, &st) < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not stat file \"%s\": %m", opts.filename)));
-	*totalpages = Max(1, (st.st_size + BLCKSZ - 1) / BLCKSZ);
+	/* as file_fdw: a program's output cannot be read twice, so no ANALYZE */
+	if (opts.program)
+		return false;
+	size = pb_files_size(pb_expand_files(opts.filename));
+	*totalpages = Max(1, (size + BLCKSZ - 1) / BLCKSZ);
 	*func = protobufAcquireSampleRows;
 	return true;
 }

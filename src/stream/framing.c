@@ -28,15 +28,39 @@ void
 pb_framing_reset(PbFraming *f)
 {
 	f->messages = 0;
+	f->oversized = 0;
+	f->single_done = 0;
 	f->record_offset = 0;
 	f->err = PB_FRAME_ERR_NONE;
 	f->errmsg[0] = '\0';
 }
 
+static const char *const framing_names[] = {
+	"delimited", "container", "fixed32be", "fixed32le", "tfrecord", "single"
+};
+
 const char *
 pb_framing_name(PbFramingKind kind)
 {
-	return kind == PB_FRAMING_CONTAINER ? "container" : "delimited";
+	return framing_names[kind];
+}
+
+int
+pb_framing_parse(const char *s)
+{
+	for (int k = 0; k <= PB_FRAMING_LAST; k++)
+		if (strcmp(s, framing_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+int
+pb_framing_skip_oversized(PbFraming *f)
+{
+	uint64_t	n = f->oversized;
+
+	f->oversized = 0;
+	return pb_source_skip(f->src, n) == 0 ? 0 : -1;
 }
 
 static PbFrameResult fail(PbFraming *f, PbFrameError err, const char *fmt,...)
@@ -91,16 +115,23 @@ stream_body(PbFraming *f, uint64_t len, const uint8_t **msg, size_t *outlen)
 	int			rc;
 
 	if (len > f->max_message_size)
+	{
+		f->oversized = len;
+		f->messages++;
 		return fail(f, PB_FRAME_ERR_TOO_LARGE,
 					"message of %" PRIu64 " bytes exceeds max_message_size (%" PRIu64 " bytes)",
 					len, f->max_message_size);
+	}
 	rc = pb_source_fill(f->src, (size_t) len);
 	if (rc < 0)
 		return fail_io(f);
 	if (rc > 0)
+	{
+		f->messages++;
 		return fail(f, PB_FRAME_ERR_TRUNCATED,
 					"end of file inside a message body: %" PRIu64 " bytes expected, %zu found",
 					len, pb_source_avail(f->src));
+	}
 	*msg = pb_source_peek(f->src);
 	*outlen = (size_t) len;
 	pb_source_consume(f->src, (size_t) len);
@@ -151,7 +182,11 @@ next_delimited(PbFraming *f, const uint8_t **msg, size_t *len)
 		return res;
 	res = stream_varint(f, &msglen, "a length prefix");
 	if (res != PB_FRAME_MESSAGE)
+	{
+		if (f->err == PB_FRAME_ERR_TRUNCATED)
+			f->messages++;		/* a truncated final message is one bad message */
 		return res;
+	}
 	return stream_body(f, msglen, msg, len);
 }
 
@@ -272,10 +307,143 @@ next_container(PbFraming *f, const uint8_t **msg, size_t *len)
 	}
 }
 
+/* fixed32be / fixed32le: a 4-byte length before each message */
+static PbFrameResult
+next_fixed32(PbFraming *f, const uint8_t **msg, size_t *len)
+{
+	PbFrameResult res;
+	const uint8_t *p;
+	uint32_t	msglen;
+	int			rc;
+
+	f->record_offset = pb_source_offset(f->src);
+	if (at_end(f, &res))
+		return res;
+	rc = pb_source_fill(f->src, 4);
+	if (rc < 0)
+		return fail_io(f);
+	if (rc > 0)
+	{
+		f->messages++;
+		return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a length prefix");
+	}
+	p = pb_source_peek(f->src);
+	msglen = f->kind == PB_FRAMING_FIXED32BE
+		? ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3]
+		: pb_load_le32(p);
+	pb_source_consume(f->src, 4);
+	return stream_body(f, msglen, msg, len);
+}
+
+/*
+ * tfrecord: u64 length, u32 masked CRC-32C of those 8 bytes, the data, u32
+ * masked CRC-32C of the data (all little-endian).
+ */
+static PbFrameResult
+next_tfrecord(PbFraming *f, const uint8_t **msg, size_t *len)
+{
+	PbFrameResult res;
+	const uint8_t *p;
+	uint64_t	msglen;
+	int			len_crc_ok;
+	int			rc;
+
+	f->record_offset = pb_source_offset(f->src);
+	if (at_end(f, &res))
+		return res;
+	rc = pb_source_fill(f->src, 12);
+	if (rc < 0)
+		return fail_io(f);
+	if (rc > 0)
+	{
+		f->messages++;
+		return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a TFRecord header");
+	}
+	p = pb_source_peek(f->src);
+	msglen = pb_load_le64(p);
+	len_crc_ok = f->crc32c == NULL ||
+		pb_tfrecord_mask(f->crc32c(p, 8)) == pb_load_le32(p + 8);
+	pb_source_consume(f->src, 12);
+
+	if (msglen > f->max_message_size)
+	{
+		f->oversized = msglen + 4;
+		f->messages++;
+		return fail(f, PB_FRAME_ERR_TOO_LARGE,
+					"message of %" PRIu64 " bytes exceeds max_message_size (%" PRIu64 " bytes)",
+					msglen, f->max_message_size);
+	}
+	f->messages++;
+	rc = pb_source_fill(f->src, (size_t) msglen + 4);
+	if (rc < 0)
+		return fail_io(f);
+	if (rc > 0)
+		return fail(f, PB_FRAME_ERR_TRUNCATED,
+					"end of file inside a TFRecord: %" PRIu64 " bytes expected, %zu found",
+					msglen + 4, pb_source_avail(f->src));
+	p = pb_source_peek(f->src);
+	pb_source_consume(f->src, (size_t) msglen + 4);
+	if (!len_crc_ok)
+		return fail(f, PB_FRAME_ERR_CRC, "TFRecord length checksum mismatch");
+	if (f->crc32c &&
+		pb_tfrecord_mask(f->crc32c(p, (size_t) msglen)) != pb_load_le32(p + msglen))
+		return fail(f, PB_FRAME_ERR_CRC, "TFRecord data checksum mismatch");
+	*msg = p;
+	*len = (size_t) msglen;
+	return PB_FRAME_MESSAGE;
+}
+
+/* single: the whole input is one message */
+static PbFrameResult
+next_single(PbFraming *f, const uint8_t **msg, size_t *len)
+{
+	size_t		want = 64 * 1024;
+	size_t		avail;
+
+	f->record_offset = 0;
+	if (f->single_done)
+		return PB_FRAME_END;
+	f->single_done = 1;
+	f->messages++;
+	for (;;)
+	{
+		int			rc;
+
+		if (want > f->max_message_size + 1)
+			want = (size_t) f->max_message_size + 1;
+		rc = pb_source_fill(f->src, want);
+		if (rc < 0)
+			return fail_io(f);
+		if (rc > 0 || want > f->max_message_size)
+			break;
+		want *= 2;
+	}
+	avail = pb_source_avail(f->src);
+	if (avail > f->max_message_size)
+		return fail(f, PB_FRAME_ERR_TOO_LARGE,
+					"the file is larger than max_message_size (%" PRIu64 " bytes)",
+					f->max_message_size);
+	*msg = pb_source_peek(f->src);
+	*len = avail;
+	pb_source_consume(f->src, avail);
+	return PB_FRAME_MESSAGE;
+}
+
 PbFrameResult
 pb_framing_next(PbFraming *f, const uint8_t **msg, size_t *len)
 {
-	if (f->kind == PB_FRAMING_CONTAINER)
-		return next_container(f, msg, len);
-	return next_delimited(f, msg, len);
+	switch (f->kind)
+	{
+		case PB_FRAMING_CONTAINER:
+			return next_container(f, msg, len);
+		case PB_FRAMING_FIXED32BE:
+		case PB_FRAMING_FIXED32LE:
+			return next_fixed32(f, msg, len);
+		case PB_FRAMING_TFRECORD:
+			return next_tfrecord(f, msg, len);
+		case PB_FRAMING_SINGLE:
+			return next_single(f, msg, len);
+		default:
+			return next_delimited(f, msg, len);
+	}
 }

@@ -19,8 +19,17 @@
 typedef enum PbFramingKind
 {
 	PB_FRAMING_DELIMITED,
-	PB_FRAMING_CONTAINER
+	PB_FRAMING_CONTAINER,
+	PB_FRAMING_FIXED32BE,
+	PB_FRAMING_FIXED32LE,
+	PB_FRAMING_TFRECORD,
+	PB_FRAMING_SINGLE
 } PbFramingKind;
+
+#define PB_FRAMING_LAST PB_FRAMING_SINGLE
+
+/* The CRC-32C (Castagnoli) of data: supplied by the caller. */
+typedef uint32_t (*PbCrc32cFn) (const void *data, size_t len);
 
 typedef enum PbFrameResult
 {
@@ -34,7 +43,10 @@ typedef enum PbFrameError
 	PB_FRAME_ERR_NONE,
 	PB_FRAME_ERR_TRUNCATED,		/* the input ends inside a record */
 	PB_FRAME_ERR_MALFORMED,		/* bad varint, wire type, field 0, group */
-	PB_FRAME_ERR_TOO_LARGE,		/* a message over max_message_size */
+	PB_FRAME_ERR_TOO_LARGE,		/* a message over max_message_size; see
+								 * pb_framing_skip_oversized */
+	PB_FRAME_ERR_CRC,			/* a TFRecord checksum mismatch; the record
+								 * has been consumed */
 	PB_FRAME_ERR_IO				/* read error; errno in source.read_errno */
 } PbFrameError;
 
@@ -44,7 +56,10 @@ typedef struct PbFraming
 	PbSource   *src;
 	uint32_t	container_field;	/* container: the rows' field number */
 	uint64_t	max_message_size;
-	uint64_t	messages;		/* messages returned so far */
+	PbCrc32cFn	crc32c;			/* tfrecord: NULL to skip verification */
+	uint64_t	messages;		/* records framed so far (good or bad) */
+	uint64_t	oversized;		/* bytes to skip past an oversized message */
+	int			single_done;
 	uint64_t	record_offset;	/* input offset where the last record began */
 	PbFrameError err;
 	char		errmsg[256];
@@ -58,6 +73,23 @@ extern void pb_framing_reset(PbFraming *f);
 
 extern PbFrameResult pb_framing_next(PbFraming *f, const uint8_t **msg, size_t *len);
 
+/*
+ * After PB_FRAME_ERR_TOO_LARGE: step over the oversized message so that the
+ * next call frames the one after it.  Returns 0, or -1 if the input ends
+ * first or cannot be read.
+ */
+extern int	pb_framing_skip_oversized(PbFraming *f);
+
 extern const char *pb_framing_name(PbFramingKind kind);
+
+/* Parse a framing name; returns -1 if none matches. */
+extern int	pb_framing_parse(const char *s);
+
+/* TFRecord's checksum masking. */
+static inline uint32_t
+pb_tfrecord_mask(uint32_t crc)
+{
+	return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
+}
 
 #endif							/* PB_FRAMING_H */

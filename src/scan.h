@@ -1,0 +1,93 @@
+/*
+ * scan.h - reading a foreign table's messages: files, globs, directories or
+ * a program, decompressed, framed, decoded; bad messages stopped or skipped.
+ */
+#ifndef PROTOBUF_FDW_SCAN_H
+#define PROTOBUF_FDW_SCAN_H
+
+#include "nodes/bitmapset.h"
+#include "utils/relcache.h"
+
+#include "binding.h"
+#include "decode.h"
+#include "options.h"
+#include "stream/framing.h"
+#include "stream/input.h"
+
+typedef struct PbMetaColumn
+{
+	int			attidx;
+	PbMetaKind	kind;
+} PbMetaColumn;
+
+typedef struct PbScanState
+{
+	Relation	rel;
+	PbTableOptions opts;
+	const PbSchema *schema;
+	const PbMessageInfo *message;
+	uint32		container_field;
+	PbMsgPlan  *plan;
+	PbDecodeState *decode;
+	int			nmeta;
+	PbMetaColumn *meta;
+
+	/* the inputs: files in name order, or one program */
+	List	   *files;			/* of char *; NIL for a program */
+	int			next_file;		/* index of the next file to open */
+	const char *current_name;	/* file name, or the command */
+	bool		open;			/* an input is open */
+	bool		program_done;
+	int			fd;
+	FILE	   *pipe;
+	PbInput		input;
+	PbSource	source;
+	PbFraming	framing;
+	MemoryContext scancxt;
+	MemoryContext rowcxt;
+	uint64		current_message;	/* 1-based within the file, for error context */
+	uint64		current_offset;
+
+	/* counters, for EXPLAIN ANALYZE and the NOTICE about skipped messages */
+	uint64		messages_read;
+	uint64		bytes_read;
+	uint64		skipped;
+	char	   *first_skip;		/* where and why the first skip happened */
+} PbScanState;
+
+/*
+ * Everything a scan needs short of opening an input: options, schema, row
+ * type, the decode plan for 'attrs', the list of files.  Allocates in the
+ * current memory context.
+ */
+extern PbScanState *pb_scan_prepare(Relation rel, Bitmapset *attrs);
+
+/* Read the next row into values/nulls; false at the end of the last input. */
+extern bool pb_scan_next(PbScanState *ss, Datum *values, bool *nulls, int natts);
+
+/* Start over from the first input. */
+extern void pb_scan_rewind(PbScanState *ss);
+
+/* Close the open input; report (NOTICE) the messages skipped, if any. */
+extern void pb_scan_end(PbScanState *ss, bool report);
+
+/* The files a filename option names: itself, a glob's matches, a directory's files. */
+extern List *pb_expand_files(const char *pattern);
+
+/* Sum of the sizes of the files (0 for those that cannot be stat'ed). */
+extern uint64 pb_files_size(List *files);
+
+/* The row message of a table's options (resolving a container field). */
+extern const PbMessageInfo *pb_resolve_row_message(const PbTableOptions *opts,
+												   const PbSchema *schema,
+												   uint32 *container_field);
+
+/*
+ * Estimate the number of messages in the files by framing the start of the
+ * first one; returns -1 if nothing could be sampled.  Never raises an error
+ * about the data: planning must not fail on a bad file.
+ */
+extern double pb_estimate_messages(const PbTableOptions *opts, uint32 container_field,
+									List *files, uint64 total_size);
+
+#endif

@@ -1,0 +1,318 @@
+/*
+ * input.c - decompressing read stage: none, gzip (zlib) or zstd.
+ */
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_createDStream_advanced: our allocator */
+#include "stream/input.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+const char *
+pb_compression_name(PbCompression c)
+{
+	switch (c)
+	{
+		case PB_COMPRESSION_AUTO:
+			return "auto";
+		case PB_COMPRESSION_NONE:
+			return "none";
+		case PB_COMPRESSION_GZIP:
+			return "gzip";
+		case PB_COMPRESSION_ZSTD:
+			return "zstd";
+	}
+	return "unknown";
+}
+
+int
+pb_compression_parse(const char *s)
+{
+	for (int c = PB_COMPRESSION_AUTO; c <= PB_COMPRESSION_ZSTD; c++)
+		if (strcmp(s, pb_compression_name((PbCompression) c)) == 0)
+			return c;
+	return -1;
+}
+
+static void *
+z_alloc(void *opaque, unsigned items, unsigned size)
+{
+	PbInput    *in = opaque;
+
+	return in->alloc.alloc(in->alloc.ctx, (size_t) items * size);
+}
+
+static void
+z_free(void *opaque, void *ptr)
+{
+	PbInput    *in = opaque;
+
+	in->alloc.free(in->alloc.ctx, ptr);
+}
+
+static void *
+zstd_alloc(void *opaque, size_t size)
+{
+	PbInput    *in = opaque;
+
+	return in->alloc.alloc(in->alloc.ctx, size);
+}
+
+static void
+zstd_free(void *opaque, void *ptr)
+{
+	PbInput    *in = opaque;
+
+	if (ptr)
+		in->alloc.free(in->alloc.ctx, ptr);
+}
+
+int
+pb_input_init(PbInput *in, PbReadFn raw_read, void *raw_arg,
+			  const PbAllocator *alloc, PbCompression mode)
+{
+	memset(in, 0, sizeof(*in));
+	in->raw_read = raw_read;
+	in->raw_arg = raw_arg;
+	in->alloc = *alloc;
+	in->mode = mode;
+	in->inbuf = alloc->alloc(alloc->ctx, PB_INPUT_BLOCK);
+	return in->inbuf ? 0 : -1;
+}
+
+void
+pb_input_end(PbInput *in)
+{
+	if (in->inbuf)
+	{
+		in->alloc.free(in->alloc.ctx, in->inbuf);
+		in->inbuf = NULL;
+	}
+	if (in->codec == NULL)
+		return;
+	if (in->mode == PB_COMPRESSION_GZIP)
+	{
+		inflateEnd((z_stream *) in->codec);
+		in->alloc.free(in->alloc.ctx, in->codec);
+	}
+	else if (in->mode == PB_COMPRESSION_ZSTD)
+		ZSTD_freeDStream((ZSTD_DStream *) in->codec);
+	in->codec = NULL;
+}
+
+static long
+fail(PbInput *in, const char *fmt, const char *detail)
+{
+	snprintf(in->errmsg, sizeof(in->errmsg), fmt, detail ? detail : "");
+	errno = EIO;
+	return -1;
+}
+
+/* Read more raw bytes into inbuf (after the unconsumed ones).  0 at EOF. */
+static long
+refill(PbInput *in)
+{
+	long		n;
+
+	if (in->raw_eof)
+		return 0;
+	if (in->inpos > 0)
+	{
+		memmove(in->inbuf, in->inbuf + in->inpos, in->inlen - in->inpos);
+		in->inlen -= in->inpos;
+		in->inpos = 0;
+	}
+	if (in->inlen == PB_INPUT_BLOCK)
+		return 1;
+	n = in->raw_read(in->raw_arg, in->inbuf + in->inlen, PB_INPUT_BLOCK - in->inlen);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		in->raw_eof = 1;
+	in->inlen += (size_t) n;
+	in->raw_bytes += (uint64_t) n;
+	return n;
+}
+
+static int
+start_codec(PbInput *in)
+{
+	if (in->mode == PB_COMPRESSION_GZIP)
+	{
+		z_stream   *zs = in->alloc.alloc(in->alloc.ctx, sizeof(z_stream));
+
+		if (zs == NULL)
+			return -1;
+		memset(zs, 0, sizeof(*zs));
+		zs->zalloc = z_alloc;
+		zs->zfree = z_free;
+		zs->opaque = in;
+		/* 15 + 16: a gzip wrapper, not zlib's */
+		if (inflateInit2(zs, 15 + 16) != Z_OK)
+		{
+			in->alloc.free(in->alloc.ctx, zs);
+			return -1;
+		}
+		in->codec = zs;
+	}
+	else if (in->mode == PB_COMPRESSION_ZSTD)
+	{
+		ZSTD_customMem mem = {zstd_alloc, zstd_free, in};
+		ZSTD_DStream *zds = ZSTD_createDStream_advanced(mem);
+
+		if (zds == NULL)
+			return -1;
+		ZSTD_initDStream(zds);
+		in->codec = zds;
+	}
+	return 0;
+}
+
+static void
+detect(PbInput *in)
+{
+	const uint8_t *p = in->inbuf + in->inpos;
+	size_t		n = in->inlen - in->inpos;
+
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		in->mode = PB_COMPRESSION_GZIP;
+	else if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
+		in->mode = PB_COMPRESSION_ZSTD;
+	else
+		in->mode = PB_COMPRESSION_NONE;
+}
+
+static long
+read_gzip(PbInput *in, uint8_t *buf, size_t len)
+{
+	z_stream   *zs = in->codec;
+
+	for (;;)
+	{
+		int			ret;
+		size_t		produced;
+
+		if (in->inpos == in->inlen)
+		{
+			long		n = refill(in);
+
+			if (n < 0)
+				return -1;
+			if (n == 0)
+			{
+				if (in->member_done)
+					return 0;
+				return fail(in, "truncated gzip stream%s", NULL);
+			}
+		}
+		if (in->member_done)
+		{
+			/* more bytes after a member: the next member of a concatenation */
+			if (inflateReset(zs) != Z_OK)
+				return fail(in, "could not restart gzip decoding%s", NULL);
+			in->member_done = 0;
+		}
+		zs->next_in = in->inbuf + in->inpos;
+		zs->avail_in = (uInt) (in->inlen - in->inpos);
+		zs->next_out = buf;
+		zs->avail_out = (uInt) (len > UINT32_MAX ? UINT32_MAX : len);
+		ret = inflate(zs, Z_NO_FLUSH);
+		in->inpos = in->inlen - zs->avail_in;
+		produced = (size_t) (zs->next_out - buf);
+		if (ret == Z_STREAM_END)
+			in->member_done = 1;
+		else if (ret != Z_OK && ret != Z_BUF_ERROR)
+			return fail(in, "corrupt gzip data: %s", zs->msg ? zs->msg : "inflate failed");
+		if (produced > 0)
+			return (long) produced;
+	}
+}
+
+static long
+read_zstd(PbInput *in, uint8_t *buf, size_t len)
+{
+	ZSTD_DStream *zds = in->codec;
+
+	for (;;)
+	{
+		ZSTD_inBuffer zin;
+		ZSTD_outBuffer zout = {buf, len, 0};
+		size_t		ret;
+
+		if (in->inpos == in->inlen)
+		{
+			long		n = refill(in);
+
+			if (n < 0)
+				return -1;
+			if (n == 0)
+			{
+				if (in->member_done)
+					return 0;
+				return fail(in, "truncated zstd stream%s", NULL);
+			}
+		}
+		zin.src = in->inbuf + in->inpos;
+		zin.size = in->inlen - in->inpos;
+		zin.pos = 0;
+		ret = ZSTD_decompressStream(zds, &zout, &zin);
+		in->inpos += zin.pos;
+		if (ZSTD_isError(ret))
+			return fail(in, "corrupt zstd data: %s", ZSTD_getErrorName(ret));
+		/* ret == 0: a frame is complete; another may follow */
+		in->member_done = (ret == 0);
+		if (zout.pos > 0)
+			return (long) zout.pos;
+	}
+}
+
+long
+pb_input_read(void *arg, uint8_t *buf, size_t len)
+{
+	PbInput    *in = arg;
+
+	if (in->mode == PB_COMPRESSION_AUTO)
+	{
+		/* enough bytes to see a magic number, or the end */
+		while (in->inlen - in->inpos < 4 && !in->raw_eof)
+			if (refill(in) < 0)
+				return -1;
+		detect(in);
+	}
+	if (in->mode != PB_COMPRESSION_NONE && in->codec == NULL)
+	{
+		if (in->inlen == in->inpos && in->raw_eof)
+			return 0;			/* an empty input is empty in any codec */
+		if (start_codec(in) < 0)
+			return fail(in, "could not start the %s decoder", pb_compression_name(in->mode));
+	}
+	switch (in->mode)
+	{
+		case PB_COMPRESSION_GZIP:
+			return read_gzip(in, buf, len);
+		case PB_COMPRESSION_ZSTD:
+			return read_zstd(in, buf, len);
+		default:
+			if (in->inpos < in->inlen)
+			{
+				size_t		n = in->inlen - in->inpos;
+
+				if (n > len)
+					n = len;
+				memcpy(buf, in->inbuf + in->inpos, n);
+				in->inpos += n;
+				return (long) n;
+			}
+			if (in->raw_eof)
+				return 0;
+			{
+				long		n = in->raw_read(in->raw_arg, buf, len);
+
+				if (n > 0)
+					in->raw_bytes += (uint64_t) n;
+				return n;
+			}
+	}
+}
