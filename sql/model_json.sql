@@ -21,7 +21,9 @@ CREATE FUNCTION pg_temp.expected(f text) RETURNS TABLE (id text, j jsonb) LANGUA
 -- scalars of every type: 1 at their edges (int64 and uint64 as strings, uint32 2^32-1 as a
 -- number, bytes as base64, a proto3 optional set to its default: present, json_name
 -- "myCustomName"); 2 all defaults (only the id); 3 -Infinity, NaN, an unknown enum number
--- (42), a nested message; 4 an int64 beyond 2^53 and a double of 1e300
+-- (42), a nested message; 4 an int64 beyond 2^53 and a double of 1e300; 5 hand-built:
+-- implicit-presence fields written at their defaults (left out); 6 hand-built: double -0.0
+-- (not the default: present), float 0.1 (shortest form of the float32 value: 0.1)
 CREATE FOREIGN TABLE j_scalars (id int4, msg jsonb OPTIONS (field '.'))
   SERVER mj_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/scalars.pb', message 'model.types.Scalars');
 SELECT id, msg FROM j_scalars;
@@ -98,6 +100,14 @@ CREATE FOREIGN TABLE j_mixed (id int4, a jsonb OPTIONS (field '.'), f_string tex
 SELECT id, f_string, a = b AS same, a->>'fString' = f_string AS consistent FROM j_mixed
   WHERE a ? 'fInner' ORDER BY id;
 
+-- strings jsonb cannot hold: a NUL (jsonb has no \u0000), invalid UTF-8 in a nested message
+-- (message 2, at byte 3)
+CREATE FOREIGN TABLE j_bad_nul (id int4, msg jsonb OPTIONS (field '.'))
+  SERVER mj_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/scalars_bad_nul.pb', message 'model.types.Scalars');
+SELECT * FROM j_bad_nul;
+CREATE FOREIGN TABLE j_bad_utf8 (id int4, inner_msg jsonb OPTIONS (field 'f_inner'))
+  SERVER mj_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/scalars_bad_utf8.pb', message 'model.types.Scalars');
+SELECT * FROM j_bad_utf8;
 -- field '.' read as anything but jsonb is an error
 CREATE FOREIGN TABLE j_bad (x int4 OPTIONS (field '.'))
   SERVER mj_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/scalars.pb', message 'model.types.Scalars');

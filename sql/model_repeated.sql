@@ -20,7 +20,9 @@ CREATE FUNCTION pg_temp.elems(a jsonb) RETURNS text[] LANGUAGE sql AS
 -- r_unpacked ([packed = false]) sent packed [7,8] then unpacked 9; r_enum packed [1, 99]
 -- then unpacked 2 (99: open enum, kept); r_bool unpacked 2 then packed [0]; r_string "x",
 -- "y" with other fields between; r_double packed [1.5, 2.5] then unpacked 3.5;
--- 4: one zero element each
+-- 4: one zero element each; 5: hand-built: r_string as VARINT, r_int32 as I64, r_fixed32 as
+-- VARINT, r_bool as I32 (wire types these fields cannot have: skipped as unknown fields),
+-- then one good element each
 CREATE FOREIGN TABLE rep (
   id int4, r_int32 int4[], r_int64 int8[], r_uint32 int8[], r_uint64 numeric[],
   r_sint32 int4[], r_sint64 int8[], r_fixed32 int8[], r_fixed64 numeric[], r_sfixed32 int4[],
@@ -126,6 +128,14 @@ SELECT * FROM rep_bad5;
 CREATE FOREIGN TABLE rep_bad6 (r_uint64 int4[])
   SERVER mr_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/repeated.pb', message 'model.types.Repeated');
 SELECT * FROM rep_bad6;
+-- malformed packed records (message 2, at byte 3): 5 bytes of fixed32, a varint cut by the
+-- record's end
+CREATE FOREIGN TABLE rep_bad_packed_fixed (id int4, r_fixed32 int8[])
+  SERVER mr_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/rep_bad_packed_fixed.pb', message 'model.types.Repeated');
+SELECT * FROM rep_bad_packed_fixed;
+CREATE FOREIGN TABLE rep_bad_packed_varint (id int4, r_int64 int8[])
+  SERVER mr_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/rep_bad_packed_varint.pb', message 'model.types.Repeated');
+SELECT * FROM rep_bad_packed_varint;
 -- a uint64 element over 2^63 - 1 in an int8[] column: an error naming the field
 CREATE FOREIGN TABLE rep_u64_int8 (id int4, r_uint64 int8[])
   SERVER mr_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/repeated.pb', message 'model.types.Repeated');
