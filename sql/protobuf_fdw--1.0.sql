@@ -35,3 +35,17 @@ CREATE FUNCTION parquet_export(
 RETURNS record
 AS 'MODULE_PATHNAME', 'parquet_export'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- protobuf_fdw_create_table(): the CREATE FOREIGN TABLE statement that IMPORT FOREIGN SCHEMA
+-- would run for one message, to edit before running it (see README).  Not STRICT: NULL
+-- table_name and options mean "default".  Needs USAGE on the server; reading a descriptor_set
+-- given in options needs superuser or pg_read_server_files.
+CREATE FUNCTION protobuf_fdw_create_table(
+    server name,
+    message text,
+    filename text,
+    table_name text DEFAULT NULL,
+    options jsonb DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'protobuf_fdw_create_table'
+LANGUAGE C STABLE PARALLEL SAFE;

@@ -63,6 +63,7 @@ typedef struct Candidate
 	const PbMessageInfo *mi;
 	const char *relative;		/* its name within the package: "Outer.Inner" */
 	char	   *table_name;		/* "Outer_Inner" */
+	bool		map_entry;		/* kept for error hints only: never imported */
 } Candidate;
 
 /* Column types of singular well-known types (a repeated one is jsonb). */
@@ -530,10 +531,21 @@ report_unknown_table(const char *name, const ImportForeignSchemaStmt *stmt,
 	bool		all = strcmp(stmt->remote_schema, ALL_PACKAGES) == 0;
 	char	   *underscored = default_table_name(name);
 	StringInfoData names;
+	int			nnames;
 	int			i;
 
 	for (i = 0; i < ncands; i++)
 	{
+		if (cands[i].map_entry && strcmp(cands[i].table_name, name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
+					 errmsg("%s names \"%s\", which no message is imported as",
+							stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? "LIMIT TO" : "EXCEPT",
+							name),
+					 errdetail("Message \"%s\" is the entry type of a map field: map entries are not imported.",
+							   cands[i].mi->full_name)));
+		if (cands[i].map_entry)
+			continue;
 		if (strcmp(cands[i].table_name, underscored) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
@@ -553,23 +565,30 @@ report_unknown_table(const char *name, const ImportForeignSchemaStmt *stmt,
 	}
 
 	initStringInfo(&names);
-	for (i = 0; i < ncands && i < HINT_NAMES; i++)
-		appendStringInfo(&names, "%s\"%s\"", i ? ", " : "", cands[i].table_name);
-	if (ncands > HINT_NAMES)
-		appendStringInfo(&names, " and %d more", ncands - HINT_NAMES);
+	nnames = 0;
+	for (i = 0; i < ncands; i++)
+	{
+		if (cands[i].map_entry)
+			continue;
+		if (nnames < HINT_NAMES)
+			appendStringInfo(&names, "%s\"%s\"", nnames ? ", " : "", cands[i].table_name);
+		nnames++;
+	}
+	if (nnames > HINT_NAMES)
+		appendStringInfo(&names, " and %d more", nnames - HINT_NAMES);
 	if (all)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
 				 errmsg("%s names \"%s\", which no message is imported as",
 						stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? "LIMIT TO" : "EXCEPT", name),
-				 ncands > 0
+				 nnames > 0
 				 ? errhint("The messages of descriptor set \"%s\" are imported as: %s.", path, names.data)
 				 : errhint("Descriptor set \"%s\" has no message to import.", path)));
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
 			 errmsg("%s names \"%s\", which no message is imported as",
 					stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? "LIMIT TO" : "EXCEPT", name),
-			 ncands > 0
+			 nnames > 0
 			 ? errhint("The messages of package \"%s\" are imported as: %s.", stmt->remote_schema, names.data)
 			 : errhint("Package \"%s\" has no message to import.", stmt->remote_schema)));
 }
@@ -629,10 +648,9 @@ pb_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 		if (all ? strcmp(package, WKT_PACKAGE) == 0 : strcmp(package, want) != 0)
 			continue;
 		package_found = true;
-		if (is_map_entry(mi->desc))
-			continue;
 		c = &cands[ncands++];
 		c->mi = mi;
+		c->map_entry = is_map_entry(mi->desc);
 		c->relative = relative_name(mi->full_name, package);
 		c->table_name = default_table_name(c->relative);
 	}
@@ -658,7 +676,7 @@ pb_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 		bool		found = false;
 
 		for (int i = 0; i < ncands && !found; i++)
-			found = strcmp(cands[i].table_name, name) == 0;
+			found = !cands[i].map_entry && strcmp(cands[i].table_name, name) == 0;
 		if (!found)
 			report_unknown_table(name, stmt, go.descriptor_set, cands, ncands);
 	}
@@ -667,6 +685,8 @@ pb_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 	{
 		Candidate  *c = &cands[i];
 
+		if (c->map_entry)
+			continue;
 		if (stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO &&
 			!table_listed(c->table_name, stmt->table_list))
 			continue;
@@ -676,7 +696,7 @@ pb_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 
 		/* two messages, one table name (other packages, or "A_B" and "A.B") */
 		for (int j = 0; j < i; j++)
-			if (strcmp(cands[j].table_name, c->table_name) == 0)
+			if (!cands[j].map_entry && strcmp(cands[j].table_name, c->table_name) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_TABLE),
 						 errmsg("messages \"%s\" and \"%s\" would both be imported as table \"%s\"",
