@@ -27,62 +27,36 @@ FROM exp_codec_src;
 \set canon 'SELECT md5(string_agg(concat_ws(\',\', id, coalesce(s, \'~\'), (f * 8)::BIGINT, epoch_us(ts), coalesce(array_to_string(list_transform(arr, x -> coalesce(x::VARCHAR, \'~\')), \';\'), \'N\'), coalesce(len(arr)::VARCHAR, \'N\'), pair.a, pair.b), \'|\' ORDER BY id)) FROM t'
 \set layout 'SELECT count(DISTINCT row_group_id) AS row_groups, sum(row_group_num_rows) / count(DISTINCT path_in_schema) AS rows, string_agg(DISTINCT compression, \',\') AS codecs FROM parquet_metadata($FILE)'
 
--- uncompressed
-SELECT rows, row_groups, bytes > 0 AS wrote FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', compression => 'uncompressed', row_group_size => 300);
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'canon'`
-SELECT :'duck' = md5 AS same_rows FROM exp_codec_canon;
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'layout'`
-SELECT :'duck' AS "row groups | rows | codec";
-
--- snappy (the default)
-SELECT rows, row_groups, bytes > 0 AS wrote FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', row_group_size => 300);
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'canon'`
-SELECT :'duck' = md5 AS same_rows FROM exp_codec_canon;
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'layout'`
-SELECT :'duck' AS "row groups | rows | codec";
-
--- gzip, default level and level 9
-SELECT rows, row_groups, bytes > 0 AS wrote FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', compression => 'gzip', row_group_size => 300);
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'canon'`
-SELECT :'duck' = md5 AS same_rows FROM exp_codec_canon;
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'layout'`
-SELECT :'duck' AS "row groups | rows | codec";
-SELECT rows, row_groups FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', compression => 'GZIP', compression_level => 9, row_group_size => 300);
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'canon'`
-SELECT :'duck' = md5 AS same_rows FROM exp_codec_canon;
-
--- zstd, default level and levels 19 and -5
-SELECT rows, row_groups, bytes > 0 AS wrote FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', compression => 'zstd', row_group_size => 300);
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'canon'`
-SELECT :'duck' = md5 AS same_rows FROM exp_codec_canon;
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'layout'`
-SELECT :'duck' AS "row groups | rows | codec";
-SELECT rows, row_groups FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', compression => 'zstd', compression_level => 19, row_group_size => 300);
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'canon'`
-SELECT :'duck' = md5 AS same_rows FROM exp_codec_canon;
-SELECT rows, row_groups FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', compression => 'zstd', compression_level => -5, row_group_size => 300);
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'canon'`
-SELECT :'duck' = md5 AS same_rows FROM exp_codec_canon;
-
--- lz4_raw, fast and HC
-SELECT rows, row_groups, bytes > 0 AS wrote FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', compression => 'lz4_raw', row_group_size => 300);
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'canon'`
-SELECT :'duck' = md5 AS same_rows FROM exp_codec_canon;
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'layout'`
-SELECT :'duck' AS "row groups | rows | codec";
-SELECT rows, row_groups FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', compression => 'lz4_raw', compression_level => 9, row_group_size => 300);
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'canon'`
-SELECT :'duck' = md5 AS same_rows FROM exp_codec_canon;
-
--- brotli, default level and level 9
-SELECT rows, row_groups, bytes > 0 AS wrote FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', compression => 'brotli', row_group_size => 300);
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'canon'`
-SELECT :'duck' = md5 AS same_rows FROM exp_codec_canon;
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'layout'`
-SELECT :'duck' AS "row groups | rows | codec";
-SELECT rows, row_groups FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', compression => 'brotli', compression_level => 9, row_group_size => 300);
-\set duck `node test/parquet/readback.mjs --raw :d/exp_codec.parquet :'canon'`
-SELECT :'duck' = md5 AS same_rows FROM exp_codec_canon;
+-- every codec, at its default level and at another one: test/parquet/export_codec_check.psql
+-- exports exp_codec_src in row groups of 300 rows with :codec and :level, then asks DuckDB
+-- for the md5 of all rows (compared with PostgreSQL's) and for the file's layout
+\set codec uncompressed
+\set level NULL
+\i test/parquet/export_codec_check.psql
+\set codec snappy
+\i test/parquet/export_codec_check.psql
+\set codec gzip
+\i test/parquet/export_codec_check.psql
+\set codec GZIP
+\set level 9
+\i test/parquet/export_codec_check.psql
+\set codec zstd
+\set level NULL
+\i test/parquet/export_codec_check.psql
+\set level 19
+\i test/parquet/export_codec_check.psql
+\set level -5
+\i test/parquet/export_codec_check.psql
+\set codec lz4_raw
+\set level NULL
+\i test/parquet/export_codec_check.psql
+\set level 9
+\i test/parquet/export_codec_check.psql
+\set codec brotli
+\set level NULL
+\i test/parquet/export_codec_check.psql
+\set level 9
+\i test/parquet/export_codec_check.psql
 
 -- row groups bounded by bytes rather than rows: several, none empty
 SELECT rows, row_groups > 3 AS several FROM parquet_export('SELECT * FROM exp_codec_src ORDER BY id', :'d' || 'exp_codec.parquet', row_group_bytes => 8192);
