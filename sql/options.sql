@@ -15,7 +15,7 @@ CREATE FOREIGN TABLE t_bad (id int8) SERVER op_bench
 CREATE FOREIGN TABLE t_bad (id int8 OPTIONS (feild 'id')) SERVER op_bench
   OPTIONS (filename '/tmp/protobuf_fdw_test/events.pb', message 'bench.Event');
 CREATE FOREIGN TABLE t_bad (id int8) SERVER op_bench
-  OPTIONS (filename '/tmp/protobuf_fdw_test/events.pb', message 'bench.Event', compression 'zstd');
+  OPTIONS (filename '/tmp/protobuf_fdw_test/events.pb', message 'bench.Event', codec 'zstd');
 -- options in the wrong place
 CREATE SERVER op_bad FOREIGN DATA WRAPPER protobuf_fdw
   OPTIONS (filename '/tmp/protobuf_fdw_test/events.pb');

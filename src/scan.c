@@ -320,8 +320,16 @@ scan_error_context(void *arg)
 	PbScanState *ss = arg;
 	const char *what = ss->pipe ? "program" : "file";
 
-	if (!ss->open && ss->current_name == NULL)
+	if (ss->current_name == NULL)
 		return;
+	if (!ss->open)
+	{
+		/* opening: there is no message yet */
+		errcontext("foreign table \"%s\", %s \"%s\"",
+				   RelationGetRelationName(ss->rel), ss->opts.program ? "program" : "file",
+				   ss->current_name);
+		return;
+	}
 	if (ss->decode && ss->decode->current_reader)
 		errcontext("foreign table \"%s\", %s \"%s\", message " UINT64_FORMAT " at byte offset " UINT64_FORMAT ", column \"%s\" (field \"%s\")",
 				   RelationGetRelationName(ss->rel), what, ss->current_name,
@@ -619,7 +627,6 @@ pb_estimate_messages(const PbTableOptions *opts, uint32 container_field, List *f
 	PbSource	source;
 	PbFraming	framing;
 	uint64		n = 0;
-	uint64		raw_used;
 	double		estimate = -1;
 
 	if (files == NIL || opts->framing == PB_FRAMING_SINGLE)
@@ -642,15 +649,19 @@ pb_estimate_messages(const PbTableOptions *opts, uint32 container_field, List *f
 			break;
 		n++;
 	}
-	/* raw bytes behind the decompressed ones consumed (compressed inputs) */
-	raw_used = input.raw_bytes - (input.inlen - input.inpos);
 	if (n > 0)
 	{
-		double		per_message = input.mode == PB_COMPRESSION_NONE || input.mode == PB_COMPRESSION_AUTO
-			? (double) pb_source_offset(&source) / n
-			: (double) Max(raw_used, 1) / n;
+		/*
+		 * Mean message size in the decompressed stream, times the
+		 * decompression ratio seen so far (1 for plain input).
+		 */
+		double		per_message = (double) pb_source_offset(&source) / n;
+		double		produced = (double) (source.base_offset + source.end);
+		double		raw_used = (double) (input.raw_bytes - (input.inlen - input.inpos));
+		double		ratio = (input.mode == PB_COMPRESSION_GZIP || input.mode == PB_COMPRESSION_ZSTD) &&
+			raw_used > 0 ? produced / raw_used : 1.0;
 
-		estimate = (double) total_size / Max(per_message, 1.0);
+		estimate = (double) total_size * ratio / Max(per_message, 1.0);
 	}
 	pb_input_end(&input);
 	pb_source_free(&source);
