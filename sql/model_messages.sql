@@ -131,6 +131,18 @@ SELECT g.id, g.info_j IS NOT DISTINCT FROM e.j->'info' AS info,
        g.entry_j = coalesce(e.j->'entry', '[]') AS entry
   FROM groups g FULL JOIN pg_temp.expected('p2') e ON e.id = g.id::text ORDER BY g.id;
 
+-- message fields and groups arriving with wire types they cannot have are unknown fields:
+-- skipped (orders_odd: 1 customer as VARINT, 2 customer as a group, 3 fine; p2_odd: the group
+-- info as a length-delimited record, then an entry group)
+CREATE FOREIGN TABLE msg_odd (order_id int8, customer jsonb, name text OPTIONS (field 'customer.name'),
+  c m_customer OPTIONS (field 'customer'))
+  SERVER mm_shop OPTIONS (filename '/tmp/protobuf_fdw_test/model/orders_odd.pb', message 'model.shop.Order');
+SELECT * FROM msg_odd;
+CREATE FOREIGN TABLE groups_odd (id int4, info jsonb, info_a int4 OPTIONS (field 'info.a'),
+  entry m_entry[])
+  SERVER mm_p2 OPTIONS (filename '/tmp/protobuf_fdw_test/model/p2_odd.pb', message 'model.p2.Doc');
+SELECT * FROM groups_odd;
+
 -- attribute names matched exactly first: Doc 1's cases = CaseFields {Dup: 1, dup: 2,
 -- MiXed: 3}; "DUP" matches two fields case-insensitively and neither exactly: an error
 CREATE TYPE m_cases AS (dup int4, "Dup" int4, mixed int4);

@@ -80,6 +80,23 @@ SELECT w.id,
        w.r_ts = coalesce(e.j->'rTs', '[]') AS r_ts
   FROM wkt_json w FULL JOIN pg_temp.expected('wkt') e ON e.id = w.id::text ORDER BY w.id;
 
+-- Any holding well-known types (their JSON form in "value"; Empty has none: {"@type"} alone),
+-- an Any holding an Any, a type URL without a slash
+CREATE FOREIGN TABLE wkt_any (id int4, "any" jsonb)
+  SERVER mw_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/any.pb', message 'model.types.WellKnown');
+SELECT id, "any" FROM wkt_any;
+SELECT w.id, w."any" = e.j->'any' AS same FROM wkt_any w FULL JOIN pg_temp.expected('any') e
+  ON e.id = w.id::text ORDER BY w.id;
+-- an Any whose payload does not parse; a Timestamp beyond the JSON form's 9999-12-31 (a
+-- timestamptz holds it)
+CREATE FOREIGN TABLE bad_any (id int4, "any" jsonb)
+  SERVER mw_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/wkt_bad_any.pb', message 'model.types.WellKnown');
+SELECT * FROM bad_any;
+CREATE FOREIGN TABLE bad_ts_json (id int4, ts jsonb, ts_t timestamptz OPTIONS (field 'ts'))
+  SERVER mw_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/wkt_bad_ts_json.pb', message 'model.types.WellKnown');
+SELECT id, ts_t FROM bad_ts_json;
+SELECT id, ts FROM bad_ts_json;
+
 -- the well-known types of an Order (its Any holds a model.shop.Refund, which the descriptor
 -- set has: decoded); a path through a Timestamp and a wrapper
 CREATE SERVER mw_shop FOREIGN DATA WRAPPER protobuf_fdw
