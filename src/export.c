@@ -452,6 +452,10 @@ parquet_export(PG_FUNCTION_ARGS)
 	file = MemoryContextAllocZero(exportcxt, sizeof(ExportFile));
 	file->target = MemoryContextStrdup(exportcxt, filename);
 	file->tmp = MemoryContextStrdup(exportcxt, temp_name_for(filename));
+	/* allocated first, so that nothing can fail between open and register */
+	cb = MemoryContextAllocZero(exportcxt, sizeof(MemoryContextCallback));
+	cb->func = remove_temp_file_callback;
+	cb->arg = file;
 	file->fd = OpenTransientFilePerm(file->tmp, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY,
 									 pg_file_create_mode);
 	if (file->fd < 0)
@@ -460,9 +464,6 @@ parquet_export(PG_FUNCTION_ARGS)
 				 errmsg("could not create a temporary file for \"%s\": %m", filename),
 				 errdetail("parquet_export writes \"%s\" in the target's directory, then renames it over the target.",
 						   file->tmp)));
-	cb = MemoryContextAllocZero(exportcxt, sizeof(MemoryContextCallback));
-	cb->func = remove_temp_file_callback;
-	cb->arg = file;
 	MemoryContextRegisterResetCallback(exportcxt, cb);
 
 	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
@@ -505,6 +506,8 @@ parquet_export(PG_FUNCTION_ARGS)
 	PG_CATCH();
 	{
 		remove_temp_file(file);
+		/* a subtransaction abort (PL/pgSQL handler) must not keep it either */
+		pgstat_progress_end_command();
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
