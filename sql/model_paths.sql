@@ -78,6 +78,20 @@ SELECT * FROM bad_message_as_scalar;
 CREATE FOREIGN TABLE bad_leaf_type (x int4 OPTIONS (field 'customer.address.city'))
   SERVER mp_shop OPTIONS (filename '/tmp/protobuf_fdw_test/model/orders.pb', message 'model.shop.Order');
 SELECT * FROM bad_leaf_type;
+-- paths are bounded at 100 messages deep: model/nodes.pb's Node 3 nests 100 levels, the one
+-- at level d has v = d; a path of 100 steps reads level 100, one of 101 steps is an error
+CREATE SERVER mp_types FOREIGN DATA WRAPPER protobuf_fdw
+  OPTIONS (descriptor_set '/tmp/protobuf_fdw_test/model_types.desc');
+DO $$ BEGIN
+  EXECUTE format('CREATE FOREIGN TABLE path100 (v int4, deep int4 OPTIONS (field %L)) SERVER mp_types '
+                 'OPTIONS (filename %L, message %L)', repeat('child.', 100) || 'v',
+                 '/tmp/protobuf_fdw_test/model/nodes.pb', 'model.types.Node');
+  EXECUTE format('CREATE FOREIGN TABLE path101 (v int4, deep int4 OPTIONS (field %L)) SERVER mp_types '
+                 'OPTIONS (filename %L, message %L)', repeat('child.', 101) || 'v',
+                 '/tmp/protobuf_fdw_test/model/nodes.pb', 'model.types.Node');
+END $$;
+SELECT * FROM path100;
+SELECT * FROM path101;
 -- a path through a repeated message field and through a map
 CREATE FOREIGN TABLE bad_through_repeated (x text OPTIONS (field 'items.sku'))
   SERVER mp_shop OPTIONS (filename '/tmp/protobuf_fdw_test/model/orders.pb', message 'model.shop.Order');

@@ -137,6 +137,9 @@ SELECT * FROM bad_dur_range;
 CREATE FOREIGN TABLE bad_dur_nanos (id int4, dur interval)
   SERVER mw_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/wkt_bad_dur_nanos.pb', message 'model.types.WellKnown');
 SELECT * FROM bad_dur_nanos;
+CREATE FOREIGN TABLE bad_dur_sign (id int4, dur interval)
+  SERVER mw_types OPTIONS (filename '/tmp/protobuf_fdw_test/model/wkt_bad_dur_sign.pb', message 'model.types.WellKnown');
+SELECT * FROM bad_dur_sign;
 
 -- type mismatches: a wrapper read as a type its scalar cannot go to, a Timestamp as an
 -- integer, a Duration as a timestamp, a FieldMask as an integer, a Struct as an integer
