@@ -99,3 +99,7 @@ SELECT rows, row_groups FROM dblink_get_result('exp_safe_progress') AS r(rows bi
 SELECT dblink_disconnect('exp_safe_progress');
 -- and nothing is left in pg_stat_progress_copy once it is done
 SELECT count(*) FROM pg_stat_progress_copy;
+
+-- roles are cluster-wide: leave none behind
+DROP ROLE exp_safe_nobody;
+DROP ROLE exp_safe_writer;
