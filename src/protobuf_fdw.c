@@ -20,7 +20,9 @@
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
 #include "miscadmin.h"
+#include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/paths.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
@@ -53,6 +55,8 @@ protobufGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntab
 		files = pb_expand_files(opts.filename);
 		size = pb_files_size(files);
 	}
+	/* remembered for GetForeignPaths: may workers share the inputs out? */
+	baserel->fdw_private = (void *) (intptr_t) pb_parallel_possible(&opts, files);
 
 	/* as file_fdw: a program or an unreadable file costs as ten pages */
 	pages = size > 0 ? ceil((double) size / BLCKSZ) : 10;
@@ -89,6 +93,71 @@ protobufGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntable
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
 									 startup, total, NIL, NULL, NULL, NIL));
+
+	/*
+	 * A parallel-aware path: workers take whole files, or ranges of whole
+	 * records of one plain file.  Costed as the planner costs a parallel
+	 * sequential scan: the run cost divided among the processes.
+	 */
+	if (baserel->consider_parallel && (bool) (intptr_t) baserel->fdw_private &&
+		max_parallel_workers_per_gather > 0)
+	{
+		int			workers = compute_parallel_worker(baserel, baserel->pages, -1,
+													  max_parallel_workers_per_gather);
+
+		if (workers > 0)
+		{
+			double		divisor = workers;
+			ForeignPath *path;
+
+			if (parallel_leader_participation)
+			{
+				double		leader = 1.0 - 0.3 * workers;
+
+				if (leader > 0)
+					divisor += leader;
+			}
+			path = create_foreignscan_path(root, baserel, NULL,
+										   clamp_row_est(baserel->rows / divisor),
+										   startup, startup + (total - startup) / divisor,
+										   NIL, NULL, NULL, NIL);
+			path->path.parallel_aware = true;
+			path->path.parallel_safe = true;
+			path->path.parallel_workers = workers;
+			add_partial_path(baserel, (Path *) path);
+		}
+	}
+}
+
+/* ---------- parallel scans ---------- */
+
+static Size
+protobufEstimateDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt)
+{
+	return sizeof(PbParallelShared);
+}
+
+static void
+protobufInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	PbScanState *ss = node->fdw_state;
+
+	pb_parallel_init(ss, (PbParallelShared *) coordinate);
+	ss->pshared = (PbParallelShared *) coordinate;
+}
+
+static void
+protobufReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	pb_parallel_reinit((PbParallelShared *) coordinate);
+}
+
+static void
+protobufInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc, void *coordinate)
+{
+	PbScanState *ss = node->fdw_state;
+
+	ss->pshared = (PbParallelShared *) coordinate;
 }
 
 static ForeignScan *
@@ -297,5 +366,9 @@ protobuf_fdw_handler(PG_FUNCTION_ARGS)
 	routine->AnalyzeForeignTable = protobufAnalyzeForeignTable;
 	routine->ImportForeignSchema = pb_import_foreign_schema;
 	routine->IsForeignScanParallelSafe = protobufIsForeignScanParallelSafe;
+	routine->EstimateDSMForeignScan = protobufEstimateDSMForeignScan;
+	routine->InitializeDSMForeignScan = protobufInitializeDSMForeignScan;
+	routine->ReInitializeDSMForeignScan = protobufReInitializeDSMForeignScan;
+	routine->InitializeWorkerForeignScan = protobufInitializeWorkerForeignScan;
 	PG_RETURN_POINTER(routine);
 }

@@ -210,6 +210,14 @@ raw_read(void *arg, uint8_t *buf, size_t len)
 	PbScanState *ss = arg;
 	int			fd = ss->pipe ? fileno(ss->pipe) : ss->fd;
 
+	if (ss->in_range)
+	{
+		/* a parallel worker's claimed range ends where the next one starts */
+		if (ss->range_pos >= ss->range_end)
+			return 0;
+		if (len > ss->range_end - ss->range_pos)
+			len = (size_t) (ss->range_end - ss->range_pos);
+	}
 	for (;;)
 	{
 		ssize_t		n;
@@ -217,8 +225,166 @@ raw_read(void *arg, uint8_t *buf, size_t len)
 		CHECK_FOR_INTERRUPTS();
 		n = read(fd, buf, len);
 		if (n >= 0 || errno != EINTR)
+		{
+			if (n > 0)
+				ss->range_pos += n;
 			return (long) n;
+		}
 	}
+}
+
+/* ---------- parallel scans ---------- */
+
+/* Blocks walked at a time when splitting a file. */
+#define SPLIT_BLOCK (4 * 1024 * 1024)
+
+static bool
+file_is_compressed(const char *path)
+{
+	uint8		magic[4];
+	int			fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	ssize_t		n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, magic, 4);
+	CloseTransientFile(fd);
+	return (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) ||
+		(n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd);
+}
+
+bool
+pb_parallel_possible(const PbTableOptions *opts, List *files)
+{
+	if (opts->program || files == NIL)
+		return false;
+	if (list_length(files) > 1)
+		return true;
+	if (opts->framing == PB_FRAMING_SINGLE)
+		return false;
+	if (opts->compression == PB_COMPRESSION_GZIP || opts->compression == PB_COMPRESSION_ZSTD)
+		return false;
+	return opts->compression == PB_COMPRESSION_NONE || !file_is_compressed(linitial(files));
+}
+
+void
+pb_parallel_reinit(PbParallelShared *shared)
+{
+	pg_atomic_write_u32(&shared->next_file, 0);
+	shared->next_offset = 0;
+	shared->next_ordinal = 1;
+	shared->done = false;
+}
+
+void
+pb_parallel_init(PbScanState *ss, PbParallelShared *shared)
+{
+	static int	tranche = 0;
+
+	if (tranche == 0)
+		tranche = LWLockNewTrancheId();
+	LWLockInitialize(&shared->lock, tranche);
+	pg_atomic_init_u32(&shared->next_file, 0);
+	shared->split = list_length(ss->files) == 1 && pb_parallel_possible(&ss->opts, ss->files);
+	pb_parallel_reinit(shared);
+}
+
+static size_t
+pread_full(int fd, uint8 *buf, size_t len, uint64 offset, const char *path)
+{
+	size_t		done = 0;
+
+	while (done < len)
+	{
+		ssize_t		n = pg_pread(fd, buf + done, len - done, (off_t) (offset + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read file \"%s\": %m", path)));
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * Claim the next range of the split file: under the lock, read the block at
+ * the shared boundary, find the last whole record in it, and move the
+ * boundary there.  Anything the walk cannot pass (a malformed prefix, a
+ * group in a container) ends the splitting: this worker takes the rest of
+ * the file and its reader reports what it finds.
+ */
+static bool
+claim_range(PbScanState *ss)
+{
+	PbParallelShared *sh = ss->pshared;
+	const char *path = linitial(ss->files);
+	size_t		block = SPLIT_BLOCK;
+	bool		claimed = false;
+
+	if (ss->split_fd < 0)
+	{
+		ss->split_fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+		if (ss->split_fd < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not open file \"%s\" for reading: %m", path)));
+	}
+
+	LWLockAcquire(&sh->lock, LW_EXCLUSIVE);
+	while (!sh->done)
+	{
+		size_t		n,
+					boundary;
+		uint64		rows,
+					need;
+		PbWalkResult res;
+
+		if (ss->split_cap < block)
+		{
+			if (ss->split_buf)
+				pfree(ss->split_buf);
+			ss->split_buf = MemoryContextAllocHuge(ss->scancxt, block);
+			ss->split_cap = block;
+		}
+		n = pread_full(ss->split_fd, ss->split_buf, block, sh->next_offset, path);
+		res = pb_framing_walk(ss->opts.framing, ss->container_field,
+							  (uint64) ss->opts.max_message_size, ss->split_buf, n,
+							  n < block, &boundary, &rows, &need);
+		if (res == PB_WALK_NEED_MORE && need <= (uint64) ss->opts.max_message_size + 64)
+		{
+			block = Max((size_t) need, block * 2);
+			continue;
+		}
+		ss->range_start = sh->next_offset;
+		ss->range_ordinal = sh->next_ordinal;
+		if (res == PB_WALK_OK)
+		{
+			if (boundary == 0)
+			{
+				sh->done = true;	/* the end of the file */
+				break;
+			}
+			ss->range_end = sh->next_offset + boundary;
+			sh->next_offset += boundary;
+			sh->next_ordinal += rows;
+			if (n < block && boundary == n)
+				sh->done = true;
+		}
+		else
+		{
+			ss->range_end = PG_UINT64_MAX;
+			sh->done = true;
+		}
+		claimed = true;
+		break;
+	}
+	LWLockRelease(&sh->lock);
+	return claimed;
 }
 
 /* Memory context reset callback: codecs hold memory zlib/zstd must be told about. */
@@ -278,9 +444,23 @@ open_next_input(PbScanState *ss)
 		struct stat st;
 		const char *path;
 
-		if (ss->next_file >= list_length(ss->files))
-			return false;
-		path = list_nth(ss->files, ss->next_file++);
+		ss->in_range = false;
+		if (ss->pshared && ss->pshared->split)
+		{
+			if (!claim_range(ss))
+				return false;
+			path = linitial(ss->files);
+		}
+		else
+		{
+			int			idx = ss->pshared
+				? (int) pg_atomic_fetch_add_u32(&ss->pshared->next_file, 1)
+				: ss->next_file++;
+
+			if (idx >= list_length(ss->files))
+				return false;
+			path = list_nth(ss->files, idx);
+		}
 		ss->current_name = path;
 		ss->fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
 		if (ss->fd < 0)
@@ -297,9 +477,20 @@ open_next_input(PbScanState *ss)
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 					 errmsg("\"%s\" is a directory", path),
 					 errhint("Set the option \"filename\" to a file of protobuf messages, or to a glob.")));
+		if (ss->pshared && ss->pshared->split)
+		{
+			if (lseek(ss->fd, (off_t) ss->range_start, SEEK_SET) < 0)
+				ereport(ERROR,
+						(errcode_for_file_access(),
+						 errmsg("could not seek in file \"%s\": %m", path)));
+			ss->range_pos = ss->range_start;
+			ss->in_range = true;
+		}
 	}
 
-	if (pb_input_init(&ss->input, raw_read, ss, &alloc, (PbCompression) ss->opts.compression) < 0)
+	/* a range of a split file starts mid-file: never sniff it for magic bytes */
+	if (pb_input_init(&ss->input, raw_read, ss, &alloc,
+					  ss->in_range ? PB_COMPRESSION_NONE : (PbCompression) ss->opts.compression) < 0)
 		elog(ERROR, "could not allocate the input buffer");
 	if (ss->source.buf == NULL &&
 		pb_source_init(&ss->source, pb_input_read, &ss->input, &alloc, PB_SOURCE_INITIAL_CAP) < 0)
@@ -310,6 +501,12 @@ open_next_input(PbScanState *ss)
 	pb_framing_init(&ss->framing, ss->opts.framing, &ss->source, ss->container_field,
 					(uint64) ss->opts.max_message_size);
 	ss->framing.crc32c = ss->opts.verify_crc ? crc32c : NULL;
+	if (ss->in_range)
+	{
+		/* offsets and message numbers stay those of the whole file */
+		ss->source.base_offset = ss->range_start;
+		ss->framing.messages = ss->range_ordinal - 1;
+	}
 	ss->open = true;
 	return true;
 }
@@ -351,6 +548,7 @@ pb_scan_prepare(Relation rel, Bitmapset *attrs)
 
 	ss->rel = rel;
 	ss->fd = -1;
+	ss->split_fd = -1;
 	ss->scancxt = CurrentMemoryContext;
 	pb_get_table_options(RelationGetRelid(rel), &ss->opts);
 	ss->schema = pb_schema_load(ss->opts.descriptor_set);
@@ -588,6 +786,11 @@ void
 pb_scan_end(PbScanState *ss, bool report)
 {
 	close_input(ss, false);
+	if (ss->split_fd >= 0)
+	{
+		CloseTransientFile(ss->split_fd);
+		ss->split_fd = -1;
+	}
 	if (ss->source.buf)
 		pb_source_free(&ss->source);
 	if (report && ss->skipped > 0)

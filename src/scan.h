@@ -6,6 +6,8 @@
 #define PROTOBUF_FDW_SCAN_H
 
 #include "nodes/bitmapset.h"
+#include "port/atomics.h"
+#include "storage/lwlock.h"
 #include "utils/relcache.h"
 
 #include "binding.h"
@@ -19,6 +21,21 @@ typedef struct PbMetaColumn
 	int			attidx;
 	PbMetaKind	kind;
 } PbMetaColumn;
+
+/*
+ * Parallel scans share this in dynamic shared memory: workers either take
+ * whole files, or (one plain file) take turns walking the length prefixes
+ * of the next block under the lock and claim the whole records in it.
+ */
+typedef struct PbParallelShared
+{
+	LWLock		lock;
+	bool		split;			/* one file, split into ranges */
+	pg_atomic_uint32 next_file; /* files mode: the next file to take */
+	uint64		next_offset;	/* split mode: the next record boundary */
+	uint64		next_ordinal;	/* split mode: its message number in the file */
+	bool		done;			/* split mode: nothing left to claim */
+} PbParallelShared;
 
 typedef struct PbScanState
 {
@@ -48,6 +65,17 @@ typedef struct PbScanState
 	uint64		current_message;	/* 1-based within the file, for error context */
 	uint64		current_offset;
 
+	/* parallel scans */
+	PbParallelShared *pshared;
+	int			split_fd;		/* split mode: the file, for walking blocks */
+	uint8	   *split_buf;
+	size_t		split_cap;
+	uint64		range_start;	/* split mode: the claimed byte range */
+	uint64		range_end;
+	uint64		range_pos;
+	uint64		range_ordinal;	/* number of the range's first message */
+	bool		in_range;
+
 	/* counters, for EXPLAIN ANALYZE and the NOTICE about skipped messages */
 	uint64		messages_read;
 	uint64		bytes_read;
@@ -70,6 +98,11 @@ extern void pb_scan_rewind(PbScanState *ss);
 
 /* Close the open input; report (NOTICE) the messages skipped, if any. */
 extern void pb_scan_end(PbScanState *ss, bool report);
+
+/* Parallel scans: can the inputs be shared out?  (Not a program, nor one compressed file.) */
+extern bool pb_parallel_possible(const PbTableOptions *opts, List *files);
+extern void pb_parallel_init(PbScanState *ss, PbParallelShared *shared);
+extern void pb_parallel_reinit(PbParallelShared *shared);
 
 /* The files a filename option names: itself, a glob's matches, a directory's files. */
 extern List *pb_expand_files(const char *pattern);

@@ -447,3 +447,122 @@ pb_framing_next(PbFraming *f, const uint8_t **msg, size_t *len)
 			return next_delimited(f, msg, len);
 	}
 }
+
+/* ---------- splitting for parallel scans ---------- */
+
+PbWalkResult
+pb_framing_walk(PbFramingKind kind, uint32_t container_field, uint64_t max_message_size,
+				const uint8_t *buf, size_t len, int at_eof, size_t *boundary,
+				uint64_t *rows, uint64_t *need)
+{
+	const uint8_t *p = buf;
+	const uint8_t *end = buf + len;
+	uint64_t	first_need = 0;
+
+	*boundary = 0;
+	*rows = 0;
+	*need = 0;
+	while (p < end)
+	{
+		const uint8_t *q = p;
+		uint64_t	reclen = 0;		/* bytes of the record after its header */
+		uint64_t	v;
+		int			is_row = 1;
+		PbWireStatus st;
+
+		switch (kind)
+		{
+			case PB_FRAMING_DELIMITED:
+				st = pb_read_varint(&q, end, &v);
+				if (st == PB_WIRE_TRUNCATED)
+					goto out;
+				if (st != PB_WIRE_OK || v > max_message_size)
+					goto stop;
+				reclen = v;
+				break;
+			case PB_FRAMING_FIXED32BE:
+			case PB_FRAMING_FIXED32LE:
+				if (end - q < 4)
+					goto out;
+				reclen = kind == PB_FRAMING_FIXED32BE
+					? ((uint32_t) q[0] << 24) | ((uint32_t) q[1] << 16) | ((uint32_t) q[2] << 8) | q[3]
+					: pb_load_le32(q);
+				q += 4;
+				if (reclen > max_message_size)
+					goto stop;
+				break;
+			case PB_FRAMING_TFRECORD:
+				if (end - q < 12)
+					goto out;
+				reclen = pb_load_le64(q);
+				if (reclen > max_message_size)
+					goto stop;
+				reclen += 4;
+				q += 12;
+				break;
+			case PB_FRAMING_CONTAINER:
+				{
+					uint32_t	field;
+					int			wt;
+
+					st = pb_read_tag(&q, end, &field, &wt);
+					if (st == PB_WIRE_TRUNCATED)
+						goto out;
+					if (st != PB_WIRE_OK)
+						goto stop;
+					is_row = (field == container_field && wt == PB_WT_LEN);
+					switch (wt)
+					{
+						case PB_WT_VARINT:
+							st = pb_skip_varint(&q, end);
+							if (st == PB_WIRE_TRUNCATED)
+								goto out;
+							if (st != PB_WIRE_OK)
+								goto stop;
+							break;
+						case PB_WT_I64:
+							reclen = 8;
+							break;
+						case PB_WT_I32:
+							reclen = 4;
+							break;
+						case PB_WT_LEN:
+							st = pb_read_varint(&q, end, &v);
+							if (st == PB_WIRE_TRUNCATED)
+								goto out;
+							if (st != PB_WIRE_OK || v > INT32_MAX ||
+								(is_row && v > max_message_size))
+								goto stop;
+							reclen = v;
+							break;
+						default:
+							goto stop;	/* groups are left to a sequential reader */
+					}
+				}
+				break;
+			default:
+				goto stop;
+		}
+		if (reclen > (uint64_t) (end - q))
+		{
+			if (*boundary == 0)
+				first_need = (uint64_t) (q - p) + reclen;
+			goto out;
+		}
+		p = q + reclen;
+		*boundary = (size_t) (p - buf);
+		if (is_row)
+			(*rows)++;
+	}
+out:
+	if (*boundary > 0 || (at_eof && p == end))
+		return PB_WALK_OK;
+	if (at_eof)
+		return PB_WALK_STOP;	/* a truncated record: the reader reports it */
+	*need = first_need > 0 ? first_need : len * 2;
+	return PB_WALK_NEED_MORE;
+stop:
+	if (*boundary > 0)
+		return PB_WALK_OK;
+	return PB_WALK_STOP;
+}

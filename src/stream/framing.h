@@ -92,4 +92,26 @@ pb_tfrecord_mask(uint32_t crc)
 	return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
 }
 
+/*
+ * Splitting a file among parallel workers: find the record boundaries in a
+ * block of the input that starts at a record boundary, without decoding.
+ */
+typedef enum PbWalkResult
+{
+	PB_WALK_OK,					/* *boundary > 0: whole records end there */
+	PB_WALK_NEED_MORE,			/* the first record does not fit: *need bytes would */
+	PB_WALK_STOP				/* something a reader must report (or a group): do not split */
+} PbWalkResult;
+
+/*
+ * Walk buf[0, len), which starts at a record boundary of a 'kind' framing
+ * (not single).  On PB_WALK_OK, *boundary is the end of the last whole
+ * record in the block and *rows the rows among those records.  at_eof says
+ * the block ends where the input does.
+ */
+extern PbWalkResult pb_framing_walk(PbFramingKind kind, uint32_t container_field,
+									uint64_t max_message_size, const uint8_t *buf,
+									size_t len, int at_eof, size_t *boundary,
+									uint64_t *rows, uint64_t *need);
+
 #endif							/* PB_FRAMING_H */
