@@ -283,6 +283,8 @@ pb_input_read(void *arg, uint8_t *buf, size_t len)
 	}
 	if (in->mode != PB_COMPRESSION_NONE && in->codec == NULL)
 	{
+		if (in->inlen == in->inpos && refill(in) < 0)
+			return -1;
 		if (in->inlen == in->inpos && in->raw_eof)
 			return 0;			/* an empty input is empty in any codec */
 		if (start_codec(in) < 0)

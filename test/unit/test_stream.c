@@ -7,8 +7,12 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include <zlib.h>
+#include <zstd.h>
+
 #include "unit.h"
 #include "stream/framing.h"
+#include "stream/input.h"
 #include "stream/source.h"
 #include "stream/wire.h"
 
@@ -419,6 +423,236 @@ test_container(void)
 	CHECK_EQ_INT(r.messages, 2);
 }
 
+/* CRC-32C, bit by bit from the definition (reflected polynomial 0x82F63B78) */
+static uint32_t
+crc32c_ref(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t	crc = 0xFFFFFFFFu;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		crc ^= p[i];
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ ((crc & 1) ? 0x82F63B78u : 0);
+	}
+	return crc ^ 0xFFFFFFFFu;
+}
+
+static FrameRun
+run_framing_crc(PbFramingKind kind, const uint8_t *data, size_t len, size_t chunk)
+{
+	MemInput	in = {data, len, 0, chunk, -1};
+	PbSource	src;
+	PbFraming	f;
+	FrameRun	r;
+	const uint8_t *msg;
+	size_t		mlen;
+
+	memset(&r, 0, sizeof(r));
+	pb_source_init(&src, mem_read, &in, &allocator, 8);
+	pb_framing_init(&f, kind, &src, 0, 1000);
+	f.crc32c = crc32c_ref;
+	for (;;)
+	{
+		r.last = pb_framing_next(&f, &msg, &mlen);
+		if (r.last == PB_FRAME_ERROR && f.err == PB_FRAME_ERR_CRC)
+		{
+			r.err = f.err;		/* a bad record is consumed: go on */
+			continue;
+		}
+		if (r.last != PB_FRAME_MESSAGE)
+			break;
+		if (r.messages == 0)
+			memcpy(r.first, msg, mlen < 15 ? mlen : 15);
+		r.messages++;
+		r.total += mlen;
+	}
+	if (r.last == PB_FRAME_ERROR)
+		r.err = f.err;
+	pb_source_free(&src);
+	return r;
+}
+
+static size_t
+tf_record(uint8_t *out, const uint8_t *data, uint32_t len, int corrupt)
+{
+	uint8_t		hdr[8] = {0};
+	uint32_t	c;
+
+	hdr[0] = (uint8_t) len;
+	memcpy(out, hdr, 8);
+	c = pb_tfrecord_mask(crc32c_ref(hdr, 8));
+	memcpy(out + 8, &c, 4);
+	memcpy(out + 12, data, len);
+	c = pb_tfrecord_mask(crc32c_ref(data, len)) ^ (corrupt ? 1 : 0);
+	memcpy(out + 12 + len, &c, 4);
+	return 16 + len;
+}
+
+static void
+test_other_framings(void)
+{
+	const uint8_t be[] = {0, 0, 0, 2, 0x08, 0x01, 0, 0, 0, 0, 0, 0, 0, 1, 0x08};
+	const uint8_t le[] = {2, 0, 0, 0, 0x08, 0x01, 0, 0, 0, 0, 1, 0, 0, 0, 0x08};
+	uint8_t		tf[64];
+	size_t		n = 0;
+	FrameRun	r;
+
+	CHECK(crc32c_ref("123456789", 9) == 0xE3069283u);
+
+	r = run_framing(PB_FRAMING_FIXED32BE, be, sizeof(be), 0, 100, 3);
+	CHECK_EQ_INT(r.last, PB_FRAME_END);
+	CHECK_EQ_INT(r.messages, 3);
+	CHECK_EQ_INT(r.total, 3);
+	r = run_framing(PB_FRAMING_FIXED32LE, le, sizeof(le), 0, 100, 3);
+	CHECK_EQ_INT(r.messages, 3);
+	CHECK_EQ_INT(r.total, 3);
+	r = run_framing(PB_FRAMING_FIXED32BE, be, 5, 0, 100, 3);
+	CHECK_EQ_INT(r.err, PB_FRAME_ERR_TRUNCATED);
+	r = run_framing(PB_FRAMING_FIXED32BE, be, 8, 0, 100, 3);
+	CHECK_EQ_INT(r.err, PB_FRAME_ERR_TRUNCATED);
+
+	n += tf_record(tf + n, (const uint8_t *) "\x08\x01", 2, 0);
+	n += tf_record(tf + n, (const uint8_t *) "\x08\x02", 2, 1);	/* bad data CRC */
+	n += tf_record(tf + n, (const uint8_t *) "\x08\x03\x10\x04", 4, 0);
+	r = run_framing_crc(PB_FRAMING_TFRECORD, tf, n, 5);
+	CHECK_EQ_INT(r.last, PB_FRAME_END);
+	CHECK_EQ_INT(r.messages, 2);
+	CHECK_EQ_INT(r.total, 6);
+	CHECK_EQ_INT(r.err, PB_FRAME_ERR_CRC);
+	r = run_framing(PB_FRAMING_TFRECORD, tf, n, 0, 100, 5);	/* no CRC check */
+	CHECK_EQ_INT(r.messages, 3);
+	r = run_framing(PB_FRAMING_TFRECORD, tf, n - 3, 0, 100, 5);
+	CHECK_EQ_INT(r.err, PB_FRAME_ERR_TRUNCATED);
+
+	r = run_framing(PB_FRAMING_SINGLE, le, sizeof(le), 0, 100, 4);
+	CHECK_EQ_INT(r.messages, 1);
+	CHECK_EQ_INT(r.total, sizeof(le));
+	r = run_framing(PB_FRAMING_SINGLE, le, 0, 0, 100, 4);
+	CHECK_EQ_INT(r.messages, 1);	/* an empty file is one empty message */
+	CHECK_EQ_INT(r.total, 0);
+	r = run_framing(PB_FRAMING_SINGLE, le, sizeof(le), 0, 10, 4);
+	CHECK_EQ_INT(r.err, PB_FRAME_ERR_TOO_LARGE);
+}
+
+static void
+test_walk(void)
+{
+	/* delimited: records of 3, 1 and 5 bytes */
+	const uint8_t d[] = {0x02, 0x08, 0x01, 0x00, 0x04, 0x08, 0x02, 0x10, 0x03};
+	/* container: name, row, count, row */
+	const uint8_t c[] = {0x12, 0x01, 'a', 0x0A, 0x02, 0x08, 0x01, 0x18, 0x05, 0x0A, 0x00};
+	size_t		b;
+	uint64_t	rows,
+				need;
+
+	CHECK_EQ_INT(pb_framing_walk(PB_FRAMING_DELIMITED, 0, 100, d, sizeof(d), 1, &b, &rows, &need), PB_WALK_OK);
+	CHECK_EQ_INT(b, 9);
+	CHECK_EQ_INT(rows, 3);
+	CHECK_EQ_INT(pb_framing_walk(PB_FRAMING_DELIMITED, 0, 100, d, 7, 0, &b, &rows, &need), PB_WALK_OK);
+	CHECK_EQ_INT(b, 4);
+	CHECK_EQ_INT(rows, 2);
+	CHECK_EQ_INT(pb_framing_walk(PB_FRAMING_DELIMITED, 0, 100, d, 2, 0, &b, &rows, &need), PB_WALK_NEED_MORE);
+	CHECK_EQ_INT(need, 3);
+	CHECK_EQ_INT(pb_framing_walk(PB_FRAMING_DELIMITED, 0, 100, d, 2, 1, &b, &rows, &need), PB_WALK_STOP);
+	CHECK_EQ_INT(pb_framing_walk(PB_FRAMING_DELIMITED, 0, 1, d, sizeof(d), 1, &b, &rows, &need), PB_WALK_STOP);
+	CHECK_EQ_INT(pb_framing_walk(PB_FRAMING_CONTAINER, 1, 100, c, sizeof(c), 1, &b, &rows, &need), PB_WALK_OK);
+	CHECK_EQ_INT(b, sizeof(c));
+	CHECK_EQ_INT(rows, 2);
+	{
+		const uint8_t g[] = {0x0A, 0x00, 0x2B, 0x2C};
+
+		CHECK_EQ_INT(pb_framing_walk(PB_FRAMING_CONTAINER, 1, 100, g, sizeof(g), 1, &b, &rows, &need), PB_WALK_OK);
+		CHECK_EQ_INT(b, 2);		/* stops before the group */
+		CHECK_EQ_INT(pb_framing_walk(PB_FRAMING_CONTAINER, 1, 100, g + 2, 2, 1, &b, &rows, &need), PB_WALK_STOP);
+	}
+}
+
+/* Decompress 'comp' through PbInput, reading 'chunk' raw bytes at a time. */
+static size_t
+inflate_all(const uint8_t *comp, size_t clen, PbCompression mode, uint8_t *out, size_t cap,
+			size_t chunk, int *failed)
+{
+	MemInput	raw = {comp, clen, 0, chunk, -1};
+	PbInput		in;
+	size_t		n = 0;
+	long		got;
+
+	pb_input_init(&in, mem_read, &raw, &allocator, mode);
+	while ((got = pb_input_read(&in, out + n, cap - n > 7 ? 7 : cap - n)) > 0)
+		n += (size_t) got;
+	*failed = got < 0;
+	pb_input_end(&in);
+	return n;
+}
+
+static void
+test_input(void)
+{
+	uint8_t		plain[3000];
+	uint8_t		gz[4000];
+	uint8_t		zs[4000];
+	uint8_t		out[7000];
+	size_t		gzlen,
+				zslen,
+				n;
+	int			failed;
+	z_stream	zs_;
+
+	for (size_t i = 0; i < sizeof(plain); i++)
+		plain[i] = (uint8_t) (i % 251);
+
+	/* two gzip members back to back */
+	gzlen = 0;
+	for (int m = 0; m < 2; m++)
+	{
+		memset(&zs_, 0, sizeof(zs_));
+		deflateInit2(&zs_, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+		zs_.next_in = plain;
+		zs_.avail_in = sizeof(plain);
+		zs_.next_out = gz + gzlen;
+		zs_.avail_out = sizeof(gz) - gzlen;
+		deflate(&zs_, Z_FINISH);
+		gzlen += zs_.total_out;
+		deflateEnd(&zs_);
+	}
+	zslen = ZSTD_compress(zs, sizeof(zs), plain, sizeof(plain), 3);
+	CHECK(!ZSTD_isError(zslen));
+
+	for (size_t chunk = 1; chunk <= 4096; chunk *= 8)
+	{
+		n = inflate_all(gz, gzlen, PB_COMPRESSION_AUTO, out, sizeof(out), chunk, &failed);
+		CHECK(!failed);
+		CHECK_EQ_INT(n, 2 * sizeof(plain));
+		CHECK_MEM(out, plain, sizeof(plain));
+		CHECK_MEM(out + sizeof(plain), plain, sizeof(plain));
+		n = inflate_all(zs, zslen, PB_COMPRESSION_AUTO, out, sizeof(out), chunk, &failed);
+		CHECK(!failed);
+		CHECK_EQ_INT(n, sizeof(plain));
+		CHECK_MEM(out, plain, sizeof(plain));
+		n = inflate_all(plain, sizeof(plain), PB_COMPRESSION_AUTO, out, sizeof(out), chunk, &failed);
+		CHECK(!failed);
+		CHECK_EQ_INT(n, sizeof(plain));
+		CHECK_MEM(out, plain, sizeof(plain));
+	}
+	/* told "none", gzip bytes pass through untouched */
+	n = inflate_all(gz, gzlen, PB_COMPRESSION_NONE, out, sizeof(out), 100, &failed);
+	CHECK_EQ_INT(n, gzlen);
+	/* truncated and corrupt streams fail */
+	inflate_all(gz, gzlen / 4, PB_COMPRESSION_GZIP, out, sizeof(out), 100, &failed);
+	CHECK(failed);
+	inflate_all(zs, zslen - 5, PB_COMPRESSION_ZSTD, out, sizeof(out), 100, &failed);
+	CHECK(failed);
+	gz[20] ^= 0xFF;
+	inflate_all(gz, gzlen, PB_COMPRESSION_GZIP, out, sizeof(out), 100, &failed);
+	CHECK(failed);
+	/* empty input is empty in any mode */
+	n = inflate_all(gz, 0, PB_COMPRESSION_GZIP, out, sizeof(out), 100, &failed);
+	CHECK(!failed);
+	CHECK_EQ_INT(n, 0);
+}
+
 int
 main(void)
 {
@@ -428,5 +662,8 @@ main(void)
 	test_source();
 	test_delimited();
 	test_container();
+	test_other_framings();
+	test_walk();
+	test_input();
 	return UNIT_REPORT("stream");
 }
