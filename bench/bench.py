@@ -62,9 +62,28 @@ class Report:
             f.write("\n".join(self.lines) + "\n")
 
 
+CRASH = ("server closed the connection unexpectedly", "terminating connection because of crash")
+LOST = ("no connection to the server", "connection to server was lost", "not connected")
+
+
+def wait_ready(limit=180):
+    """Wait until the server accepts connections (it restarts after a backend crash)."""
+    t0 = time.time()
+    while True:
+        p = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-c", "SELECT 1"],
+                           capture_output=True, text=True)
+        if p.returncode == 0:
+            return
+        if time.time() - t0 > limit:
+            raise RuntimeError(f"server not ready after {limit} s: {p.stderr.strip()}")
+        time.sleep(1)
+
+
 def psql_script(statements, timing=True):
-    """Run statements [(label, sql)] in one session.  Returns {label: (ms or None, output, error)}.
-    A label that repeats gets its results appended to a list instead."""
+    """Run statements [(label, sql)] in one psql session.
+    Returns {label: [{"ms": client time or None, "rows": [output lines], "error": message,
+    "crash": the backend died on it, "lost": failed only because an earlier one crashed}]}."""
+    wait_ready()
     parts = [SESSION, "\\timing on\n" if timing else ""]
     for label, sql in statements:
         parts.append(f"\\echo '@@Q {label}'\n{sql.rstrip().rstrip(';')};\n")
@@ -75,11 +94,8 @@ def psql_script(statements, timing=True):
         p = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=0",
                             "-v", "VERBOSITY=terse", "-f", f.name],
                            capture_output=True, text=True)
-    # stderr (errors) and stdout are separate streams; psql prefixes errors with the script line,
-    # so errors are attributed by matching their order with statements that printed no Time line.
     out = {}
     current = None
-    errors = [l for l in p.stderr.splitlines() if "ERROR:" in l or "FATAL:" in l]
     for line in p.stdout.splitlines():
         m = re.match(r"^@@Q (.*)$", line)
         if m:
@@ -96,20 +112,27 @@ def psql_script(statements, timing=True):
     out.pop("__end", None)
     if p.returncode != 0 and not out:
         raise RuntimeError(p.stderr.strip())
-    # psql prints "Time:" for failed statements too; an error line names the statement's line.
+    # stderr and stdout are separate streams, but psql prefixes each message with the script's
+    # line number: the statement is the one after the closest preceding \echo.
     lines = "".join(parts).splitlines()
-    for e in errors:
+    for e in p.stderr.splitlines():
         m = re.match(r"^psql:[^:]*:(\d+): (.*)$", e)
-        if not m:
+        if not m or re.match(r"^(NOTICE|WARNING|INFO|DEBUG|LOG):", m.group(2)):
             continue
-        lineno = int(m.group(1))
-        # The statement's label is in the closest preceding \echo line.
-        for i in range(lineno - 1, -1, -1):
+        lineno, msg = int(m.group(1)), m.group(2).replace("ERROR:  ", "")
+        for i in range(min(lineno, len(lines)) - 1, -1, -1):
             lm = re.match(r"^\\echo '@@Q (.*)'$", lines[i])
             if lm:
                 label = lm.group(1)
+                if label not in out:
+                    break
                 occurrence = sum(1 for l in lines[:i] if l == lines[i])
-                out[label][occurrence]["error"] = m.group(2).replace("ERROR:  ", "")
+                r = out[label][occurrence]
+                if "error" not in r:
+                    r["error"] = msg
+                    r["crash"] = msg.startswith("FATAL") or any(c in msg for c in CRASH)
+                    r["lost"] = any(c in msg for c in LOST)
+                    r["ms"] = None
                 break
     return out
 
@@ -156,17 +179,26 @@ class DuckDB:
 
 def timed_rounds(statements, reps, between=None):
     """Untimed warm-up, then reps rounds of all statements in one session each.
-    Returns {label: [seconds...]}, {label: error} and {label: output rows of the last round}."""
+    Returns {label: [seconds...]}, {label: error} and {label: output rows of the last round}.
+    A statement that crashes the backend is reported and left out of the later rounds; those
+    that failed only because the connection was lost are simply not timed in that round."""
     times = {label: [] for label, _ in statements}
     errors = {}
     last = {}
     for rnd in range(reps + 1):
         if between:
             between(rnd)
-        res = psql_script(statements)
-        for label, _ in statements:
+        todo = [st for st in statements if not errors.get(st[0], "").startswith("backend died")]
+        if not todo:
+            break
+        res = psql_script(todo)
+        for label, _ in todo:
             r = res.get(label, [{}])[0]
-            if r.get("error"):
+            if r.get("crash"):
+                errors[label] = f"backend died: {r['error']}"
+            elif r.get("lost"):
+                continue
+            elif r.get("error"):
                 errors[label] = r["error"]
             elif rnd > 0 and r.get("ms") is not None:
                 times[label].append(r["ms"] / 1000.0)
@@ -307,7 +339,8 @@ def main():
                 stmts.append((f"{qname}|{t}", q.format(t=t)))
         times, errors, _ = timed_rounds(stmts, args.reps)
         # What each query returned (from a last, untimed check): must equal the heap's answer.
-        answers = psql_script(stmts, timing=False)
+        answers = psql_script([st for st in stmts if not errors.get(st[0], "").startswith(
+            "backend died")], timing=False)
         for qname, title, targets in (
                 ("count", "SELECT count(*)", "target: protobuf_fdw <= 0.15x file_fdw"),
                 ("all", "aggregate over all 10 columns",
