@@ -68,6 +68,9 @@ SELECT id, b, i2, i4, i8 FROM exp_src ORDER BY id;
 -- (a float4 prints as the double it widens to in DuckDB: compare with f4::float8)
 SELECT id, f4, f4::float8 AS f4_as_double, f8, n5, n18 FROM exp_src ORDER BY id;
 \! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, f4, f8, n5, n18 FROM t ORDER BY id"
+-- NaN must not hide rows from readers that prune on statistics: the chunk holding it has no bounds
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id FROM t WHERE f8 = 'NaN'::DOUBLE OR f8 > 1e300 ORDER BY id"
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT path_in_schema, stats_min_value, stats_max_value, stats_null_count FROM parquet_metadata(\$FILE) WHERE path_in_schema = 'f8'"
 SELECT id, n38, nfree FROM exp_src ORDER BY id;
 \! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, n38, nfree FROM t ORDER BY id"
 -- strings and bytes

@@ -6,8 +6,9 @@
  * Readers skip row groups on these, so a wrong value loses data: when in
  * doubt write none.  Orders follow the column's TypeDefinedOrder: signed
  * for integers, floats and DECIMAL, unsigned bytewise for strings, binary
- * and UUID, false < true for BOOLEAN.  NaN never becomes a bound; zero
- * bounds are written as -0.0 (min) and +0.0 (max) so either zero matches.
+ * and UUID, false < true for BOOLEAN.  A chunk with a NaN gets no bounds
+ * at all; zero bounds are written as -0.0 (min) and +0.0 (max) so either
+ * zero matches.
  * Byte arrays longer than PQ_STATS_MAX_VALUE_BYTES drop min/max rather
  * than being truncated.
  *
@@ -154,8 +155,14 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a)
 		size_t		len;
 		const uint8_t *v = pq_column_value(c, i, &len);
 
+		/*
+		 * A NaN makes the bounds unusable: readers order NaN differently
+		 * (DuckDB puts it above every number), and one that prunes with
+		 * bounds that leave it out skips the row group for "x = 'NaN'" or
+		 * "x > 100".  No bounds are safe; null_count stays.
+		 */
 		if (is_nan(c, v))
-			continue;
+			return true;
 		if (min == NULL || cmp_values(c, v, len, min, min_len) < 0)
 		{
 			min = v;
@@ -168,7 +175,7 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a)
 		}
 	}
 	if (min == NULL)
-		return true;			/* all null or all NaN: no bounds */
+		return true;			/* all null: no bounds */
 	if (c->type == PQ_BYTE_ARRAY &&
 		(min_len > PQ_STATS_MAX_VALUE_BYTES || max_len > PQ_STATS_MAX_VALUE_BYTES))
 		return true;

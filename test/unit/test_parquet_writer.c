@@ -949,6 +949,59 @@ two_int_columns(const pq_options *o, membuf *f)
 	return w;
 }
 
+/* Bounds of a DOUBLE chunk: none when a NaN is in it, -0.0/+0.0 for zeros. */
+static void
+test_float_stats(void)
+{
+	static const double with_nan[] = {1.5, NAN, -2.0};
+	static const double zeros[] = {0.0, 0.0};
+
+	for (int k = 0; k < 2; k++)
+	{
+		membuf		f = {NULL, 0, 0, -1};
+		pq_options	o;
+		pq_writer  *w;
+		tnode		fmd;
+		tnode	   *st;
+		const double *vals = k == 0 ? with_nan : zeros;
+		int			n = k == 0 ? 3 : 2;
+
+		pq_options_init(&o);
+		w = pq_writer_create(&talloc, &o, mem_write, &f);
+		pq_schema_add_leaf(w, -1, "d", PQ_OPTIONAL, PQ_DOUBLE, 0, NULL, -1);
+		CHECK_EQ_INT(pq_writer_begin(w), PQ_OK);
+		for (int i = 0; i < n; i++)
+		{
+			CHECK_EQ_INT(pq_column_append(w, 0, 1, 0, &vals[i], 8), PQ_OK);
+			CHECK_EQ_INT(pq_writer_end_row(w), PQ_OK);
+		}
+		CHECK_EQ_INT(pq_column_append(w, 0, 0, 0, NULL, 0), PQ_OK);
+		CHECK_EQ_INT(pq_writer_end_row(w), PQ_OK);
+		CHECK_EQ_INT(pq_writer_finish(w), PQ_OK);
+		pq_writer_destroy(w);
+		parse_footer(&f, &fmd);
+		st = fld(fld(&fld(&fld(&fmd, 4)->kids[0], 1)->kids[0], 3), 12);
+		CHECK_EQ_INT(fld(st, 3)->i, 1);
+		if (k == 0)
+		{
+			CHECK(fld(st, 5)->type == -1 && fld(st, 6)->type == -1);
+			CHECK(fld(st, 1)->type == -1 && fld(st, 2)->type == -1);
+		}
+		else
+		{
+			double		mn,
+						mx;
+
+			memcpy(&mn, fld(st, 6)->bin, 8);
+			memcpy(&mx, fld(st, 5)->bin, 8);
+			CHECK(mn == 0.0 && signbit(mn));
+			CHECK(mx == 0.0 && !signbit(mx));
+		}
+		tfree(&fmd);
+		free(f.data);
+	}
+}
+
 static void
 test_empty_and_errors(void)
 {
@@ -1061,6 +1114,7 @@ main(void)
 	for (size_t k = 0; k < N_CODECS; k++)
 		test_file(all_codecs[k]);
 	test_dictionary_fallback();
+	test_float_stats();
 	test_empty_and_errors();
 	CHECK_EQ_INT(live_allocs, 0);
 	return UNIT_REPORT("parquet_writer");
