@@ -117,7 +117,9 @@ file_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
 				errno = ENOSPC;
 			ereport(ERROR,
 					(errcode_for_file_access(),
-					 errmsg("could not write to file \"%s\": %m", f->tmp)));
+					 errmsg("could not write Parquet file \"%s\": %m", f->target),
+					 errdetail("The rows were being written to \"%s\", which is removed; the target is left unchanged.",
+							   f->tmp)));
 		}
 		p += n;
 		len -= n;
