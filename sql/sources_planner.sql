@@ -1,0 +1,124 @@
+--
+-- Planner and executor (issue 5): row estimates before ANALYZE (files' size / mean message
+-- size sampled from the start) and after it (pg_class), ANALYZE of every framing, of several
+-- files and of compressed files, EXPLAIN ANALYZE counters, and parallel scans giving the
+-- serial results.  Data: test/fixtures/sources/gen_sources.py: the 50 events in every
+-- framing, big.* (30000 events: sum(id) 450015000, 300 notes, all 'n'; row signature
+-- f9a2f370ae14328f53c626b60aaac9a4), bigmulti/part-1..4.pb (the big events, 7500 per file).
+--
+CREATE SERVER src_pl FOREIGN DATA WRAPPER protobuf_fdw
+  OPTIONS (descriptor_set '/tmp/protobuf_fdw_test/sources/sources.desc');
+CREATE FUNCTION pl_table(tab text, opts text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('CREATE FOREIGN TABLE %I (id bigint, name text, amount float8, big numeric,
+                    tags int4[], flag bool, note text,
+                    fname text OPTIONS (meta ''filename''), off bigint OPTIONS (meta ''offset''),
+                    ord bigint OPTIONS (meta ''ordinal''))
+                  SERVER src_pl OPTIONS (message ''sources.Event'', %s)', tab, opts);
+END $$;
+-- the planner's row estimate for a query
+CREATE FUNCTION pl_rows(query text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+  plan json;
+BEGIN
+  EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+  RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::float8;
+END $$;
+
+SELECT pl_table('pl_delim', $$filename '/tmp/protobuf_fdw_test/sources/events.delim.pb'$$);
+SELECT pl_table('pl_ctr', $$filename '/tmp/protobuf_fdw_test/sources/events.container.pb.zst',
+                            framing 'container', container 'sources.Batch.events'$$);
+SELECT pl_table('pl_be', $$filename '/tmp/protobuf_fdw_test/sources/events.fixed32be.pb',
+                           framing 'fixed32be'$$);
+SELECT pl_table('pl_le', $$filename '/tmp/protobuf_fdw_test/sources/events.fixed32le.pb',
+                           framing 'fixed32le'$$);
+SELECT pl_table('pl_tf', $$filename '/tmp/protobuf_fdw_test/sources/events.tfrecord.pb',
+                           framing 'tfrecord'$$);
+SELECT pl_table('pl_single', $$filename '/tmp/protobuf_fdw_test/sources/single',
+                               framing 'single'$$);
+SELECT pl_table('pl_multi', $$filename '/tmp/protobuf_fdw_test/sources/multi/*.pb'$$);
+SELECT pl_table('pl_big', $$filename '/tmp/protobuf_fdw_test/sources/big.delim.pb'$$);
+SELECT pl_table('pl_big_gz', $$filename '/tmp/protobuf_fdw_test/sources/big.delim.pb.gz'$$);
+SELECT pl_table('pl_big_tf', $$filename '/tmp/protobuf_fdw_test/sources/big.tfrecord.pb.zst',
+                               framing 'tfrecord'$$);
+SELECT pl_table('pl_bigmulti', $$filename '/tmp/protobuf_fdw_test/sources/bigmulti'$$);
+
+-- before ANALYZE: within 10% of the true count (50 / 5 / 30000)
+SELECT relname, reltuples FROM pg_class WHERE relname LIKE 'pl\_%' AND relkind = 'f' ORDER BY relname;
+SELECT pl_rows('SELECT * FROM pl_delim') BETWEEN 45 AND 55 AS delim,
+       pl_rows('SELECT * FROM pl_ctr') BETWEEN 45 AND 55 AS container_zst,
+       pl_rows('SELECT * FROM pl_be') BETWEEN 45 AND 55 AS fixed32be,
+       pl_rows('SELECT * FROM pl_le') BETWEEN 45 AND 55 AS fixed32le,
+       pl_rows('SELECT * FROM pl_tf') BETWEEN 45 AND 55 AS tfrecord,
+       pl_rows('SELECT * FROM pl_single') BETWEEN 4.5 AND 5.5 AS single,
+       pl_rows('SELECT * FROM pl_multi') BETWEEN 45 AND 55 AS multi;
+SELECT pl_rows('SELECT * FROM pl_big') BETWEEN 27000 AND 33000 AS big,
+       pl_rows('SELECT * FROM pl_big_gz') BETWEEN 27000 AND 33000 AS big_gz,
+       pl_rows('SELECT * FROM pl_bigmulti') BETWEEN 27000 AND 33000 AS bigmulti;
+
+-- ANALYZE reads every message of every file: exact counts, then exact estimates
+ANALYZE pl_delim, pl_ctr, pl_be, pl_le, pl_tf, pl_single, pl_multi, pl_big, pl_big_gz, pl_big_tf,
+        pl_bigmulti;
+SELECT relname, reltuples FROM pg_class WHERE relname LIKE 'pl\_%' AND relkind = 'f' ORDER BY relname;
+SELECT relname, pl_rows('SELECT * FROM ' || relname) AS estimate
+  FROM pg_class WHERE relname LIKE 'pl\_%' AND relkind = 'f' ORDER BY relname;
+-- pg_stats: several files (50 rows: 10 distinct notes, flag for 16), compressed files
+-- (30000 rows, all in the sample: 300 notes, all 'n'; 15000 flags)
+SELECT tablename, attname, null_frac, n_distinct FROM pg_stats
+ WHERE tablename IN ('pl_multi', 'pl_big_gz', 'pl_bigmulti', 'pl_ctr')
+   AND attname IN ('id', 'name', 'flag', 'note', 'ord')
+ ORDER BY tablename, attname;
+SELECT tablename, most_common_vals, most_common_freqs FROM pg_stats
+ WHERE tablename IN ('pl_multi', 'pl_big_gz', 'pl_bigmulti') AND attname = 'flag'
+ ORDER BY tablename;
+
+-- EXPLAIN ANALYZE: messages and (decompressed) bytes read, messages skipped
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM pl_delim;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM pl_ctr;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM pl_multi;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT id FROM pl_big_gz;
+SELECT pl_table('pl_skip', $$filename '/tmp/protobuf_fdw_test/sources/bad_middle.delim.pb.gz',
+                             on_error 'skip'$$);
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT id, name, big FROM pl_skip;
+-- VERBOSE: the fields decoded (meta columns are no fields)
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id, note, off FROM pl_tf;
+
+-- parallel scans give the serial results
+SELECT count(*) AS n, sum(id) AS sum_id, count(note) AS notes,
+       md5(string_agg(concat_ws(':', id, name, amount, big, tags, flag::int, note), ',' ORDER BY id)) AS sig,
+       md5(string_agg(concat_ws(':', fname, ord, off), ',' ORDER BY fname, ord)) AS meta
+  FROM pl_bigmulti \gset serial_
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+EXPLAIN (COSTS OFF) SELECT count(*), sum(id) FROM pl_bigmulti;
+EXPLAIN (COSTS OFF) SELECT md5(string_agg(concat_ws(':', fname, ord, off), ',' ORDER BY fname, ord))
+  FROM pl_bigmulti;
+SELECT count(*) AS n, sum(id) AS sum_id, count(note) AS notes,
+       md5(string_agg(concat_ws(':', id, name, amount, big, tags, flag::int, note), ',' ORDER BY id)) AS sig,
+       md5(string_agg(concat_ws(':', fname, ord, off), ',' ORDER BY fname, ord)) AS meta
+  FROM pl_bigmulti \gset parallel_
+SELECT :'serial_n' AS n, :'serial_sum_id' AS sum_id, :'serial_notes' AS notes, :'serial_sig' AS sig,
+       (:'serial_n', :'serial_sum_id', :'serial_notes', :'serial_sig', :'serial_meta')
+       = (:'parallel_n', :'parallel_sum_id', :'parallel_notes', :'parallel_sig', :'parallel_meta')
+       AS parallel_equals_serial;
+-- one compressed file, several files of 50 events, a container, a filter, a join
+SELECT count(*), sum(id), md5(string_agg(concat_ws(':', id, name, amount, big, tags, flag::int, note), ',' ORDER BY id))
+  FROM pl_big_gz;
+SELECT count(*), sum(id), md5(string_agg(concat_ws(':', id, name, amount, big, tags, flag::int, note), ',' ORDER BY id))
+  FROM pl_multi;
+SELECT count(*), sum(id), md5(string_agg(concat_ws(':', id, name, amount, big, tags, flag::int, note), ',' ORDER BY id))
+  FROM pl_ctr;
+SELECT count(*), sum(id) FROM pl_bigmulti WHERE note IS NOT NULL;
+SELECT count(*), sum(a.id) FROM pl_bigmulti a JOIN pl_big_tf b ON a.id = b.id WHERE b.id % 1000 = 0;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+
+-- clean up
+SET client_min_messages = warning;
+DROP SERVER src_pl CASCADE;
+DROP FUNCTION pl_table(text, text), pl_rows(text);
+RESET client_min_messages;
