@@ -37,7 +37,8 @@ $(GEN_DIR)/google/protobuf/descriptor.pb-c.c $(GEN_DIR)/google/protobuf/descript
 	@mkdir -p $(GEN_DIR)
 	protoc-c --c_out=$(GEN_DIR) -I$(PROTOBUF_INCLUDE) google/protobuf/descriptor.proto
 
-$(SRCS:.c=.o): $(GEN_DIR)/google/protobuf/descriptor.pb-c.h
+# PGXS tracks no header dependencies: rebuild everything when any header changes.
+$(SRCS:.c=.o): $(GEN_DIR)/google/protobuf/descriptor.pb-c.h $(wildcard src/*.h src/stream/*.h src/parquet/*.h)
 
 clean: clean-gen
 clean-gen:

@@ -776,11 +776,37 @@ finish_builder(PlanBuilder *b)
 		if (plan->slots[i].number <= DENSE_LIMIT)
 			plan->dense[plan->slots[i].number] = i + 1;
 
+	/* singular scalar readers first: the row loop runs them from a packed array */
 	plan->nreaders = list_length(b->readers);
 	plan->readers = palloc(sizeof(PbReader) * Max(plan->nreaders, 1));
+	plan->fast = palloc(sizeof(PbFastReader) * Max(plan->nreaders, 1));
 	i = 0;
-	foreach(lc, b->readers)
-		plan->readers[i++] = *(PbReader *) lfirst(lc);
+	for (int pass = 0; pass < 2; pass++)
+		foreach(lc, b->readers)
+		{
+			PbReader   *r = (PbReader *) lfirst(lc);
+			bool		fast = r->kind == PB_R_SCALAR &&
+				plan->slots[r->slot].mode == PB_SLOT_LAST;
+
+			if (fast != (pass == 0))
+				continue;
+			plan->readers[i] = *r;
+			if (fast)
+			{
+				PbFastReader *f = &plan->fast[plan->nfast++];
+
+				f->attidx = (int16) r->attidx;
+				f->slot = (int16) r->slot;
+				f->oneof = (int8) plan->slots[r->slot].oneof;
+				f->presence = r->presence;
+				f->reader = &plan->readers[i];
+			}
+			i++;
+		}
+	plan->allslots = palloc(sizeof(int16) * Max(plan->nslots, 1));
+	for (i = 0; i < plan->nslots; i++)
+		if (plan->slots[i].mode == PB_SLOT_ALL)
+			plan->allslots[plan->nallslots++] = (int16) i;
 
 	plan->nchildren = list_length(b->children);
 	plan->children = palloc(sizeof(PbChild) * Max(plan->nchildren, 1));

@@ -125,6 +125,16 @@ typedef struct PbReader
 	const char *fieldtype;
 } PbReader;
 
+/* The hot path's view of a singular scalar reader: what the row loop needs, packed. */
+typedef struct PbFastReader
+{
+	int16		attidx;
+	int16		slot;
+	int8		oneof;			/* the slot's oneof state, or -1 */
+	bool		presence;
+	const PbReader *reader;
+} PbFastReader;
+
 typedef struct PbChild
 {
 	int			slot;			/* the message field's slot */
@@ -141,6 +151,10 @@ typedef struct PbMsgPlan
 	int16	   *dense;
 	int			nreaders;
 	PbReader   *readers;
+	int			nfast;			/* singular scalar readers, first in readers[] */
+	PbFastReader *fast;
+	int			nallslots;		/* slots in PB_SLOT_ALL mode, to reset per message */
+	int16	   *allslots;
 	int			nchildren;
 	PbChild    *children;
 	int			noneofs;

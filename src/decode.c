@@ -77,15 +77,14 @@ reset_state(PbMsgState *st)
 	const PbMsgPlan *plan = st->plan;
 
 	memset(st->seen, 0, plan->nslots);
-	for (int i = 0; i < plan->nslots; i++)
+	for (int k = 0; k < plan->nallslots; k++)
 	{
-		if (plan->slots[i].mode == PB_SLOT_ALL)
-		{
-			/* the arrays lived in the previous row's context */
-			st->occ[i] = NULL;
-			st->nocc[i] = 0;
-			st->maxocc[i] = 0;
-		}
+		int			i = plan->allslots[k];
+
+		/* the arrays lived in the previous row's context */
+		st->occ[i] = NULL;
+		st->nocc[i] = 0;
+		st->maxocc[i] = 0;
 	}
 	for (int i = 0; i < plan->noneofs; i++)
 		st->oneof_last[i] = -1;
@@ -393,54 +392,6 @@ pb_slot_elements(const PbMsgState *st, int s, PbOcc **elems)
 
 /* ---------- scalar values ---------- */
 
-int64
-pb_value_int64(PbScalarKind kind, uint64 v)
-{
-	switch (kind)
-	{
-		case PB_K_INT32:
-		case PB_K_ENUM:
-		case PB_K_SFIXED32:
-			return (int32) (uint32) v;
-		case PB_K_SINT32:
-			return pb_zigzag32((uint32) v);
-		case PB_K_SINT64:
-			return pb_zigzag64(v);
-		case PB_K_UINT32:
-		case PB_K_FIXED32:
-			return (uint32) v;
-		case PB_K_BOOL:
-			return v != 0;
-		default:				/* INT64, SFIXED64; UINT64/FIXED64 checked by callers */
-			return (int64) v;
-	}
-}
-
-bool
-pb_kind_is_unsigned64(PbScalarKind kind)
-{
-	return kind == PB_K_UINT64 || kind == PB_K_FIXED64;
-}
-
-float
-pb_value_float(uint64 v)
-{
-	uint32		bits = (uint32) v;
-	float		f;
-
-	memcpy(&f, &bits, sizeof(f));
-	return f;
-}
-
-double
-pb_value_double(uint64 v)
-{
-	double		d;
-
-	memcpy(&d, &v, sizeof(d));
-	return d;
-}
-
 char *
 pb_string_to_server(const uint8 *p, uint32 len, bool nul_terminate, size_t *outlen)
 {
@@ -459,6 +410,27 @@ pb_string_to_server(const uint8 *p, uint32 len, bool nul_terminate, size_t *outl
 		return nul_terminate ? pnstrdup((const char *) p, len) : (char *) p;
 	*outlen = strlen(converted);
 	return converted;
+}
+
+static inline bool
+ascii_without_nul(const uint8 *p, uint32 len)
+{
+	const uint64 high = UINT64CONST(0x8080808080808080);
+	const uint64 ones = UINT64CONST(0x0101010101010101);
+
+	for (; len >= 8; p += 8, len -= 8)
+	{
+		uint64		w;
+
+		memcpy(&w, p, 8);
+		/* a byte >= 0x80, or a zero byte (the classic has-zero-byte test) */
+		if ((w & high) || ((w - ones) & ~w & high))
+			return false;
+	}
+	for (; len > 0; p++, len--)
+		if (*p == 0 || *p >= 0x80)
+			return false;
+	return true;
 }
 
 /* The shortest decimal text that reads back as the same float or double. */
@@ -581,8 +553,18 @@ convert_scalar(const PbReader *r, const PbFieldSlot *slot, uint64 v, const uint8
 			if (slot->kind == PB_K_STRING)
 			{
 				size_t		outlen;
-				char	   *s = pb_string_to_server(p, len, false, &outlen);
+				char	   *s;
+				text	   *t;
 
+				/* ASCII without NUL is valid in every server encoding: no check, no conversion */
+				if (ascii_without_nul(p, len))
+				{
+					t = palloc(len + VARHDRSZ);
+					SET_VARSIZE(t, len + VARHDRSZ);
+					memcpy(VARDATA(t), p, len);
+					return PointerGetDatum(t);
+				}
+				s = pb_string_to_server(p, len, false, &outlen);
 				return PointerGetDatum(cstring_to_text_with_len(s, outlen));
 			}
 			return CStringGetTextDatum(scalar_to_cstring(slot, v, p, len));
@@ -862,30 +844,24 @@ decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
 	else
 		pb_collect(st, segs, nsegs);
 
-	for (int i = 0; i < plan->nreaders; i++)
+	/* singular scalars, the common case, kept free of calls but the conversion */
+	for (int i = 0; i < plan->nfast; i++)
 	{
-		const PbReader *r = &plan->readers[i];
+		const PbFastReader *f = &plan->fast[i];
+		int			s = f->slot;
+		bool		set = st->seen[s] && (f->oneof < 0 || st->oneof_last[f->oneof] == s);
 
-		if (r->kind == PB_R_SCALAR && plan->slots[r->slot].mode == PB_SLOT_LAST)
-		{
-			/* the common case, kept free of calls: a singular scalar column */
-			int			s = r->slot;
-			const PbFieldSlot *slot = &plan->slots[s];
-			bool		set = st->seen[s] &&
-				(slot->oneof < 0 || st->oneof_last[slot->oneof] == s);
-
-			if (!set && r->presence)
-				continue;
-			ctx->ds->current_reader = r;
-			/* an absent implicit-presence field reads as its zero value */
-			values[r->attidx] = set
-				? convert_scalar(r, slot, st->value[s], st->ptr[s], st->len[s])
-				: convert_scalar(r, slot, 0, (const uint8 *) "", 0);
-			nulls[r->attidx] = false;
-		}
-		else
-			run_reader(ctx, plan, st, r, segs, nsegs, values, nulls);
+		if (!set && f->presence)
+			continue;
+		ctx->ds->current_reader = f->reader;
+		/* an absent implicit-presence field reads as its zero value */
+		values[f->attidx] = set
+			? convert_scalar(f->reader, &plan->slots[s], st->value[s], st->ptr[s], st->len[s])
+			: convert_scalar(f->reader, &plan->slots[s], 0, (const uint8 *) "", 0);
+		nulls[f->attidx] = false;
 	}
+	for (int i = plan->nfast; i < plan->nreaders; i++)
+		run_reader(ctx, plan, st, &plan->readers[i], segs, nsegs, values, nulls);
 	ctx->ds->current_reader = NULL;
 
 	for (int c = 0; c < plan->nchildren; c++)

@@ -77,11 +77,54 @@ extern char *pb_string_to_server(const uint8 *p, uint32 len, bool nul_terminate,
 
 extern const char *pb_enum_name(const PbFieldSlot *slot, int32 number);
 
-/* Value helpers by field kind. */
-extern int64 pb_value_int64(PbScalarKind kind, uint64 v);
-extern float pb_value_float(uint64 v);
-extern double pb_value_double(uint64 v);
-extern bool pb_kind_is_unsigned64(PbScalarKind kind);
+/* The value of an integer-like field as a signed 64-bit number. */
+static inline int64
+pb_value_int64(PbScalarKind kind, uint64 v)
+{
+	switch (kind)
+	{
+		case PB_K_INT32:
+		case PB_K_ENUM:
+		case PB_K_SFIXED32:
+			return (int32) (uint32) v;
+		case PB_K_SINT32:
+			return (int32) ((((uint32) v) >> 1) ^ (~(((uint32) v) & 1) + 1));
+		case PB_K_SINT64:
+			return (int64) ((v >> 1) ^ (~(v & 1) + 1));
+		case PB_K_UINT32:
+		case PB_K_FIXED32:
+			return (uint32) v;
+		case PB_K_BOOL:
+			return v != 0;
+		default:				/* INT64, SFIXED64; UINT64/FIXED64 checked by callers */
+			return (int64) v;
+	}
+}
+
+static inline bool
+pb_kind_is_unsigned64(PbScalarKind kind)
+{
+	return kind == PB_K_UINT64 || kind == PB_K_FIXED64;
+}
+
+static inline float
+pb_value_float(uint64 v)
+{
+	uint32		bits = (uint32) v;
+	float		f;
+
+	memcpy(&f, &bits, sizeof(f));
+	return f;
+}
+
+static inline double
+pb_value_double(uint64 v)
+{
+	double		d;
+
+	memcpy(&d, &v, sizeof(d));
+	return d;
+}
 
 /* Report malformed input found at 'at' (an error; does not return). */
 extern void pb_malformed(int status, const uint8 *at) pg_attribute_noreturn();
