@@ -640,7 +640,7 @@ bind_field(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
 		r->slot = add_slot(b, f, PB_SLOT_ALL);
 		r->elemtype = elemtype;
 		get_typlenbyvalalign(elemtype, &r->elemlen, &r->elembyval, &r->elemalign);
-		r->typmod = -1;
+		/* an array column's typmod is its elements' (varchar(2)[], numeric(4,2)[]) */
 		set_target_input(r, elemtype);
 		return;
 	}

@@ -780,11 +780,18 @@ run_reader(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st, const PbReader
 			if (!set)
 				return;
 			values[r->attidx] = timestamp_datum(r, st->occ[r->slot], st->nocc[r->slot]);
+			/* timestamptz(p): what a cast would give */
+			if (r->typmod >= 0)
+				values[r->attidx] = DirectFunctionCall2(r->timestamp_utc ? timestamp_scale : timestamptz_scale,
+														values[r->attidx], Int32GetDatum(r->typmod));
 			break;
 		case PB_R_DURATION:
 			if (!set)
 				return;
 			values[r->attidx] = interval_datum(r, st->occ[r->slot], st->nocc[r->slot]);
+			if (r->typmod >= 0)
+				values[r->attidx] = DirectFunctionCall2(interval_scale, values[r->attidx],
+														Int32GetDatum(r->typmod));
 			break;
 		case PB_R_JOIN:
 			{
