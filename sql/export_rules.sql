@@ -23,6 +23,9 @@ SELECT rows, row_groups FROM parquet_export($$SELECT x::numeric(5,2) AS amount F
 -- (and numeric(40,2): precision above 38 is treated as unbounded)
 SELECT rows, row_groups FROM parquet_export($$SELECT x::numeric AS n, y::numeric(40,2) AS wide FROM (VALUES ('1.005', '1.005'), ('-1e-30', '-1e-30'), ('NaN', 'NaN'), ('Infinity', NULL)) v(x, y)$$, :'d' || 'exp_rules.parquet');
 \! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_rules.parquet
+-- (so are PostgreSQL 15's negative scales and scales above the precision)
+SELECT rows FROM parquet_export($$SELECT 12345::numeric(5,-2) AS neg, 0.00012::numeric(2,5) AS tiny$$, :'d' || 'exp_rules.parquet');
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_rules.parquet
 -- ... or DOUBLE (NaN and infinities kept) ...
 SELECT rows, row_groups FROM parquet_export($$SELECT x::numeric AS n FROM (VALUES ('1.005'), ('-1e-30'), ('NaN'), ('-Infinity'), (NULL)) v(x)$$, :'d' || 'exp_rules.parquet', numeric_mode => 'double');
 \! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_rules.parquet "SELECT n, typeof(n) FROM t"

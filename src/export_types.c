@@ -303,7 +303,7 @@ build_scalar(BuildState *bs, ExportNode *n, Oid typid, int32 typmod,
 					precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
 					scale = (((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024;
 				}
-				/* negative scales (PG 15) are written as DECIMAL scale 0 */
+				/* PG 15 allows scale < 0 or > precision: DECIMAL cannot, so numeric_mode decides */
 				if (precision >= 1 && precision <= EXPORT_MAX_DECIMAL_PRECISION &&
 					scale >= 0 && scale <= precision)
 				{
