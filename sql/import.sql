@@ -93,9 +93,25 @@ IMPORT FOREIGN SCHEMA "google.protobuf" LIMIT TO ("Timestamp", "Struct")
 SELECT * FROM pg_temp.tables('wkt');
 SELECT * FROM pg_temp.columns('wkt', 'Timestamp');
 -- a package that is not in the set: the hint lists those that are
-IMPORT FOREIGN SCHEMA nosuch FROM SERVER imp INTO exc OPTIONS (filename '/tmp/f.pb');
-IMPORT FOREIGN SCHEMA "imptest.Outer" FROM SERVER imp INTO exc OPTIONS (filename '/tmp/f.pb');
-IMPORT FOREIGN SCHEMA "Imptest" FROM SERVER imp INTO exc OPTIONS (filename '/tmp/f.pb');
+-- a name that is no package ("any name for all") imports every package but
+-- google.protobuf, as "*" does, with a NOTICE naming the packages; so does a wrong case
+CREATE SCHEMA anyname;
+CREATE SCHEMA allnames;
+IMPORT FOREIGN SCHEMA nosuch FROM SERVER imp INTO anyname OPTIONS (filename '/tmp/f.pb');
+IMPORT FOREIGN SCHEMA "*" FROM SERVER imp INTO allnames OPTIONS (filename '/tmp/f.pb');
+SELECT n.nspname, count(*), string_agg(c.relname, ', ' ORDER BY c.relname COLLATE "C") AS tables
+  FROM pg_foreign_table ft JOIN pg_class c ON c.oid = ft.ftrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname IN ('anyname', 'allnames') GROUP BY n.nspname ORDER BY n.nspname;
+SET client_min_messages = warning;
+DROP SCHEMA anyname CASCADE;
+DROP SCHEMA allnames CASCADE;
+RESET client_min_messages;
+CREATE SCHEMA anyname;
+IMPORT FOREIGN SCHEMA "Imptest" FROM SERVER imp INTO anyname OPTIONS (filename '/tmp/f.pb');
+SET client_min_messages = warning;
+DROP SCHEMA anyname CASCADE;
+RESET client_min_messages;
 -- two packages with a message of the same name, imported at once
 IMPORT FOREIGN SCHEMA "*" FROM SERVER imp INTO exc
   OPTIONS (descriptor_set '/tmp/protobuf_fdw_test/import_clash.desc', filename '/tmp/f.pb');

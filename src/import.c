@@ -635,7 +635,35 @@ pb_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 	resolve_descriptor_set(&go, server, "OPTIONS of IMPORT FOREIGN SCHEMA");
 	schema = pb_schema_load(go.descriptor_set);
 
-	/* the messages of the package, or of all packages */
+	/*
+	 * The messages of the package; a name that is no package (and "*")
+	 * means every package but google.protobuf, as the issue's "any name for
+	 * all" asks.  A NOTICE says so, so that a misspelt package is noticed.
+	 */
+	for (int i = 0; i < schema->nmessages && !all; i++)
+		if (strcmp(message_package(schema, schema->messages[i].full_name), want) == 0)
+			package_found = true;
+	if (!all && !package_found)
+	{
+		List	   *names = NIL;
+
+		for (int i = 0; i < schema->nmessages; i++)
+		{
+			char	   *package = message_package(schema, schema->messages[i].full_name);
+
+			if (!list_member(packages, makeString(package)))
+				packages = lappend(packages, makeString(package));
+		}
+		foreach(lc, packages)
+			names = lappend(names, strVal(lfirst(lc)));
+		list_sort(names, compare_cstrings);
+		ereport(NOTICE,
+				(errmsg("no package \"%s\" in descriptor set \"%s\": importing the messages of every package",
+						want, go.descriptor_set),
+				 errdetail("The set holds messages of the packages %s.", quoted_list(names)),
+				 errhint("Name a package to import only its messages.")));
+		all = true;
+	}
 	cands = palloc(sizeof(Candidate) * Max(schema->nmessages, 1));
 	for (int i = 0; i < schema->nmessages; i++)
 	{
@@ -643,30 +671,13 @@ pb_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 		char	   *package = message_package(schema, mi->full_name);
 		Candidate  *c;
 
-		if (!list_member(packages, makeString(package)))
-			packages = lappend(packages, makeString(package));
 		if (all ? strcmp(package, WKT_PACKAGE) == 0 : strcmp(package, want) != 0)
 			continue;
-		package_found = true;
 		c = &cands[ncands++];
 		c->mi = mi;
 		c->map_entry = is_map_entry(mi->desc);
 		c->relative = relative_name(mi->full_name, package);
 		c->table_name = default_table_name(c->relative);
-	}
-
-	if (!all && !package_found)
-	{
-		List	   *names = NIL;
-
-		foreach(lc, packages)
-			names = lappend(names, strVal(lfirst(lc)));
-		list_sort(names, compare_cstrings);
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_SCHEMA_NOT_FOUND),
-				 errmsg("package \"%s\" not found in descriptor set \"%s\"", want, go.descriptor_set),
-				 errhint("The set holds messages of the packages %s. IMPORT FOREIGN SCHEMA \"*\" imports every package.",
-						 quoted_list(names))));
 	}
 
 	/* a name in LIMIT TO or EXCEPT that matches nothing is a mistake */
