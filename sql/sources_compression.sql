@@ -84,6 +84,14 @@ SELECT * FROM cmp_single;
 SELECT n FROM cmp('empty.pb.gz', 'delimited');
 SELECT n FROM cmp('empty.pb.zst', 'tfrecord');
 
+-- inputs shorter than a magic number: the byte 00 (one empty message) and the byte 1f (a
+-- length of 31, then the end of the file)
+CREATE FOREIGN TABLE cmp_tiny (id bigint, name text)
+  SERVER src_cmp OPTIONS (filename '/tmp/protobuf_fdw_test/sources/tiny.pb', message 'sources.Event');
+SELECT * FROM cmp_tiny;
+ALTER FOREIGN TABLE cmp_tiny OPTIONS (SET filename '/tmp/protobuf_fdw_test/sources/tiny_1f.pb');
+SELECT * FROM cmp_tiny;
+
 -- 'none' reads the bytes as they are: magic_gzip.pb / magic_zstd.pb are plain delimited files
 -- whose first bytes are 1f 8b 08 / 28 b5 2f fd
 CREATE FOREIGN TABLE cmp_magic (id bigint, name text)

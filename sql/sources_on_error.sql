@@ -68,6 +68,21 @@ SELECT err_table('err_trunc_limit', 'bad_trunc.tfrecord.pb',
                  ', framing ''tfrecord'', on_error ''skip'', reject_limit ''1''');
 SELECT count(*) FROM err_trunc_limit;
 
+-- truncated inside a length prefix (40), a fixed32 length (55), a TFRecord header (115), a
+-- container's row record (row 6 at 48)
+SELECT err_table('err_tp_delim', 'bad_trunc_prefix.delim.pb', ', on_error ''skip''');
+SELECT id FROM err_tp_delim;
+SELECT err_table('err_tp_le', 'bad_trunc_prefix.fixed32le.pb', ', framing ''fixed32le'', on_error ''skip''');
+SELECT id FROM err_tp_le;
+SELECT err_table('err_th_tf', 'bad_trunc_header.tfrecord.pb', ', framing ''tfrecord'', on_error ''skip''');
+SELECT id FROM err_th_tf;
+SELECT err_table('err_trunc_ctr', 'bad_trunc.container.pb',
+                 ', framing ''container'', container ''sources.Batch.events'', on_error ''skip''');
+SELECT id, off FROM err_trunc_ctr;
+SELECT err_table('err_trunc_ctr_stop', 'bad_trunc.container.pb',
+                 ', framing ''container'', container ''sources.Batch.events''');
+SELECT * FROM err_trunc_ctr_stop;
+
 -- a malformed length prefix (an 11-byte varint at offset 24) cannot be skipped
 SELECT err_table('err_prefix', 'bad_prefix.delim.pb', ', on_error ''skip''');
 SELECT * FROM err_prefix;
@@ -101,6 +116,13 @@ SELECT id, off FROM err_big_be;
 SELECT err_table('err_big_tf', 'bad_big.tfrecord.pb',
                  ', framing ''tfrecord'', max_message_size ''100'', on_error ''skip''');
 SELECT id, off FROM err_big_tf;
+
+-- a message of 3 MiB (over max_message_size 1MB and over the 1 MiB read buffer) is skipped
+-- without being read into memory, also in a compressed stream; message 3 is at 3145747
+SELECT err_table('err_bigskip', 'bad_bigskip.delim.pb', ', max_message_size ''1MB'', on_error ''skip''');
+SELECT id, name, off FROM err_bigskip;
+SELECT err_table('err_bigskip_gz', 'bad_bigskip.delim.pb.gz', ', max_message_size ''1MB'', on_error ''skip''');
+SELECT id, name, off FROM err_bigskip_gz;
 
 -- several files: the count covers them all, the first is in f1.pb (name is read: its
 -- invalid UTF-8 is what is bad)

@@ -116,6 +116,15 @@ RESET max_parallel_workers_per_gather;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
+-- on_error 'skip' over several files: bad_bigmulti/ has one bad message in each of its four
+-- files (message 3000: ids 3000, 10500, 18000, 25500); one NOTICE counts all four, and
+-- reject_limit applies to them all
+SELECT pl_table('pl_badmulti', $$filename '/tmp/protobuf_fdw_test/sources/bad_bigmulti',
+                                 on_error 'skip'$$);
+SELECT count(*), sum(id), count(name) FROM pl_badmulti;
+SELECT pl_table('pl_badmulti3', $$filename '/tmp/protobuf_fdw_test/sources/bad_bigmulti',
+                                  on_error 'skip', reject_limit '3'$$);
+SELECT count(*), sum(id), count(name) FROM pl_badmulti3;
 
 -- clean up
 SET client_min_messages = warning;
