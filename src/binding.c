@@ -468,13 +468,51 @@ static PbMsgPlan *finish_builder(PlanBuilder *b);
 static void bind_output(PlanBuilder *b, const char *colname, const char *path,
 						Oid typid, int32 typmod, int attidx);
 
+/* What a column on a well-known type may be declared as, for hints. */
+static const char *
+wkt_types(const char *name)
+{
+	static const char *const pairs[][2] = {
+		{"Timestamp", "timestamptz or timestamp (UTC), or jsonb"},
+		{"Duration", "interval, or jsonb"},
+		{"FieldMask", "text or text[], or jsonb"},
+		{"Int32Value", "integer (or bigint, numeric, text), or jsonb"},
+		{"Int64Value", "bigint (or numeric, text), or jsonb"},
+		{"UInt32Value", "bigint (or numeric, text), or jsonb"},
+		{"UInt64Value", "numeric (or bigint, text), or jsonb"},
+		{"FloatValue", "real (or double precision, numeric, text), or jsonb"},
+		{"DoubleValue", "double precision (or numeric, text), or jsonb"},
+		{"BoolValue", "boolean (or text), or jsonb"},
+		{"StringValue", "text (or varchar), or jsonb"},
+		{"BytesValue", "bytea (or text), or jsonb"},
+		{"Struct", "jsonb"}, {"Value", "jsonb"}, {"ListValue", "jsonb"},
+		{"Any", "jsonb"}, {"Empty", "jsonb"}
+	};
+
+	for (int i = 0; i < lengthof(pairs); i++)
+		if (pb_is_wkt(name, pairs[i][0]))
+			return pairs[i][1];
+	return NULL;
+}
+
 static void
 type_mismatch(const char *colname, Oid typid, const PbFieldDescriptor *f, const char *why)
 {
 	const char *ftype = pb_field_type_name(f);
+	const char *wkt = NULL;
 
 	if (is_message(f) && f->type_name)
+	{
 		ftype = f->type_name[0] == '.' ? f->type_name + 1 : f->type_name;
+		if (!is_repeated(f))
+			wkt = wkt_types(ftype);
+	}
+	if (wkt)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("column \"%s\" of type %s cannot hold field \"%s\" of type %s",
+						colname, format_type_be(typid), f->name, ftype),
+				 errhint("Declare the column as %s.", wkt)));
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 			 errmsg("column \"%s\" of type %s cannot hold %sfield \"%s\" of type %s",
@@ -623,8 +661,12 @@ bind_field(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
 			pb_message_field_by_number(mi->desc, 1) != NULL)
 		{
 			/* a wrapper: its "value" field, NULL when the wrapper is absent */
-			bind_field(child_builder(b, f), colname, pb_message_field_by_number(mi->desc, 1),
-					   typid, typmod, attidx);
+			const PbFieldDescriptor *value = pb_message_field_by_number(mi->desc, 1);
+			PbTarget	target;
+
+			if (typid != JSONBOID && !choose_target(field_kind(value), typid, &target))
+				type_mismatch(colname, typid, f, NULL);
+			bind_field(child_builder(b, f), colname, value, typid, typmod, attidx);
 			return;
 		}
 		type_mismatch(colname, typid, f, NULL);

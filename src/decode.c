@@ -615,6 +615,13 @@ seconds_nanos(const PbOcc *occ, int nocc, int64 *seconds, int32 *nanos)
 	}
 }
 
+/* Nanoseconds to microseconds, rounded as PostgreSQL's own input rounds (rint). */
+static int64
+nanos_to_usecs(int32 nanos)
+{
+	return (int64) rint((double) nanos / 1000.0);
+}
+
 static void
 wkt_out_of_range(const PbReader *r, const char *what, int64 seconds, int32 nanos)
 {
@@ -641,7 +648,7 @@ timestamp_datum(const PbReader *r, const PbOcc *occ, int nocc)
 							(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY,
 							&seconds) ||
 		pg_mul_s64_overflow(seconds, USECS_PER_SEC, &us) ||
-		pg_add_s64_overflow(us, nanos / 1000, &us))
+		pg_add_s64_overflow(us, nanos_to_usecs(nanos), &us))
 		wkt_out_of_range(r, "google.protobuf.Timestamp", seconds, nanos);
 	ts = us;
 	if (!IS_VALID_TIMESTAMP(ts))
@@ -662,7 +669,7 @@ interval_datum(const PbReader *r, const PbOcc *occ, int nocc)
 		(seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0))
 		wkt_out_of_range(r, "google.protobuf.Duration", seconds, nanos);
 	if (pg_mul_s64_overflow(seconds, USECS_PER_SEC, &us) ||
-		pg_add_s64_overflow(us, nanos / 1000, &us))
+		pg_add_s64_overflow(us, nanos_to_usecs(nanos), &us))
 		wkt_out_of_range(r, "google.protobuf.Duration", seconds, nanos);
 	iv = palloc0(sizeof(Interval));
 	iv->time = us;

@@ -25,7 +25,7 @@ pb_wire_status_message(PbWireStatus status)
 		case PB_WIRE_BAD_END_GROUP:
 			return "end-group tag without a matching start-group tag";
 		case PB_WIRE_TOO_DEEP:
-			return "groups nested more than 100 levels deep";
+			return "messages or groups nested more than 100 levels deep";
 	}
 	return "unknown wire error";
 }
