@@ -81,7 +81,7 @@ SELECT rows, row_groups FROM parquet_export('SELECT 1 AS x', :'d' || 'exp_rules.
 SELECT rows, row_groups FROM parquet_export('SELECT 1 AS x', :'d' || 'exp_rules.parquet', kv_metadata => '[1, 2]');
 
 -- nothing was left behind by the failures above
-\! ls -a /tmp/protobuf_fdw_test | grep exp_rules
+\! ls -a /tmp/protobuf_fdw_test | grep "exp_rules\.parquet"
 
 -- a LATIN1 database: strings (text, enum labels, output-function text) are written as UTF-8
 SELECT current_database() AS orig_db \gset
