@@ -579,16 +579,19 @@ convert_scalar(const PbReader *r, const PbFieldSlot *slot, uint64 v, const uint8
 
 /* ---------- well-known types ---------- */
 
-/* Fields 1 (int64 seconds) and 2 (int32 nanos) of a Timestamp or Duration, merged. */
-static void
-seconds_nanos(const PbOcc *occ, int nocc, int64 *seconds, int32 *nanos)
+/*
+ * Fields 1 (int64 seconds) and 2 (int32 nanos) of a Timestamp or Duration,
+ * merged over its segments; the rest skipped.
+ */
+void
+pb_seconds_nanos(const PbSegment *segs, int nsegs, int64 *seconds, int32 *nanos)
 {
 	*seconds = 0;
 	*nanos = 0;
-	for (int i = 0; i < nocc; i++)
+	for (int i = 0; i < nsegs; i++)
 	{
-		const uint8 *p = occ[i].ptr;
-		const uint8 *end = p + occ[i].len;
+		const uint8 *p = segs[i].ptr;
+		const uint8 *end = p + segs[i].len;
 
 		while (p < end)
 		{
@@ -632,6 +635,8 @@ wkt_out_of_range(const PbReader *r, const char *what, int64 seconds, int32 nanos
 			 errdetail("It holds seconds = " INT64_FORMAT ", nanos = %d.", seconds, nanos)));
 }
 
+static PbSegment *occ_segments(const PbOcc *occ, int nocc);
+
 static Datum
 timestamp_datum(const PbReader *r, const PbOcc *occ, int nocc)
 {
@@ -640,7 +645,7 @@ timestamp_datum(const PbReader *r, const PbOcc *occ, int nocc)
 	int64		us;
 	Timestamp	ts;
 
-	seconds_nanos(occ, nocc, &seconds, &nanos);
+	pb_seconds_nanos(occ_segments(occ, nocc), nocc, &seconds, &nanos);
 	if (nanos < 0 || nanos > 999999999)
 		wkt_out_of_range(r, "google.protobuf.Timestamp", seconds, nanos);
 	/* Unix epoch -> PostgreSQL epoch (2000-01-01), in microseconds */
@@ -664,7 +669,7 @@ interval_datum(const PbReader *r, const PbOcc *occ, int nocc)
 	int64		us;
 	Interval   *iv;
 
-	seconds_nanos(occ, nocc, &seconds, &nanos);
+	pb_seconds_nanos(occ_segments(occ, nocc), nocc, &seconds, &nanos);
 	if (nanos < -999999999 || nanos > 999999999 ||
 		(seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0))
 		wkt_out_of_range(r, "google.protobuf.Duration", seconds, nanos);

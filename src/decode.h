@@ -77,6 +77,9 @@ extern char *pb_string_to_server(const uint8 *p, uint32 len, bool nul_terminate,
 
 extern const char *pb_enum_name(const PbFieldSlot *slot, int32 number);
 
+/* Seconds and nanos (fields 1 and 2) of a Timestamp or Duration given as segments. */
+extern void pb_seconds_nanos(const PbSegment *segs, int nsegs, int64 *seconds, int32 *nanos);
+
 /* The value of an integer-like field as a signed 64-bit number. */
 static inline int64
 pb_value_int64(PbScalarKind kind, uint64 v)

@@ -479,42 +479,6 @@ append_fraction(StringInfo buf, int32 nanos)
 		appendStringInfo(buf, ".%09d", nanos);
 }
 
-/* Read fields 1 (varint) and 2 (varint) of a merged message. */
-static void
-two_varints(const PbSegment *segs, int nsegs, int64 *f1, int64 *f2)
-{
-	*f1 = 0;
-	*f2 = 0;
-	for (int i = 0; i < nsegs; i++)
-	{
-		const uint8 *p = segs[i].ptr;
-		const uint8 *end = p + segs[i].len;
-
-		while (p < end)
-		{
-			const uint8 *start = p;
-			uint32		field;
-			int			wt;
-			uint64		v;
-			PbWireStatus ws;
-
-			if ((ws = pb_read_tag(&p, end, &field, &wt)) != PB_WIRE_OK)
-				pb_malformed(ws, start);
-			if ((field == 1 || field == 2) && wt == PB_WT_VARINT)
-			{
-				if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK)
-					pb_malformed(ws, start);
-				if (field == 1)
-					*f1 = (int64) v;
-				else
-					*f2 = (int32) (uint32) v;
-			}
-			else if ((ws = pb_skip_field(&p, end, field, wt, 0)) != PB_WIRE_OK)
-				pb_malformed(ws, start);
-		}
-	}
-}
-
 static void
 json_wkt_range(const char *type, int64 seconds, int64 nanos)
 {
@@ -527,8 +491,8 @@ json_wkt_range(const char *type, int64 seconds, int64 nanos)
 static void
 emit_timestamp(Emit *e, const PbSegment *segs, int nsegs)
 {
-	int64		seconds,
-				nanos;
+	int64		seconds;
+	int32		nanos;
 	int64		days,
 				secs_of_day,
 				z,
@@ -542,7 +506,7 @@ emit_timestamp(Emit *e, const PbSegment *segs, int nsegs)
 				m;
 	StringInfoData buf;
 
-	two_varints(segs, nsegs, &seconds, &nanos);
+	pb_seconds_nanos(segs, nsegs, &seconds, &nanos);
 	/* 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z */
 	if (seconds < INT64CONST(-62135596800) || seconds > INT64CONST(253402300799) ||
 		nanos < 0 || nanos > 999999999)
@@ -572,11 +536,11 @@ emit_timestamp(Emit *e, const PbSegment *segs, int nsegs)
 static void
 emit_duration(Emit *e, const PbSegment *segs, int nsegs)
 {
-	int64		seconds,
-				nanos;
+	int64		seconds;
+	int32		nanos;
 	StringInfoData buf;
 
-	two_varints(segs, nsegs, &seconds, &nanos);
+	pb_seconds_nanos(segs, nsegs, &seconds, &nanos);
 	if (seconds < INT64CONST(-315576000000) || seconds > INT64CONST(315576000000) ||
 		nanos < -999999999 || nanos > 999999999 ||
 		(seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0))
