@@ -112,6 +112,30 @@ SELECT count(*), sum(id), md5(string_agg(concat_ws(':', id, name, amount, big, t
   FROM pl_ctr;
 SELECT count(*), sum(id) FROM pl_bigmulti WHERE note IS NOT NULL;
 SELECT count(*), sum(a.id) FROM pl_bigmulti a JOIN pl_big_tf b ON a.id = b.id WHERE b.id % 1000 = 0;
+-- one uncompressed file larger than the 4 MiB blocks a parallel scan divides it into
+-- (split/events.*.pb, 12000 messages, 9.3 to 9.5 MB): every framing gives the serial rows,
+-- ordinals and offsets (the signatures are the generator's, SUMMARY.txt)
+SELECT pl_table('pl_split_delim', $$filename '/tmp/protobuf_fdw_test/sources/split/events.delim.pb'$$);
+SELECT pl_table('pl_split_ctr', $$filename '/tmp/protobuf_fdw_test/sources/split/events.container.pb',
+                                  framing 'container', container 'sources.Batch.events'$$);
+SELECT pl_table('pl_split_be', $$filename '/tmp/protobuf_fdw_test/sources/split/events.fixed32be.pb',
+                                 framing 'fixed32be'$$);
+SELECT pl_table('pl_split_le', $$filename '/tmp/protobuf_fdw_test/sources/split/events.fixed32le.pb',
+                                 framing 'fixed32le'$$);
+SELECT pl_table('pl_split_tf', $$filename '/tmp/protobuf_fdw_test/sources/split/events.tfrecord.pb',
+                                 framing 'tfrecord'$$);
+EXPLAIN (COSTS OFF) SELECT count(*) FROM pl_split_tf;
+SELECT count(*), sum(id), md5(string_agg(concat_ws(':', ord, off, id, length(name)), ',' ORDER BY ord))
+  FROM pl_split_delim;
+SELECT count(*), sum(id), md5(string_agg(concat_ws(':', ord, off, id, length(name)), ',' ORDER BY ord))
+  FROM pl_split_ctr;
+SELECT count(*), sum(id), md5(string_agg(concat_ws(':', ord, off, id, length(name)), ',' ORDER BY ord))
+  FROM pl_split_be;
+SELECT count(*), sum(id), md5(string_agg(concat_ws(':', ord, off, id, length(name)), ',' ORDER BY ord))
+  FROM pl_split_le;
+SELECT count(*), sum(id), md5(string_agg(concat_ws(':', ord, off, id, length(name)), ',' ORDER BY ord))
+  FROM pl_split_tf;
+SELECT count(*), sum(id), sum(length(name)) FROM pl_split_tf WHERE flag;
 RESET max_parallel_workers_per_gather;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
