@@ -100,6 +100,31 @@ SELECT dblink_disconnect('exp_safe_progress');
 -- and nothing is left in pg_stat_progress_copy once it is done
 SELECT count(*) FROM pg_stat_progress_copy;
 
+-- a terminated backend (FATAL: no error handler runs) removes its temporary file on exit too
+SELECT dblink_connect('exp_safe_term',
+       format('dbname=%s port=%s host=%s', current_database(), current_setting('port'),
+              split_part(current_setting('unix_socket_directories'), ',', 1)));
+SELECT dblink_send_query('exp_safe_term',
+       $$SELECT * FROM parquet_export('SELECT g AS id, pg_sleep(0.01) AS nap FROM generate_series(1, 1000) g',
+                                      '/tmp/protobuf_fdw_test/exp_safe_target.parquet', row_group_size => 10)$$);
+DO $$
+BEGIN
+    FOR i IN 1..600 LOOP
+        PERFORM pg_stat_clear_snapshot();
+        PERFORM 1 FROM pg_stat_progress_copy WHERE pid <> pg_backend_pid() AND bytes_processed > 0;
+        IF FOUND THEN
+            RAISE NOTICE 'row groups written to the temporary file';
+            RETURN;
+        END IF;
+        PERFORM pg_sleep(0.01);
+    END LOOP;
+END
+$$;
+SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_progress_copy WHERE pid <> pg_backend_pid();
+\! ls -a /tmp/protobuf_fdw_test | grep exp_safe_target
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_safe_target.parquet "SELECT count(*), max(id) FROM t"
+SELECT dblink_disconnect('exp_safe_term');
+
 -- roles are cluster-wide: leave none behind
 DROP ROLE exp_safe_nobody;
 DROP ROLE exp_safe_writer;
