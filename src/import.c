@@ -33,6 +33,7 @@
 #include "utils/varlena.h"
 
 #include "import.h"
+#include "options.h"
 #include "schema.h"
 
 #define FT(t) GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_##t
@@ -333,8 +334,14 @@ expand_filename(const char *pattern, const char *full_name, const char *relative
 static void
 add_option(GenOptions *go, const char *name, const char *value, bool for_import)
 {
+	/* every table option but message, program and (for the import) container */
 	static const char *const import_options[] = {
-		"descriptor_set", "filename", "framing", "max_message_size", NULL
+		"descriptor_set", "filename", "framing", "max_message_size", "compression",
+		"verify_crc", "on_error", "reject_limit", NULL
+	};
+	static const char *const function_options[] = {
+		"descriptor_set", "framing", "max_message_size", "compression",
+		"verify_crc", "on_error", "reject_limit", "container", NULL
 	};
 	ListCell   *lc;
 
@@ -361,40 +368,15 @@ add_option(GenOptions *go, const char *name, const char *value, bool for_import)
 				 errmsg("option \"filename\" cannot be given in the options of protobuf_fdw_create_table()"),
 				 errdetail("The file name is the function's third argument.")));
 
-	if (strcmp(name, "container") != 0)
 	{
-		bool		valid = false;
+		const char *const *valid = for_import ? import_options : function_options;
+		bool		found = false;
 
-		for (int i = 0; import_options[i]; i++)
-			if (strcmp(import_options[i], name) == 0)
-				valid = true;
-		if (!valid)
-		{
-			const char *closest = NULL;
-			int			best = INT_MAX;
-
-			for (int i = 0; import_options[i]; i++)
-			{
-				int			d = varstr_levenshtein(name, strlen(name), import_options[i],
-												   strlen(import_options[i]), 1, 1, 1, false);
-
-				if (d < best)
-				{
-					best = d;
-					closest = import_options[i];
-				}
-			}
-			if (best <= Max(2, (int) strlen(name) / 2))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-						 errmsg("invalid option \"%s\"", name),
-						 errhint("Perhaps you meant the option \"%s\".", closest)));
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-					 errmsg("invalid option \"%s\"", name),
-					 errhint("Valid options are: descriptor_set, filename, framing, max_message_size%s.",
-							 for_import ? "" : ", container")));
-		}
+		for (int i = 0; valid[i]; i++)
+			if (strcmp(valid[i], name) == 0)
+				found = true;
+		if (!found)
+			pb_report_unknown_option(name, valid);
 	}
 
 	foreach(lc, go->seen)

@@ -60,26 +60,24 @@ is_valid_option(const char *name, Oid context)
 	return false;
 }
 
-static void
-report_unknown_option(const char *name, Oid context)
+void
+pb_report_unknown_option(const char *name, const char *const *valid)
 {
 	const char *closest = NULL;
 	int			best = INT_MAX;
 	StringInfoData all;
 
 	initStringInfo(&all);
-	for (const PbOption *opt = valid_options; opt->name; opt++)
+	for (int i = 0; valid[i]; i++)
 	{
-		int			d;
+		int			d = varstr_levenshtein(name, strlen(name), valid[i], strlen(valid[i]),
+										   1, 1, 1, false);
 
-		if (opt->context != context)
-			continue;
-		appendStringInfo(&all, "%s%s", all.len ? ", " : "", opt->name);
-		d = varstr_levenshtein(name, strlen(name), opt->name, strlen(opt->name), 1, 1, 1, false);
+		appendStringInfo(&all, "%s%s", all.len ? ", " : "", valid[i]);
 		if (d < best)
 		{
 			best = d;
-			closest = opt->name;
+			closest = valid[i];
 		}
 	}
 	if (closest && best <= Max(2, (int) strlen(name) / 2))
@@ -93,6 +91,19 @@ report_unknown_option(const char *name, Oid context)
 			 all.len > 0
 			 ? errhint("Valid options in this context are: %s.", all.data)
 			 : errhint("There are no valid options in this context.")));
+}
+
+static void
+report_unknown_option(const char *name, Oid context)
+{
+	const char *valid[lengthof(valid_options)];
+	int			n = 0;
+
+	for (const PbOption *opt = valid_options; opt->name; opt++)
+		if (opt->context == context)
+			valid[n++] = opt->name;
+	valid[n] = NULL;
+	pb_report_unknown_option(name, valid);
 }
 
 static void

@@ -41,6 +41,12 @@ typedef enum PbMetaKind
 
 extern PbMetaKind pb_get_column_meta(Oid foreigntableid, int attnum);
 
+/*
+ * Report an unknown option: with a hint naming the closest of 'valid' (a
+ * NULL-terminated list), or listing them all.
+ */
+extern void pb_report_unknown_option(const char *name, const char *const *valid) pg_attribute_noreturn();
+
 /* Split a container option "pkg.Msg.field" into its message and field names. */
 extern void pb_split_container(const char *value, char **message, char **field);
 
