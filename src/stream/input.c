@@ -102,10 +102,12 @@ pb_input_end(PbInput *in)
 	in->codec = NULL;
 }
 
+/* Record why the stream failed; fmt has one %s for the codec's name, one for a detail. */
 static long
 fail(PbInput *in, const char *fmt, const char *detail)
 {
-	snprintf(in->errmsg, sizeof(in->errmsg), fmt, detail ? detail : "");
+	snprintf(in->errmsg, sizeof(in->errmsg), fmt, pb_compression_name(in->mode),
+			 detail ? detail : "");
 	errno = EIO;
 	return -1;
 }
@@ -134,6 +136,28 @@ refill(PbInput *in)
 	in->inlen += (size_t) n;
 	in->raw_bytes += (uint64_t) n;
 	return n;
+}
+
+/*
+ * Make sure the codec has input: 1 if it has, 0 at a clean end (the last
+ * member or frame was complete), -1 on a read error or a truncated stream.
+ */
+static int
+need_input(PbInput *in)
+{
+	long		n;
+
+	if (in->inpos < in->inlen)
+		return 1;
+	n = refill(in);
+	if (n < 0)
+		return -1;
+	if (n > 0)
+		return 1;
+	if (in->member_done)
+		return 0;
+	fail(in, "truncated %s stream%s", NULL);
+	return -1;
 }
 
 static int
@@ -194,24 +218,15 @@ read_gzip(PbInput *in, uint8_t *buf, size_t len)
 		int			ret;
 		size_t		produced;
 
-		if (in->inpos == in->inlen)
-		{
-			long		n = refill(in);
+		int			more = need_input(in);
 
-			if (n < 0)
-				return -1;
-			if (n == 0)
-			{
-				if (in->member_done)
-					return 0;
-				return fail(in, "truncated gzip stream%s", NULL);
-			}
-		}
+		if (more <= 0)
+			return more;
 		if (in->member_done)
 		{
 			/* more bytes after a member: the next member of a concatenation */
 			if (inflateReset(zs) != Z_OK)
-				return fail(in, "could not restart gzip decoding%s", NULL);
+				return fail(in, "could not restart %s decoding%s", NULL);
 			in->member_done = 0;
 		}
 		zs->next_in = in->inbuf + in->inpos;
@@ -224,7 +239,7 @@ read_gzip(PbInput *in, uint8_t *buf, size_t len)
 		if (ret == Z_STREAM_END)
 			in->member_done = 1;
 		else if (ret != Z_OK && ret != Z_BUF_ERROR)
-			return fail(in, "corrupt gzip data: %s", zs->msg ? zs->msg : "inflate failed");
+			return fail(in, "corrupt %s data: %s", zs->msg ? zs->msg : "inflate failed");
 		if (produced > 0)
 			return (long) produced;
 	}
@@ -240,27 +255,17 @@ read_zstd(PbInput *in, uint8_t *buf, size_t len)
 		ZSTD_inBuffer zin;
 		ZSTD_outBuffer zout = {buf, len, 0};
 		size_t		ret;
+		int			more = need_input(in);
 
-		if (in->inpos == in->inlen)
-		{
-			long		n = refill(in);
-
-			if (n < 0)
-				return -1;
-			if (n == 0)
-			{
-				if (in->member_done)
-					return 0;
-				return fail(in, "truncated zstd stream%s", NULL);
-			}
-		}
+		if (more <= 0)
+			return more;
 		zin.src = in->inbuf + in->inpos;
 		zin.size = in->inlen - in->inpos;
 		zin.pos = 0;
 		ret = ZSTD_decompressStream(zds, &zout, &zin);
 		in->inpos += zin.pos;
 		if (ZSTD_isError(ret))
-			return fail(in, "corrupt zstd data: %s", ZSTD_getErrorName(ret));
+			return fail(in, "corrupt %s data: %s", ZSTD_getErrorName(ret));
 		/* ret == 0: a frame is complete; another may follow */
 		in->member_done = (ret == 0);
 		if (zout.pos > 0)
@@ -288,7 +293,7 @@ pb_input_read(void *arg, uint8_t *buf, size_t len)
 		if (in->inlen == in->inpos && in->raw_eof)
 			return 0;			/* an empty input is empty in any codec */
 		if (start_codec(in) < 0)
-			return fail(in, "could not start the %s decoder", pb_compression_name(in->mode));
+			return fail(in, "could not start the %s decoder%s", NULL);
 	}
 	switch (in->mode)
 	{
