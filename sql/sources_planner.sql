@@ -136,6 +136,17 @@ SELECT count(*), sum(id), md5(string_agg(concat_ws(':', ord, off, id, length(nam
 SELECT count(*), sum(id), md5(string_agg(concat_ws(':', ord, off, id, length(name)), ',' ORDER BY ord))
   FROM pl_split_tf;
 SELECT count(*), sum(id), sum(length(name)) FROM pl_split_tf WHERE flag;
+-- errors in a file split between processes name the right message and offset: message 9000
+-- at 6995875 (invalid UTF-8; a malformed length prefix, which stops even with on_error
+-- 'skip'); force_parallel_mode 'regress' leaves out the "parallel worker" context line that
+-- depends on which process met it
+SET force_parallel_mode = regress;
+SELECT pl_table('pl_split_utf8', $$filename '/tmp/protobuf_fdw_test/sources/split/bad_utf8.delim.pb'$$);
+SELECT count(*), count(name) FROM pl_split_utf8;
+SELECT pl_table('pl_split_prefix', $$filename '/tmp/protobuf_fdw_test/sources/split/bad_prefix.delim.pb',
+                                     on_error 'skip'$$);
+SELECT count(*), count(name) FROM pl_split_prefix;
+RESET force_parallel_mode;
 RESET max_parallel_workers_per_gather;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
