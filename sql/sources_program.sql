@@ -66,6 +66,14 @@ SELECT count(*) FROM prog_fail;
 ALTER FOREIGN TABLE prog_fail OPTIONS (SET program 'cat /tmp/protobuf_fdw_test/sources/bad_trunc.delim.pb');
 SELECT count(*) FROM prog_fail;
 
+-- on_error 'skip' on a program's output: the NOTICE names the command
+CREATE FOREIGN TABLE prog_skip (id bigint, name text, big bigint, ord bigint OPTIONS (meta 'ordinal'))
+  SERVER src_prog OPTIONS (program 'zcat /tmp/protobuf_fdw_test/sources/bad_middle.delim.pb.gz',
+                           message 'sources.Event', on_error 'skip');
+SELECT * FROM prog_skip;
+ALTER FOREIGN TABLE prog_skip OPTIONS (ADD reject_limit '2');
+SELECT * FROM prog_skip;
+
 -- a scan that stops early closes the pipe: the command's SIGPIPE is not an error, also for
 -- a command that would never end
 CREATE FOREIGN TABLE prog_big (id bigint)
