@@ -75,8 +75,8 @@ SELECT fr_table('fr_le', $$filename '/tmp/protobuf_fdw_test/sources/events.fixed
 SELECT id, name, off, ord FROM fr_le WHERE id IN (1, 2, 50) ORDER BY id;
 SELECT * FROM fr_sum('fr_le');
 SELECT * FROM fr_meta('fr_le', 'events.fixed32le.pb');
--- the same bytes read with the other byte order: the first length is 0x7f000000 or more,
--- past the end of the file (or over max_message_size): an error, not 50 rows
+-- the same bytes read with the other byte order: the first length (26 = 1a 00 00 00) reads
+-- as 0x1a000000, over max_message_size: an error, not 50 rows
 SELECT fr_table('fr_le_as_be', $$filename '/tmp/protobuf_fdw_test/sources/events.fixed32le.pb',
                                  framing 'fixed32be'$$);
 SELECT count(*) > 0 AS read_something FROM fr_le_as_be;
