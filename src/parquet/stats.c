@@ -14,7 +14,6 @@
  *
  *-------------------------------------------------------------------------
  */
-#include <math.h>
 #include <string.h>
 
 #include "parquet/pq_internal.h"
@@ -41,16 +40,7 @@ cmp_signed_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 	return memcmp(a + 1, b + 1, n - 1);
 }
 
-/* compare two PLAIN fixed-width values as the C type T */
-#define CMP_AS(T, a, b) \
-	do { \
-		T			x_, \
-					y_; \
-		memcpy(&x_, (a), sizeof(T)); \
-		memcpy(&y_, (b), sizeof(T)); \
-		return x_ < y_ ? -1 : x_ > y_; \
-	} while (0)
-
+/* BOOLEAN and byte arrays, in their column's order */
 static int
 cmp_values(const pq_column *c, const uint8_t *a, size_t alen,
 		   const uint8_t *b, size_t blen)
@@ -59,42 +49,66 @@ cmp_values(const pq_column *c, const uint8_t *a, size_t alen,
 	{
 		case PQ_BOOLEAN:
 			return (int) a[0] - (int) b[0];
-		case PQ_INT32:
-			CMP_AS(int32_t, a, b);
-		case PQ_INT64:
-			CMP_AS(int64_t, a, b);
-		case PQ_FLOAT:
-			CMP_AS(float, a, b);
-		case PQ_DOUBLE:
-			CMP_AS(double, a, b);
 		case PQ_FIXED_LEN_BYTE_ARRAY:
 			if (c->signed_bytes)
 				return cmp_signed_bytes(a, b, alen);
 			return cmp_unsigned_bytes(a, alen, b, blen);
 		case PQ_BYTE_ARRAY:
 			return cmp_unsigned_bytes(a, alen, b, blen);
+		default:
+			break;				/* numeric types: numeric_bounds() */
 	}
 	return 0;
 }
 
+/*
+ * One typed pass over the values of an INT32/INT64/FLOAT/DOUBLE column:
+ * the index of its smallest and largest value, or false if a NaN is there.
+ * (The generic path compares through cmp_values, a call per value.)
+ */
+#define SCAN_BOUNDS(T, NAN_CHECK) \
+	do { \
+		T			lo_, \
+					hi_; \
+		memcpy(&lo_, c->values.data, sizeof(T)); \
+		hi_ = lo_; \
+		*imin = *imax = 0; \
+		for (size_t i_ = 0; i_ < c->n_values; i_++) \
+		{ \
+			T			v_; \
+			memcpy(&v_, c->values.data + i_ * sizeof(T), sizeof(T)); \
+			if (NAN_CHECK && v_ != v_) \
+				return false; \
+			if (v_ < lo_) \
+			{ \
+				lo_ = v_; \
+				*imin = i_; \
+			} \
+			if (v_ > hi_) \
+			{ \
+				hi_ = v_; \
+				*imax = i_; \
+			} \
+		} \
+		return true; \
+	} while (0)
+
 static bool
-is_nan(const pq_column *c, const uint8_t *v)
+numeric_bounds(const pq_column *c, size_t *imin, size_t *imax)
 {
-	if (c->type == PQ_FLOAT)
+	switch (c->type)
 	{
-		float		f;
-
-		memcpy(&f, v, 4);
-		return isnan(f);
+		case PQ_INT32:
+			SCAN_BOUNDS(int32_t, 0);
+		case PQ_INT64:
+			SCAN_BOUNDS(int64_t, 0);
+		case PQ_FLOAT:
+			SCAN_BOUNDS(float, 1);
+		case PQ_DOUBLE:
+			SCAN_BOUNDS(double, 1);
+		default:
+			return false;
 	}
-	if (c->type == PQ_DOUBLE)
-	{
-		double		d;
-
-		memcpy(&d, v, 8);
-		return isnan(d);
-	}
-	return false;
 }
 
 /* Replace a zero bound by the signed zero that makes it inclusive. */
@@ -144,16 +158,17 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a)
 				max_len = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->null_count = (int64_t) 0;
-	/* null entries: level entries below the max definition level */
-	for (size_t i = 0; i < c->n_levels; i++)
-		if (c->max_def > 0 && c->def[i] < c->max_def)
-			s->null_count++;
+	/* every level entry without a value is a null (or an empty list) */
+	s->null_count = (int64_t) (c->n_levels - c->n_values);
+	if (c->n_values == 0)
+		return true;
 
-	for (size_t i = 0; i < c->n_values; i++)
+	if (c->type == PQ_INT32 || c->type == PQ_INT64 ||
+		c->type == PQ_FLOAT || c->type == PQ_DOUBLE)
 	{
-		size_t		len;
-		const uint8_t *v = pq_column_value(c, i, &len);
+		size_t		width = pq_type_width(c->type, 0);
+		size_t		imin,
+					imax;
 
 		/*
 		 * A NaN makes the bounds unusable: readers order NaN differently
@@ -161,21 +176,31 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a)
 		 * bounds that leave it out skips the row group for "x = 'NaN'" or
 		 * "x > 100".  No bounds are safe; null_count stays.
 		 */
-		if (is_nan(c, v))
+		if (!numeric_bounds(c, &imin, &imax))
 			return true;
-		if (min == NULL || cmp_values(c, v, len, min, min_len) < 0)
+		min = c->values.data + imin * width;
+		max = c->values.data + imax * width;
+		min_len = max_len = width;
+	}
+	else
+	{
+		for (size_t i = 0; i < c->n_values; i++)
 		{
-			min = v;
-			min_len = len;
-		}
-		if (max == NULL || cmp_values(c, v, len, max, max_len) > 0)
-		{
-			max = v;
-			max_len = len;
+			size_t		len;
+			const uint8_t *v = pq_column_value(c, i, &len);
+
+			if (min == NULL || cmp_values(c, v, len, min, min_len) < 0)
+			{
+				min = v;
+				min_len = len;
+			}
+			if (max == NULL || cmp_values(c, v, len, max, max_len) > 0)
+			{
+				max = v;
+				max_len = len;
+			}
 		}
 	}
-	if (min == NULL)
-		return true;			/* all null: no bounds */
 	if (c->type == PQ_BYTE_ARRAY &&
 		(min_len > PQ_STATS_MAX_VALUE_BYTES || max_len > PQ_STATS_MAX_VALUE_BYTES))
 		return true;
