@@ -1087,7 +1087,9 @@ test_empty_and_errors(void)
 		alloc_budget = budget;
 		st = write_test_file(&m, PQ_ZSTD, 300, 1024 * 1024, 1024, &w);
 		alloc_budget = -1;
-		if (st != PQ_ERR_NOMEM && st != PQ_OK) fprintf(stderr, "budget %ld st %d %s\n", budget, st, w ? pq_writer_error(w) : "");
+		if (st != PQ_ERR_NOMEM && st != PQ_OK)
+			fprintf(stderr, "allocation budget %ld: status %d: %s\n",
+					budget, st, w ? pq_writer_error(w) : "");
 		CHECK(st == PQ_ERR_NOMEM || st == PQ_OK);
 		pq_writer_destroy(w);
 		free(m.data);
