@@ -25,6 +25,10 @@
  * FIXED_LEN_BYTE_ARRAY.  Levels follow the Dremel rules; a value is passed
  * only when def equals the leaf's maximum definition level.
  *
+ * Each column chunk is written as data pages v1 of about page_bytes, after
+ * a dictionary page when a dictionary of at most dictionary_bytes is smaller
+ * than the PLAIN values (never for BOOLEAN), with statistics per chunk.
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef PARQUET_WRITER_H
@@ -133,7 +137,7 @@ typedef struct pq_options
 	int64_t		row_group_rows; /* flush after this many rows */
 	int64_t		row_group_bytes;	/* ... or this many buffered bytes */
 	size_t		page_bytes;		/* target data page size */
-	size_t		dictionary_bytes;	/* PLAIN fallback above this */
+	size_t		dictionary_bytes;	/* largest dictionary page; 0: never */
 	const char *created_by;
 } pq_options;
 
