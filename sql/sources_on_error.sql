@@ -124,6 +124,15 @@ SELECT id, name, off FROM err_bigskip;
 SELECT err_table('err_bigskip_gz', 'bad_bigskip.delim.pb.gz', ', max_message_size ''1MB'', on_error ''skip''');
 SELECT id, name, off FROM err_bigskip_gz;
 
+-- a length over max_message_size (100 > 10; a TFRecord of 2^40 bytes > 64 MB) whose message is
+-- also cut by the end of the file is one bad message: reject_limit 1 is not passed
+SELECT err_table('err_overtrunc', 'bad_overtrunc.delim.pb',
+                 ', max_message_size ''10'', on_error ''skip'', reject_limit ''1''');
+SELECT id, off FROM err_overtrunc;
+SELECT err_table('err_hugelen', 'bad_hugelen.tfrecord.pb',
+                 ', framing ''tfrecord'', on_error ''skip'', reject_limit ''1''');
+SELECT id, off FROM err_hugelen;
+
 -- several files: the count covers them all, the first is in f1.pb (name is read: its
 -- invalid UTF-8 is what is bad)
 SELECT err_table('err_multi', 'bad_multi', ', on_error ''skip''');
