@@ -64,6 +64,12 @@ SELECT * FROM cmp('events.tfrecord.pb.2.zst', 'tfrecord', 'zstd');
 SELECT * FROM cmp('events.delim.pb', 'delimited', 'none');
 SELECT * FROM cmp('events.delim.pb', 'delimited', 'auto');
 
+-- a gzip header with every optional part; a zstd skippable frame between two frames; one
+-- before the first frame, read with compression 'zstd' (the file does not start with the
+-- zstd magic number, so 'auto' reads it as plain bytes)
+SELECT * FROM cmp('events.delim.pb.hdr.gz', 'delimited');
+SELECT * FROM cmp('events.delim.pb.skip.zst', 'delimited');
+SELECT * FROM cmp('events.delim.pb.skipfirst.zst', 'delimited', 'zstd');
 -- more than the 1 MiB read buffer once decompressed (1942544 bytes, 30000 messages)
 SELECT n, sig FROM cmp('big.delim.pb.gz', 'delimited');
 SELECT n, sig FROM cmp('big.delim.pb.zst', 'delimited');
