@@ -253,6 +253,8 @@ def main():
     ap.add_argument("--parts", default="scan,memory,export")
     ap.add_argument("--profile", action="store_true", help="perf record a protobuf_fdw scan")
     ap.add_argument("--command", default="bench/run.sh")
+    ap.add_argument("--so", default="", help="the protobuf_fdw.so the cluster loads")
+    ap.add_argument("--built", default="", help="where that .so comes from")
     args = ap.parse_args()
     parts = set(args.parts.split(","))
     d = args.data
@@ -264,11 +266,13 @@ def main():
     rep(f"git: {subprocess.run(['git', '-C', HERE, 'log', '-1', '--format=%h %s'], capture_output=True, text=True).stdout.strip()}")
     dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain", "--untracked-files=no"],
                            capture_output=True, text=True).stdout.count("\n")
-    libdir = subprocess.run(["pg_config", "--pkglibdir"], capture_output=True, text=True).stdout.strip()
-    so = os.path.join(libdir, "protobuf_fdw.so")
-    built = (time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(os.path.getmtime(so)))
-             if os.path.exists(so) else "not installed")
-    rep(f"extension: {so} built {built} from the working tree ({dirty} tracked files modified)")
+    so = args.so
+    if os.path.exists(so):
+        rep(f"extension: {args.built}, at {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(os.path.getmtime(so)))}"
+            f" (working tree: {dirty} tracked files modified since the commit above); "
+            "the cluster loads this snapshot (extension_destdir), not the shared install")
+    else:
+        rep("extension: none installed")
     rep(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores, shared)")
     rep(f"rows: {rows}  dataset: {d}")
     rep(f"  events.pb {size('events.pb')/1e6:.0f} MB, batch.pb {size('batch.pb')/1e6:.0f} MB, "

@@ -34,11 +34,31 @@ if [ -n "$profile" ] && ! command -v perf >/dev/null; then
 	apt-get install -y -qq linux-perf >/dev/null 2>&1 || echo "run.sh: could not install linux-perf"
 fi
 
+# Other people install the extension into the shared PostgreSQL while this runs: the cluster loads
+# a private snapshot instead (Debian's extension_destdir), the build made here or, failing that,
+# what is installed now.
+mkdir -p /tmp/protobuf_fdw_bench
+snap=$(mktemp -d /tmp/protobuf_fdw_bench/install.XXXXXX)
+out=$(mktemp -d /tmp/protobuf_fdw_bench/out.XXXXXX)
+trap 'rm -rf "$snap" "$out"' EXIT
+chmod 755 "$snap"
+built=
 if [ -n "$build" ]; then
-	if ! { make -s && make -s install; } >/tmp/protobuf_fdw_bench_build.log 2>&1; then
-		tail -20 /tmp/protobuf_fdw_bench_build.log
+	if { make -s && make -s install && make -s install DESTDIR="$snap"; } >"$snap.log" 2>&1; then
+		built=1
+	else
+		tail -20 "$snap.log"
 		echo "run.sh: the extension did not build; its parts will use what is installed, or skip"
 	fi
+	rm -f "$snap.log"
+fi
+origin="built here from the working tree"
+if [ -z "$built" ]; then
+	origin="copied from the installed extension (the build failed or was skipped)"
+	libdir=$(pg_config --pkglibdir) extdir=$(pg_config --sharedir)/extension
+	mkdir -p "$snap$libdir" "$snap$extdir"
+	cp "$libdir"/protobuf_fdw.so "$snap$libdir"/ 2>/dev/null || true
+	cp "$extdir"/protobuf_fdw[.-]* "$snap$extdir"/ 2>/dev/null || true
 fi
 
 if [ ! -d bench/node_modules/@duckdb/node-api ]; then
@@ -50,12 +70,12 @@ data=$($PY bench/gen_dataset.py --rows "$rows" --seed "$seed" \
 	--variant 20m=20000000 --variant 2g=2200000000 | tail -1)
 
 # Scratch space for COPY TO / parquet_export output: the server runs as postgres.
-out=$(mktemp -d /tmp/protobuf_fdw_bench/out.XXXXXX)
 chmod 1777 "$out"
-trap 'rm -rf "$out"' EXIT
 
 mkdir -p bench/results
 results="bench/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
 # -t: the cluster lives in a temporary directory, so it cannot collide with a test run's.
-pg_virtualenv -t -v 15 $PY bench/bench.py --data "$data" --out "$out" --results "$results" \
-	--reps "$reps" --parts "$parts" --command "$command" $profile
+pg_virtualenv -t -v 15 -o extension_destdir="$snap" \
+	$PY bench/bench.py --data "$data" --out "$out" --results "$results" \
+	--reps "$reps" --parts "$parts" --command "$command" --so "$snap$(pg_config --pkglibdir)/protobuf_fdw.so" \
+	--built "$origin" $profile
