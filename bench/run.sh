@@ -57,8 +57,8 @@ if [ -z "$built" ]; then
 	origin="copied from the installed extension (the build failed or was skipped)"
 	libdir=$(pg_config --pkglibdir) extdir=$(pg_config --sharedir)/extension
 	mkdir -p "$snap$libdir" "$snap$extdir"
-	cp "$libdir"/protobuf_fdw.so "$snap$libdir"/ 2>/dev/null || true
-	cp "$extdir"/protobuf_fdw[.-]* "$snap$extdir"/ 2>/dev/null || true
+	cp -p "$libdir"/protobuf_fdw.so "$snap$libdir"/ 2>/dev/null || true
+	cp -p "$extdir"/protobuf_fdw[.-]* "$snap$extdir"/ 2>/dev/null || true
 fi
 
 if [ ! -d bench/node_modules/@duckdb/node-api ]; then
