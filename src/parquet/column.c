@@ -58,6 +58,7 @@ pq_column_init(pq_column *c, const pq_alloc *a, int leaf, const pq_node *node)
 	c->leaf = leaf;
 	c->type = node->type;
 	c->type_length = node->type_length;
+	c->width = pq_type_width(node->type, node->type_length);
 	c->signed_bytes = (node->type == PQ_FIXED_LEN_BYTE_ARRAY &&
 					   node->logical.kind == PQ_LT_DECIMAL);
 	c->max_def = node->max_def;
@@ -101,8 +102,6 @@ pq_column_add(pq_column *c, const pq_alloc *a, int def, int rep,
 
 	if (def == c->max_def)
 	{
-		size_t		width = pq_type_width(c->type, c->type_length);
-
 		if (c->type == PQ_BYTE_ARRAY)
 		{
 			if (len > INT32_MAX)
@@ -117,10 +116,10 @@ pq_column_add(pq_column *c, const pq_alloc *a, int def, int rep,
 			if (c->n_values == 0)
 				c->offsets[0] = 0;
 		}
-		else if (len != width)
+		else if (len != c->width)
 		{
 			snprintf(errbuf, PQ_ERRMSG_LEN, "column %d: value of %zu bytes, expected %zu",
-					 c->leaf, len, width);
+					 c->leaf, len, c->width);
 			return PQ_ERR_ARG;
 		}
 		if (value == NULL && len > 0)
@@ -129,7 +128,7 @@ pq_column_add(pq_column *c, const pq_alloc *a, int def, int rep,
 					 c->leaf, def);
 			return PQ_ERR_ARG;
 		}
-		if (!pq_buf_append(&c->values, value, len))
+		if (!pq_buf_put(&c->values, value, len))
 			return PQ_ERR_NOMEM;
 		if (c->type == PQ_BOOLEAN)
 			c->values.data[c->values.len - 1] = *(const uint8_t *) value ? 1 : 0;
@@ -259,9 +258,7 @@ plain_values(const pq_column *c, size_t from, size_t to, pq_buf *out)
 	}
 	else
 	{
-		size_t		w = pq_type_width(c->type, c->type_length);
-
-		pq_buf_append(out, c->values.data + from * w, (to - from) * w);
+		pq_buf_append(out, c->values.data + from * c->width, (to - from) * c->width);
 	}
 }
 
@@ -284,7 +281,7 @@ pq_column_write_chunk(pq_column *c, pq_chunk_ctx *ctx, pq_chunk_meta *meta)
 	int			index_width = 0;
 	int			def_width = pq_bit_width(c->max_def);
 	int			rep_width = pq_bit_width(c->max_rep);
-	size_t		width = pq_type_width(c->type, c->type_length);
+	size_t		width = c->width;
 	size_t		e = 0,
 				v = 0;
 	pq_status	st = PQ_OK;

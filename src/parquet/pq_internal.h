@@ -17,6 +17,8 @@
 #ifndef PQ_INTERNAL_H
 #define PQ_INTERNAL_H
 
+#include <string.h>
+
 #include "parquet/parquet_writer.h"
 
 #define PQ_ERRMSG_LEN 256
@@ -46,6 +48,20 @@ extern bool pq_buf_append(pq_buf *b, const void *data, size_t len);
 extern bool pq_buf_byte(pq_buf *b, uint8_t byte);
 extern bool pq_buf_u32le(pq_buf *b, uint32_t v);
 extern void pq_buf_free(pq_buf *b);
+
+/* pq_buf_append with the common case (room left) inline: once per value */
+static inline bool
+pq_buf_put(pq_buf *b, const void *data, size_t len)
+{
+	if (b->len + len <= b->cap && !b->failed)
+	{
+		if (len > 0)
+			memcpy(b->data + b->len, data, len);
+		b->len += len;
+		return true;
+	}
+	return pq_buf_append(b, data, len);
+}
 
 /* ---- thrift.c ---- */
 
@@ -228,6 +244,7 @@ typedef struct pq_column
 	int			leaf;
 	pq_type		type;
 	int			type_length;	/* FLBA width */
+	size_t		width;			/* bytes per buffered value; 0 for BYTE_ARRAY */
 	bool		signed_bytes;	/* FLBA compared as signed big-endian (DECIMAL) */
 	int			max_def;
 	int			max_rep;
@@ -282,8 +299,8 @@ pq_column_value(const pq_column *c, size_t i, size_t *len)
 		*len = c->offsets[i + 1] - c->offsets[i];
 		return c->values.data + c->offsets[i];
 	}
-	*len = pq_type_width(c->type, c->type_length);
-	return c->values.data + i * *len;
+	*len = c->width;
+	return c->values.data + i * c->width;
 }
 
 #endif							/* PQ_INTERNAL_H */

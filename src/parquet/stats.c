@@ -166,7 +166,7 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a)
 	if (c->type == PQ_INT32 || c->type == PQ_INT64 ||
 		c->type == PQ_FLOAT || c->type == PQ_DOUBLE)
 	{
-		size_t		width = pq_type_width(c->type, 0);
+		size_t		width = c->width;
 		size_t		imin,
 					imax;
 

@@ -60,6 +60,7 @@ struct pq_writer
 	int64_t		offset;
 	int64_t		rows_total;
 	int64_t		rows_in_group;
+	size_t		buffered;		/* pq_column_buffered_bytes() of all columns */
 
 	pq_row_group_meta *groups;
 	size_t		n_groups;
@@ -309,6 +310,7 @@ pq_column_append(pq_writer *w, int leaf, int def, int rep,
 				 const void *value, size_t len)
 {
 	pq_status	st;
+	size_t		before;
 
 	if (w->failed)
 		return w->failed;
@@ -316,20 +318,19 @@ pq_column_append(pq_writer *w, int leaf, int def, int rep,
 		return fail(w, PQ_ERR_ARG, "values can only be added between begin and finish");
 	if (leaf < 0 || leaf >= w->n_cols)
 		return fail(w, PQ_ERR_ARG, "no leaf column %d", leaf);
+	before = pq_column_buffered_bytes(&w->cols[leaf]);
 	st = pq_column_add(&w->cols[leaf], &w->alloc, def, rep, value, len, w->errmsg);
 	if (st != PQ_OK)
 		return fail(w, st, NULL);
+	/* kept up to date here so that end_row need not sum every column */
+	w->buffered += pq_column_buffered_bytes(&w->cols[leaf]) - before;
 	return PQ_OK;
 }
 
 size_t
 pq_writer_buffered_bytes(const pq_writer *w)
 {
-	size_t		n = 0;
-
-	for (int i = 0; i < w->n_cols; i++)
-		n += pq_column_buffered_bytes(&w->cols[i]);
-	return n;
+	return w->buffered;
 }
 
 pq_status
@@ -348,7 +349,7 @@ pq_writer_end_row(pq_writer *w)
 						(long long) w->cols[i].row_starts,
 						(long long) w->rows_in_group);
 	if (w->rows_in_group >= w->opt.row_group_rows ||
-		pq_writer_buffered_bytes(w) >= (size_t) w->opt.row_group_bytes)
+		w->buffered >= (size_t) w->opt.row_group_bytes)
 		return pq_writer_flush_row_group(w);
 	return PQ_OK;
 }
@@ -399,6 +400,7 @@ pq_writer_flush_row_group(pq_writer *w)
 		pq_column_reset(&w->cols[i]);
 	}
 	w->rows_in_group = 0;
+	w->buffered = 0;
 	return PQ_OK;
 }
 

@@ -949,6 +949,39 @@ two_int_columns(const pq_options *o, membuf *f)
 	return w;
 }
 
+/* row_group_bytes: an optional INT64 buffers 8 value + 2 level bytes a row */
+static void
+test_row_group_bytes(void)
+{
+	membuf		f = {NULL, 0, 0, -1};
+	pq_options	o;
+	pq_writer  *w;
+	tnode		fmd;
+
+	pq_options_init(&o);
+	o.row_group_bytes = 4096;
+	w = pq_writer_create(&talloc, &o, mem_write, &f);
+	pq_schema_add_leaf(w, -1, "x", PQ_OPTIONAL, PQ_INT64, 0, NULL, -1);
+	CHECK_EQ_INT(pq_writer_begin(w), PQ_OK);
+	for (int64_t i = 0; i < 1000; i++)
+	{
+		CHECK_EQ_INT(pq_column_append(w, 0, 1, 0, &i, 8), PQ_OK);
+		CHECK_EQ_INT(pq_writer_end_row(w), PQ_OK);
+		/* 410 rows make 4100 bytes: the group is written at that row */
+		CHECK_EQ_INT(pq_writer_buffered_bytes(w), ((i + 1) % 410) * 10);
+	}
+	CHECK_EQ_INT(pq_writer_finish(w), PQ_OK);
+	CHECK_EQ_INT(pq_writer_row_groups(w), 3);
+	pq_writer_destroy(w);
+	parse_footer(&f, &fmd);
+	CHECK_EQ_INT(fld(&fmd, 4)->nkids, 3);
+	CHECK_EQ_INT(fld(&fld(&fmd, 4)->kids[0], 3)->i, 410);
+	CHECK_EQ_INT(fld(&fld(&fmd, 4)->kids[1], 3)->i, 410);
+	CHECK_EQ_INT(fld(&fld(&fmd, 4)->kids[2], 3)->i, 180);
+	tfree(&fmd);
+	free(f.data);
+}
+
 /* Bounds of a DOUBLE chunk: none when a NaN is in it, -0.0/+0.0 for zeros. */
 static void
 test_float_stats(void)
@@ -1117,6 +1150,7 @@ main(void)
 		test_file(all_codecs[k]);
 	test_dictionary_fallback();
 	test_float_stats();
+	test_row_group_bytes();
 	test_empty_and_errors();
 	CHECK_EQ_INT(live_allocs, 0);
 	return UNIT_REPORT("parquet_writer");
