@@ -84,7 +84,8 @@ pq_buf_reserve(pq_buf *b, size_t extra)
 	if (b->failed)
 		return false;
 	need = b->len + extra;
-	if (need <= b->cap)
+	/* allocate even for zero bytes: data + offset must never be NULL + 0 */
+	if (need <= b->cap && b->data != NULL)
 		return true;
 	newcap = b->cap ? b->cap : 256;
 	while (newcap < need)

@@ -10,7 +10,10 @@
  *
  * zlib, zstd and brotli take our allocation hooks, so their state lives in
  * the caller's memory (in the server: a memory context that an error
- * frees).  snappy and lz4 keep no state between calls.
+ * frees).  snappy and lz4 keep no state between calls.  Caveat: brotli
+ * 1.0.9's encoder calls exit() when an allocation returns NULL; in the
+ * server the hook raises an error instead of returning NULL, so only a
+ * malloc-style hook (tests, fuzzing) can meet that.
  *
  *-------------------------------------------------------------------------
  */

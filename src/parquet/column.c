@@ -243,6 +243,8 @@ write_page(pq_chunk_ctx *ctx, pq_chunk_meta *meta, int page_type,
 static void
 plain_values(const pq_column *c, size_t from, size_t to, pq_buf *out)
 {
+	if (from == to)
+		return;					/* an all-null chunk may have no value buffer */
 	if (c->type == PQ_BOOLEAN)
 		pq_bitpack_booleans(out, c->values.data + from, to - from);
 	else if (c->type == PQ_BYTE_ARRAY)

@@ -53,7 +53,7 @@ extern void pq_buf_free(pq_buf *b);
 static inline bool
 pq_buf_put(pq_buf *b, const void *data, size_t len)
 {
-	if (b->len + len <= b->cap && !b->failed)
+	if (b->len + len <= b->cap && b->data != NULL && !b->failed)
 	{
 		if (len > 0)
 			memcpy(b->data + b->len, data, len);

@@ -949,6 +949,49 @@ two_int_columns(const pq_options *o, membuf *f)
 	return w;
 }
 
+/*
+ * Chunks with no value bytes at all: only empty strings, only NULLs.  Under
+ * SANITIZE=1 this catches NULL + 0 and memcmp(NULL, NULL, 0) (fuzz findings).
+ */
+static void
+test_empty_values(void)
+{
+	membuf		f = {NULL, 0, 0, -1};
+	pq_options	o;
+	pq_writer  *w;
+	tnode		fmd;
+	tnode	   *cols;
+
+	pq_options_init(&o);
+	w = pq_writer_create(&talloc, &o, mem_write, &f);
+	pq_schema_add_leaf(w, -1, "empty", PQ_OPTIONAL, PQ_BYTE_ARRAY, 0, NULL, -1);
+	pq_schema_add_leaf(w, -1, "nulls", PQ_OPTIONAL, PQ_BYTE_ARRAY, 0, NULL, -1);
+	pq_schema_add_leaf(w, -1, "nullints", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
+	CHECK_EQ_INT(pq_writer_begin(w), PQ_OK);
+	for (int i = 0; i < 10; i++)
+	{
+		CHECK_EQ_INT(pq_column_append(w, 0, 1, 0, "", 0), PQ_OK);
+		CHECK_EQ_INT(pq_column_append(w, 1, 0, 0, NULL, 0), PQ_OK);
+		CHECK_EQ_INT(pq_column_append(w, 2, 0, 0, NULL, 0), PQ_OK);
+		CHECK_EQ_INT(pq_writer_end_row(w), PQ_OK);
+	}
+	CHECK_EQ_INT(pq_writer_finish(w), PQ_OK);
+	pq_writer_destroy(w);
+	parse_footer(&f, &fmd);
+	cols = fld(&fld(&fmd, 4)->kids[0], 1);
+	/* ten empty strings: one dictionary entry, bounds "" and "" */
+	CHECK_EQ_INT(fld(fld(&cols->kids[0], 3), 12)->type, TC_STRUCT);
+	CHECK_EQ_INT(fld(fld(fld(&cols->kids[0], 3), 12), 3)->i, 0);
+	CHECK_EQ_INT(fld(fld(fld(&cols->kids[0], 3), 12), 6)->binlen, 0);
+	CHECK(fld(fld(fld(&cols->kids[0], 3), 12), 6)->type == TC_BINARY);
+	/* all NULL: null_count 10, no bounds, no dictionary */
+	CHECK_EQ_INT(fld(fld(fld(&cols->kids[1], 3), 12), 3)->i, 10);
+	CHECK(fld(fld(fld(&cols->kids[1], 3), 12), 6)->type == -1);
+	CHECK(fld(fld(&cols->kids[2], 3), 11)->type == -1);
+	tfree(&fmd);
+	free(f.data);
+}
+
 /* row_group_bytes: an optional INT64 buffers 8 value + 2 level bytes a row */
 static void
 test_row_group_bytes(void)
@@ -1151,6 +1194,7 @@ main(void)
 	test_dictionary_fallback();
 	test_float_stats();
 	test_row_group_bytes();
+	test_empty_values();
 	test_empty_and_errors();
 	CHECK_EQ_INT(live_allocs, 0);
 	return UNIT_REPORT("parquet_writer");
