@@ -554,16 +554,25 @@ append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
 			frac = 0;
 			continue;
 		}
+		/* checked before multiplying: 10^38 * 10 would overflow int128 */
+		if (v > (limit - 1 - (*p - '0')) / 10)
+		{
+			v = limit;
+			break;
+		}
 		v = v * 10 + (*p - '0');
 		if (frac >= 0)
 			frac++;
-		if (v >= limit)
-			break;
 	}
 	if (frac < 0)
 		frac = 0;
 	while (frac < n->scale && v < limit)
 	{
+		if (v > (limit - 1) / 10)
+		{
+			v = limit;
+			break;
+		}
 		v *= 10;
 		frac++;
 	}
