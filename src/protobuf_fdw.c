@@ -153,6 +153,13 @@ protobufReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt
 }
 
 static void
+protobufShutdownForeignScan(ForeignScanState *node)
+{
+	if (node->fdw_state)
+		pb_scan_shutdown(node->fdw_state);
+}
+
+static void
 protobufInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc, void *coordinate)
 {
 	PbScanState *ss = node->fdw_state;
@@ -239,6 +246,7 @@ static void
 protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
 	PbScanState *ss = node->fdw_state;
+	PbCompression seen;
 
 	if (ss->opts.program)
 		ExplainPropertyText("Foreign Program", ss->opts.program, es);
@@ -255,8 +263,11 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	ExplainPropertyText("Framing", pb_framing_name(ss->opts.framing), es);
 	if (ss->opts.framing == PB_FRAMING_CONTAINER)
 		ExplainPropertyText("Container Field", ss->opts.container, es);
-	if (ss->opts.compression != PB_COMPRESSION_AUTO || es->verbose)
-		ExplainPropertyText("Compression", pb_compression_name((PbCompression) ss->opts.compression), es);
+	/* auto on one file: say what it found there */
+	seen = (PbCompression) ss->opts.compression;
+	if (seen == PB_COMPRESSION_AUTO && !ss->opts.program && list_length(ss->files) == 1)
+		seen = pb_detect_compression(linitial(ss->files));
+	ExplainPropertyText("Compression", pb_compression_name(seen), es);
 	if (es->verbose)
 		ExplainPropertyList("Fields Decoded", pb_plan_fields(ss->plan), es);
 	if (es->analyze)
@@ -370,5 +381,6 @@ protobuf_fdw_handler(PG_FUNCTION_ARGS)
 	routine->InitializeDSMForeignScan = protobufInitializeDSMForeignScan;
 	routine->ReInitializeDSMForeignScan = protobufReInitializeDSMForeignScan;
 	routine->InitializeWorkerForeignScan = protobufInitializeWorkerForeignScan;
+	routine->ShutdownForeignScan = protobufShutdownForeignScan;
 	PG_RETURN_POINTER(routine);
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "access/parallel.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -146,6 +147,8 @@ pb_expand_files(const char *pattern)
 			for (int i = 0; i < n; i++)
 				names[i] = pstrdup(g.gl_pathv[i]);
 			globfree(&g);
+			/* byte order, as for a directory: glob() sorts by the locale's collation */
+			qsort(names, n, sizeof(char *), compare_strings);
 			for (int i = 0; i < n; i++)
 				if (is_regular_file(names[i]))
 					files = lappend(files, names[i]);
@@ -238,19 +241,22 @@ raw_read(void *arg, uint8_t *buf, size_t len)
 /* Blocks walked at a time when splitting a file. */
 #define SPLIT_BLOCK (4 * 1024 * 1024)
 
-static bool
-file_is_compressed(const char *path)
+PbCompression
+pb_detect_compression(const char *path)
 {
 	uint8		magic[4];
 	int			fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
 	ssize_t		n;
 
 	if (fd < 0)
-		return false;
+		return PB_COMPRESSION_AUTO;
 	n = read(fd, magic, 4);
 	CloseTransientFile(fd);
-	return (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) ||
-		(n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd);
+	if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+		return PB_COMPRESSION_GZIP;
+	if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
+		return PB_COMPRESSION_ZSTD;
+	return PB_COMPRESSION_NONE;
 }
 
 bool
@@ -264,7 +270,9 @@ pb_parallel_possible(const PbTableOptions *opts, List *files)
 		return false;
 	if (opts->compression == PB_COMPRESSION_GZIP || opts->compression == PB_COMPRESSION_ZSTD)
 		return false;
-	return opts->compression == PB_COMPRESSION_NONE || !file_is_compressed(linitial(files));
+	if (opts->compression == PB_COMPRESSION_NONE)
+		return true;
+	return pb_detect_compression(linitial(files)) == PB_COMPRESSION_NONE;
 }
 
 void
@@ -274,6 +282,8 @@ pb_parallel_reinit(PbParallelShared *shared)
 	shared->next_offset = 0;
 	shared->next_ordinal = 1;
 	shared->done = false;
+	pg_atomic_write_u64(&shared->skipped, 0);
+	shared->first_skip[0] = '\0';
 }
 
 void
@@ -285,6 +295,7 @@ pb_parallel_init(PbScanState *ss, PbParallelShared *shared)
 		tranche = LWLockNewTrancheId();
 	LWLockInitialize(&shared->lock, tranche);
 	pg_atomic_init_u32(&shared->next_file, 0);
+	pg_atomic_init_u64(&shared->skipped, 0);
 	shared->split = list_length(ss->files) == 1 && pb_parallel_possible(&ss->opts, ss->files);
 	pb_parallel_reinit(shared);
 }
@@ -632,22 +643,36 @@ report_frame_error(PbScanState *ss)
 	}
 }
 
-/* Count a skipped message; remember the first; enforce reject_limit. */
+/*
+ * Count a skipped message; remember the first; enforce reject_limit.  In a
+ * parallel scan the count and the first skip are shared, so the limit holds
+ * for the whole scan and the leader reports one total.
+ */
 static void
 note_skip(PbScanState *ss, const char *why)
 {
+	char	   *where = psprintf("message " UINT64_FORMAT " of \"%s\" at byte offset " UINT64_FORMAT ": %s",
+								 ss->current_message, ss->current_name, ss->current_offset, why);
+	uint64		total;
+
 	ss->skipped++;
 	if (ss->first_skip == NULL)
-		ss->first_skip = MemoryContextStrdup(ss->scancxt,
-											 psprintf("message " UINT64_FORMAT " of \"%s\" at byte offset " UINT64_FORMAT ": %s",
-													  ss->current_message, ss->current_name,
-													  ss->current_offset, why));
-	if (ss->opts.reject_limit > 0 && ss->skipped > (uint64) ss->opts.reject_limit)
+		ss->first_skip = MemoryContextStrdup(ss->scancxt, where);
+	total = ss->skipped;
+	if (ss->pshared)
+	{
+		total = pg_atomic_add_fetch_u64(&ss->pshared->skipped, 1);
+		LWLockAcquire(&ss->pshared->lock, LW_EXCLUSIVE);
+		if (ss->pshared->first_skip[0] == '\0')
+			strlcpy(ss->pshared->first_skip, where, sizeof(ss->pshared->first_skip));
+		LWLockRelease(&ss->pshared->lock);
+	}
+	if (ss->opts.reject_limit > 0 && total > (uint64) ss->opts.reject_limit)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("more than " INT64_FORMAT " messages of foreign table \"%s\" were skipped because of errors",
 						ss->opts.reject_limit, RelationGetRelationName(ss->rel)),
-				 errdetail("The first was %s", ss->first_skip),
+				 errdetail("The first was %s.", ss->pshared ? ss->pshared->first_skip : ss->first_skip),
 				 errhint("Raise the table option reject_limit, or repair the input.")));
 }
 
@@ -783,6 +808,17 @@ pb_scan_rewind(PbScanState *ss)
 }
 
 void
+pb_scan_shutdown(PbScanState *ss)
+{
+	if (ss->pshared == NULL)
+		return;
+	ss->skipped = pg_atomic_read_u64(&ss->pshared->skipped);
+	if (ss->pshared->first_skip[0])
+		ss->first_skip = MemoryContextStrdup(ss->scancxt, ss->pshared->first_skip);
+	ss->pshared = NULL;
+}
+
+void
 pb_scan_end(PbScanState *ss, bool report)
 {
 	close_input(ss, false);
@@ -793,7 +829,8 @@ pb_scan_end(PbScanState *ss, bool report)
 	}
 	if (ss->source.buf)
 		pb_source_free(&ss->source);
-	if (report && ss->skipped > 0)
+	/* a parallel worker's skips are counted in shared memory and reported by the leader */
+	if (report && ss->skipped > 0 && !IsParallelWorker())
 		ereport(NOTICE,
 				(errmsg(UINT64_FORMAT " message%s of foreign table \"%s\" %s skipped because of errors",
 						ss->skipped, ss->skipped == 1 ? "" : "s",
@@ -843,7 +880,14 @@ pb_estimate_messages(const PbTableOptions *opts, uint32 container_field, List *f
 	pb_source_init(&source, pb_input_read, &input, &alloc, 256 * 1024);
 	pb_framing_init(&framing, opts->framing, &source, container_field,
 					(uint64) opts->max_message_size);
-	while (n < 1000 && pb_source_offset(&source) < 1024 * 1024)
+	/*
+	 * Frame the first megabyte or thousand messages; for a compressed file,
+	 * go on until a megabyte of it has been decompressed too, so that the
+	 * block the codec reads ahead does not skew the ratio.
+	 */
+	while ((n < 1000 && pb_source_offset(&source) < 1024 * 1024) ||
+		   ((input.mode == PB_COMPRESSION_GZIP || input.mode == PB_COMPRESSION_ZSTD) &&
+			input.raw_bytes < 4 * PB_INPUT_BLOCK && pb_source_offset(&source) < 64 * 1024 * 1024))
 	{
 		const uint8_t *msg;
 		size_t		len;

@@ -35,6 +35,8 @@ typedef struct PbParallelShared
 	uint64		next_offset;	/* split mode: the next record boundary */
 	uint64		next_ordinal;	/* split mode: its message number in the file */
 	bool		done;			/* split mode: nothing left to claim */
+	pg_atomic_uint64 skipped;	/* on_error 'skip': messages skipped by all */
+	char		first_skip[512];	/* where and why the first one was (under lock) */
 } PbParallelShared;
 
 typedef struct PbScanState
@@ -99,10 +101,16 @@ extern void pb_scan_rewind(PbScanState *ss);
 /* Close the open input; report (NOTICE) the messages skipped, if any. */
 extern void pb_scan_end(PbScanState *ss, bool report);
 
+/* Parallel scans, before the shared memory goes: take the shared skip count. */
+extern void pb_scan_shutdown(PbScanState *ss);
+
 /* Parallel scans: can the inputs be shared out?  (Not a program, nor one compressed file.) */
 extern bool pb_parallel_possible(const PbTableOptions *opts, List *files);
 extern void pb_parallel_init(PbScanState *ss, PbParallelShared *shared);
 extern void pb_parallel_reinit(PbParallelShared *shared);
+
+/* What compression 'auto' finds in a file (AUTO if it cannot be read). */
+extern PbCompression pb_detect_compression(const char *path);
 
 /* The files a filename option names: itself, a glob's matches, a directory's files. */
 extern List *pb_expand_files(const char *pattern);

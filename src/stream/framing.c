@@ -421,7 +421,7 @@ next_single(PbFraming *f, const uint8_t **msg, size_t *len)
 	avail = pb_source_avail(f->src);
 	if (avail > f->max_message_size)
 		return fail(f, PB_FRAME_ERR_TOO_LARGE,
-					"the file is larger than max_message_size (%" PRIu64 " bytes)",
+					"message (the whole file) larger than max_message_size (%" PRIu64 " bytes)",
 					f->max_message_size);
 	*msg = pb_source_peek(f->src);
 	*len = avail;
