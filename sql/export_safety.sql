@@ -61,6 +61,15 @@ SELECT * FROM parquet_export($$SELECT g AS id, CASE WHEN g = 900 THEN date 'infi
 SELECT rows FROM parquet_export('SELECT g AS id FROM generate_series(1, 3) g', :'d' || 'exp_safe_target.parquet');
 \! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_safe_target.parquet "SELECT count(*), max(id) FROM t"
 
+-- a symlink planted at the temporary file's (predictable) name is not followed: the file
+-- is created with O_EXCL, and the link removed
+SELECT pg_backend_pid() AS backend_pid \gset
+\setenv EXP_SAFE_PID :backend_pid
+\! echo victim > /tmp/protobuf_fdw_test/exp_safe_victim.txt && chmod 666 /tmp/protobuf_fdw_test/exp_safe_victim.txt
+\! ln -sfn /tmp/protobuf_fdw_test/exp_safe_victim.txt /tmp/protobuf_fdw_test/.exp_safe_sym.parquet.tmp.$EXP_SAFE_PID && test -L /tmp/protobuf_fdw_test/.exp_safe_sym.parquet.tmp.$EXP_SAFE_PID && echo planted
+SELECT rows FROM parquet_export('SELECT 1 AS x', :'d' || 'exp_safe_sym.parquet');
+\! cat /tmp/protobuf_fdw_test/exp_safe_victim.txt; ls -a /tmp/protobuf_fdw_test | grep exp_safe_sym
+
 -- a missing directory (terse: the detail names the temporary file, with the pid),
 -- and a directory as the target
 \set VERBOSITY terse

@@ -146,6 +146,24 @@ remove_temp_file_callback(void *arg)
 	remove_temp_file((ExportFile *) arg);
 }
 
+/*
+ * Create the temporary file with O_EXCL: never open what is already there,
+ * for in a shared directory such as /tmp another user could have put a
+ * symlink at this predictable name, pointing at a file the server owns.
+ * A leftover of a crashed backend with our pid is removed once (unlink
+ * removes a symlink, not its target) and creation retried.
+ */
+static int
+open_temp_file(const char *path)
+{
+	const int	flags = O_WRONLY | O_CREAT | O_EXCL | PG_BINARY;
+	int			fd = OpenTransientFilePerm(path, flags, pg_file_create_mode);
+
+	if (fd < 0 && errno == EEXIST && unlink(path) == 0)
+		fd = OpenTransientFilePerm(path, flags, pg_file_create_mode);
+	return fd;
+}
+
 /* ".<name>.tmp.<pid>" beside the target, so the rename stays in one file system */
 static char *
 temp_name_for(const char *target)
@@ -458,8 +476,7 @@ parquet_export(PG_FUNCTION_ARGS)
 	cb = MemoryContextAllocZero(exportcxt, sizeof(MemoryContextCallback));
 	cb->func = remove_temp_file_callback;
 	cb->arg = file;
-	file->fd = OpenTransientFilePerm(file->tmp, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY,
-									 pg_file_create_mode);
+	file->fd = open_temp_file(file->tmp);
 	if (file->fd < 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
