@@ -508,8 +508,9 @@ parquet_export(PG_FUNCTION_ARGS)
 		rows = run_export_query(plan, query, schema, exportcxt);
 
 		export_check_status(schema->writer, pq_writer_finish(schema->writer));
+		/* plain ERROR: data_sync_elevel() would PANIC for a file not ours to recover */
 		if (pg_fsync(file->fd) != 0)
-			ereport(data_sync_elevel(ERROR),
+			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not fsync file \"%s\": %m", file->tmp)));
 		if (CloseTransientFile(file->fd) != 0)
