@@ -79,14 +79,24 @@ def wait_ready(limit=180):
         time.sleep(1)
 
 
-def psql_script(statements, timing=True):
+# The backend's own CPU time in ns (first field of /proc/self/schedstat): unlike the wall clock,
+# it does not grow while the backend waits for a core that a neighbour holds.
+CPU_NS = "split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint"
+
+
+def psql_script(statements, timing=True, cpu=False):
     """Run statements [(label, sql)] in one psql session.
-    Returns {label: [{"ms": client time or None, "rows": [output lines], "error": message,
-    "crash": the backend died on it, "lost": failed only because an earlier one crashed}]}."""
+    Returns {label: [{"ms": client time or None, "rows": [output lines], "cpu": backend CPU
+    seconds (with cpu=True), "error": message, "crash": the backend died on it,
+    "lost": failed only because an earlier one crashed}]}."""
     wait_ready()
     parts = [SESSION, "\\timing on\n" if timing else ""]
     for label, sql in statements:
-        parts.append(f"\\echo '@@Q {label}'\n{sql.rstrip().rstrip(';')};\n")
+        stmt = f"{sql.rstrip().rstrip(';')};\n"
+        if cpu:
+            stmt = (f"\\timing off\nSELECT {CPU_NS} AS cpu0 \\gset\n\\timing on\n{stmt}"
+                    f"\\timing off\nSELECT '@@CPU ' || ({CPU_NS} - :cpu0);\n\\timing on\n")
+        parts.append(f"\\echo '@@Q {label}'\n{stmt}")
     parts.append("\\echo '@@Q __end'\n")
     with tempfile.NamedTemporaryFile("w", suffix=".sql") as f:
         f.write("".join(parts))
@@ -105,8 +115,11 @@ def psql_script(statements, timing=True):
         if current is None:
             continue
         t = re.match(r"^Time: ([0-9.]+) ms", line)
+        c = re.match(r"^@@CPU (\d+)$", line)
         if t:
             out[current][-1]["ms"] = float(t.group(1))
+        elif c:
+            out[current][-1]["cpu"] = int(c.group(1)) / 1e9
         else:
             out[current][-1]["rows"].append(line)
     out.pop("__end", None)
@@ -179,10 +192,12 @@ class DuckDB:
 
 def timed_rounds(statements, reps, between=None):
     """Untimed warm-up, then reps rounds of all statements in one session each.
-    Returns {label: [seconds...]}, {label: error} and {label: output rows of the last round}.
+    Returns {label: [wall seconds...]}, {label: error}, {label: output rows of the last round}
+    and {label: [backend CPU seconds...]}.
     A statement that crashes the backend is reported and left out of the later rounds; those
     that failed only because the connection was lost are simply not timed in that round."""
     times = {label: [] for label, _ in statements}
+    cpus = {label: [] for label, _ in statements}
     errors = {}
     last = {}
     for rnd in range(reps + 1):
@@ -191,7 +206,7 @@ def timed_rounds(statements, reps, between=None):
         todo = [st for st in statements if not errors.get(st[0], "").startswith("backend died")]
         if not todo:
             break
-        res = psql_script(todo)
+        res = psql_script(todo, cpu=True)
         for label, _ in todo:
             r = res.get(label, [{}])[0]
             if r.get("crash"):
@@ -202,8 +217,10 @@ def timed_rounds(statements, reps, between=None):
                 errors[label] = r["error"]
             elif rnd > 0 and r.get("ms") is not None:
                 times[label].append(r["ms"] / 1000.0)
+                if r.get("cpu") is not None:
+                    cpus[label].append(r["cpu"])
             last[label] = r.get("rows")
-    return times, errors, last
+    return times, errors, last, cpus
 
 
 def ratios(mine, ref):
@@ -341,7 +358,7 @@ def main():
         for qname, q in (("count", COUNT), ("all", ALLCOLS)):
             for label, t, _ in scans:
                 stmts.append((f"{qname}|{t}", q.format(t=t)))
-        times, errors, _ = timed_rounds(stmts, args.reps)
+        times, errors, _, cpus = timed_rounds(stmts, args.reps)
         # What each query returned (from a last, untimed check): must equal the heap's answer.
         answers = psql_script([st for st in stmts if not errors.get(st[0], "").startswith(
             "backend died")], timing=False)
@@ -350,9 +367,11 @@ def main():
                 ("all", "aggregate over all 10 columns",
                  "target: protobuf_fdw <= 0.35x file_fdw and <= 1.5x heap")):
             rep(f"{title}   ({targets})")
-            rep(f"  {'':26s} {'median':>8s} {'(best)':>8s}  {'/file_fdw (best)':>17s} "
-                f"{'/heap (best)':>17s}  {'result':8s} verdict")
+            rep(f"  {'':26s} {'wall: median':>14s} {'(best)':>8s}  {'/file_fdw (best)':>17s} "
+                f"{'/heap (best)':>17s}  | {'CPU: median':>11s} {'/file_fdw':>9s} {'/heap':>7s} | "
+                f"{'result':8s} verdict")
             med = {t: stats(times[f'{qname}|{t}']) for _, t, _ in scans}
+            cmed = {t: stats(cpus[f'{qname}|{t}']) for _, t, _ in scans}
             ref = answers.get(f"{qname}|events_heap", [{}])[0].get("rows")
             for label, t, is_pb in scans:
                 key = f"{qname}|{t}"
@@ -362,6 +381,9 @@ def main():
                     continue
                 rf, rfb = ratios((m, b), med.get("ev_csv"))
                 rh, rhb = ratios((m, b), med.get("events_heap"))
+                cm = stats(cpus[key])
+                cf, _ = ratios(cm, cmed.get("ev_csv"))
+                ch, _ = ratios(cm, cmed.get("events_heap"))
                 got = answers.get(key, [{}])[0].get("rows")
                 same = "same" if got == ref else "DIFFERS"
                 v = ""
@@ -370,9 +392,10 @@ def main():
                     if qname == "all":
                         ok = ok and rh is not None and rh <= 1.5
                     v = verdict(ok)
-                rep(f"  {label:26s} {fmt_s(m)} ({fmt_s(b).strip():>6s})  "
+                rep(f"  {label:26s} {fmt_s(m):>14s} ({fmt_s(b).strip():>6s})  "
                     f"{fmt_ratio(rf):>8s} ({fmt_ratio(rfb).strip():>6s}) "
-                    f"{fmt_ratio(rh):>8s} ({fmt_ratio(rhb).strip():>6s})  {same:8s} {v}")
+                    f"{fmt_ratio(rh):>8s} ({fmt_ratio(rhb).strip():>6s})  | {fmt_s(cm[0]):>11s} "
+                    f"{fmt_ratio(cf):>9s} {fmt_ratio(ch):>7s} | {same:8s} {v}")
                 if got != ref:
                     rep(f"      got {got} heap {ref}")
             rep()
@@ -437,6 +460,7 @@ def main():
                               f"'SELECT * FROM events_heap', filename => {sql_str(out(f'pg_{c}.parquet'))}, "
                               f"compression => '{c}')"))
         duck_times = {c: [] for c in codecs}
+        duck_cpus = {c: [] for c in codecs}
         duck_bytes = {}
 
         def between(rnd):
@@ -447,26 +471,36 @@ def main():
                     r = duck(op="export", codec=c, file=out(f"duck_{c}.parquet"))
                     if rnd > 0:
                         duck_times[c].append(r["seconds"])
+                        duck_cpus[c].append(r["cpu"])
                     duck_bytes[c] = r["bytes"]
 
-        times, errors, last = timed_rounds(stmts, args.reps, between)
+        times, errors, last, cpus = timed_rounds(stmts, args.reps, between)
         sizes = {}
         for c in codecs:
             p = out(f"pg_{c}.parquet")
             if os.path.exists(p):
                 sizes[c] = os.path.getsize(p)
-        copy_m, copy_b = stats(times["copy_to"])
+        copy_w = stats(times["copy_to"])
+        copy_c = stats(cpus["copy_to"])
         copy_bytes = os.path.getsize(out("copy.csv")) if os.path.exists(out("copy.csv")) else None
-        rep(f"  {'':26s} {'median':>8s} {'(best)':>8s} {'bytes':>12s}  {'/COPY csv (best)':>17s} "
-            f"{'/DuckDB (best)':>17s} {'size/DuckDB':>11s}  verdict")
-        rep(f"  {'COPY TO csv':26s} {fmt_s(copy_m)} ({fmt_s(copy_b).strip():>6s}) "
-            f"{copy_bytes or 0:12d}")
+        rep(f"  {'':26s} {'wall: median':>14s} {'(best)':>8s}  {'/COPY csv (best)':>17s} "
+            f"{'/DuckDB (best)':>17s} | {'CPU: median':>11s} {'/COPY':>7s} {'/DuckDB':>8s} | "
+            f"{'bytes':>11s} {'/DuckDB':>7s}  verdict")
+
+        def row(label, w, c, rw=(None, None), rdw=(None, None), rc=None, rdc=None, nbytes=None,
+                rs=None, v=""):
+            rep(f"  {label:26s} {fmt_s(w[0]):>14s} ({fmt_s(w[1]).strip():>6s})  "
+                f"{fmt_ratio(rw[0]):>8s} ({fmt_ratio(rw[1]).strip():>6s}) "
+                f"{fmt_ratio(rdw[0]):>8s} ({fmt_ratio(rdw[1]).strip():>6s}) | {fmt_s(c[0]):>11s} "
+                f"{fmt_ratio(rc):>7s} {fmt_ratio(rdc):>8s} | {nbytes or 0:11d} "
+                f"{fmt_ratio(rs):>7s}  {v}")
+
+        row("COPY TO csv", copy_w, copy_c, nbytes=copy_bytes)
         for c in codecs:
-            dm, db = stats(duck_times[c])
             if duck:
-                rc, rcb = ratios((dm, db), (copy_m, copy_b))
-                rep(f"  {'DuckDB ' + c:26s} {fmt_s(dm)} ({fmt_s(db).strip():>6s}) "
-                    f"{duck_bytes.get(c, 0):12d}  {fmt_ratio(rc):>8s} ({fmt_ratio(rcb).strip():>6s})")
+                dw, dc = stats(duck_times[c]), stats(duck_cpus[c])
+                row("DuckDB " + c, dw, dc, rw=ratios(dw, copy_w), rc=ratios(dc, copy_c)[0],
+                    nbytes=duck_bytes.get(c))
             else:
                 rep(f"  {'DuckDB ' + c:26s} skipped: {duck_skip}")
         for c in codecs:
@@ -478,17 +512,15 @@ def main():
             if key in errors or not times[key]:
                 rep(f"  {label:26s} error: {errors.get(key, 'no timing')}")
                 continue
-            m, b = stats(times[key])
-            rc, rcb = ratios((m, b), (copy_m, copy_b))
-            rd, rdb = ratios((m, b), stats(duck_times[c]))
+            w, cp = stats(times[key]), stats(cpus[key])
+            rc = ratios(w, copy_w)
+            rd = ratios(w, stats(duck_times[c]))
             sz = sizes.get(c)
             rs = sz / duck_bytes[c] if sz and duck_bytes.get(c) else None
-            ok = (rc is not None and rc <= 0.75 and rd is not None and rd <= 1.25
+            ok = (rc[0] is not None and rc[0] <= 0.75 and rd[0] is not None and rd[0] <= 1.25
                   and rs is not None and rs <= 1.1)
-            rep(f"  {label:26s} {fmt_s(m)} ({fmt_s(b).strip():>6s}) {sz or 0:12d}  "
-                f"{fmt_ratio(rc):>8s} ({fmt_ratio(rcb).strip():>6s}) "
-                f"{fmt_ratio(rd):>8s} ({fmt_ratio(rdb).strip():>6s}) {fmt_ratio(rs):>11s}  "
-                f"{verdict(ok)}")
+            row(label, w, cp, rw=rc, rdw=rd, rc=ratios(cp, copy_c)[0],
+                rdc=ratios(cp, stats(duck_cpus[c]))[0], nbytes=sz, rs=rs, v=verdict(ok))
             rep(f"  {'':26s} returned (rows|row_groups|bytes) {'; '.join(last.get(key) or [])}")
         # Read the exports back with DuckDB and compare with the heap.
         if not export_skip and duck:

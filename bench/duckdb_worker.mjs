@@ -2,6 +2,7 @@
 // interleaved with PostgreSQL's.  One JSON request per stdin line, one JSON reply per stdout line:
 //   {"op":"load","csv":PATH}                 load the CSV into the in-memory table `events`
 //   {"op":"export","codec":C,"file":PATH}    time COPY events TO PATH (FORMAT parquet), 1 thread
+//                                            (wall seconds, CPU seconds of the process, bytes)
 //   {"op":"query","sql":SQL}                 rows of a query (e.g. reading a Parquet file back)
 // Replies: {"ok":true,...} or {"ok":false,"error":MESSAGE}.
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -32,10 +33,13 @@ async function handle(req) {
     case 'export': {
       await con.run('SET threads = 1');
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       await con.run(`COPY events TO ${quote(req.file)} (FORMAT parquet, COMPRESSION ${req.codec})`);
+      const c1 = process.cpuUsage(c0);
       const seconds = (performance.now() - t0) / 1000;
       await con.run('RESET threads');
-      return { seconds, bytes: statSync(req.file).size };
+      // cpu: user + system time of this whole process (all its threads) during the COPY.
+      return { seconds, cpu: (c1.user + c1.system) / 1e6, bytes: statSync(req.file).size };
     }
     case 'query':
       return { rows: (await con.runAndReadAll(req.sql)).getRowsJson() };
