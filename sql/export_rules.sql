@@ -85,13 +85,13 @@ SELECT rows, row_groups FROM parquet_export('SELECT 1 AS x', :'d' || 'exp_rules.
 
 -- a LATIN1 database: strings (text, enum labels, output-function text) are written as UTF-8
 SELECT current_database() AS orig_db \gset
-DROP DATABASE IF EXISTS exp_rules_latin1;
-CREATE DATABASE exp_rules_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
-\c exp_rules_latin1
+DROP DATABASE IF EXISTS regress_exp_latin1;
+CREATE DATABASE regress_exp_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
+\c regress_exp_latin1
 SET client_encoding = 'UTF8';
 CREATE EXTENSION protobuf_fdw;
 CREATE TYPE exp_rules_mood AS ENUM ('gemütlich');
-SELECT rows FROM parquet_export($$SELECT 'Käse é ÿ'::text AS t, 'gemütlich'::exp_rules_mood AS m, ROW('ü', 1) AS r, convert_to('ä', 'LATIN1') AS raw_bytes$$, '/tmp/protobuf_fdw_test/exp_rules_latin1.parquet');
-\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_rules_latin1.parquet "SELECT t, octet_length(encode(t)) AS t_bytes, m, r, raw_bytes FROM t"
+SELECT rows FROM parquet_export($$SELECT 'Käse é ÿ'::text AS t, 'gemütlich'::exp_rules_mood AS m, ROW('ü', 1) AS r, convert_to('ä', 'LATIN1') AS raw_bytes$$, '/tmp/protobuf_fdw_test/regress_exp_latin1.parquet');
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/regress_exp_latin1.parquet "SELECT t, octet_length(encode(t)) AS t_bytes, m, r, raw_bytes FROM t"
 \c :orig_db
-DROP DATABASE exp_rules_latin1;
+DROP DATABASE regress_exp_latin1;

@@ -17,13 +17,13 @@ SELECT rows FROM parquet_export('SELECT 1 AS x', :'d' || 'exp_safe_kv.parquet',
 \! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_safe_kv.parquet "SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(\$FILE) ORDER BY key"
 
 -- ordinary roles may not write files; pg_write_server_files may
-CREATE ROLE exp_safe_nobody;
-CREATE ROLE exp_safe_writer;
-GRANT pg_write_server_files TO exp_safe_writer;
-SET ROLE exp_safe_nobody;
+CREATE ROLE regress_exp_safe_nobody;
+CREATE ROLE regress_exp_safe_writer;
+GRANT pg_write_server_files TO regress_exp_safe_writer;
+SET ROLE regress_exp_safe_nobody;
 SELECT * FROM parquet_export('SELECT 1 AS x', :'d' || 'exp_safe_perm.parquet');
 RESET ROLE;
-SET ROLE exp_safe_writer;
+SET ROLE regress_exp_safe_writer;
 SELECT rows, row_groups FROM parquet_export('SELECT 1 AS x', :'d' || 'exp_safe_perm.parquet');
 RESET ROLE;
 \! ls /tmp/protobuf_fdw_test | grep exp_safe_perm
@@ -135,5 +135,5 @@ SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_progress_copy WHERE pid <> 
 SELECT dblink_disconnect('exp_safe_term');
 
 -- roles are cluster-wide: leave none behind
-DROP ROLE exp_safe_nobody;
-DROP ROLE exp_safe_writer;
+DROP ROLE regress_exp_safe_nobody;
+DROP ROLE regress_exp_safe_writer;
