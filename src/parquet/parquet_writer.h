@@ -186,7 +186,11 @@ extern int	pq_schema_leaf_of_node(const pq_writer *w, int node);
 extern int	pq_schema_max_def(const pq_writer *w, int leaf);
 extern int	pq_schema_max_rep(const pq_writer *w, int leaf);
 
-/* Finish the schema and write the file header. */
+/*
+ * Finish the schema and write the file header.  Refused (PQ_ERR_ARG): a
+ * schema without leaves, and a group without children, which Parquet
+ * readers reject.
+ */
 extern pq_status pq_writer_begin(pq_writer *w);
 
 /* One level entry of one leaf column; value only when def == max_def. */
