@@ -792,6 +792,35 @@ bind_output(PlanBuilder *b, const char *colname, const char *path,
 	}
 }
 
+static uint8
+fast_op(PbTarget target, PbScalarKind kind)
+{
+	switch (target)
+	{
+		case PB_T_INT8:
+			if (kind == PB_K_INT64 || kind == PB_K_SFIXED64)
+				return PB_FAST_INT8_FROM_I64;
+			if (kind == PB_K_UINT32 || kind == PB_K_FIXED32)
+				return PB_FAST_INT8_FROM_U32;
+			break;
+		case PB_T_INT4:
+			if (kind == PB_K_INT32 || kind == PB_K_SFIXED32)
+				return PB_FAST_INT4_FROM_I32;
+			break;
+		case PB_T_FLOAT8:
+			if (kind == PB_K_DOUBLE)
+				return PB_FAST_FLOAT8_FROM_DOUBLE;
+			break;
+		case PB_T_FLOAT4:
+			return PB_FAST_FLOAT4_FROM_FLOAT;
+		case PB_T_BOOL:
+			return PB_FAST_BOOL;
+		default:
+			break;
+	}
+	return PB_FAST_GENERIC;
+}
+
 static PbMsgPlan *
 finish_builder(PlanBuilder *b)
 {
@@ -817,6 +846,13 @@ finish_builder(PlanBuilder *b)
 	for (i = 0; i < plan->nslots; i++)
 		if (plan->slots[i].number <= DENSE_LIMIT)
 			plan->dense[plan->slots[i].number] = i + 1;
+	for (i = 0; i < plan->nslots && i < 127; i++)
+	{
+		const PbFieldSlot *slot = &plan->slots[i];
+
+		if (slot->number <= 15 && slot->mode == PB_SLOT_LAST && slot->wire_type != PB_WT_SGROUP)
+			plan->tag1[(slot->number << 3) | slot->wire_type] = (int8) (i + 1);
+	}
 
 	/* singular scalar readers first: the row loop runs them from a packed array */
 	plan->nreaders = list_length(b->readers);
@@ -842,6 +878,7 @@ finish_builder(PlanBuilder *b)
 				f->oneof = (int8) plan->slots[r->slot].oneof;
 				f->presence = r->presence;
 				f->reader = &plan->readers[i];
+				f->op = fast_op(r->target, plan->slots[r->slot].kind);
 			}
 			i++;
 		}

@@ -125,6 +125,18 @@ typedef struct PbReader
 	const char *fieldtype;
 } PbReader;
 
+/* Conversions the row loop does inline; anything else goes through convert_scalar(). */
+typedef enum PbFastOp
+{
+	PB_FAST_GENERIC,
+	PB_FAST_INT8_FROM_I64,		/* int64, sfixed64 -> bigint */
+	PB_FAST_INT8_FROM_U32,		/* uint32, fixed32 -> bigint */
+	PB_FAST_INT4_FROM_I32,		/* int32, sfixed32 -> integer */
+	PB_FAST_FLOAT8_FROM_DOUBLE,
+	PB_FAST_FLOAT4_FROM_FLOAT,
+	PB_FAST_BOOL
+} PbFastOp;
+
 /* The hot path's view of a singular scalar reader: what the row loop needs, packed. */
 typedef struct PbFastReader
 {
@@ -132,6 +144,7 @@ typedef struct PbFastReader
 	int16		slot;
 	int8		oneof;			/* the slot's oneof state, or -1 */
 	bool		presence;
+	uint8		op;				/* PbFastOp */
 	const PbReader *reader;
 } PbFastReader;
 
@@ -149,6 +162,8 @@ typedef struct PbMsgPlan
 	PbFieldSlot *slots;
 	uint32		dense_max;		/* field number -> slot + 1 (0: none) up to here */
 	int16	   *dense;
+	/* one-byte tags (fields 1-15): tag -> slot + 1 of a singular slot expecting that wire type */
+	int8		tag1[128];
 	int			nreaders;
 	PbReader   *readers;
 	int			nfast;			/* singular scalar readers, first in readers[] */

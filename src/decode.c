@@ -163,6 +163,51 @@ collect_segment(PbMsgState *st, const uint8 *p, const uint8 *end)
 		int			wt;
 		int			s;
 
+		/*
+		 * The hot path: a one-byte tag of a singular field with the wire type
+		 * it expects (the table holds only those), not in a oneof, not a
+		 * closed enum.
+		 */
+		if (*p < 0x80 && (s = plan->tag1[*p] - 1) >= 0 &&
+			plan->slots[s].oneof < 0 && !plan->slots[s].closed_enum)
+		{
+			uint64		v;
+
+			p++;
+			switch (*field_start & 7)
+			{
+				case PB_WT_VARINT:
+					if (p < end && *p < 0x80)
+						v = *p++;
+					else if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK)
+						pb_malformed(ws, field_start);
+					break;
+				case PB_WT_I32:
+					if (end - p < 4)
+						pb_malformed(PB_WIRE_TRUNCATED, field_start);
+					v = pb_load_le32(p);
+					p += 4;
+					break;
+				case PB_WT_I64:
+					if (end - p < 8)
+						pb_malformed(PB_WIRE_TRUNCATED, field_start);
+					v = pb_load_le64(p);
+					p += 8;
+					break;
+				default:		/* PB_WT_LEN */
+					if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK ||
+						(ws = pb_check_len(v, p, end)) != PB_WIRE_OK)
+						pb_malformed(ws, field_start);
+					st->ptr[s] = p;
+					st->len[s] = (uint32) v;
+					p += v;
+					break;
+			}
+			st->value[s] = v;
+			st->seen[s] = 1;
+			continue;
+		}
+
 		if (*p < 0x80)
 		{
 			/* one-byte tag: fields 1..15, the common case */
@@ -868,15 +913,40 @@ decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
 	{
 		const PbFastReader *f = &plan->fast[i];
 		int			s = f->slot;
+		uint64		v;
 		bool		set = st->seen[s] && (f->oneof < 0 || st->oneof_last[f->oneof] == s);
 
 		if (!set && f->presence)
 			continue;
-		ctx->ds->current_reader = f->reader;
 		/* an absent implicit-presence field reads as its zero value */
-		values[f->attidx] = set
-			? convert_scalar(f->reader, &plan->slots[s], st->value[s], st->ptr[s], st->len[s])
-			: convert_scalar(f->reader, &plan->slots[s], 0, (const uint8 *) "", 0);
+		v = set ? st->value[s] : 0;
+		switch (f->op)
+		{
+			case PB_FAST_INT8_FROM_I64:
+				values[f->attidx] = Int64GetDatum((int64) v);
+				break;
+			case PB_FAST_INT8_FROM_U32:
+				values[f->attidx] = Int64GetDatum((int64) (uint32) v);
+				break;
+			case PB_FAST_INT4_FROM_I32:
+				values[f->attidx] = Int32GetDatum((int32) (uint32) v);
+				break;
+			case PB_FAST_FLOAT8_FROM_DOUBLE:
+				values[f->attidx] = Float8GetDatum(pb_value_double(v));
+				break;
+			case PB_FAST_FLOAT4_FROM_FLOAT:
+				values[f->attidx] = Float4GetDatum(pb_value_float(v));
+				break;
+			case PB_FAST_BOOL:
+				values[f->attidx] = BoolGetDatum(v != 0);
+				break;
+			default:
+				ctx->ds->current_reader = f->reader;
+				values[f->attidx] = set
+					? convert_scalar(f->reader, &plan->slots[s], v, st->ptr[s], st->len[s])
+					: convert_scalar(f->reader, &plan->slots[s], 0, (const uint8 *) "", 0);
+				break;
+		}
 		nulls[f->attidx] = false;
 	}
 	for (int i = plan->nfast; i < plan->nreaders; i++)
