@@ -4,10 +4,11 @@
 Run by bench/run.sh inside `pg_virtualenv` (PGHOST, PGUSER... point at a throw-away cluster).
 Every timed statement runs in one psql session per round, and the rounds interleave the
 contenders (heap, file_fdw, both protobuf framings; parquet_export, COPY TO, DuckDB), so that a
-noisy neighbour hurts them all alike.  Times are psql's \\timing (client-observed, ms); the table
-reports the median and the best of the timed rounds, after one untimed warm-up round, and ratios
-of medians.  Memory is the backend's VmHWM (peak RSS, from /proc/self/status read by the backend
-itself) before and after one statement, in a fresh session.
+noisy neighbour hurts them all alike.  Times are psql's \\timing (client-observed wall clock) and
+the backend's CPU time (/proc/self/schedstat); the tables give the median and the best of the
+timed rounds, after one untimed warm-up round, and ratios of medians (best/best in parentheses).
+Memory is the backend's VmHWM (peak RSS, from /proc/self/status read by the backend itself)
+before and after one statement, in a fresh session.  --profile adds perf profiles.  See README.md.
 """
 import argparse
 import json
@@ -268,7 +269,7 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--parts", default="scan,memory,export")
-    ap.add_argument("--profile", action="store_true", help="perf record a protobuf_fdw scan")
+    ap.add_argument("--profile", action="store_true", help="perf-profile the scans and the export")
     ap.add_argument("--command", default="bench/run.sh")
     ap.add_argument("--so", default="", help="the protobuf_fdw.so the cluster loads")
     ap.add_argument("--built", default="", help="where that .so comes from")

@@ -7,7 +7,8 @@
 #   bench/run45.sh [--rows N] [--nested-rows N] [--seed S] [--reps R]
 #                  [--parts nested,parallel,memory] [--profile] [--no-build]
 #
-# The table is printed and also written to bench/results/issues45-<UTC timestamp>.txt.
+# The table is printed and also written to /tmp/protobuf_fdw_bench/results/issues45-<UTC timestamp>.txt
+# (outside the repository: bench/results/ belongs to bench/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,7 +51,7 @@ if [ -n "$profile" ]; then
 	      --profile "SELECT sum(length(msg::text)) FROM orders")
 fi
 
-mkdir -p bench/results
-results="bench/results/issues45-$(date -u +%Y%m%dT%H%M%SZ).txt"
+mkdir -p /tmp/protobuf_fdw_bench/results
+results="/tmp/protobuf_fdw_bench/results/issues45-$(date -u +%Y%m%dT%H%M%SZ).txt"
 scripts/virtualenv.sh $PY bench/bench45.py --nested "$nested" --flat "$flat" --work "$work" \
 	--results "$results" --reps "$reps" --parts "$parts" --command "$command" "${prof[@]}"
