@@ -25,8 +25,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The Parquet read-back oracle: DuckDB from npm (ships its own binary).
-if [ -f test/parquet/package.json ] && [ ! -d test/parquet/node_modules/@duckdb/node-api ]; then
-	echo "install-deps: npm install in test/parquet"
-	(cd test/parquet && npm install --no-audit --no-fund --loglevel=error)
+# (Re)installed when missing or when the lock file is newer than what npm last installed.
+if [ -f test/parquet/package.json ] &&
+	{ [ ! -f test/parquet/node_modules/.package-lock.json ] ||
+		[ test/parquet/package-lock.json -nt test/parquet/node_modules/.package-lock.json ]; }; then
+	echo "install-deps: npm ci in test/parquet"
+	(cd test/parquet && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "install-deps: ok"
