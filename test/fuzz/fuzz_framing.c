@@ -21,9 +21,9 @@
  *    starts at or after the previous message's end, and the sum of the
  *    message lengths never exceeds the bytes read;
  *  - every returned pointer lies inside the source's buffer;
- *  - for delimited, fixed32be/le, tfrecord and single over a known stream,
- *    the sequence of messages and errors equals the one computed by an
- *    independent reference framer written below (differential check);
+ *  - for every framing over a known stream, the sequence of messages and
+ *    errors equals the one computed by an independent reference framer
+ *    written below (differential check);
  *  - the loop ends: each call consumes input, at most len + 3 calls;
  *  - every block allocated through the hooks is freed at the end.
  * Errors are handled as on_error 'skip' does: an oversized message is
@@ -112,6 +112,127 @@ ref_varint(const uint8_t *d, size_t n, size_t *pos, uint64_t *v)
 		}
 	}
 	return 2;
+}
+
+/* a tag as pb_read_tag reads it: 0 ok, 1 truncated, 2 malformed */
+static int
+ref_tag(const uint8_t *d, size_t n, size_t *pos, uint32_t *field, int *wt)
+{
+	size_t		start = *pos;
+	uint64_t	t;
+	int			rc = ref_varint(d, n, pos, &t);
+
+	if (rc)
+		return rc;
+	if (*pos - start > 5 || t > UINT32_MAX || (t & 7) > 5 || (t >> 3) == 0)
+		return 2;
+	*field = (uint32_t) (t >> 3);
+	*wt = (int) (t & 7);
+	return 0;
+}
+
+/*
+ * The container framing: top-level fields of one message; records of field
+ * 'cf' with wire type LEN are rows, every other field (groups included,
+ * with their contents) is skipped.
+ */
+static void
+ref_container(const uint8_t *d, size_t n, uint32_t cf, uint64_t max, EvList *out)
+{
+	size_t		pos = 0;
+
+	for (;;)
+	{
+		uint32_t	field;
+		int			wt;
+		int			rc;
+		uint64_t	v;
+		uint32_t	open[PB_MAX_DEPTH + 1];
+		int			nopen = 0;
+
+		if (pos == n)
+		{
+			ev_add(out, EV_END, 0, 0, 0);
+			return;
+		}
+		if ((rc = ref_tag(d, n, &pos, &field, &wt)) != 0)
+			goto err;
+		if (field == cf && wt == PB_WT_LEN)
+		{
+			if ((rc = ref_varint(d, n, &pos, &v)) != 0)
+				goto err;
+			if (v > max)
+			{
+				ev_add(out, EV_ERR, PB_FRAME_ERR_TOO_LARGE, 0, 0);
+				if (v > n - pos)
+				{
+					ev_add(out, EV_SKIP_FAILED, 0, 0, 0);
+					return;
+				}
+				pos += v;
+				continue;
+			}
+			if (v > n - pos)
+			{
+				rc = 1;
+				goto err;
+			}
+			ev_add(out, EV_MSG, 0, pos, v);
+			pos += v;
+			continue;
+		}
+		if (wt == PB_WT_EGROUP)
+		{
+			rc = 2;
+			goto err;
+		}
+		/* skip the field, and a group's whole contents */
+		for (;;)
+		{
+			if (wt == PB_WT_VARINT)
+				rc = ref_varint(d, n, &pos, &v);
+			else if (wt == PB_WT_I64 || wt == PB_WT_I32)
+			{
+				size_t		w = wt == PB_WT_I64 ? 8 : 4;
+
+				rc = n - pos < w ? 1 : 0;
+				pos = rc ? n : pos + w;
+			}
+			else if (wt == PB_WT_LEN)
+			{
+				if ((rc = ref_varint(d, n, &pos, &v)) == 0)
+				{
+					if (v > INT32_MAX)
+						rc = 2;
+					else if (v > n - pos)
+						rc = 1;
+					else
+						pos += v;
+				}
+			}
+			else if (wt == PB_WT_SGROUP)
+			{
+				if (nopen >= PB_MAX_DEPTH)
+					rc = 2;
+				else
+					open[nopen++] = field;
+			}
+			else if (nopen == 0 || open[nopen - 1] != field)
+				rc = 2;
+			else
+				nopen--;
+			if (rc)
+				goto err;
+			if (nopen == 0)
+				break;
+			if ((rc = ref_tag(d, n, &pos, &field, &wt)) != 0)
+				goto err;
+		}
+		continue;
+err:
+		ev_add(out, EV_ERR, rc == 1 ? PB_FRAME_ERR_TRUNCATED : PB_FRAME_ERR_MALFORMED, 0, 0);
+		return;
+	}
 }
 
 static void
@@ -520,9 +641,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * stream is known and was delivered (no truncated compression, no
 	 * refused allocation), for the framings the reference implements.
 	 */
-	if (known && mode <= 5 && !stopped_by_alloc && kind != PB_FRAMING_CONTAINER)
+	if (known && mode <= 5 && !stopped_by_alloc)
 	{
-		ref_frame(kind, payload, plen, max, crc, &ref_ev);
+		if (kind == PB_FRAMING_CONTAINER)
+		{
+			ref_ev.n = 0;
+			ref_container(payload, plen, container_field, max, &ref_ev);
+		}
+		else
+			ref_frame(kind, payload, plen, max, crc, &ref_ev);
 		if (real_ev.n != ref_ev.n)
 		{
 			fprintf(stderr, "framing %s: %d events, reference %d\n",
