@@ -336,6 +336,17 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 			ok = false;
 			break;
 		}
+
+		/*
+		 * More distinct values than a fifth of the chunk: DuckDB's rule for
+		 * when a dictionary stops paying; hashing the rest would be wasted.
+		 */
+		if (d->n_entries > c->n_values / 5 && c->n_values >= 2 * DICT_PROBE)
+		{
+			*fallback = true;
+			ok = false;
+			break;
+		}
 	}
 	pq_free(a, table);
 

@@ -189,12 +189,18 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a)
 			size_t		len;
 			const uint8_t *v = pq_column_value(c, i, &len);
 
-			if (min == NULL || cmp_values(c, v, len, min, min_len) < 0)
+			if (min == NULL)
+			{
+				min = max = v;
+				min_len = max_len = len;
+			}
+			/* a new minimum cannot also be a new maximum: one comparison mostly */
+			else if (cmp_values(c, v, len, min, min_len) < 0)
 			{
 				min = v;
 				min_len = len;
 			}
-			if (max == NULL || cmp_values(c, v, len, max, max_len) > 0)
+			else if (cmp_values(c, v, len, max, max_len) > 0)
 			{
 				max = v;
 				max_len = len;

@@ -310,7 +310,7 @@ pq_column_append(pq_writer *w, int leaf, int def, int rep,
 				 const void *value, size_t len)
 {
 	pq_status	st;
-	size_t		before;
+	pq_column  *c;
 
 	if (w->failed)
 		return w->failed;
@@ -318,12 +318,69 @@ pq_column_append(pq_writer *w, int leaf, int def, int rep,
 		return fail(w, PQ_ERR_ARG, "values can only be added between begin and finish");
 	if (leaf < 0 || leaf >= w->n_cols)
 		return fail(w, PQ_ERR_ARG, "no leaf column %d", leaf);
-	before = pq_column_buffered_bytes(&w->cols[leaf]);
-	st = pq_column_add(&w->cols[leaf], &w->alloc, def, rep, value, len, w->errmsg);
+	c = &w->cols[leaf];
+
+	/*
+	 * The common case, done here without calls: a top-level value (no
+	 * repetition) whose buffers have room.  Anything else, every check
+	 * included, is pq_column_add()'s.
+	 */
+	if (rep == 0 && c->max_rep == 0 && def >= 0 && def <= c->max_def &&
+		c->n_levels < c->levels_cap && !c->values.failed &&
+		c->values.len + len <= c->values.cap)
+	{
+		bool		fast = true;
+
+		if (def == c->max_def)
+		{
+			if (c->type == PQ_BYTE_ARRAY)
+				fast = len <= INT32_MAX && c->n_values + 2 <= c->offsets_cap &&
+					(value != NULL || len == 0);
+			else
+				fast = c->type != PQ_BOOLEAN && len == c->width && value != NULL;
+			if (fast)
+			{
+				if (len > 0)
+					memcpy(c->values.data + c->values.len, value, len);
+				c->values.len += len;
+				if (c->type == PQ_BYTE_ARRAY)
+				{
+					if (c->n_values == 0)
+						c->offsets[0] = 0;
+					c->offsets[c->n_values + 1] = c->values.len;
+					w->buffered += sizeof(size_t);
+				}
+				c->n_values++;
+				w->buffered += len;
+			}
+		}
+		if (fast)
+		{
+			if (c->max_def > 0)
+			{
+				c->def[c->n_levels] = (uint16_t) def;
+				w->buffered += sizeof(uint16_t);
+			}
+			c->row_starts++;
+			c->n_levels++;
+			return PQ_OK;
+		}
+	}
+
+	st = pq_column_add(c, &w->alloc, def, rep, value, len, w->errmsg);
 	if (st != PQ_OK)
 		return fail(w, st, NULL);
-	/* kept up to date here so that end_row need not sum every column */
-	w->buffered += pq_column_buffered_bytes(&w->cols[leaf]) - before;
+
+	/*
+	 * Kept up to date here so that end_row need not sum every column: what
+	 * pq_column_buffered_bytes() counts for one more level entry.
+	 */
+	{
+		w->buffered += (c->max_def > 0 ? sizeof(uint16_t) : 0) +
+			(c->max_rep > 0 ? sizeof(uint16_t) : 0);
+		if (def == c->max_def)
+			w->buffered += len + (c->type == PQ_BYTE_ARRAY ? sizeof(size_t) : 0);
+	}
 	return PQ_OK;
 }
 
