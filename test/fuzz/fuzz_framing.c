@@ -9,7 +9,9 @@
  * verified; the rest is the payload.  The payload is fed either as is
  * (compression none / auto / gzip / zstd over arbitrary bytes) or after
  * being compressed here with zlib or zstd (whole, or truncated), so the
- * framings are also exercised behind a working decompressor.
+ * framings are also exercised behind a working decompressor; or, with bit
+ * 0x40 of the mode byte and mode none, straight from the read callback
+ * without the input stage.
  *
  * Invariants checked, besides "no sanitizer report":
  *  - whenever the decompressed stream is known (plain input, or input we
@@ -367,6 +369,7 @@ ref_frame(PbFramingKind kind, const uint8_t *d, size_t n, uint64_t max, bool crc
 typedef struct Counted
 {
 	PbInput    *in;
+	FzReader   *direct;			/* read this without the input stage, if set */
 	const uint8_t *expect;		/* the decompressed stream, if known */
 	size_t		expect_len;
 	bool		known;
@@ -382,7 +385,7 @@ counted_read(void *arg, uint8_t *buf, size_t len)
 
 	if (!c->known && c->total >= c->cap)
 		return 0;
-	n = pb_input_read(c->in, buf, len);
+	n = c->direct ? fz_read(c->direct, buf, len) : pb_input_read(c->in, buf, len);
 	FUZZ_CHECK(n >= -1 && (n < 0 || (size_t) n <= len));
 	if (n > 0)
 	{
@@ -441,6 +444,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	PbFramingKind kind;
 	int			mode;
 	bool		crc;
+	bool		direct;
 	size_t		chunk,
 				cap;
 	uint64_t	max;
@@ -475,6 +479,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		mode = m % 8;
 		crc = (m & 0x80) != 0;
+		direct = mode == 0 && (m & 0x40) != 0;	/* no input stage at all */
 	}
 	chunk = chunks[fz_u8(&b) % (sizeof(chunks) / sizeof(chunks[0]))];
 	cap = caps[fz_u8(&b) % (sizeof(caps) / sizeof(caps[0]))];
@@ -547,6 +552,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	reader.calls_after_eof = 0;
 	FUZZ_CHECK(pb_input_init(&input, fz_read, &reader, &alloc, comp) == 0);
 	counted.in = &input;
+	counted.direct = direct ? &reader : NULL;
 	counted.expect = payload;
 	counted.expect_len = known_len;
 	counted.known = known;

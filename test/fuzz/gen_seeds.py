@@ -77,6 +77,8 @@ for kind in range(6):
     # gzip and zstd compressed by the tools, fed as arbitrary bytes (modes 2 and 3, 1 = auto)
     write("fuzz_framing", "%s-gzipraw" % names[kind], bytes([kind, 2, 4, 4, 8, 0, 0]) + gzip.compress(payload, mtime=0))
     write("fuzz_framing", "%s-auto-gzip" % names[kind], bytes([kind, 1, 0, 1, 8, 0, 0]) + gzip.compress(payload, mtime=0))
+    # no input stage: the source reads the callback directly (mode none | 0x40)
+    write("fuzz_framing", "%s-direct" % names[kind], bytes([kind, 0x40 | (0x80 if kind == 4 else 0), 2, 2, 8, 0, 0]) + payload)
 # a small max_message_size: oversized messages skipped
 write("fuzz_framing", "delimited-oversized", bytes([0, 0, 2, 1, 3, 0, 0]) + frame(0, MSGS))
 write("fuzz_framing", "tfrecord-oversized", bytes([4, 0x80, 2, 1, 3, 0, 0]) + frame(4, MSGS))
