@@ -35,11 +35,6 @@ import model_shop_pb2  # noqa: E402
 import model_types_pb2  # noqa: E402
 from google.protobuf import descriptor_pb2  # noqa: E402
 
-try:
-    import zstandard  # noqa: F401
-except ImportError:
-    zstandard = None
-
 cases = []          # (name, expect, sql)
 files = set()       # data / descriptor files written
 
@@ -164,15 +159,15 @@ EVENT_SHAPES = ["event_flat", "event_json", "event_meta"]
 
 
 # ---- valid messages (python3-protobuf) ----
-def event(i, user=None):
+def event(i, user=None, pad=0):
     e = bench_pb2.Event(id=i, user_id=user if user is not None else "user-%d" % i, ts_micros=1700000000000000 + i,
                         amount=i * 1.25, quantity=i, is_test=(i % 2 == 0), country="FR",
-                        url="https://example.com/" + "x" * (i * 10), status=i * 3, score=i / 4)
+                        url="https://example.com/" + "x" * (i * 10 + pad), status=i * 3, score=i / 4)
     return e.SerializeToString()
 
 
-EVENTS = [event(i) for i in range(1, 6)]      # message 3 is > 127 bytes: a 2-byte prefix
-assert len(EVENTS[2]) < 128 or True
+EVENTS = [event(i, pad=60 if i == 3 else 0) for i in range(1, 6)]
+assert len(EVENTS[2]) > 127                    # message 3 has a 2-byte length prefix
 STREAM = delimited(EVENTS)
 
 
