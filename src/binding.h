@@ -175,6 +175,7 @@ typedef struct PbMsgPlan
 	int			noneofs;
 	int		   *oneof_ids;		/* oneof index in the message, per oneof state */
 	struct PbRenderCache *render;	/* shared by the whole tree */
+	struct PbMsgState *state;	/* decode trees: this level's state, reused per row */
 } PbMsgPlan;
 
 /* Back-compat name: the row message's plan. */

@@ -749,6 +749,27 @@ occ_segments(const PbOcc *occ, int nocc)
 	return segs;
 }
 
+/*
+ * The state of a level of the decode tree, made once and reused: the tree
+ * is never re-entered (a child is decoded after its parent's collection,
+ * each element of a repeated composite after the previous one), unlike the
+ * shared render plans.
+ */
+static PbMsgState *
+level_state(const PbMsgPlan *plan)
+{
+	PbMsgPlan  *p = (PbMsgPlan *) plan;
+
+	if (p->state == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(p));
+
+		p->state = pb_msg_state_create(p);
+		MemoryContextSwitchTo(old);
+	}
+	return p->state;
+}
+
 static Datum
 composite_datum(DecodeCtx *ctx, const PbReader *r, const PbSegment *segs, int nsegs)
 {
@@ -758,7 +779,7 @@ composite_datum(DecodeCtx *ctx, const PbReader *r, const PbSegment *segs, int ns
 	HeapTuple	tuple;
 
 	memset(nulls, true, sizeof(bool) * Max(natts, 1));
-	decode_level(ctx, r->sub, pb_msg_state_create(r->sub), segs, nsegs, values, nulls);
+	decode_level(ctx, r->sub, level_state(r->sub), segs, nsegs, values, nulls);
 	tuple = heap_form_tuple(r->subdesc, values, nulls);
 	return HeapTupleGetDatum(tuple);
 }
@@ -961,7 +982,7 @@ decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
 		/* a missing intermediate message leaves the outputs below it NULL */
 		if (!pb_slot_is_set(st, s))
 			continue;
-		decode_level(ctx, child->plan, pb_msg_state_create(child->plan),
+		decode_level(ctx, child->plan, level_state(child->plan),
 					 occ_segments(st->occ[s], st->nocc[s]), st->nocc[s], values, nulls);
 	}
 }

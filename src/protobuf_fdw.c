@@ -274,7 +274,8 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	{
 		ExplainPropertyUInteger("Messages Read", NULL, ss->messages_read, es);
 		ExplainPropertyUInteger("Bytes Read", "b",
-								ss->bytes_read + (ss->open ? pb_source_offset(&ss->source) : 0), es);
+								ss->bytes_read + (ss->open ? pb_source_offset(&ss->source) -
+												  (ss->in_range ? ss->range_start : 0) : 0), es);
 		if (ss->opts.on_error_skip)
 			ExplainPropertyUInteger("Messages Skipped", NULL, ss->skipped, es);
 	}

@@ -412,7 +412,8 @@ close_input(PbScanState *ss, bool at_eof)
 		return;
 	ss->open = false;
 	pb_input_end(&ss->input);
-	ss->bytes_read += pb_source_offset(&ss->source);
+	/* a parallel range starts mid-file: count what was read, not where it ended */
+	ss->bytes_read += pb_source_offset(&ss->source) - (ss->in_range ? ss->range_start : 0);
 	if (ss->pipe)
 	{
 		int			rc = ClosePipeStream(ss->pipe);
