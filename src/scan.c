@@ -623,14 +623,14 @@ report_frame_error(PbScanState *ss)
 			break;
 		case PB_FRAME_ERR_CRC:
 			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("corrupt TFRecord: %s", f->errmsg),
 					 errhint("Use on_error 'skip' to skip damaged records, or verify_crc 'false' to read them unchecked.")));
 			break;
 		case PB_FRAME_ERR_IO:
 			if (ss->input.errmsg[0])
 				ereport(ERROR,
-						(errcode(ERRCODE_DATA_CORRUPTED),
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 						 errmsg("could not decompress \"%s\": %s", ss->current_name, ss->input.errmsg)));
 			errno = ss->source.read_errno;
 			ereport(ERROR,

@@ -122,7 +122,26 @@ stream_body(PbFraming *f, uint64_t len, const uint8_t **msg, size_t *outlen)
 					"message of %" PRIu64 " bytes exceeds max_message_size (%" PRIu64 " bytes)",
 					len, f->max_message_size);
 	}
-	rc = pb_source_fill(f->src, (size_t) len);
+	/*
+	 * Grow the buffer toward the length in doublings, so that a lying length
+	 * prefix near max_message_size meets the end of the file before the
+	 * buffer is allocated at that size.
+	 */
+	{
+		size_t		want = pb_source_avail(f->src) * 2;
+
+		if (want < PB_SOURCE_INITIAL_CAP)
+			want = PB_SOURCE_INITIAL_CAP;
+		for (;;)
+		{
+			if (want > len)
+				want = (size_t) len;
+			rc = pb_source_fill(f->src, want);
+			if (rc != 0 || want == len)
+				break;
+			want *= 2;
+		}
+	}
 	if (rc < 0)
 		return fail_io(f);
 	if (rc > 0)

@@ -173,7 +173,8 @@ pb_skip_varint(const uint8_t **p, const uint8_t *end)
 			return PB_WIRE_OK;
 		}
 	}
-	return s == end ? PB_WIRE_TRUNCATED : PB_WIRE_BAD_VARINT;
+	/* ten bytes without an end are malformed, as pb_read_varint says, even at the end */
+	return s - *p >= 10 ? PB_WIRE_BAD_VARINT : PB_WIRE_TRUNCATED;
 }
 
 /*
