@@ -8,6 +8,7 @@ APT_PACKAGES=(
 	build-essential postgresql-15 postgresql-server-dev-15 postgresql-common
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev python3-protobuf
 	libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev zstd gzip
+	clang libclang-rt-14-dev
 )
 # Node.js runs the DuckDB read-back; the image may ship its own node and npm: keep those.
 command -v node >/dev/null || APT_PACKAGES+=(nodejs)

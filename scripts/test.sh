@@ -36,6 +36,27 @@ if grep -qE 'error|Error' "$log/unit.log" && ! grep -q '^unit ' "$log/unit.log";
 	tally 0 1
 fi
 
+# 1b. the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
+make -s -C test/unit check SANITIZE=1 >"$log/unit-san.log" 2>&1
+sed 's/^unit /unit (ASan+UBSan) /' "$log/unit-san.log" | grep -E '^unit |ERROR|runtime error' | head -20
+while read -r p f; do tally "$p" "$f"; done < <(sed -n 's/^unit .*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log/unit-san.log")
+if grep -qE 'ERROR: AddressSanitizer|runtime error' "$log/unit-san.log"; then
+	echo "sanitizer report in the unit tests"
+	tally 0 1
+fi
+
+# 1c. libFuzzer targets of the pure-C modules, each for a bounded time (FUZZ_SECONDS)
+for t in fuzz_framing fuzz_wire fuzz_parquet; do
+	if make -s -C test/fuzz "run-$t" SECONDS="${FUZZ_SECONDS:-60}" >"$log/$t.log" 2>&1; then
+		echo "fuzz $t: $(grep -h 'stat::number_of_executed_units' "$log/$t.log" | tail -1)"
+		tally 1 0
+	else
+		tail -30 "$log/$t.log"
+		echo "fuzz $t: FAILED"
+		tally 0 1
+	fi
+done
+
 # 2. fixtures, made by independent encoders (protoc --encode, python3-protobuf)
 rm -rf "$PBFDW_TESTDIR"
 mkdir -p "$PBFDW_TESTDIR"
@@ -60,6 +81,21 @@ if [ "$regress_status" -ne 0 ] && [ "$bad" -eq 0 ]; then
 fi
 tally "$ok" "$bad"
 [ -f regression.diffs ] && head -c 20000 regression.diffs
+
+# 4. the bad-input corpus and a long-lived backend's memory, each on its own cluster
+for check in test/corrupt/run.sh test/stress/rss.sh; do
+	"$check" >"$log/check.log" 2>&1
+	status=$?
+	tail -5 "$log/check.log"
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log/check.log" | tail -1)
+	if [ -n "$summary" ]; then
+		tally "$(echo "$summary" | cut -d' ' -f1)" "$(echo "$summary" | cut -d' ' -f3)"
+	fi
+	if [ "$status" -ne 0 ] && ! echo "$summary" | grep -qE ', [1-9][0-9]* failed$'; then
+		echo "$check exited with status $status"
+		tally 0 1
+	fi
+done
 
 rm -rf "$log"
 echo "$passed passed, $failed failed"
