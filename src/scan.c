@@ -296,7 +296,28 @@ pb_parallel_init(PbScanState *ss, PbParallelShared *shared)
 	LWLockInitialize(&shared->lock, tranche);
 	pg_atomic_init_u32(&shared->next_file, 0);
 	pg_atomic_init_u64(&shared->skipped, 0);
-	shared->split = list_length(ss->files) == 1 && pb_parallel_possible(&ss->opts, ss->files);
+
+	/*
+	 * Split the files into ranges of whole records when every one is plain
+	 * (a compressed stream can only be read from its start), so that the
+	 * processes share the work evenly whatever the files' sizes; else each
+	 * process takes whole files.
+	 */
+	shared->split = pb_parallel_possible(&ss->opts, ss->files) &&
+		ss->opts.framing != PB_FRAMING_SINGLE &&
+		ss->opts.compression != PB_COMPRESSION_GZIP &&
+		ss->opts.compression != PB_COMPRESSION_ZSTD;
+	if (shared->split && ss->opts.compression == PB_COMPRESSION_AUTO)
+	{
+		ListCell   *lc;
+
+		foreach(lc, ss->files)
+			if (pb_detect_compression((char *) lfirst(lc)) != PB_COMPRESSION_NONE)
+			{
+				shared->split = false;
+				break;
+			}
+	}
 	pb_parallel_reinit(shared);
 }
 
@@ -323,38 +344,51 @@ pread_full(int fd, uint8 *buf, size_t len, uint64 offset, const char *path)
 }
 
 /*
- * Claim the next range of the split file: under the lock, read the block at
- * the shared boundary, find the last whole record in it, and move the
- * boundary there.  Anything the walk cannot pass (a malformed prefix, a
- * group in a container) ends the splitting: this worker takes the rest of
- * the file and its reader reports what it finds.
+ * Claim the next range of whole records: under the lock, read the block at
+ * the shared boundary of the current file, find the last whole record in
+ * it, and move the boundary there; at a file's end, go on with the next
+ * file.  Anything the walk cannot pass (a malformed prefix, a group in a
+ * container) ends the splitting of that file: this process takes the rest
+ * of it and its reader reports what it finds.
  */
 static bool
 claim_range(PbScanState *ss)
 {
 	PbParallelShared *sh = ss->pshared;
-	const char *path = linitial(ss->files);
 	size_t		block = SPLIT_BLOCK;
 	bool		claimed = false;
-
-	if (ss->split_fd < 0)
-	{
-		ss->split_fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
-		if (ss->split_fd < 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not open file \"%s\" for reading: %m", path)));
-	}
 
 	LWLockAcquire(&sh->lock, LW_EXCLUSIVE);
 	while (!sh->done)
 	{
+		int			file = (int) pg_atomic_read_u32(&sh->next_file);
+		const char *path;
 		size_t		n,
 					boundary;
 		uint64		rows,
 					need;
 		PbWalkResult res;
 
+		if (file >= list_length(ss->files))
+		{
+			sh->done = true;
+			break;
+		}
+		path = list_nth(ss->files, file);
+		if (ss->split_fd >= 0 && ss->split_fd_file != file)
+		{
+			CloseTransientFile(ss->split_fd);
+			ss->split_fd = -1;
+		}
+		if (ss->split_fd < 0)
+		{
+			ss->split_fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+			if (ss->split_fd < 0)
+				ereport(ERROR,
+						(errcode_for_file_access(),
+						 errmsg("could not open file \"%s\" for reading: %m", path)));
+			ss->split_fd_file = file;
+		}
 		if (ss->split_cap < block)
 		{
 			if (ss->split_buf)
@@ -371,25 +405,31 @@ claim_range(PbScanState *ss)
 			block = Max((size_t) need, block * 2);
 			continue;
 		}
+		ss->range_file = file;
 		ss->range_start = sh->next_offset;
 		ss->range_ordinal = sh->next_ordinal;
-		if (res == PB_WALK_OK)
+		if (res == PB_WALK_OK && boundary == 0)
 		{
-			if (boundary == 0)
-			{
-				sh->done = true;	/* the end of the file */
-				break;
-			}
+			/* the end of this file: on to the next */
+			pg_atomic_write_u32(&sh->next_file, file + 1);
+			sh->next_offset = 0;
+			sh->next_ordinal = 1;
+			block = SPLIT_BLOCK;
+			continue;
+		}
+		if (res == PB_WALK_OK && !(n < block && boundary == n))
+		{
 			ss->range_end = sh->next_offset + boundary;
 			sh->next_offset += boundary;
 			sh->next_ordinal += rows;
-			if (n < block && boundary == n)
-				sh->done = true;
 		}
 		else
 		{
+			/* the rest of the file: its last records, or what cannot be split */
 			ss->range_end = PG_UINT64_MAX;
-			sh->done = true;
+			pg_atomic_write_u32(&sh->next_file, file + 1);
+			sh->next_offset = 0;
+			sh->next_ordinal = 1;
 		}
 		claimed = true;
 		break;
@@ -461,7 +501,7 @@ open_next_input(PbScanState *ss)
 		{
 			if (!claim_range(ss))
 				return false;
-			path = linitial(ss->files);
+			path = list_nth(ss->files, ss->range_file);
 		}
 		else
 		{

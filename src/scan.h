@@ -30,8 +30,9 @@ typedef struct PbMetaColumn
 typedef struct PbParallelShared
 {
 	LWLock		lock;
-	bool		split;			/* one file, split into ranges */
-	pg_atomic_uint32 next_file; /* files mode: the next file to take */
+	bool		split;			/* plain files, split into ranges of records */
+	pg_atomic_uint32 next_file; /* the next file to take; split mode: the file
+								 * being split (changed under the lock) */
 	uint64		next_offset;	/* split mode: the next record boundary */
 	uint64		next_ordinal;	/* split mode: its message number in the file */
 	bool		done;			/* split mode: nothing left to claim */
@@ -70,6 +71,8 @@ typedef struct PbScanState
 	/* parallel scans */
 	PbParallelShared *pshared;
 	int			split_fd;		/* split mode: the file, for walking blocks */
+	int			split_fd_file;	/* its index in files */
+	int			range_file;		/* split mode: the claimed range's file */
 	uint8	   *split_buf;
 	size_t		split_cap;
 	uint64		range_start;	/* split mode: the claimed byte range */
