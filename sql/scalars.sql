@@ -135,7 +135,7 @@ SELECT * FROM bad_enum_int8;
 CREATE FOREIGN TABLE bad_date (f_int64 date)
   SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_scalars.pb', message 's3.Scalars');
 SELECT * FROM bad_date;
--- repeated, message and map fields: not supported yet, even as text
+-- repeated, message, map and group fields cannot be read as text: they read as arrays, jsonb or composites
 CREATE FOREIGN TABLE bad_repeated (r_packed text)
   SERVER sc3 OPTIONS (filename '/tmp/protobuf_fdw_test/s3_scalars.pb', message 's3.Scalars');
 SELECT * FROM bad_repeated;
