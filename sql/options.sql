@@ -49,14 +49,14 @@ CREATE FOREIGN TABLE t_tabledesc (id int8, user_id text) SERVER op_nodesc
            descriptor_set '/tmp/protobuf_fdw_test/bench.desc');
 SELECT * FROM t_tabledesc;
 -- the cached descriptor set is read again when the file changes (here: by another size)
-COPY (SELECT 1) TO PROGRAM 'cp /tmp/protobuf_fdw_test/scalars3.desc /tmp/protobuf_fdw_test/swap.desc';
+COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; cp /tmp/protobuf_fdw_test/scalars3.desc /tmp/protobuf_fdw_test/swap.desc';
 CREATE FOREIGN TABLE t_swap (id int4) SERVER op_bench
   OPTIONS (filename '/tmp/protobuf_fdw_test/s3_uint64.pb', message 's3.Scalars',
            descriptor_set '/tmp/protobuf_fdw_test/swap.desc');
 SELECT * FROM t_swap;
-COPY (SELECT 1) TO PROGRAM 'cp /tmp/protobuf_fdw_test/container.desc /tmp/protobuf_fdw_test/swap.desc';
+COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; cp /tmp/protobuf_fdw_test/container.desc /tmp/protobuf_fdw_test/swap.desc';
 SELECT * FROM t_swap;
-COPY (SELECT 1) TO PROGRAM 'cp /tmp/protobuf_fdw_test/scalars3.desc /tmp/protobuf_fdw_test/swap.desc';
+COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; cp /tmp/protobuf_fdw_test/scalars3.desc /tmp/protobuf_fdw_test/swap.desc';
 SELECT count(*) FROM t_swap;
 -- no descriptor set anywhere
 CREATE FOREIGN TABLE t_nodesc (id int8) SERVER op_nodesc

@@ -71,9 +71,9 @@ SELECT * FROM files_empty_dir;
 -- a file that appears after the table was created is read (the glob is expanded per scan)
 SELECT files_table('files_later', '/tmp/protobuf_fdw_test/sources/later_*.pb');
 SELECT count(*) FROM files_later;
-COPY (SELECT 1) TO PROGRAM 'cp /tmp/protobuf_fdw_test/sources/multi/part-02.pb /tmp/protobuf_fdw_test/sources/later_1.pb';
+COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; cp /tmp/protobuf_fdw_test/sources/multi/part-02.pb /tmp/protobuf_fdw_test/sources/later_1.pb';
 SELECT count(*), min(id), max(id) FROM files_later;
-COPY (SELECT 1) TO PROGRAM 'rm /tmp/protobuf_fdw_test/sources/later_1.pb';
+COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; rm /tmp/protobuf_fdw_test/sources/later_1.pb';
 
 -- a rescan (inner side of a nested loop) reads every file again
 SET enable_hashjoin = off;
