@@ -55,8 +55,16 @@ typedef struct ExportFile
 	char	   *tmp;
 	int			fd;
 	int64		bytes;
+	int64		flushed;		/* bytes handed to the kernel's writeback */
 	bool		done;			/* renamed into place, or removed */
 } ExportFile;
+
+/*
+ * Start the kernel's writeback every this many bytes, as the checkpointer
+ * does: the disk then works while the rows are encoded, instead of the
+ * final fsync writing the whole file while the caller waits.
+ */
+#define EXPORT_WRITEBACK_BYTES	(8 * 1024 * 1024)
 
 typedef struct ExportReceiver
 {
@@ -124,6 +132,11 @@ file_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
 		p += n;
 		len -= n;
 		f->bytes += n;
+	}
+	if (f->bytes - f->flushed >= EXPORT_WRITEBACK_BYTES)
+	{
+		pg_flush_data(f->fd, f->flushed, f->bytes - f->flushed);
+		f->flushed = f->bytes;
 	}
 	pgstat_progress_update_param(PROGRESS_COPY_BYTES_PROCESSED, f->bytes);
 	return 0;

@@ -610,7 +610,7 @@ append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
 	}
 }
 
-static void
+static pg_attribute_always_inline void
 append_scalar(ExportSchema *schema, ExportNode *n, int rep, Datum d)
 {
 	schema->current_path = n->path;
@@ -842,8 +842,15 @@ export_write_row(ExportSchema *schema, TupleTableSlot *slot)
 {
 	slot_getallattrs(slot);
 	for (int i = 0; i < schema->natts; i++)
-		append_value(schema, schema->columns[i], 0,
-					 slot->tts_values[i], slot->tts_isnull[i]);
+	{
+		ExportNode *n = schema->columns[i];
+
+		/* top-level scalars, the common case, without append_value's frame */
+		if (n->kind == EXPORT_SCALAR && !slot->tts_isnull[i])
+			append_scalar(schema, n, 0, slot->tts_values[i]);
+		else
+			append_value(schema, n, 0, slot->tts_values[i], slot->tts_isnull[i]);
+	}
 	schema->current_path = NULL;
 	export_check_status(schema->writer, pq_writer_end_row(schema->writer));
 }

@@ -59,6 +59,11 @@ pq_column_init(pq_column *c, const pq_alloc *a, int leaf, const pq_node *node)
 	c->type = node->type;
 	c->type_length = node->type_length;
 	c->width = pq_type_width(node->type, node->type_length);
+	c->fast = node->type == PQ_BOOLEAN ? PQ_FAST_BOOL :
+		node->type == PQ_BYTE_ARRAY ? PQ_FAST_BYTES :
+		c->width == 4 && node->type != PQ_FIXED_LEN_BYTE_ARRAY ? PQ_FAST_4 :
+		c->width == 8 && node->type != PQ_FIXED_LEN_BYTE_ARRAY ? PQ_FAST_8 :
+		PQ_FAST_NONE;
 	c->signed_bytes = (node->type == PQ_FIXED_LEN_BYTE_ARRAY &&
 					   node->logical.kind == PQ_LT_DECIMAL);
 	c->max_def = node->max_def;
@@ -167,6 +172,8 @@ pq_column_reset(pq_column *c)
 	c->row_starts = 0;
 	c->n_values = 0;
 	c->values.len = 0;
+	if (c->offsets != NULL)
+		c->offsets[0] = 0;
 }
 
 void
@@ -249,14 +256,26 @@ plain_values(const pq_column *c, size_t from, size_t to, pq_buf *out)
 		pq_bitpack_booleans(out, c->values.data + from, to - from);
 	else if (c->type == PQ_BYTE_ARRAY)
 	{
+		/* one reservation for the whole run: a length and the bytes each */
+		size_t		bytes = c->offsets[to] - c->offsets[from] + 4 * (to - from);
+		uint8_t    *dst;
+
+		if (!pq_buf_reserve(out, bytes))
+			return;
+		dst = out->data + out->len;
 		for (size_t i = from; i < to; i++)
 		{
 			size_t		len;
 			const uint8_t *v = pq_column_value(c, i, &len);
 
-			pq_buf_u32le(out, (uint32_t) len);
-			pq_buf_append(out, v, len);
+			dst[0] = (uint8_t) len;
+			dst[1] = (uint8_t) (len >> 8);
+			dst[2] = (uint8_t) (len >> 16);
+			dst[3] = (uint8_t) (len >> 24);
+			memcpy(dst + 4, v, len);
+			dst += 4 + len;
 		}
+		out->len += bytes;
 	}
 	else
 	{
@@ -293,8 +312,6 @@ pq_column_write_chunk(pq_column *c, pq_chunk_ctx *ctx, pq_chunk_meta *meta)
 	meta->data_page_offset = -1;
 	meta->dictionary_page_offset = -1;
 	meta->used_rle = (c->max_def > 0 || c->max_rep > 0);
-	if (!pq_stats_compute(&meta->stats, c, ctx->alloc))
-		return PQ_ERR_NOMEM;
 
 	/* booleans gain nothing from a dictionary; all-null chunks go PLAIN */
 	if (c->type != PQ_BOOLEAN && c->n_values > 0 && ctx->dictionary_bytes > 0)
@@ -306,6 +323,14 @@ pq_column_write_chunk(pq_column *c, pq_chunk_ctx *ctx, pq_chunk_meta *meta)
 			use_dict = true;
 		else if (!fallback)
 			return PQ_ERR_NOMEM;
+	}
+	if (!pq_stats_compute(&meta->stats, c, ctx->alloc,
+						  use_dict ? dict.entry_value : NULL,
+						  use_dict ? dict.n_entries : 0))
+	{
+		if (use_dict)
+			pq_dict_free(&dict);
+		return PQ_ERR_NOMEM;
 	}
 	if (use_dict)
 	{
@@ -330,26 +355,48 @@ pq_column_write_chunk(pq_column *c, pq_chunk_ctx *ctx, pq_chunk_meta *meta)
 		size_t		value_start = v;
 		uint64_t	bits = 0;
 
-		/* take entries until the page is full, then stop at a row start */
-		do
+		/*
+		 * Take entries until the page is full, then stop at a row start.
+		 * Flat columns of fixed-size values (or dictionary indices), the
+		 * common case, take a branch-free loop: every entry starts a row.
+		 */
+		if (c->max_rep == 0 && (use_dict || c->type != PQ_BYTE_ARRAY))
 		{
-			if (c->max_def == 0 || c->def[e] == c->max_def)
+			uint64_t	value_bits = use_dict ? (uint64_t) index_width :
+				c->type == PQ_BOOLEAN ? 1 : (uint64_t) width * 8;
+			uint64_t	limit = (uint64_t) ctx->page_bytes * 8;
+
+			do
 			{
-				if (use_dict)
-					bits += index_width;
-				else if (c->type == PQ_BYTE_ARRAY)
-					bits += (uint64_t) (c->offsets[v + 1] - c->offsets[v] + 4) * 8;
-				else if (c->type == PQ_BOOLEAN)
-					bits += 1;
-				else
-					bits += (uint64_t) width * 8;
-				v++;
-			}
-			bits += def_width + rep_width;
-			e++;
-		} while (e < c->n_levels &&
-				 !((c->max_rep == 0 || c->rep[e] == 0) &&
-				   bits >= (uint64_t) ctx->page_bytes * 8));
+				size_t		present = c->max_def == 0 || c->def[e] == c->max_def;
+
+				bits += def_width + present * value_bits;
+				v += present;
+				e++;
+			} while (e < c->n_levels && bits < limit);
+		}
+		else
+		{
+			do
+			{
+				if (c->max_def == 0 || c->def[e] == c->max_def)
+				{
+					if (use_dict)
+						bits += index_width;
+					else if (c->type == PQ_BYTE_ARRAY)
+						bits += (uint64_t) (c->offsets[v + 1] - c->offsets[v] + 4) * 8;
+					else if (c->type == PQ_BOOLEAN)
+						bits += 1;
+					else
+						bits += (uint64_t) width * 8;
+					v++;
+				}
+				bits += def_width + rep_width;
+				e++;
+			} while (e < c->n_levels &&
+					 !((c->max_rep == 0 || c->rep[e] == 0) &&
+					   bits >= (uint64_t) ctx->page_bytes * 8));
+		}
 
 		ctx->scratch->len = 0;
 		if (c->max_rep > 0)

@@ -206,6 +206,48 @@ hash_bytes(const uint8_t *p, size_t n)
 	return mix64(h);
 }
 
+/*
+ * A value's hash and equality: 4- and 8-byte values as integers (one
+ * finalizer round, no memcmp; a bare multiply would leave values that
+ * differ only in their high bits, such as doubles holding small integers,
+ * in one probe chain), anything else as bytes.
+ */
+static inline uint64_t
+fixed_key(const pq_column *c, const uint8_t *v)
+{
+	if (c->fast == PQ_FAST_8)
+	{
+		uint64_t	k;
+
+		memcpy(&k, v, 8);
+		return k;
+	}
+	else
+	{
+		uint32_t	k;
+
+		memcpy(&k, v, 4);
+		return k;
+	}
+}
+
+static inline uint32_t
+value_hash(const pq_column *c, const uint8_t *v, size_t len)
+{
+	if (c->fast == PQ_FAST_4 || c->fast == PQ_FAST_8)
+		return (uint32_t) mix64(fixed_key(c, v));
+	return (uint32_t) hash_bytes(v, len);
+}
+
+static inline bool
+value_equal(const pq_column *c, const uint8_t *a, size_t alen,
+			const uint8_t *b, size_t blen)
+{
+	if (c->fast == PQ_FAST_4 || c->fast == PQ_FAST_8)
+		return fixed_key(c, a) == fixed_key(c, b);
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
 /* values looked at before giving up on an all-distinct column */
 #define DICT_PROBE 16384
 
@@ -257,6 +299,9 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 	dict_slot  *table;
 	bool		ok = true;
 
+	/* DuckDB's rule, below: at most a fifth of the chunk distinct */
+	size_t		max_entries = c->n_values >= 2 * DICT_PROBE ? c->n_values / 5 : SIZE_MAX;
+
 	*fallback = false;
 	d->entry_value = NULL;
 	d->n_entries = 0;
@@ -277,7 +322,7 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 	{
 		size_t		len;
 		const uint8_t *v = pq_column_value(c, i, &len);
-		uint32_t	h = (uint32_t) hash_bytes(v, len);
+		uint32_t	h = value_hash(c, v, len);
 		size_t		s = h & (slots - 1);
 		uint32_t	found = 0;
 
@@ -288,7 +333,7 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 				size_t		elen;
 				const uint8_t *e = pq_column_value(c, d->entry_value[table[s].entry - 1], &elen);
 
-				if (elen == len && memcmp(e, v, len) == 0)
+				if (value_equal(c, e, elen, v, len))
 				{
 					found = table[s].entry;
 					break;
@@ -341,7 +386,7 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 		 * More distinct values than a fifth of the chunk: DuckDB's rule for
 		 * when a dictionary stops paying; hashing the rest would be wasted.
 		 */
-		if (d->n_entries > c->n_values / 5 && c->n_values >= 2 * DICT_PROBE)
+		if (d->n_entries > max_entries)
 		{
 			*fallback = true;
 			ok = false;

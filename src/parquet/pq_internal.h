@@ -23,6 +23,13 @@
 
 #define PQ_ERRMSG_LEN 256
 
+/* keeps a slow path out of a hot caller, whose frame then stays small */
+#if defined(__GNUC__)
+#define PQ_NOINLINE __attribute__((noinline))
+#else
+#define PQ_NOINLINE
+#endif
+
 /* ---- buffer.c ---- */
 
 typedef struct pq_buf
@@ -219,8 +226,14 @@ typedef struct pq_stats
 /* Longest byte-array value kept as min or max (longer: no min/max). */
 #define PQ_STATS_MAX_VALUE_BYTES 4096
 
+/*
+ * Bounds and null count of a chunk; distinct (n_distinct value indexes),
+ * when not NULL, holds one occurrence of every distinct value, and the
+ * bounds are taken from those alone.
+ */
 extern bool pq_stats_compute(pq_stats *s, const struct pq_column *c,
-							 const pq_alloc *a);
+							 const pq_alloc *a, const uint32_t *distinct,
+							 size_t n_distinct);
 extern void pq_stats_free(pq_stats *s, const pq_alloc *a);
 extern void pq_stats_write(const pq_stats *s, pq_thrift *t, int16_t field_id);
 
@@ -239,12 +252,23 @@ typedef struct pq_chunk_meta
 	pq_stats	stats;
 } pq_chunk_meta;
 
+/* How pq_column_append copies a present top-level value without a call */
+typedef enum pq_fast_kind
+{
+	PQ_FAST_NONE,				/* FIXED_LEN_BYTE_ARRAY: pq_column_add */
+	PQ_FAST_BOOL,				/* one byte, normalised to 0/1 */
+	PQ_FAST_4,					/* INT32, FLOAT */
+	PQ_FAST_8,					/* INT64, DOUBLE */
+	PQ_FAST_BYTES				/* BYTE_ARRAY: bytes plus an offset */
+} pq_fast_kind;
+
 typedef struct pq_column
 {
 	int			leaf;
 	pq_type		type;
 	int			type_length;	/* FLBA width */
 	size_t		width;			/* bytes per buffered value; 0 for BYTE_ARRAY */
+	pq_fast_kind fast;
 	bool		signed_bytes;	/* FLBA compared as signed big-endian (DECIMAL) */
 	int			max_def;
 	int			max_rep;

@@ -41,7 +41,7 @@ cmp_signed_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 }
 
 /* BOOLEAN and byte arrays, in their column's order */
-static int
+static inline int
 cmp_values(const pq_column *c, const uint8_t *a, size_t alen,
 		   const uint8_t *b, size_t blen)
 {
@@ -62,39 +62,57 @@ cmp_values(const pq_column *c, const uint8_t *a, size_t alen,
 }
 
 /*
+ * The values a chunk's bounds are taken from: all of them, or, when the
+ * chunk is dictionary-encoded, one occurrence of each distinct value
+ * (the same bounds, from far fewer comparisons).
+ */
+typedef struct value_set
+{
+	const uint32_t *which;		/* value indexes, or NULL for 0..n-1 */
+	size_t		n;
+} value_set;
+
+static inline size_t
+value_index(const value_set *set, size_t i)
+{
+	return set->which ? set->which[i] : i;
+}
+
+/*
  * One typed pass over the values of an INT32/INT64/FLOAT/DOUBLE column:
  * the index of its smallest and largest value, or false if a NaN is there.
- * (The generic path compares through cmp_values, a call per value.)
+ * (The generic path compares through cmp_values, a branch per value.)
  */
 #define SCAN_BOUNDS(T, NAN_CHECK) \
 	do { \
 		T			lo_, \
 					hi_; \
-		memcpy(&lo_, c->values.data, sizeof(T)); \
+		*imin = *imax = value_index(set, 0); \
+		memcpy(&lo_, c->values.data + *imin * sizeof(T), sizeof(T)); \
 		hi_ = lo_; \
-		*imin = *imax = 0; \
-		for (size_t i_ = 0; i_ < c->n_values; i_++) \
+		for (size_t i_ = 0; i_ < set->n; i_++) \
 		{ \
+			size_t		k_ = value_index(set, i_); \
 			T			v_; \
-			memcpy(&v_, c->values.data + i_ * sizeof(T), sizeof(T)); \
+			memcpy(&v_, c->values.data + k_ * sizeof(T), sizeof(T)); \
 			if (NAN_CHECK && v_ != v_) \
 				return false; \
 			if (v_ < lo_) \
 			{ \
 				lo_ = v_; \
-				*imin = i_; \
+				*imin = k_; \
 			} \
 			if (v_ > hi_) \
 			{ \
 				hi_ = v_; \
-				*imax = i_; \
+				*imax = k_; \
 			} \
 		} \
 		return true; \
 	} while (0)
 
 static bool
-numeric_bounds(const pq_column *c, size_t *imin, size_t *imax)
+numeric_bounds(const pq_column *c, const value_set *set, size_t *imin, size_t *imax)
 {
 	switch (c->type)
 	{
@@ -150,8 +168,10 @@ copy_bytes(const pq_alloc *a, const uint8_t *v, size_t len)
 }
 
 bool
-pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a)
+pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a,
+				 const uint32_t *distinct, size_t n_distinct)
 {
+	value_set	set = {distinct, distinct ? n_distinct : c->n_values};
 	const uint8_t *min = NULL,
 			   *max = NULL;
 	size_t		min_len = 0,
@@ -160,7 +180,7 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a)
 	memset(s, 0, sizeof(*s));
 	/* every level entry without a value is a null (or an empty list) */
 	s->null_count = (int64_t) (c->n_levels - c->n_values);
-	if (c->n_values == 0)
+	if (c->n_values == 0 || set.n == 0)
 		return true;
 
 	if (c->type == PQ_INT32 || c->type == PQ_INT64 ||
@@ -176,7 +196,7 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a)
 		 * bounds that leave it out skips the row group for "x = 'NaN'" or
 		 * "x > 100".  No bounds are safe; null_count stays.
 		 */
-		if (!numeric_bounds(c, &imin, &imax))
+		if (!numeric_bounds(c, &set, &imin, &imax))
 			return true;
 		min = c->values.data + imin * width;
 		max = c->values.data + imax * width;
@@ -184,10 +204,10 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a)
 	}
 	else
 	{
-		for (size_t i = 0; i < c->n_values; i++)
+		for (size_t i = 0; i < set.n; i++)
 		{
 			size_t		len;
-			const uint8_t *v = pq_column_value(c, i, &len);
+			const uint8_t *v = pq_column_value(c, value_index(&set, i), &len);
 
 			if (min == NULL)
 			{

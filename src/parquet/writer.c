@@ -55,6 +55,7 @@ struct pq_writer
 
 	bool		begun;
 	bool		finished;
+	bool		accepting;		/* begun and not finished: values may come */
 	pq_status	failed;			/* sticky: after an error nothing more */
 
 	int64_t		offset;
@@ -302,12 +303,58 @@ pq_writer_begin(pq_writer *w)
 					   &w->schema.nodes[w->schema.leaf_node[i]]);
 	w->n_cols = w->schema.n_leaves;
 	w->begun = true;
+	w->accepting = true;
 	return write_bytes(w, "PAR1", 4);
 }
 
-pq_status
-pq_column_append(pq_writer *w, int leaf, int def, int rep,
-				 const void *value, size_t len)
+/*
+ * Copy one present value of a top-level column into its buffer, which has
+ * room for it: false when the value is not of the column's simple kind
+ * (wrong size, a NULL pointer, a full offset array), for pq_column_add to
+ * check and report.  The copies have constant sizes so they stay inline.
+ */
+static inline bool
+append_present_fast(pq_writer *w, pq_column *c, const void *value, size_t len)
+{
+	uint8_t    *dst = c->values.data + c->values.len;
+
+	switch (c->fast)
+	{
+		case PQ_FAST_BOOL:
+			if (len != 1)
+				return false;
+			*dst = *(const uint8_t *) value ? 1 : 0;
+			break;
+		case PQ_FAST_4:
+			if (len != 4)
+				return false;
+			memcpy(dst, value, 4);
+			break;
+		case PQ_FAST_8:
+			if (len != 8)
+				return false;
+			memcpy(dst, value, 8);
+			break;
+		case PQ_FAST_BYTES:
+			if (len > INT32_MAX || c->n_values + 2 > c->offsets_cap)
+				return false;
+			memcpy(dst, value, len);
+			c->offsets[c->n_values + 1] = c->values.len + len;
+			w->buffered += sizeof(size_t);
+			break;
+		default:
+			return false;
+	}
+	c->values.len += len;
+	c->n_values++;
+	w->buffered += len;
+	return true;
+}
+
+/* Everything pq_column_append does not do inline, every check included */
+static PQ_NOINLINE pq_status
+append_checked(pq_writer *w, int leaf, int def, int rep,
+			   const void *value, size_t len)
 {
 	pq_status	st;
 	pq_column  *c;
@@ -319,42 +366,41 @@ pq_column_append(pq_writer *w, int leaf, int def, int rep,
 	if (leaf < 0 || leaf >= w->n_cols)
 		return fail(w, PQ_ERR_ARG, "no leaf column %d", leaf);
 	c = &w->cols[leaf];
+	st = pq_column_add(c, &w->alloc, def, rep, value, len, w->errmsg);
+	if (st != PQ_OK)
+		return fail(w, st, NULL);
 
 	/*
-	 * The common case, done here without calls: a top-level value (no
-	 * repetition) whose buffers have room.  Anything else, every check
-	 * included, is pq_column_add()'s.
+	 * Kept up to date here so that end_row need not sum every column: what
+	 * pq_column_buffered_bytes() counts for one more level entry.
 	 */
-	if (rep == 0 && c->max_rep == 0 && def >= 0 && def <= c->max_def &&
-		c->n_levels < c->levels_cap && !c->values.failed &&
-		c->values.len + len <= c->values.cap)
-	{
-		bool		fast = true;
+	w->buffered += (c->max_def > 0 ? sizeof(uint16_t) : 0) +
+		(c->max_rep > 0 ? sizeof(uint16_t) : 0);
+	if (def == c->max_def)
+		w->buffered += len + (c->type == PQ_BYTE_ARRAY ? sizeof(size_t) : 0);
+	return PQ_OK;
+}
 
-		if (def == c->max_def)
-		{
-			if (c->type == PQ_BYTE_ARRAY)
-				fast = len <= INT32_MAX && c->n_values + 2 <= c->offsets_cap &&
-					(value != NULL || len == 0);
-			else
-				fast = c->type != PQ_BOOLEAN && len == c->width && value != NULL;
-			if (fast)
-			{
-				if (len > 0)
-					memcpy(c->values.data + c->values.len, value, len);
-				c->values.len += len;
-				if (c->type == PQ_BYTE_ARRAY)
-				{
-					if (c->n_values == 0)
-						c->offsets[0] = 0;
-					c->offsets[c->n_values + 1] = c->values.len;
-					w->buffered += sizeof(size_t);
-				}
-				c->n_values++;
-				w->buffered += len;
-			}
-		}
-		if (fast)
+pq_status
+pq_column_append(pq_writer *w, int leaf, int def, int rep,
+				 const void *value, size_t len)
+{
+	/*
+	 * The common case, done here without calls (it runs once per value): a
+	 * top-level entry (no repetition) whose buffers have room.  Anything
+	 * else goes to append_checked().
+	 */
+	if (w->failed == PQ_OK && w->accepting &&
+		(unsigned) leaf < (unsigned) w->n_cols && rep == 0)
+	{
+		pq_column  *c = &w->cols[leaf];
+
+		if (c->max_rep == 0 && (unsigned) def <= (unsigned) c->max_def &&
+			c->n_levels < c->levels_cap &&
+			(def < c->max_def ||
+			 (value != NULL && c->values.data != NULL &&
+			  c->values.len + len <= c->values.cap &&
+			  append_present_fast(w, c, value, len))))
 		{
 			if (c->max_def > 0)
 			{
@@ -366,22 +412,7 @@ pq_column_append(pq_writer *w, int leaf, int def, int rep,
 			return PQ_OK;
 		}
 	}
-
-	st = pq_column_add(c, &w->alloc, def, rep, value, len, w->errmsg);
-	if (st != PQ_OK)
-		return fail(w, st, NULL);
-
-	/*
-	 * Kept up to date here so that end_row need not sum every column: what
-	 * pq_column_buffered_bytes() counts for one more level entry.
-	 */
-	{
-		w->buffered += (c->max_def > 0 ? sizeof(uint16_t) : 0) +
-			(c->max_rep > 0 ? sizeof(uint16_t) : 0);
-		if (def == c->max_def)
-			w->buffered += len + (c->type == PQ_BYTE_ARRAY ? sizeof(size_t) : 0);
-	}
-	return PQ_OK;
+	return append_checked(w, leaf, def, rep, value, len);
 }
 
 size_t
@@ -592,6 +623,7 @@ pq_writer_finish(pq_writer *w)
 	if (st != PQ_OK)
 		return st;
 	w->finished = true;
+	w->accepting = false;
 	return PQ_OK;
 }
 
