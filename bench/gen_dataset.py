@@ -21,17 +21,14 @@ framing of the first events is checked against Batch.SerializeToString().
 Everything lands in <root>/N<rows>_seed<seed>/ and is reused when its "complete" marker exists.
 Prints the directory on stdout (last line).
 """
-import argparse
 import os
 import random
 import shutil
 import struct
-import subprocess
 import sys
-import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from gen_common import cached_dataset, parse_args, publish, varint
 COUNTRIES = ["US", "DE", "FR", "GB", "JP", "BR", "IN", "CN", "CA", "AU"]
 STATUSES = [200, 200, 200, 404, 500]
 TS_BASE = 1_700_000_000_000_000
@@ -41,13 +38,6 @@ def log(msg):
     print(f"gen_dataset: {msg}", file=sys.stderr, flush=True)
 
 
-def varint(n):
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
 
 
 def read_varint(buf, pos):
@@ -61,13 +51,6 @@ def read_varint(buf, pos):
         shift += 7
 
 
-def compile_proto(proto, workdir):
-    """bench_pb2 via protoc --python_out, and the descriptor set."""
-    inc = os.path.dirname(proto)
-    subprocess.run(["protoc", f"--python_out={workdir}", "-I", inc, proto], check=True)
-    sys.path.insert(0, workdir)
-    mod = os.path.splitext(os.path.basename(proto))[0] + "_pb2"
-    return __import__(mod)
 
 
 def generate(n, seed, outdir, pb2, chunk_rows=100_000):
@@ -169,41 +152,15 @@ def make_variant(outdir, base, tag, target, rows):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rows", type=int, default=5_000_000)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--root", default="/tmp/protobuf_fdw_bench")
-    ap.add_argument("--proto", default=os.path.join(REPO, "proto", "bench.proto"))
-    ap.add_argument("--variant", action="append", default=[], metavar="TAG=BYTES",
-                    help="also make events_TAG.pb and batch_TAG.pb of about BYTES bytes")
-    args = ap.parse_args()
-
-    outdir = os.path.join(args.root, f"N{args.rows}_seed{args.seed}")
-    os.makedirs(outdir, exist_ok=True)
-    marker = os.path.join(outdir, "complete")
-    if os.path.exists(marker):
-        log(f"reusing {outdir}")
-    else:
-        with tempfile.TemporaryDirectory() as work:
-            pb2 = compile_proto(args.proto, work)
-            subprocess.run(["protoc", "--include_imports",
-                            f"--descriptor_set_out={os.path.join(outdir, 'bench.desc')}",
-                            "-I", os.path.dirname(args.proto), args.proto], check=True)
-            t0 = time.time()
-            generate(args.rows, args.seed, outdir, pb2)
-            log(f"generated {args.rows} rows in {time.time() - t0:.1f} s")
-        with open(marker, "w") as f:
-            f.write(f"rows={args.rows} seed={args.seed}\n")
+    args = parse_args(__doc__, 5_000_000, "bench.proto", lambda ap: ap.add_argument(
+        "--variant", action="append", default=[], metavar="TAG=BYTES",
+        help="also make events_TAG.pb and batch_TAG.pb of about BYTES bytes"))
+    outdir = cached_dataset(args, f"N{args.rows}_seed{args.seed}", "bench.desc", generate, log)
     for v in args.variant:
         tag, size = v.split("=")
         for base in ("events.pb", "batch.pb"):
             make_variant(outdir, base, tag, int(size), args.rows)
-    # The server runs as postgres: it must be able to read all of it.
-    os.chmod(args.root, 0o755)
-    os.chmod(outdir, 0o755)
-    for name in os.listdir(outdir):
-        os.chmod(os.path.join(outdir, name), 0o644)
-    print(outdir)
+    publish(args.root, outdir)
 
 
 if __name__ == "__main__":

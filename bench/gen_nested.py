@@ -32,15 +32,12 @@ the whole Order.
 Everything lands in <root>/nested_N<rows>_seed<seed>/, reused when its "complete" marker exists.
 Prints the directory on stdout (last line).
 """
-import argparse
 import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from gen_common import cached_dataset, parse_args, publish, varint
 CITIES = ["Amsterdam", "Berlin", "Cairo", "Dublin", "Edinburgh", "Florence", "Geneva", "Helsinki",
           "Istanbul", "Jakarta", "Kyoto", "Lisbon", "Madrid", "Nairobi", "Oslo", "Paris", "Quito",
           "Rome", "Seoul", "Tokyo", "Utrecht", "Vienna", "Warsaw", "Xian", "Yokohama", "Zurich",
@@ -58,20 +55,8 @@ def log(msg):
     print(f"gen_nested: {msg}", file=sys.stderr, flush=True)
 
 
-def varint(n):
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
 
 
-def compile_proto(proto, workdir):
-    inc = os.path.dirname(proto)
-    subprocess.run(["protoc", f"--python_out={workdir}", "-I", inc, proto], check=True)
-    sys.path.insert(0, workdir)
-    return __import__(os.path.splitext(os.path.basename(proto))[0] + "_pb2")
 
 
 def item_record(pb2, sku, qty, price):
@@ -158,35 +143,10 @@ def generate(n, seed, outdir, pb2, chunk_rows=50_000):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--root", default="/tmp/protobuf_fdw_bench")
-    ap.add_argument("--proto", default=os.path.join(REPO, "proto", "bench_nested.proto"))
-    args = ap.parse_args()
-
-    outdir = os.path.join(args.root, f"nested_N{args.rows}_seed{args.seed}")
-    os.makedirs(outdir, exist_ok=True)
-    marker = os.path.join(outdir, "complete")
-    if os.path.exists(marker):
-        log(f"reusing {outdir}")
-    else:
-        with tempfile.TemporaryDirectory() as work:
-            pb2 = compile_proto(args.proto, work)
-            subprocess.run(["protoc", "--include_imports",
-                            f"--descriptor_set_out={os.path.join(outdir, 'nested.desc')}",
-                            "-I", os.path.dirname(args.proto), args.proto], check=True)
-            t0 = time.time()
-            generate(args.rows, args.seed, outdir, pb2)
-            log(f"generated {args.rows} orders in {time.time() - t0:.1f} s")
-        with open(marker, "w") as f:
-            f.write(f"rows={args.rows} seed={args.seed}\n")
-    # The server runs as postgres: it must be able to read all of it.
-    os.chmod(args.root, 0o755)
-    os.chmod(outdir, 0o755)
-    for name in os.listdir(outdir):
-        os.chmod(os.path.join(outdir, name), 0o644)
-    print(outdir)
+    args = parse_args(__doc__, 1_000_000, "bench_nested.proto")
+    outdir = cached_dataset(args, f"nested_N{args.rows}_seed{args.seed}", "nested.desc",
+                            generate, log, noun="orders")
+    publish(args.root, outdir)
 
 
 if __name__ == "__main__":
