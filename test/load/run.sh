@@ -6,7 +6,9 @@
 #     each checked against the aggregates generate.py computed (a wrong answer aborts the client);
 #   - exports to different targets: each client writes its own files, named after the rows and
 #     the sum of ids they must hold (c<client>_<source>_r<rows>_s<sum>.parquet), from the plain,
-#     glob and zstd tables, with every codec, some in many small row groups;
+#     glob and zstd tables, with every codec, some in many small row groups; and exports of
+#     the gzip table to 40 targets all the clients share (all_shared_r<rows>_s<sum>.parquet),
+#     so that renames over one path race;
 #   - failing queries: a missing file, a truncated file, a corrupt gzip stream, an unknown
 #     message, a bad table option, a bad compression name, an export into a directory the
 #     server cannot write, an export whose query fails after 15 row groups.  Each runs inside
@@ -165,12 +167,18 @@ BEGIN
     n := $EXP_COUNT / k;
     s := k * n * (n + 1) / 2;
     q := format('SELECT id, user_id, amount, country FROM glob."Event" WHERE id %% %s = 0', k);
+  ELSIF src = 'shared' THEN
+    -- all the clients write the same 40 targets: renames race over one path
+    n := k * 50;
+    s := n * (n + 1) / 2;
+    q := format('SELECT id, user_id, amount, country FROM gz."Event" WHERE id <= %s', n);
   ELSE
     n := k * 50;
     s := n * ($EXP_COUNT - n + 1 + $EXP_COUNT) / 2;
     q := format('SELECT id, user_id, amount, country FROM zst."Event" WHERE id > %s', $EXP_COUNT - n);
   END IF;
-  f := format('$dir/out/c%s_%s_r%s_s%s.parquet', client, src, n, s);
+  f := format('$dir/out/%s_%s_r%s_s%s.parquet',
+              CASE WHEN src = 'shared' THEN 'all' ELSE 'c' || client END, src, n, s);
   SELECT rows INTO got FROM parquet_export(q, f, compression => comp,
     row_group_size => CASE WHEN k % 2 = 0 THEN 97 ELSE 122880 END);
   IF got IS DISTINCT FROM n THEN
@@ -189,14 +197,14 @@ SQL
 # the pgbench scripts, with their weights
 declare -A weight=(
 	[scan_flat]=2 [scan_jsonb]=1 [scan_compressed]=1 [scan_glob]=1
-	[export_plain]=2 [export_glob]=1 [export_zstd]=1
+	[export_plain]=2 [export_glob]=1 [export_zstd]=1 [export_shared]=1
 	[fail_read]=2 [fail_option]=1 [fail_export]=2
 )
 echo "SELECT check_scan('flat');" >"$res/scan_flat.sql"
 echo "SELECT check_scan('jsonb');" >"$res/scan_jsonb.sql"
 printf "SELECT check_scan('gzip');\nSELECT check_scan('zstd');\n" >"$res/scan_compressed.sql"
 echo "SELECT check_scan('glob');" >"$res/scan_glob.sql"
-for src in plain glob zstd; do
+for src in plain glob zstd shared; do
 	printf '\\set k random(1, 40)\n\\set c random(1, 6)\nSELECT check_export(:client_id, '"'%s'"', :k, :c);\n' "$src" \
 		>"$res/export_$src.sql"
 done
@@ -278,11 +286,12 @@ cp "$res/session.out" /tmp/protobuf_fdw_load.session.out 2>/dev/null
 cp "$log" /tmp/protobuf_fdw_load.server.log 2>/dev/null
 
 /usr/bin/python3 - "$res" "$log" "$setup_status" "$bench_status" "$session_status" "$duck_status" \
-	"$pm" "$pm_fd1" "$pm_fd2" "$secs" "$passes" <<'PY'
+	"$pm" "$pm_fd1" "$pm_fd2" "$secs" "$passes" "${#weight[@]}" <<'PY'
 import os, re, sys
 res, log = sys.argv[1], sys.argv[2]
 setup_status, bench_status, session_status, duck_status = map(int, sys.argv[3:7])
 pm, pm_fd1, pm_fd2, secs, passes = sys.argv[7], int(sys.argv[8]), int(sys.argv[9]), sys.argv[10], int(sys.argv[11])
+n_scripts = int(sys.argv[12])
 def read(name):
     try:
         return open(os.path.join(res, name), errors="replace").read()
@@ -310,10 +319,10 @@ m = re.search(r"number of failed transactions: (\d+)", bench)
 ok(m is not None and m.group(1) == "0", "failed transactions: %s" % (m and m.group(1)))
 scripts = re.findall(r"SQL script \d+: \S*/(\w+)\.sql\n\s+- weight: \d+ .*\n\s+- (\d+) transactions", bench)
 per = {name: int(n) for name, n in scripts}
-ok(len(per) == 10 and all(n > 0 for n in per.values()), "every script ran: %s" % per)
+ok(len(per) == n_scripts and all(n > 0 for n in per.values()), "every script ran: %s" % per)
 stmts = {"fail_read": 4, "fail_option": 2, "fail_export": 2}
 errors_caught = sum(per.get(s, 0) * k for s, k in stmts.items())
-exports = sum(per.get(s, 0) for s in ("export_plain", "export_glob", "export_zstd"))
+exports = sum(n for s, n in per.items() if s.startswith("export_"))
 scans = per.get("scan_flat", 0) + per.get("scan_jsonb", 0) + 2 * per.get("scan_compressed", 0) + per.get("scan_glob", 0)
 
 session = read("session.out")
