@@ -38,6 +38,7 @@ if [ "${1:-}" != "--inside" ]; then
 	mkdir -p "$dir/flags" "$dir/full"
 	chmod -R a+rwX "$dir"
 	export PBFDW_FAULTS_MOUNTED=0
+	[ -n "${PBFDW_FAULTS_NO_MOUNT:-}" ] && echo "not tried: PBFDW_FAULTS_NO_MOUNT is set" >"$dir/mount.err"
 	if [ -z "${PBFDW_FAULTS_NO_MOUNT:-}" ] &&
 		mount -t tmpfs -o "size=2m,mode=0755,uid=$(id -u postgres),gid=$(id -g postgres)" tmpfs "$dir/full" 2>"$dir/mount.err"; then
 		PBFDW_FAULTS_MOUNTED=1
@@ -227,7 +228,7 @@ faults=(file_limit cancel timeout dir_555 dir_root query_error sigkill)
 if [ "$PBFDW_FAULTS_MOUNTED" = 1 ]; then
 	faults=(disk_full "${faults[@]}")
 else
-	echo "faults: disk_full skipped: mount of a tmpfs not permitted ($(cat "$dir/mount.err" 2>/dev/null)); file_limit covers a full file system"
+	echo "faults: disk_full skipped, no tmpfs: $(cat "$dir/mount.err" 2>/dev/null); file_limit covers a write failing mid-export"
 fi
 for fault in "${faults[@]}"; do
 	for variant in prior none; do
