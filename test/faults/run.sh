@@ -11,6 +11,8 @@
 #               is not permitted in a container without CAP_SYS_PTRACE.)
 #   cancel      pg_cancel_backend() while the export waits at row 20000 (19 row groups written)
 #   timeout     statement_timeout expires while the export waits at row 20000
+#   terminate   pg_terminate_backend() (SIGTERM: a FATAL, the session ends, no PG_CATCH runs)
+#               while the export waits at row 20000
 #   sigkill     kill -9 of the exporting backend while it waits at row 20000; the postmaster
 #               restarts all sessions, the test waits for it
 #   dir_555     the target directory (owned by postgres) is chmod 555
@@ -141,6 +143,7 @@ run_case() {	# run_case <fault> <prior|none>
 	file_limit) sql=$(big_export "$target" $((FAULTS_FSIZE_KB * 1024 * 5 / 4 / 80))); expect=efbig ;;
 	cancel) at=20000; sql=$(fault_export "$target" 20000 "$flag"); expect=57014 ;;
 	timeout) at=20000; sql="SET statement_timeout = '8s'; $(fault_export "$target" 20000 "$flag")"; expect=57014 ;;
+	terminate) at=20000; sql=$(fault_export "$target" 20000 "$flag"); expect=57P01 ;;
 	sigkill) at=20000; sql=$(fault_export "$target" 20000 "$flag"); expect=crash ;;
 	dir_555) chmod 0555 "$d"; sql=$(fault_export "$target" 0 "$flag"); expect=42501 ;;
 	dir_root) chown root:root "$d"; sql=$(fault_export "$target" 0 "$flag"); expect=42501 ;;
@@ -163,6 +166,7 @@ run_case() {	# run_case <fault> <prior|none>
 			echo "faults: $app: at row $at, .t.parquet.tmp.$pid held $size bytes"
 			case $fault in
 			cancel) q "SELECT pg_cancel_backend($pid)" >/dev/null ;;
+			terminate) q "SELECT pg_terminate_backend($pid)" >/dev/null ;;
 			sigkill)
 				kill -KILL "$pid"
 				killed+=("$pid") ;;
@@ -172,11 +176,16 @@ run_case() {	# run_case <fault> <prior|none>
 	fi
 	wait "$job"
 	touch "$flag"	# a gate nobody opened must not hold anything up
+	if [ "$fault" = terminate ] && [ -n "$pid" ]; then
+		# the FATAL reaches the client before the backend's exit callbacks run
+		for _ in $(seq 1 120); do [ -e "/proc/$pid" ] || break; sleep 0.25; done
+		ok "$app: the terminated backend exited" test ! -e "/proc/$pid"
+	fi
 	if [ "$expect" = crash ]; then
 		ok "$app: the session was lost" grep -qE "server closed the connection unexpectedly|terminating connection" "$out"
 		ok "$app: the server came back after the crash" wait_server
 	else
-		state=$(grep -oE '^ERROR:  [0-9A-Z]{5}' "$out" | head -1 | cut -c9-)
+		state=$(grep -oE '^(ERROR|FATAL):  [0-9A-Z]{5}' "$out" | head -1 | grep -oE '[0-9A-Z]{5}$')
 		if [ "$expect" = efbig ]; then
 			# errcode_for_file_access() has no class for EFBIG and says XX000 (internal_error);
 			# disk_full or program_limit_exceeded would be as right
@@ -220,11 +229,11 @@ run_case() {	# run_case <fault> <prior|none>
 	if [ "$fault" != sigkill ]; then
 		ok "$app: no temporary file after the later export" test -z "$(cd "$d" && find . -maxdepth 1 -name '.*.tmp.*')"
 	fi
-	echo "faults: $app: $(grep -m1 -E '^ERROR|server closed' "$out" | cut -c1-110)"
+	echo "faults: $app: $(grep -m1 -E '^(ERROR|FATAL)|server closed' "$out" | cut -c1-110)"
 	survived=$((survived + 1))
 }
 
-faults=(file_limit cancel timeout dir_555 dir_root query_error sigkill)
+faults=(file_limit cancel timeout terminate dir_555 dir_root query_error sigkill)
 if [ "$PBFDW_FAULTS_MOUNTED" = 1 ]; then
 	faults=(disk_full "${faults[@]}")
 else
