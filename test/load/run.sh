@@ -25,7 +25,7 @@
 #     count and sum of ids its name states; the files on disk are exactly those the
 #     successful exports logged; the failed exports left no target;
 #   - no temporary file ".<name>.tmp.<pid>" is left anywhere;
-#   - the postmaster's open descriptors (/proc/<pid>/fd) are as many after as before, and the
+#   - the postmaster holds no more open descriptors (/proc/<pid>/fd) after than before, and the
 #     long-lived backend holds no more non-relation descriptors after the last pass than
 #     after the first.
 # Prints the figures, then "N passed, N failed".  Uses the installed protobuf_fdw, or the one
