@@ -111,6 +111,7 @@ file_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
 	while (len > 0)
 	{
 		ssize_t		n;
+		bool		too_large;
 
 		errno = 0;
 		pgstat_report_wait_start(WAIT_EVENT_COPY_FILE_WRITE);
@@ -123,8 +124,11 @@ file_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
 			/* a short write without errno means the disk is full */
 			if (errno == 0)
 				errno = ENOSPC;
+			/* a file-size limit (EFBIG) has no class of its own in errcode_for_file_access() */
+			too_large = (errno == EFBIG);
 			ereport(ERROR,
-					(errcode_for_file_access(),
+					(too_large ? errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED) :
+					 errcode_for_file_access(),
 					 errmsg("could not write Parquet file \"%s\": %m", f->target),
 					 errdetail("The rows were being written to \"%s\", which is removed; the target is left unchanged.",
 							   f->tmp)));

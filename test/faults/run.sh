@@ -187,10 +187,9 @@ run_case() {	# run_case <fault> <prior|none>
 	else
 		state=$(grep -oE '^(ERROR|FATAL):  [0-9A-Z]{5}' "$out" | head -1 | grep -oE '[0-9A-Z]{5}$')
 		if [ "$expect" = efbig ]; then
-			# errcode_for_file_access() has no class for EFBIG and says XX000 (internal_error);
-			# disk_full or program_limit_exceeded would be as right
-			ok "$app: an ERROR, SQLSTATE XX000, 53100 or 54000, got '$state': $(head -3 "$out" | tr '\n' ' ')" \
-				grep -qE '^ERROR:  (XX000|53100|54000):' "$out"
+			# a file-size limit is program_limit_exceeded (errcode_for_file_access() would say XX000)
+			ok "$app: an ERROR, SQLSTATE 54000, got '$state': $(head -3 "$out" | tr '\n' ' ')" \
+				grep -qE '^ERROR:  54000:' "$out"
 		else
 			ok "$app: SQLSTATE $expect, got '$state': $(head -3 "$out" | tr '\n' ' ')" test "$state" = "$expect"
 		fi
