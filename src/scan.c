@@ -347,9 +347,11 @@ pread_full(int fd, uint8 *buf, size_t len, uint64 offset, const char *path)
  * Claim the next range of whole records: under the lock, read the block at
  * the shared boundary of the current file, find the last whole record in
  * it, and move the boundary there; at a file's end, go on with the next
- * file.  Anything the walk cannot pass (a malformed prefix, a group in a
- * container) ends the splitting of that file: this process takes the rest
- * of it and its reader reports what it finds.
+ * file.  The range's records are then decoded from that block
+ * (range_buffered), so each byte is read once.  Anything the walk cannot
+ * pass (a malformed prefix, a group in a container) ends the splitting of
+ * that file: this process takes the rest of it and its reader reports what
+ * it finds, from the block if the file ends in it, else reading the file.
  */
 static bool
 claim_range(PbScanState *ss)
@@ -408,6 +410,7 @@ claim_range(PbScanState *ss)
 		ss->range_file = file;
 		ss->range_start = sh->next_offset;
 		ss->range_ordinal = sh->next_ordinal;
+		ss->range_buffered = false;
 		if (res == PB_WALK_OK && boundary == 0)
 		{
 			/* the end of this file: on to the next */
@@ -420,6 +423,8 @@ claim_range(PbScanState *ss)
 		if (res == PB_WALK_OK && !(n < block && boundary == n))
 		{
 			ss->range_end = sh->next_offset + boundary;
+			ss->range_buffered = true;
+			ss->range_len = boundary;
 			sh->next_offset += boundary;
 			sh->next_ordinal += rows;
 		}
@@ -427,6 +432,9 @@ claim_range(PbScanState *ss)
 		{
 			/* the rest of the file: its last records, or what cannot be split */
 			ss->range_end = PG_UINT64_MAX;
+			/* a short read is the end of the file: the block holds all the rest */
+			ss->range_buffered = n < block;
+			ss->range_len = n;
 			pg_atomic_write_u32(&sh->next_file, file + 1);
 			sh->next_offset = 0;
 			sh->next_ordinal = 1;
@@ -473,6 +481,19 @@ close_input(PbScanState *ss, bool at_eof)
 	}
 }
 
+/* Frame the source that open_next_input set up; the input is open. */
+static void
+start_framing(PbScanState *ss)
+{
+	pb_framing_init(&ss->framing, ss->opts.framing, &ss->source, ss->container_field,
+					(uint64) ss->opts.max_message_size);
+	ss->framing.crc32c = ss->opts.verify_crc ? crc32c : NULL;
+	/* a range's offsets and message numbers stay those of the whole file */
+	if (ss->in_range)
+		ss->framing.messages = ss->range_ordinal - 1;
+	ss->open = true;
+}
+
 /* Open the next input; false when there is none. */
 static bool
 open_next_input(PbScanState *ss)
@@ -502,6 +523,15 @@ open_next_input(PbScanState *ss)
 			if (!claim_range(ss))
 				return false;
 			path = list_nth(ss->files, ss->range_file);
+			if (ss->range_buffered)
+			{
+				/* decode the records the claim walked, from its block */
+				ss->current_name = path;
+				ss->in_range = true;
+				pb_source_attach(&ss->source, ss->split_buf, ss->range_len, ss->range_start);
+				start_framing(ss);
+				return true;
+			}
 		}
 		else
 		{
@@ -544,22 +574,15 @@ open_next_input(PbScanState *ss)
 	if (pb_input_init(&ss->input, raw_read, ss, &alloc,
 					  ss->in_range ? PB_COMPRESSION_NONE : (PbCompression) ss->opts.compression) < 0)
 		elog(ERROR, "could not allocate the input buffer");
+	pb_source_reset(&ss->source);
 	if (ss->source.buf == NULL &&
 		pb_source_init(&ss->source, pb_input_read, &ss->input, &alloc, PB_SOURCE_INITIAL_CAP) < 0)
 		elog(ERROR, "could not allocate the read buffer");
-	pb_source_reset(&ss->source);
 	ss->source.read = pb_input_read;
 	ss->source.read_arg = &ss->input;
-	pb_framing_init(&ss->framing, ss->opts.framing, &ss->source, ss->container_field,
-					(uint64) ss->opts.max_message_size);
-	ss->framing.crc32c = ss->opts.verify_crc ? crc32c : NULL;
 	if (ss->in_range)
-	{
-		/* offsets and message numbers stay those of the whole file */
 		ss->source.base_offset = ss->range_start;
-		ss->framing.messages = ss->range_ordinal - 1;
-	}
-	ss->open = true;
+	start_framing(ss);
 	return true;
 }
 

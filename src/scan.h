@@ -24,8 +24,9 @@ typedef struct PbMetaColumn
 
 /*
  * Parallel scans share this in dynamic shared memory: workers either take
- * whole files, or (one plain file) take turns walking the length prefixes
- * of the next block under the lock and claim the whole records in it.
+ * whole files, or (plain files) take turns reading the next block under the
+ * lock, walking its length prefixes and claiming the whole records in it,
+ * which they then decode from the block they read.
  */
 typedef struct PbParallelShared
 {
@@ -79,6 +80,8 @@ typedef struct PbScanState
 	uint64		range_end;
 	uint64		range_pos;
 	uint64		range_ordinal;	/* number of the range's first message */
+	bool		range_buffered; /* the range is split_buf[0, range_len) */
+	size_t		range_len;
 	bool		in_range;
 
 	/* counters, for EXPLAIN ANALYZE and the NOTICE about skipped messages */
