@@ -24,9 +24,9 @@ typedef struct PbMetaColumn
 
 /*
  * Parallel scans share this in dynamic shared memory: workers either take
- * whole files, or (plain files) take turns reading the next block under the
- * lock, walking its length prefixes and claiming the whole records in it,
- * which they then decode from the block they read.
+ * whole files, or (plain files) read the next block, then take turns
+ * walking its length prefixes under the lock and claiming the whole records
+ * in it, which they then decode from the block they read.
  */
 typedef struct PbParallelShared
 {
@@ -34,7 +34,9 @@ typedef struct PbParallelShared
 	bool		split;			/* plain files, split into ranges of records */
 	pg_atomic_uint32 next_file; /* the next file to take; split mode: the file
 								 * being split (changed under the lock) */
-	uint64		next_offset;	/* split mode: the next record boundary */
+	pg_atomic_uint64 next_offset;	/* split mode: the next record boundary
+									 * (changed under the lock; read ahead
+									 * without it) */
 	uint64		next_ordinal;	/* split mode: its message number in the file */
 	bool		done;			/* split mode: nothing left to claim */
 	pg_atomic_uint64 skipped;	/* on_error 'skip': messages skipped by all */
@@ -80,7 +82,8 @@ typedef struct PbScanState
 	uint64		range_end;
 	uint64		range_pos;
 	uint64		range_ordinal;	/* number of the range's first message */
-	bool		range_buffered; /* the range is split_buf[0, range_len) */
+	bool		range_buffered; /* the range is range_data[0, range_len) */
+	const uint8 *range_data;	/* in split_buf */
 	size_t		range_len;
 	bool		in_range;
 
