@@ -240,7 +240,7 @@ raw_read(void *arg, uint8_t *buf, size_t len)
 
 /*
  * Blocks read and walked at a time when splitting a file (grown for a record
- * that does not fit).  Small enough that the block is still in the core's
+ * that does not fit, and then kept at that size by the process).  Small enough that the block is still in the core's
  * cache when its records are decoded: walking the 440 MB benchmark file
  * and touching it once more took 0.185 s in 4 MB blocks, 0.052 s in 256 kB
  * ones (bench/README-issues-4-5.md); and the lock is held for less time.
@@ -403,7 +403,7 @@ static bool
 claim_range(PbScanState *ss)
 {
 	PbParallelShared *sh = ss->pshared;
-	size_t		block = SPLIT_BLOCK;
+	size_t		block = ss->split_block;
 	bool		claimed = false;
 	int			ahead_file = (int) pg_atomic_read_u32(&sh->next_file);
 	uint64		ahead_offset = pg_atomic_read_u64(&sh->next_offset);
@@ -457,7 +457,9 @@ claim_range(PbScanState *ss)
 							  at_eof, &boundary, &rows, &need);
 		if (res == PB_WALK_NEED_MORE && need <= (uint64) ss->opts.max_message_size + 64)
 		{
+			/* and read ahead as much next time: the records are that large */
 			block = Max((size_t) need, block * 2);
+			ss->split_block = block;
 			continue;
 		}
 		ss->range_file = file;
@@ -471,7 +473,6 @@ claim_range(PbScanState *ss)
 			pg_atomic_write_u32(&sh->next_file, file + 1);
 			pg_atomic_write_u64(&sh->next_offset, 0);
 			sh->next_ordinal = 1;
-			block = SPLIT_BLOCK;
 			continue;
 		}
 		if (res == PB_WALK_OK && !(at_eof && boundary == n))
@@ -678,6 +679,7 @@ pb_scan_prepare(Relation rel, Bitmapset *attrs)
 	ss->rel = rel;
 	ss->fd = -1;
 	ss->split_fd = -1;
+	ss->split_block = SPLIT_BLOCK;
 	ss->scancxt = CurrentMemoryContext;
 	pb_get_table_options(RelationGetRelid(rel), &ss->opts);
 	ss->schema = pb_schema_load(ss->opts.descriptor_set);

@@ -78,6 +78,7 @@ typedef struct PbScanState
 	int			range_file;		/* split mode: the claimed range's file */
 	uint8	   *split_buf;
 	size_t		split_cap;
+	size_t		split_block;	/* bytes to read per claim */
 	uint64		range_start;	/* split mode: the claimed byte range */
 	uint64		range_end;
 	uint64		range_pos;
