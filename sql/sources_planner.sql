@@ -112,7 +112,7 @@ SELECT count(*), sum(id), md5(string_agg(concat_ws(':', id, name, amount, big, t
   FROM pl_ctr;
 SELECT count(*), sum(id) FROM pl_bigmulti WHERE note IS NOT NULL;
 SELECT count(*), sum(a.id) FROM pl_bigmulti a JOIN pl_big_tf b ON a.id = b.id WHERE b.id % 1000 = 0;
--- one uncompressed file larger than the 4 MiB blocks a parallel scan divides it into
+-- one uncompressed file much larger than the 256 kB blocks a parallel scan divides it into
 -- (split/events.*.pb, 12000 messages, 9.3 to 9.5 MB): every framing gives the serial rows,
 -- ordinals and offsets (the signatures are the generator's, SUMMARY.txt)
 SELECT pl_table('pl_split_delim', $$filename '/tmp/protobuf_fdw_test/sources/split/events.delim.pb'$$);
@@ -146,6 +146,19 @@ SELECT count(*), count(name) FROM pl_split_utf8;
 SELECT pl_table('pl_split_prefix', $$filename '/tmp/protobuf_fdw_test/sources/split/bad_prefix.delim.pb',
                                      on_error 'skip'$$);
 SELECT count(*), count(name) FROM pl_split_prefix;
+-- a file cut inside its last record (9000000 of the 9327954 bytes of split/events.delim.pb),
+-- split between processes: the truncated record is reported once, as the serial scan
+-- reports it; with on_error 'skip' it is the one message skipped
+\! head -c 9000000 /tmp/protobuf_fdw_test/sources/split/events.delim.pb > /tmp/protobuf_fdw_test/sources/split_cut.delim.pb
+SELECT pl_table('pl_split_cut', $$filename '/tmp/protobuf_fdw_test/sources/split_cut.delim.pb'$$);
+SELECT pl_table('pl_split_cut_skip', $$filename '/tmp/protobuf_fdw_test/sources/split_cut.delim.pb',
+                                       on_error 'skip'$$);
+EXPLAIN (COSTS OFF) SELECT count(*) FROM pl_split_cut;
+SELECT count(*) FROM pl_split_cut;
+SELECT count(*), sum(id), max(ord), max(off) FROM pl_split_cut_skip;
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) FROM pl_split_cut;
+SELECT count(*), sum(id), max(ord), max(off) FROM pl_split_cut_skip;
 RESET force_parallel_mode;
 RESET max_parallel_workers_per_gather;
 RESET parallel_setup_cost;

@@ -24,8 +24,9 @@ typedef struct PbMetaColumn
 
 /*
  * Parallel scans share this in dynamic shared memory: workers either take
- * whole files, or (one plain file) take turns walking the length prefixes
- * of the next block under the lock and claim the whole records in it.
+ * whole files, or (plain files) read the next block, then take turns
+ * walking its length prefixes under the lock and claiming the whole records
+ * in it, which they then decode from the block they read.
  */
 typedef struct PbParallelShared
 {
@@ -33,7 +34,9 @@ typedef struct PbParallelShared
 	bool		split;			/* plain files, split into ranges of records */
 	pg_atomic_uint32 next_file; /* the next file to take; split mode: the file
 								 * being split (changed under the lock) */
-	uint64		next_offset;	/* split mode: the next record boundary */
+	pg_atomic_uint64 next_offset;	/* split mode: the next record boundary
+									 * (changed under the lock; read ahead
+									 * without it) */
 	uint64		next_ordinal;	/* split mode: its message number in the file */
 	bool		done;			/* split mode: nothing left to claim */
 	pg_atomic_uint64 skipped;	/* on_error 'skip': messages skipped by all */
@@ -75,10 +78,14 @@ typedef struct PbScanState
 	int			range_file;		/* split mode: the claimed range's file */
 	uint8	   *split_buf;
 	size_t		split_cap;
+	size_t		split_block;	/* bytes to read per claim */
 	uint64		range_start;	/* split mode: the claimed byte range */
 	uint64		range_end;
 	uint64		range_pos;
 	uint64		range_ordinal;	/* number of the range's first message */
+	bool		range_buffered; /* the range is range_data[0, range_len) */
+	const uint8 *range_data;	/* in split_buf */
+	size_t		range_len;
 	bool		in_range;
 
 	/* counters, for EXPLAIN ANALYZE and the NOTICE about skipped messages */

@@ -22,6 +22,12 @@ pb_source_init(PbSource *src, PbReadFn read, void *read_arg,
 void
 pb_source_free(PbSource *src)
 {
+	if (src->borrowed)
+	{
+		src->buf = src->own_buf;
+		src->cap = src->own_cap;
+		src->borrowed = 0;
+	}
 	if (src->buf)
 		src->alloc.free(src->alloc.ctx, src->buf);
 	src->buf = NULL;
@@ -31,10 +37,33 @@ pb_source_free(PbSource *src)
 void
 pb_source_reset(PbSource *src)
 {
+	if (src->borrowed)
+	{
+		src->buf = src->own_buf;
+		src->cap = src->own_cap;
+		src->own_buf = NULL;
+		src->own_cap = 0;
+		src->borrowed = 0;
+	}
 	src->pos = src->end = 0;
 	src->base_offset = 0;
 	src->eof = 0;
 	src->read_errno = 0;
+}
+
+void
+pb_source_attach(PbSource *src, const uint8_t *buf, size_t len, uint64_t base_offset)
+{
+	pb_source_reset(src);
+	src->own_buf = src->buf;
+	src->own_cap = src->cap;
+	src->borrowed = 1;
+	/* never written: the input ends at its end, so nothing is read into it */
+	src->buf = (uint8_t *) buf;
+	src->cap = len;
+	src->end = len;
+	src->base_offset = base_offset;
+	src->eof = 1;
 }
 
 /* Move the unconsumed bytes to the front, growing the block if 'need' > cap. */

@@ -38,6 +38,9 @@ typedef struct PbSource
 	uint64_t	base_offset;	/* input offset of buf[0] */
 	int			eof;			/* read() returned 0 */
 	int			read_errno;		/* errno of a failed read, else 0 */
+	uint8_t    *own_buf;		/* while reading a caller's block: our buffer */
+	size_t		own_cap;
+	int			borrowed;		/* buf is the caller's block (pb_source_attach) */
 } PbSource;
 
 /* The first buffer: large reads amortise the system calls. */
@@ -47,8 +50,20 @@ extern int	pb_source_init(PbSource *src, PbReadFn read, void *read_arg,
 						   const PbAllocator *alloc, size_t initial_cap);
 extern void pb_source_free(PbSource *src);
 
-/* Forget the buffered bytes and restart at input offset 0 (after a rewind). */
+/*
+ * Forget the buffered bytes and restart at input offset 0 (after a rewind);
+ * after pb_source_attach, go back to the source's own buffer and callback.
+ */
 extern void pb_source_reset(PbSource *src);
+
+/*
+ * Read buf[0, len), which the caller owns and keeps unchanged until the next
+ * pb_source_reset, instead of calling the read callback: the bytes are not
+ * copied, their first one is at input offset base_offset, and the input ends
+ * after the last.  The source's own buffer (if any) is kept for afterwards.
+ */
+extern void pb_source_attach(PbSource *src, const uint8_t *buf, size_t len,
+							 uint64_t base_offset);
 
 /*
  * Make at least 'need' bytes available from the current position, reading

@@ -569,6 +569,247 @@ test_walk(void)
 	}
 }
 
+/* Reading a caller's block: no copy, its offsets, the end at its end, then back to reading. */
+static void
+test_source_attach(void)
+{
+	uint8_t		data[300];
+	uint8_t		block[40];
+	MemInput	in;
+	PbSource	src;
+	uint8_t    *own;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t) (i * 13);
+	memcpy(block, data + 100, sizeof(block));
+	in = (MemInput) {data, sizeof(data), 0, 7, -1};
+	CHECK_EQ_INT(pb_source_init(&src, mem_read, &in, &allocator, 16), 0);
+	CHECK_EQ_INT(pb_source_fill(&src, 10), 0);
+	own = src.buf;
+
+	pb_source_attach(&src, block, sizeof(block), 100);
+	CHECK(pb_source_peek(&src) == block);
+	CHECK_EQ_INT(pb_source_offset(&src), 100);
+	CHECK_EQ_INT(pb_source_fill(&src, 40), 0);
+	CHECK_EQ_INT(pb_source_fill(&src, 41), 1);	/* the input ends at the block's end */
+	CHECK_EQ_INT(in.pos, 14);	/* and the callback was not called */
+	pb_source_consume(&src, 30);
+	CHECK_EQ_INT(pb_source_offset(&src), 130);
+	CHECK_MEM(pb_source_peek(&src), data + 130, 10);
+	CHECK_EQ_INT(pb_source_skip(&src, 10), 0);
+	CHECK_EQ_INT(pb_source_offset(&src), 140);
+	CHECK_EQ_INT(pb_source_skip(&src, 1), 1);
+	CHECK_EQ_INT(in.pos, 14);
+
+	/* a reset gives the source its own buffer and callback back */
+	in.pos = 0;
+	pb_source_reset(&src);
+	CHECK(src.buf == own);
+	CHECK_EQ_INT(pb_source_fill(&src, 50), 0);
+	CHECK_MEM(pb_source_peek(&src), data, 50);
+
+	/* attached twice, then freed while attached: only its own buffer is freed */
+	pb_source_attach(&src, block, 10, 0);
+	pb_source_attach(&src, block + 10, 10, 10);
+	CHECK(pb_source_peek(&src) == block + 10);
+	pb_source_free(&src);
+	CHECK(src.buf == NULL);
+
+	/* a source that never had a buffer of its own */
+	memset(&src, 0, sizeof(src));
+	pb_source_attach(&src, block, sizeof(block), 0);
+	CHECK_EQ_INT(pb_source_fill(&src, 40), 0);
+	pb_source_reset(&src);
+	CHECK(src.buf == NULL);
+}
+
+/* Where each record was and how long it was, as a framing sees them. */
+typedef struct Record
+{
+	uint64_t	offset;
+	uint64_t	number;
+	size_t		len;
+} Record;
+
+/* Frame the source to its end; append the records; return the last result. */
+static PbFrameResult
+frame_records(PbFraming *f, Record *out, int *n, int cap)
+{
+	PbFrameResult res;
+	const uint8_t *msg;
+	size_t		len;
+
+	while ((res = pb_framing_next(f, &msg, &len)) == PB_FRAME_MESSAGE)
+	{
+		if (*n < cap)
+			out[*n] = (Record) {f->record_offset, f->messages, len};
+		(*n)++;
+	}
+	return res;
+}
+
+/*
+ * What a parallel scan does, in one process: claim ranges of whole records
+ * by walking blocks from the shared boundary (growing the block for a record
+ * that does not fit), frame each range from the block it walked; the rest of
+ * a file the walk cannot pass is read from the input.  The records, their
+ * offsets and numbers, and the final error must be those of one sequential
+ * reading, each record in exactly one range.
+ */
+static void
+check_split(PbFramingKind kind, uint32_t field, const uint8_t *data, size_t len, size_t block0,
+			const char *what)
+{
+	Record		want[400],
+				got[400];
+	int			nwant = 0,
+				ngot = 0,
+				ranges = 0;
+	MemInput	in = {data, len, 0, 5, -1};
+	PbSource	src;
+	PbFraming	f;
+	PbFrameResult want_res,
+				got_res = PB_FRAME_END;
+	PbFrameError want_err;
+	uint64_t	off = 0,
+				ordinal = 1;
+	uint8_t    *buf = malloc(len + 1);
+	int			errors = 0;
+
+	pb_source_init(&src, mem_read, &in, &allocator, 8);
+	pb_framing_init(&f, kind, &src, field, 1000);
+	want_res = frame_records(&f, want, &nwant, 400);
+	want_err = f.err;
+	pb_source_free(&src);
+
+	pb_source_init(&src, mem_read, &in, &allocator, 8);
+	for (;;)
+	{
+		size_t		block = block0,
+					n,
+					b;
+		uint64_t	rows,
+					need;
+		PbWalkResult wr;
+		int			last;
+
+		for (;;)
+		{
+			n = len - off < block ? (size_t) (len - off) : block;
+			memcpy(buf, data + off, n);
+			wr = pb_framing_walk(kind, field, 1000, buf, n, n < block, &b, &rows, &need);
+			if (wr == PB_WALK_NEED_MORE && need <= 1000 + 64)
+			{
+				block = need > block * 2 ? (size_t) need : block * 2;
+				continue;
+			}
+			break;
+		}
+		if (wr == PB_WALK_OK && b == 0)
+			break;
+		last = !(wr == PB_WALK_OK && !(n < block && b == n));
+		ranges++;
+		if (!last || n < block)
+			pb_source_attach(&src, buf, last ? n : b, off);
+		else
+		{
+			/* the rest of the input, read */
+			pb_source_reset(&src);
+			in.pos = (size_t) off;
+			src.base_offset = off;
+		}
+		pb_framing_init(&f, kind, &src, field, 1000);
+		f.messages = ordinal - 1;
+		got_res = frame_records(&f, got, &ngot, 400);
+		if (got_res == PB_FRAME_ERROR)
+			errors++;
+		if (last)
+			break;
+		CHECK(got_res == PB_FRAME_END);
+		off += b;
+		ordinal += rows;
+	}
+	CHECK(ranges > 1);
+	CHECK_EQ_INT(ngot, nwant);
+	for (int i = 0; i < nwant && i < ngot; i++)
+		if (want[i].offset != got[i].offset || want[i].number != got[i].number ||
+			want[i].len != got[i].len)
+		{
+			fprintf(stderr, "%s: record %d differs\n", what, i);
+			CHECK(0);
+			break;
+		}
+	CHECK_EQ_INT(got_res, want_res);
+	CHECK_EQ_INT(errors, want_res == PB_FRAME_ERROR ? 1 : 0);
+	if (want_res == PB_FRAME_ERROR)
+		CHECK_EQ_INT(f.err, want_err);
+	pb_source_free(&src);
+	free(buf);
+}
+
+static void
+test_split(void)
+{
+	uint8_t		d[4000];
+	size_t		n = 0,
+				whole;
+
+	/* delimited: 150 records of 0 to 40 bytes, and one of 200 (larger than any first block) */
+	for (int i = 0; i < 150; i++)
+	{
+		size_t		len = i == 70 ? 200 : (size_t) (i * 7) % 41;
+
+		if (len >= 128)
+		{
+			d[n++] = (uint8_t) (0x80 | (len & 0x7F));
+			d[n++] = (uint8_t) (len >> 7);
+		}
+		else
+			d[n++] = (uint8_t) len;
+		for (size_t k = 0; k < len; k++)
+			d[n++] = (uint8_t) (i + k);
+	}
+	whole = n;
+	for (size_t block = 16; block <= 1024; block *= 4)
+		check_split(PB_FRAMING_DELIMITED, 0, d, whole, block, "delimited");
+	/* a truncated last record is reported once, by the range that ends the file */
+	check_split(PB_FRAMING_DELIMITED, 0, d, whole - 3, 16, "delimited, truncated body");
+	d[whole] = 0x85;			/* a prefix cut in the middle */
+	check_split(PB_FRAMING_DELIMITED, 0, d, whole + 1, 64, "delimited, truncated prefix");
+	/* a malformed prefix stops the splitting; the rest is read and the error reported */
+	memset(d + whole, 0xFF, 12);
+	check_split(PB_FRAMING_DELIMITED, 0, d, whole + 12, 64, "delimited, malformed prefix");
+
+	/* container: rows (field 1) among a varint (2) and a string (3) */
+	n = 0;
+	for (int i = 0; i < 120; i++)
+	{
+		size_t		len = (size_t) (i * 5) % 23;
+
+		d[n++] = 0x0A;
+		d[n++] = (uint8_t) len;
+		for (size_t k = 0; k < len; k++)
+			d[n++] = (uint8_t) (i ^ k);
+		if (i % 3 == 0)
+		{
+			d[n++] = 0x10;
+			d[n++] = 0x96;
+			d[n++] = 0x01;
+		}
+		if (i % 7 == 0)
+		{
+			d[n++] = 0x1A;
+			d[n++] = 3;
+			d[n++] = 'a';
+			d[n++] = 'b';
+			d[n++] = 'c';
+		}
+	}
+	for (size_t block = 16; block <= 256; block *= 4)
+		check_split(PB_FRAMING_CONTAINER, 1, d, n, block, "container");
+	check_split(PB_FRAMING_CONTAINER, 1, d, n - 1, 16, "container, truncated");
+}
+
 /* Decompress 'comp' through PbInput, reading 'chunk' raw bytes at a time. */
 static size_t
 inflate_all(const uint8_t *comp, size_t clen, PbCompression mode, uint8_t *out, size_t cap,
@@ -660,10 +901,12 @@ main(void)
 	test_tags();
 	test_skip_and_walk();
 	test_source();
+	test_source_attach();
 	test_delimited();
 	test_container();
 	test_other_framings();
 	test_walk();
+	test_split();
 	test_input();
 	return UNIT_REPORT("stream");
 }
