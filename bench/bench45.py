@@ -550,6 +550,8 @@ def main():
     ap.add_argument("--parts", default="nested,parallel,memory")
     ap.add_argument("--profile", action="append", default=[], metavar="SQL")
     ap.add_argument("--command", default="bench/run45.sh")
+    ap.add_argument("--so", help="the protobuf_fdw.so the cluster loads (default: the installed one)")
+    ap.add_argument("--built", default="", help="where that extension came from (run45.sh says)")
     args = ap.parse_args()
     if args.prepare:
         prepare(args.flat, args.work)
@@ -560,8 +562,9 @@ def main():
     rep(f"command: {args.command}")
     rep(f"git: {subprocess.run(['git', '-C', HERE, 'log', '-1', '--format=%h %s'], capture_output=True, text=True).stdout.strip()}")
     libdir = subprocess.run(["pg_config", "--pkglibdir"], capture_output=True, text=True).stdout.strip()
-    so = os.path.join(libdir, "protobuf_fdw.so")
-    rep(f"extension: {so} built {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(os.path.getmtime(so)))}")
+    so = args.so or os.path.join(libdir, "protobuf_fdw.so")
+    rep(f"extension: {so} built {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(os.path.getmtime(so)))}"
+        + (f" ({args.built}; the cluster loads this snapshot through extension_destdir)" if args.so else ""))
     rep(f"machine: {os.cpu_count()} cores, shared; load average at start: {loadavg()}")
     s = Session()
     rep(f"server: {s.run('SELECT version()')[0][0].split(' on ')[0]}; session: jit = off, "

@@ -41,25 +41,7 @@ mkdir -p /tmp/protobuf_fdw_bench
 snap=$(mktemp -d /tmp/protobuf_fdw_bench/install.XXXXXX)
 out=$(mktemp -d /tmp/protobuf_fdw_bench/out.XXXXXX)
 trap 'rm -rf "$snap" "$out"' EXIT
-chmod 755 "$snap"
-built=
-if [ -n "$build" ]; then
-	if { make -s && make -s install && make -s install DESTDIR="$snap"; } >"$snap.log" 2>&1; then
-		built=1
-	else
-		tail -20 "$snap.log"
-		echo "run.sh: the extension did not build; its parts will use what is installed, or skip"
-	fi
-	rm -f "$snap.log"
-fi
-origin="built here from the working tree"
-if [ -z "$built" ]; then
-	origin="copied from the installed extension (the build failed or was skipped)"
-	libdir=$(pg_config --pkglibdir) extdir=$(pg_config --sharedir)/extension
-	mkdir -p "$snap$libdir" "$snap$extdir"
-	cp -p "$libdir"/protobuf_fdw.so "$snap$libdir"/ 2>/dev/null || true
-	cp -p "$extdir"/protobuf_fdw[.-]* "$snap$extdir"/ 2>/dev/null || true
-fi
+origin=$(bench/snapshot.sh "$snap" $([ -n "$build" ] || echo --no-build))
 
 if [ ! -d bench/node_modules/@duckdb/node-api ]; then
 	(cd bench && npm install --no-audit --no-fund --loglevel=error) ||

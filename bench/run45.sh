@@ -30,12 +30,13 @@ command="bench/run45.sh --rows $rows --nested-rows $nrows --seed $seed --reps $r
 # Debian's python3-protobuf is only visible to Debian's own interpreter.
 PY=/usr/bin/python3
 
-if [ -n "$build" ]; then
-	if ! { make -s && make -s install; } >/tmp/protobuf_fdw_bench45_build.log 2>&1; then
-		tail -20 /tmp/protobuf_fdw_bench45_build.log
-		echo "run45.sh: the extension did not build; going on with what is installed"
-	fi
-fi
+# Other people install the extension into the shared PostgreSQL while this runs: the cluster loads
+# a private snapshot instead (Debian's extension_destdir), the build made here or, failing that,
+# what is installed now.
+mkdir -p /tmp/protobuf_fdw_bench
+snap=$(mktemp -d /tmp/protobuf_fdw_bench/install.XXXXXX)
+trap 'rm -rf "$snap"' EXIT
+origin=$(bench/snapshot.sh "$snap" $([ -n "$build" ] || echo --no-build))
 
 # The flat dataset of issue 2 (events.pb, batch.pb and the 2.2 GB events_2g.pb that bench/run.sh
 # also asks for), the nested dataset, and the issue 5 inputs derived from the flat one.
@@ -53,5 +54,7 @@ fi
 
 mkdir -p /tmp/protobuf_fdw_bench/results
 results="/tmp/protobuf_fdw_bench/results/issues45-$(date -u +%Y%m%dT%H%M%SZ).txt"
-scripts/virtualenv.sh $PY bench/bench45.py --nested "$nested" --flat "$flat" --work "$work" \
-	--results "$results" --reps "$reps" --parts "$parts" --command "$command" "${prof[@]}"
+scripts/virtualenv.sh -o extension_destdir="$snap" \
+	$PY bench/bench45.py --nested "$nested" --flat "$flat" --work "$work" \
+	--results "$results" --reps "$reps" --parts "$parts" --command "$command" "${prof[@]}" \
+	--so "$snap$(pg_config --pkglibdir)/protobuf_fdw.so" --built "$origin"
