@@ -686,8 +686,9 @@ static Datum
 timestamp_datum(const PbReader *r, const PbOcc *occ, int nocc)
 {
 	int64		seconds;
+	int64		pg_seconds;
 	int32		nanos;
-	int64		us;
+	int64		us = 0;
 	Timestamp	ts;
 
 	pb_seconds_nanos(occ_segments(occ, nocc), nocc, &seconds, &nanos);
@@ -696,8 +697,8 @@ timestamp_datum(const PbReader *r, const PbOcc *occ, int nocc)
 	/* Unix epoch -> PostgreSQL epoch (2000-01-01), in microseconds */
 	if (pg_sub_s64_overflow(seconds,
 							(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY,
-							&seconds) ||
-		pg_mul_s64_overflow(seconds, USECS_PER_SEC, &us) ||
+							&pg_seconds) ||
+		pg_mul_s64_overflow(pg_seconds, USECS_PER_SEC, &us) ||
 		pg_add_s64_overflow(us, nanos_to_usecs(nanos), &us))
 		wkt_out_of_range(r, "google.protobuf.Timestamp", seconds, nanos);
 	ts = us;
