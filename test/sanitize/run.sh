@@ -33,22 +33,13 @@
 # Ends with "N passed, N failed"; exit status 0 only if none failed.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=test/sanitize/common.sh
+. "$top/test/sanitize/common.sh"
+san_name=sanitize
 san=${PBFDW_SAN_DIR:-/tmp/protobuf_fdw_san}
-fix=/tmp/protobuf_fdw_asan	# same length as /tmp/protobuf_fdw_test: see step 2
+fix=/tmp/protobuf_fdw_asan	# same length as /tmp/protobuf_fdw_test: see san_fixtures
 all=0
 [ "${1:-}" = "--all" ] && all=1
-passed=0
-failed=0
-t0=$(date +%s)
-
-pass() { passed=$((passed + 1)); echo "ok: $*"; }
-fail() { failed=$((failed + 1)); echo "FAILED: $*"; }
-finish() {
-	echo "sanitize: $(( $(date +%s) - t0 )) s in all"
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-	exit $?
-}
 
 # clang's shared ASan runtime carries the UBSan handlers too: one runtime, one report file
 # per process (gcc's libasan and libubsan are two runtimes that fight over the report file).
@@ -61,14 +52,8 @@ fi
 # ---- 1. a private copy, built with the sanitizers ----
 rm -rf "$san"
 mkdir -p "$san/tree" "$san/inst" "$san/reports" "$san/logs"
-(cd "$top" && git ls-files -z --cached --others --exclude-standard |
-	while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
-	tar --null -T - -cf -) | tar -C "$san/tree" -xf - || { fail "copy of the checkout"; finish; }
 tree=$san/tree
-if [ -n "${PBFDW_SAN_PATCH:-}" ]; then
-	patch -d "$tree" -p1 <"$PBFDW_SAN_PATCH" || { fail "patch $PBFDW_SAN_PATCH"; finish; }
-	echo "sanitize: applied $PBFDW_SAN_PATCH to the copy"
-fi
+san_copy_tree "$top" "$tree" || { fail "copy of the checkout"; finish; }
 san_flags='-fsanitize=address,undefined -fno-omit-frame-pointer -shared-libasan -Wno-ignored-attributes'
 if ! (cd "$tree" && nice -n 19 make -j2 CC=clang with_llvm=no COPT="$san_flags" &&
 	make install with_llvm=no DESTDIR="$san/inst") >"$san/logs/build.log" 2>&1; then
@@ -85,25 +70,10 @@ else
 	fail "protobuf_fdw.so carries no ASan/UBSan instrumentation"
 fi
 
-# The node modules of the Parquet read-back oracle (the export tests run it).
-if [ -d "$top/test/parquet/node_modules" ]; then
-	ln -s "$top/test/parquet/node_modules" "$tree/test/parquet/node_modules"
-else
-	(cd "$tree" && scripts/install-deps.sh) >"$san/logs/deps.log" 2>&1 ||
-		{ cat "$san/logs/deps.log"; fail "install-deps"; }
-fi
+san_node_modules "$top" "$tree" "$san/logs/deps.log" || fail "install-deps"
 
 # ---- 2. fixtures in a private directory ----
-rm -rf "$fix" "$fix.noperm"
-mkdir -p "$fix"
-if ! (cd "$tree" && test/fixtures/generate.sh "$fix" &&
-	for g in test/fixtures/*/generate.sh; do [ ! -x "$g" ] || "$g" "$fix" || exit 1; done) \
-	>"$san/logs/fixtures.log" 2>&1; then
-	cat "$san/logs/fixtures.log"
-	fail "fixture generation"
-fi
-chmod -R a+rwX "$fix"
-sed -i "s|/tmp/protobuf_fdw_test|$fix|g" "$tree"/sql/*.sql "$tree"/expected/*.out
+san_fixtures "$tree" "$fix" "$san/logs/fixtures.log" || fail "fixture generation"
 
 # ---- 3. the cluster's environment: libasan preloaded, reports to files ----
 # asan_early_init.so makes ASan initialize before glibc's gettext lock is taken (without it
@@ -169,15 +139,7 @@ echo "sanitize: pg_regress took $(( $(date +%s) - t1 )) s"
 cat "$san/logs/regress.log"
 
 # ---- 5. checks ----
-ok=$(grep -cE '\.\.\. ok|^ok ' "$san/logs/regress.log")
-bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed|^not ok ' "$san/logs/regress.log")
-passed=$((passed + ok))
-failed=$((failed + bad))
-if [ "$regress_status" -ne 0 ] && [ "$bad" -eq 0 ]; then
-	fail "pg_regress exited with status $regress_status"
-fi
-[ "$ok" -gt 0 ] || fail "no pg_regress test ran"
-[ -f "$tree/regression.diffs" ] && head -c 20000 "$tree/regression.diffs"
+san_tally_regress "$san/logs/regress.log" "$regress_status" "$tree"
 
 if grep -qF "$(readlink -f "$libasan")" "$san/logs/maps.txt" && grep -qF "$san/inst/" "$san/logs/maps.txt" &&
 	grep -q 'protobuf_fdw.so' "$san/logs/maps.txt"; then
