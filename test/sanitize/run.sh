@@ -75,9 +75,10 @@ san_node_modules "$top" "$tree" "$san/logs/deps.log" || fail "install-deps"
 # ---- 2. fixtures in a private directory ----
 san_fixtures "$tree" "$fix" "$san/logs/fixtures.log" || fail "fixture generation"
 
-# ---- 3. the cluster's environment: libasan preloaded, reports to files ----
-# asan_early_init.so makes ASan initialize before glibc's gettext lock is taken (without it
-# Debian's postgres hangs at startup under a preloaded libasan: see the file's comment).
+# ---- 3. the cluster's environment: the ASan runtime preloaded, reports to files ----
+# asan_early_init.so makes ASan initialize before a library constructor takes one of glibc's
+# locale locks (without it Debian's postgres and psql hang at startup under a preloaded ASan
+# runtime: see the file's comment).
 gcc -O2 -Wall -Wextra -fPIC -shared -o "$san/asan_early_init.so" "$top/test/sanitize/asan_early_init.c" ||
 	{ fail "asan_early_init.so does not build"; finish; }
 for prog in postgres psql; do
