@@ -83,8 +83,10 @@ tally "$ok" "$bad"
 [ -f regression.diffs ] && head -c 20000 regression.diffs
 
 # 4. the bad-input corpus, a long-lived backend's memory, 16 sessions of concurrent load for
-#    PBFDW_LOAD_SECONDS (default 60) and the faults during an export, each on its own cluster
-for check in test/corrupt/run.sh test/stress/rss.sh test/load/run.sh test/faults/run.sh; do
+#    PBFDW_LOAD_SECONDS (default 60), the faults during an export, and the regression suite
+#    against an ASan+UBSan build of the extension, each on its own cluster
+for check in test/corrupt/run.sh test/stress/rss.sh test/load/run.sh test/faults/run.sh \
+	test/sanitize/run.sh; do
 	"$check" >"$log/check.log" 2>&1
 	status=$?
 	tail -5 "$log/check.log"
