@@ -248,14 +248,27 @@ value_equal(const pq_column *c, const uint8_t *a, size_t alen,
 	return alen == blen && memcmp(a, b, alen) == 0;
 }
 
-/* values looked at before giving up on an all-distinct column */
-#define DICT_PROBE 16384
+/*
+ * In a chunk of at least DICT_CUTOFF_MIN values, a dictionary is given up
+ * as soon as a fifth of the values are distinct, and also when more than
+ * three quarters of the first DICT_PROBE values are: ids, timestamps,
+ * measurements.  (A column whose first values are mostly distinct but
+ * which repeats a few of them for the rest of the chunk then goes PLAIN;
+ * hashing every high-cardinality chunk up to its fifth would cost more.)
+ */
+#define DICT_CUTOFF_MIN 32768
+#define DICT_PROBE 4096
 
-/* A slot of the open-addressing table: entry + 1 (0 = empty) and its hash. */
+/*
+ * A slot of the open-addressing table: entry + 1 (0 = empty), its hash,
+ * and for 4- and 8-byte values the value itself, so that probing does not
+ * reach into the value buffer.
+ */
 typedef struct dict_slot
 {
 	uint32_t	entry;
 	uint32_t	hash;
+	uint64_t	key;
 } dict_slot;
 
 static bool
@@ -300,7 +313,8 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 	bool		ok = true;
 
 	/* DuckDB's rule, below: at most a fifth of the chunk distinct */
-	size_t		max_entries = c->n_values >= 2 * DICT_PROBE ? c->n_values / 5 : SIZE_MAX;
+	size_t		max_entries = c->n_values >= DICT_CUTOFF_MIN ? c->n_values / 5 : SIZE_MAX;
+	bool		fixed = (c->fast == PQ_FAST_4 || c->fast == PQ_FAST_8);
 
 	*fallback = false;
 	d->entry_value = NULL;
@@ -322,13 +336,22 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 	{
 		size_t		len;
 		const uint8_t *v = pq_column_value(c, i, &len);
+		uint64_t	key = fixed ? fixed_key(c, v) : 0;
 		uint32_t	h = value_hash(c, v, len);
 		size_t		s = h & (slots - 1);
 		uint32_t	found = 0;
 
 		while (table[s].entry != 0)
 		{
-			if (table[s].hash == h)
+			if (fixed)
+			{
+				if (table[s].key == key)
+				{
+					found = table[s].entry;
+					break;
+				}
+			}
+			else if (table[s].hash == h)
 			{
 				size_t		elen;
 				const uint8_t *e = pq_column_value(c, d->entry_value[table[s].entry - 1], &elen);
@@ -360,6 +383,7 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 			found = (uint32_t) d->n_entries;
 			table[s].entry = found;
 			table[s].hash = h;
+			table[s].key = key;
 			/* keep the table at most half full */
 			if (d->n_entries * 2 > slots && !dict_grow(a, &table, &slots))
 			{
@@ -369,13 +393,9 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 		}
 		d->indices[i] = found - 1;
 
-		/*
-		 * Every one of the first DICT_PROBE values distinct: an id or a
-		 * timestamp column.  Stop now rather than hash the rest of the
-		 * chunk for a dictionary the cost check would reject anyway.
-		 */
-		if (i + 1 == DICT_PROBE && d->n_entries == DICT_PROBE &&
-			c->n_values >= 2 * DICT_PROBE)
+		/* mostly distinct from the start: see DICT_PROBE */
+		if (i + 1 == DICT_PROBE && d->n_entries > DICT_PROBE / 4 * 3 &&
+			c->n_values >= DICT_CUTOFF_MIN)
 		{
 			*fallback = true;
 			ok = false;
