@@ -98,8 +98,10 @@ import random
 for codec in range(6):
     for k in range(3):
         rnd = random.Random(codec * 10 + k)
-        head = bytes([codec, k * 2, k, k + 1, 4 - k, 40 + 10 * k, 1, 0])  # codec, rg rows/bytes, page, dict, rows, no failure
+        # codec, rg rows/bytes, page, dict, size class (1: up to 31 rows), rows, no failure,
+        # level mode (3: a fast level), level pick
+        head = bytes([codec, k * 2, k, k + 1, 4 - k, 1, 8 + 10 * k, 0, 3, k])
         write("fuzz_parquet", "codec%d-%d" % (codec, k), head + bytes(rnd.randrange(256) for _ in range(200 + 100 * k)))
 for mode in (1, 2, 3):
     rnd = random.Random(100 + mode)
-    write("fuzz_parquet", "failure%d" % mode, bytes([1, 0, 0, 2, 3, 20, 0, mode, 5]) + bytes(rnd.randrange(256) for _ in range(300)))
+    write("fuzz_parquet", "failure%d" % mode, bytes([1, 0, 0, 2, 3, 1, 20, mode, 5]) + bytes(rnd.randrange(256) for _ in range(300)))
