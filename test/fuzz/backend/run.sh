@@ -4,7 +4,8 @@
 #   inside a single-user PostgreSQL backend.
 #   The server runs as user postgres, so everything it touches lives in a scratch directory
 #   under /tmp ($PBFUZZ_TMP, default /tmp/pbfuzz-TARGET): the library, the descriptor set,
-#   a throw-away cluster (initdb'd once), a copy of the seeds (SEEDS) and the crash artifacts.
+#   a throw-away cluster (initdb'd once), a copy of the seeds (SEEDS: a directory, or one file
+#   to replay) and the crash artifacts.
 #   Afterwards the corpus, the artifacts and the log are copied to WORK/TARGET*.
 #   libFuzzer's own arguments follow; the corpus directory is added last.
 set -euo pipefail
@@ -20,7 +21,7 @@ run_as=postgres
 mkdir -p "$tmp" "$work"
 rm -rf "$tmp/corpus" "$tmp/artifacts"
 mkdir -p "$tmp/corpus" "$tmp/artifacts"
-cp "$seeds"/* "$tmp/corpus/"
+if [ -d "$seeds" ]; then cp "$seeds"/* "$tmp/corpus/"; else cp "$seeds" "$tmp/corpus/"; fi
 cp "$lib" "$tmp/pbfuzz.so"
 protoc --include_imports -I "$top/proto" -I /usr/include -o "$tmp/model.desc" \
 	model_types.proto model_p2.proto model_shop.proto
