@@ -395,7 +395,8 @@ guarded(void (*fn) (void *), void *arg, bool loader)
 			FUZZ_CHECK(!"an error with an unexpected SQLSTATE");
 		}
 		if (verbose)
-			fprintf(stderr, "pbfuzz: error %s: %s\n", unpack_sql_state(edata->sqlerrcode), edata->message);
+			fprintf(stderr, "pbfuzz: error %s: %s%s%s\n", unpack_sql_state(edata->sqlerrcode), edata->message,
+					edata->detail ? " DETAIL: " : "", edata->detail ? edata->detail : "");
 		FreeErrorData(edata);
 		ok = false;
 	}
