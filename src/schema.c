@@ -232,14 +232,34 @@ not_a_descriptor_set(const char *path, const char *why)
 			 errhint("Write one with: protoc --include_imports --descriptor_set_out=FILE your.proto")));
 }
 
+void
+pb_schema_parse(const uint8_t *bytes, size_t len, const char *label, PbSchema *schema)
+{
+	ProtobufCAllocator allocator;
+	Google__Protobuf__FileDescriptorSet *set;
+
+	if (!nesting_is_bounded(bytes, bytes + len, 0, 0))
+		not_a_descriptor_set(label, "Its messages are nested more than 100 levels deep.");
+
+	allocator.alloc = cxt_alloc;
+	allocator.free = cxt_free;
+	allocator.allocator_data = CurrentMemoryContext;
+	set = google__protobuf__file_descriptor_set__unpack(&allocator, len, bytes);
+	if (set == NULL)
+		not_a_descriptor_set(label, "It does not parse as google.protobuf.FileDescriptorSet.");
+	if (set->n_file == 0)
+		not_a_descriptor_set(label, "It holds no file descriptors.");
+
+	schema->path = label;
+	build_index(schema, set);
+}
+
 static SchemaCacheEntry *
 load_entry(const char *path, const struct stat *st)
 {
 	MemoryContext cxt;
 	MemoryContext old;
 	SchemaCacheEntry *entry;
-	ProtobufCAllocator allocator;
-	Google__Protobuf__FileDescriptorSet *set;
 	uint8_t    *bytes;
 
 	if (st->st_size > MAX_DESCRIPTOR_SET_SIZE)
@@ -250,26 +270,13 @@ load_entry(const char *path, const struct stat *st)
 	old = MemoryContextSwitchTo(cxt);
 
 	bytes = read_whole_file(path, st->st_size);
-	if (!nesting_is_bounded(bytes, bytes + st->st_size, 0, 0))
-		not_a_descriptor_set(path, "Its messages are nested more than 100 levels deep.");
-
-	allocator.alloc = cxt_alloc;
-	allocator.free = cxt_free;
-	allocator.allocator_data = cxt;
-	set = google__protobuf__file_descriptor_set__unpack(&allocator, st->st_size, bytes);
-	if (set == NULL)
-		not_a_descriptor_set(path, "It does not parse as google.protobuf.FileDescriptorSet.");
-	if (set->n_file == 0)
-		not_a_descriptor_set(path, "It holds no file descriptors.");
-	pfree(bytes);
-
 	entry = palloc0(sizeof(SchemaCacheEntry));
 	entry->path = pstrdup(path);
 	entry->size = st->st_size;
 	entry->mtime = st->st_mtim;
 	entry->cxt = cxt;
-	entry->schema.path = entry->path;
-	build_index(&entry->schema, set);
+	pb_schema_parse(bytes, st->st_size, entry->path, &entry->schema);
+	pfree(bytes);
 
 	MemoryContextSwitchTo(old);
 	/* only now, fully built, does it become long-lived */

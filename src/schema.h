@@ -41,6 +41,15 @@ typedef struct PbSchema
  */
 extern const PbSchema *pb_schema_load(const char *path);
 
+/*
+ * Parse a descriptor set held in memory into *schema, allocating in the
+ * current memory context, without the cache; 'label' names the set in
+ * error messages (and becomes schema->path).  pb_schema_load uses it; the
+ * in-backend fuzz target (test/fuzz/backend/) calls it directly.
+ */
+extern void pb_schema_parse(const uint8_t *bytes, size_t len, const char *label,
+							PbSchema *schema);
+
 /* Look up a message or enum by full name (a leading dot is ignored); NULL if absent. */
 extern const PbMessageInfo *pb_schema_find_message(const PbSchema *schema, const char *name);
 extern const PbEnumInfo *pb_schema_find_enum(const PbSchema *schema, const char *name);

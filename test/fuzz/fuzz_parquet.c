@@ -124,6 +124,8 @@ mem_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
 #define MAX_LEAVES 12
 #define MAX_NODES 40
 #define MAX_DEPTH 4
+#define MAX_ROWS 186			/* 31 * 6 */
+#define MAX_GROUPS (MAX_ROWS + 1)	/* one per row at most (finish flushes none when empty) */
 
 typedef struct Leaf
 {
@@ -147,8 +149,8 @@ typedef struct Leaf
 				vals_len,
 				vals_cap;
 	/* level and value counts at each row-group boundary */
-	size_t		group_level_start[4096];
-	size_t		group_val_start[4096];
+	size_t		group_level_start[MAX_GROUPS + 1];
+	size_t		group_val_start[MAX_GROUPS + 1];
 } Leaf;
 
 static Leaf leaves[MAX_LEAVES];
@@ -414,12 +416,75 @@ t_zigzag(TReader *r)
 
 static void t_value(TReader *r, TNode *n, int type, bool in_list);
 
+/*
+ * The trees' kid arrays come from a bump arena that is emptied at the start
+ * of every execution: a footer has thousands of nodes, and a malloc and free
+ * for each under ASan was a quarter of the target's time.  The arena grows
+ * in blocks that are never moved (old blocks stay valid until the reset).
+ */
+typedef struct ArenaBlock
+{
+	struct ArenaBlock *next;
+	size_t		used,
+				cap;
+	long double data[];			/* aligned for any node */
+} ArenaBlock;
+
+static ArenaBlock *arena_head;	/* the block being filled; older ones follow */
+
+static void *
+arena_alloc(size_t n)
+{
+	ArenaBlock *b = arena_head;
+
+	n = (n + 15) / 16 * 16;
+	if (b == NULL || b->cap - b->used < n)
+	{
+		size_t		cap = n > (1u << 20) ? n : (1u << 20);
+
+		b = malloc(sizeof(ArenaBlock) + cap);
+		FUZZ_CHECK(b != NULL);
+		b->next = arena_head;
+		b->used = 0;
+		b->cap = cap;
+		arena_head = b;
+	}
+	b->used += n;
+	return (char *) b->data + b->used - n;
+}
+
+/* Empty the arena, keeping its first (most recent) block for the next execution. */
+static void
+arena_reset(void)
+{
+	ArenaBlock *b;
+
+	if (arena_head == NULL)
+		return;
+	b = arena_head->next;
+	while (b)
+	{
+		ArenaBlock *next = b->next;
+
+		free(b);
+		b = next;
+	}
+	arena_head->next = NULL;
+	arena_head->used = 0;
+}
+
 static void
 t_add(TNode *n, TNode *kid)
 {
 	/* capacity doubles: at counts 0, 1, 2, 4, 8, ... the array is full */
 	if ((n->nkids & (n->nkids - 1)) == 0)
-		n->kids = realloc(n->kids, (n->nkids ? n->nkids * 2 : 1) * sizeof(TNode));
+	{
+		TNode	   *k = arena_alloc((n->nkids ? n->nkids * 2 : 1) * sizeof(TNode));
+
+		if (n->nkids)
+			memcpy(k, n->kids, n->nkids * sizeof(TNode));
+		n->kids = k;
+	}
 	n->kids[n->nkids++] = *kid;
 }
 
@@ -534,9 +599,7 @@ fld(TNode *s, int id)
 static void
 t_free(TNode *n)
 {
-	for (int k = 0; k < n->nkids; k++)
-		t_free(&n->kids[k]);
-	free(n->kids);
+	/* the kids live in the arena (reset per execution) */
 	n->kids = NULL;
 	n->nkids = 0;
 }
@@ -561,21 +624,25 @@ decompress(pq_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t wa
 			}
 		case PQ_GZIP:
 			{
-				z_stream	zs;
+				/* one inflate state for the whole run, reset for each page */
+				static z_stream zs;
+				static bool zs_ready;
 				int			ret;
-				bool		ok;
 
-				memset(&zs, 0, sizeof(zs));
-				if (inflateInit2(&zs, 15 + 32) != Z_OK)
-					return false;
+				if (!zs_ready)
+				{
+					memset(&zs, 0, sizeof(zs));
+					FUZZ_CHECK(inflateInit2(&zs, 15 + 32) == Z_OK);
+					zs_ready = true;
+				}
+				else
+					FUZZ_CHECK(inflateReset(&zs) == Z_OK);
 				zs.next_in = (Bytef *) src;
 				zs.avail_in = (uInt) n;
 				zs.next_out = dst;
 				zs.avail_out = (uInt) want;
 				ret = inflate(&zs, Z_FINISH);
-				ok = ret == Z_STREAM_END && zs.total_out == want;
-				inflateEnd(&zs);
-				return ok;
+				return ret == Z_STREAM_END && zs.total_out == want;
 			}
 		case PQ_BROTLI:
 			{
@@ -586,7 +653,13 @@ decompress(pq_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t wa
 			}
 		case PQ_ZSTD:
 			{
-				size_t		r = ZSTD_decompress(dst, want, src, n);
+				/* one decompression context for the whole run */
+				static ZSTD_DCtx *dctx;
+				size_t		r;
+
+				if (dctx == NULL)
+					FUZZ_CHECK((dctx = ZSTD_createDCtx()) != NULL);
+				r = ZSTD_decompressDCtx(dctx, dst, want, src, n);
 
 				return !ZSTD_isError(r) && r == want;
 			}
@@ -917,9 +990,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			rd[MAX_DEPTH + 2] = {0};
 	int			n_groups_seen = 0;
 	bool		schema_ok;
+	int			level_mode,
+				level_pick,
+				level_lo,
+				level_hi,
+				level_fast;
+	bool		bad_level = false;
+	int			entry_budget;
+	int			total_entries = 0;
+	bool		big_class;
 
 	in.p = data;
 	in.n = size;
+	arena_reset();
 	rng = 0x9E3779B97F4A7C15ull ^ size;
 	for (size_t k = 0; k < size && k < 64; k++)
 		rng = rng * 31 + data[k];
@@ -936,8 +1019,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.page_bytes = page_bytes[pick(5)];
 	o.dictionary_bytes = dict_bytes[pick(5)];
 	o.created_by = "protobuf_fdw fuzz";
-	nrows = (int) pick(32) * (pick(8) == 0 ? 6 : 1);
+
+	/*
+	 * Rows: mostly a few (0-7), sometimes up to 31, rarely up to 186 (many
+	 * row groups and pages); most of the cost of an execution is per value,
+	 * so this keeps the target at thousands of executions a second while
+	 * every size class stays reachable.
+	 */
+	{
+		uint32_t	size_class = pick(64);
+
+		nrows = (int) pick(32);
+		big_class = size_class == 0;
+		if (size_class == 0)
+			nrows *= 6;
+		else if (size_class >= 8)
+			nrows %= 8;
+	}
 	fail_mode = (int) pick(16);
+
 	if (fail_mode == 1)
 		f.fail_after = (long) pick(256) * 16;
 	else if (fail_mode == 2)
@@ -957,6 +1057,53 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (fail_mode == 3)
 		bad_call_row = nrows > 0 ? (int) pick((uint32_t) nrows) : 0;
 
+	/*
+	 * Compression level: mostly the fastest ones (the codec paths are the
+	 * same; high levels only search harder), sometimes the codec's default,
+	 * sometimes any valid level, and sometimes an out-of-range one, which
+	 * pq_writer_create must refuse with PQ_ERR_ARG.
+	 */
+	level_mode = (int) pick(32);
+	level_pick = (int) pick(256);
+	switch (o.codec)
+	{
+		case PQ_GZIP:
+			level_lo = 0, level_hi = 9, level_fast = 1;
+			break;
+		case PQ_ZSTD:
+			level_lo = ZSTD_minCLevel(), level_hi = ZSTD_maxCLevel(), level_fast = 1;
+			break;
+		case PQ_BROTLI:
+			level_lo = 0, level_hi = 11, level_fast = 0;
+			break;
+		case PQ_LZ4_RAW:
+			level_lo = 1, level_hi = 12, level_fast = 1;
+			break;
+		default:
+			level_lo = level_hi = level_fast = PQ_LEVEL_DEFAULT;	/* takes no level */
+			break;
+	}
+	if (level_mode == 0)
+		o.compression_level = PQ_LEVEL_DEFAULT;
+	else if (level_mode == 1 && level_lo != PQ_LEVEL_DEFAULT)
+	{
+		o.compression_level = level_lo + level_pick % (level_hi - level_lo + 1);
+		/* brotli from 4 up costs 5-500 ms an execution here: 1 in 16 of these */
+		if (o.codec == PQ_BROTLI && o.compression_level >= 4 && level_pick >= 16)
+			o.compression_level %= 4;
+	}
+	else if (level_mode == 2)
+	{
+		/* invalid: out of range, or any level for a codec that takes none */
+		o.compression_level = level_lo == PQ_LEVEL_DEFAULT ? 1 + level_pick % 3 :
+			(level_pick & 1) ? level_hi + 1 + level_pick % 7 : level_lo - 1 - level_pick % 7;
+		bad_level = true;
+	}
+	else if (level_lo != PQ_LEVEL_DEFAULT)
+		o.compression_level = level_fast + (level_pick & 1) * (o.codec == PQ_BROTLI ? 1 + level_pick % 2 : 0);
+	else
+		o.compression_level = PQ_LEVEL_DEFAULT;
+
 	w = pq_writer_create(&palloc, &o, mem_write, &f);
 	if (w == NULL)
 	{
@@ -964,6 +1111,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(fz_live == 0);
 		return 0;
 	}
+	if (bad_level)
+	{
+		/* refused at once, and every later call fails without writing a byte */
+		FUZZ_CHECK(pq_writer_status(w) == PQ_ERR_ARG);
+		FUZZ_CHECK(pq_writer_error(w) != NULL && pq_writer_error(w)[0] != '\0');
+		FUZZ_CHECK(pq_writer_begin(w) == PQ_ERR_ARG);
+		FUZZ_CHECK(pq_writer_finish(w) == PQ_ERR_ARG);
+		FUZZ_CHECK(f.len == 0);
+		goto done;
+	}
+	FUZZ_CHECK(pq_writer_status(w) == PQ_OK);
 	schema_ok = add_nodes(w, -1, 0, 0, rd, 0);
 	if (!schema_ok)
 	{
@@ -977,6 +1135,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(pq_schema_leaf_of_node(w, leaves[i].node) == i);
 		FUZZ_CHECK(pq_schema_max_def(w, i) == leaves[i].max_def);
 		FUZZ_CHECK(pq_schema_max_rep(w, i) == leaves[i].max_rep);
+	}
+
+	/*
+	 * Bound the level entries of one execution: an execution costs about its
+	 * number of pages (one per value with page_bytes 1), and the codecs that
+	 * set up large tables for every page (gzip, brotli, LZ4 HC, zstd above
+	 * level 3) cost ~0.1 ms a page under ASan; every chunk and row group
+	 * costs too.  Rows are cut to fit the budget (in the rare big class, 1 in
+	 * 64, a one-leaf schema still reaches 186 rows and row groups), and
+	 * repeated entries stop when it is spent.
+	 */
+	{
+		bool		heavy = o.codec == PQ_GZIP || o.codec == PQ_BROTLI ||
+			(o.codec == PQ_LZ4_RAW && o.compression_level != PQ_LEVEL_DEFAULT && o.compression_level > 1) ||
+			(o.codec == PQ_ZSTD && o.compression_level != PQ_LEVEL_DEFAULT && o.compression_level > 3);
+
+		entry_budget = heavy ? 16 : 48;
+		if (big_class)
+			entry_budget = 256;
+		if (n_leaves > 0 && nrows * n_leaves > entry_budget)
+			nrows = entry_budget / n_leaves;
+		if (bad_call_row >= nrows)
+			bad_call_row = nrows - 1;
 	}
 	st = pq_writer_begin(w);
 	for (int row = 0; row < nrows && st == PQ_OK; row++)
@@ -999,11 +1180,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					break;
 				leaf_push(l, def, rep, buf, len);
 				entries++;
+				total_entries++;
 				/* another entry in this row: a repetition level whose list exists */
 				for (int r = 1; r <= l->max_rep; r++)
 					if (def >= l->rep_def[r])
 						R = r;
-				if (R == 0 || entries >= 8 || pick(2) == 0)
+				if (R == 0 || entries >= 8 || total_entries >= entry_budget || pick(2) == 0)
 					break;
 				rep = 1 + (int) pick((uint32_t) R);
 				def = l->rep_def[rep] + (int) pick((uint32_t) (l->max_def - l->rep_def[rep] + 1));
@@ -1036,7 +1218,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (st == PQ_OK && pq_writer_row_groups(w) != before)
 			{
 				FUZZ_CHECK(pq_writer_row_groups(w) == before + 1);
-				FUZZ_CHECK(n_groups_seen < 4095);
+				FUZZ_CHECK(n_groups_seen < MAX_GROUPS);
 				n_groups_seen++;
 				for (int i = 0; i < n_leaves; i++)
 				{
