@@ -591,7 +591,8 @@ convert_scalar(const PbReader *r, const PbFieldSlot *slot, uint64 v, const uint8
 				bytea	   *b = palloc(len + VARHDRSZ);
 
 				SET_VARSIZE(b, len + VARHDRSZ);
-				memcpy(VARDATA(b), p, len);
+				if (len > 0)	/* an absent field has no bytes: p is NULL */
+					memcpy(VARDATA(b), p, len);
 				return PointerGetDatum(b);
 			}
 		case PB_T_TEXT:
@@ -606,7 +607,8 @@ convert_scalar(const PbReader *r, const PbFieldSlot *slot, uint64 v, const uint8
 				{
 					t = palloc(len + VARHDRSZ);
 					SET_VARSIZE(t, len + VARHDRSZ);
-					memcpy(VARDATA(t), p, len);
+					if (len > 0)	/* as for bytea */
+						memcpy(VARDATA(t), p, len);
 					return PointerGetDatum(t);
 				}
 				s = pb_string_to_server(p, len, false, &outlen);

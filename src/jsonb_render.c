@@ -169,6 +169,21 @@ emit_float(Emit *e, bool is_float, uint64 v)
 	}
 }
 
+/*
+ * A descriptor set can define a well-known type or a map entry unlike
+ * protobuf's own (its author's or an attacker's): a data error, not ours.
+ */
+static void
+pg_attribute_noreturn()
+misdefined_type(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+			 errmsg("cannot render the message as JSON: %s", what),
+			 errdetail("The descriptor set defines a well-known type or a map entry differently from protobuf's own .proto files."),
+			 errhint("Build the descriptor set with protoc --include_imports from the .proto files protobuf ships.")));
+}
+
 /* One scalar value of slot 'slot' in the JSON mapping. */
 static void
 emit_scalar(Emit *e, const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 len)
@@ -228,7 +243,8 @@ emit_scalar(Emit *e, const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 l
 				break;
 			}
 		case PB_K_MESSAGE:
-			elog(ERROR, "emit_scalar called for a message");
+			misdefined_type(psprintf("field \"%s\" is a message where a scalar is expected",
+									 slot->field->name));
 	}
 }
 
@@ -727,7 +743,7 @@ emit_message(Emit *e, const PbMessageInfo *mi, const PbSegment *segs, int nsegs,
 		uint32		len;
 
 		if (s < 0)
-			elog(ERROR, "wrapper type %s has no field 1", name);
+			misdefined_type(psprintf("well-known type %s has no field 1", name));
 		pb_slot_last(st, s, &v, &p, &len);
 		emit_scalar(e, &plan->slots[s], v, p, len);
 	}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
@@ -120,9 +121,41 @@ qualify(const char *scope, const char *name)
 
 typedef struct IndexBuild
 {
+	const char *path;			/* the set, for errors */
 	List	   *messages;		/* of PbMessageInfo * */
 	List	   *enums;			/* of PbEnumInfo * */
 } IndexBuild;
+
+static void not_a_descriptor_set(const char *path, const char *why);
+
+/*
+ * Every name becomes a lookup key, a jsonb key or a text value: a set with
+ * a name missing (protobuf-c leaves an absent one NULL) or not valid in the
+ * server encoding is refused here, once, rather than trusted everywhere.
+ */
+static void
+check_name(const IndexBuild *ib, const char *what, const char *name)
+{
+	if (name == NULL)
+		not_a_descriptor_set(ib->path, psprintf("One %s has no name.", what));
+	if (!pg_verifymbstr(name, strlen(name), true))
+		not_a_descriptor_set(ib->path,
+							 psprintf("The name of one %s is not valid in the server's encoding.", what));
+}
+
+static void
+check_message_names(const IndexBuild *ib, const Google__Protobuf__DescriptorProto *msg)
+{
+	check_name(ib, "message", msg->name);
+	for (size_t i = 0; i < msg->n_field; i++)
+	{
+		check_name(ib, "field", msg->field[i]->name);
+		if (msg->field[i]->json_name)
+			check_name(ib, "field's JSON name", msg->field[i]->json_name);
+	}
+	for (size_t i = 0; i < msg->n_oneof_decl; i++)
+		check_name(ib, "oneof", msg->oneof_decl[i]->name);
+}
 
 static void
 index_enums(IndexBuild *ib, const char *scope, size_t n,
@@ -132,6 +165,9 @@ index_enums(IndexBuild *ib, const char *scope, size_t n,
 	{
 		PbEnumInfo *ei = palloc(sizeof(PbEnumInfo));
 
+		check_name(ib, "enum", enums[i]->name);
+		for (size_t v = 0; v < enums[i]->n_value; v++)
+			check_name(ib, "enum value", enums[i]->value[v]->name);
 		ei->full_name = qualify(scope, enums[i]->name);
 		ei->desc = enums[i];
 		ei->closed = !proto3;
@@ -147,6 +183,7 @@ index_messages(IndexBuild *ib, const char *scope, size_t n,
 	{
 		PbMessageInfo *mi = palloc(sizeof(PbMessageInfo));
 
+		check_message_names(ib, msgs[i]);
 		mi->full_name = qualify(scope, msgs[i]->name);
 		mi->desc = msgs[i];
 		mi->proto3 = proto3;
@@ -159,7 +196,7 @@ index_messages(IndexBuild *ib, const char *scope, size_t n,
 static void
 build_index(PbSchema *schema, Google__Protobuf__FileDescriptorSet *set)
 {
-	IndexBuild	ib = {NIL, NIL};
+	IndexBuild	ib = {schema->path, NIL, NIL};
 	ListCell   *lc;
 	int			i;
 
@@ -167,6 +204,9 @@ build_index(PbSchema *schema, Google__Protobuf__FileDescriptorSet *set)
 	{
 		Google__Protobuf__FileDescriptorProto *file = set->file[f];
 		bool		proto3 = file->syntax && strcmp(file->syntax, "proto3") == 0;
+
+		if (file->package)
+			check_name(&ib, "package", file->package);
 
 		index_enums(&ib, file->package, file->n_enum_type, file->enum_type, proto3);
 		index_messages(&ib, file->package, file->n_message_type, file->message_type, proto3);

@@ -674,6 +674,28 @@ def oneof_out_of_range(fi, ev):
 
 
 lying("oneof-index-out-of-range", oneof_out_of_range)
+# descriptor.proto makes names optional: protobuf-c leaves a missing one NULL (fuzz finding 5)
+lying("field-without-name", lambda fi, ev: fld(ev, "score").ClearField("name"), expect="error")
+lying("message-without-name", lambda fi, ev: ev.ClearField("name"), expect="error",
+      shapes=("event_flat",))
+
+
+def invalid_utf8_name():
+    """A field name that is not UTF-8 (fuzz finding 6): patched into the serialized set."""
+    s = descriptor_pb2.FileDescriptorSet()
+    s.CopyFrom(fds)
+    fi, ev = event_desc(s)
+    fld(ev, "country").name = "countrZ"
+    data = s.SerializeToString()
+    assert data.count(b"countrZ") == 1
+    f = write("lie_invalid-utf8-name.desc", data.replace(b"countrZ", b"countr\xff"))
+    srv = "s_lie_invalid_utf8_name_:pass"
+    pre = "CREATE SERVER %s FOREIGN DATA WRAPPER protobuf_fdw OPTIONS (descriptor_set '%s');\n" % (srv, f)
+    case("desc-lies-invalid-utf8-name", "error", ["event_json"], path("events_ok.pb"),
+         server=srv, pre=pre)
+
+
+invalid_utf8_name()
 
 for name, data in [("truncated", desc[: len(desc) // 2]),
                    ("truncated-1", desc[:-1]),
