@@ -18,6 +18,11 @@ tmp=${PBFUZZ_TMP:-/tmp/pbfuzz-$target}
 run_as=postgres
 [ "$(id -un)" = postgres ] && run_as=
 
+# one backend per scratch directory: another run here (e.g. a long run) would lose its files
+if [ -f "$tmp/data/postmaster.pid" ] && kill -0 "$(head -1 "$tmp/data/postmaster.pid")" 2>/dev/null; then
+	echo "run.sh: a backend is already running in $tmp; set PBFUZZ_TMP to another directory" >&2
+	exit 2
+fi
 mkdir -p "$tmp" "$work"
 rm -rf "$tmp/corpus" "$tmp/artifacts"
 mkdir -p "$tmp/corpus" "$tmp/artifacts"
