@@ -45,8 +45,9 @@ if grep -qE 'ERROR: AddressSanitizer|runtime error' "$log/unit-san.log"; then
 	tally 0 1
 fi
 
-# 1c. libFuzzer targets of the pure-C modules, each for a bounded time (FUZZ_SECONDS)
-for t in fuzz_framing fuzz_wire fuzz_parquet; do
+# 1c. libFuzzer targets, each for a bounded time (FUZZ_SECONDS): the pure-C modules, then the
+#     decoder and the descriptor-set loader inside a single-user backend
+for t in fuzz_framing fuzz_wire fuzz_parquet fuzz_decoder fuzz_loader; do
 	if make -s -C test/fuzz "run-$t" SECONDS="${FUZZ_SECONDS:-60}" >"$log/$t.log" 2>&1; then
 		echo "fuzz $t: $(grep -h 'stat::number_of_executed_units' "$log/$t.log" | tail -1)"
 		tally 1 0

@@ -152,6 +152,8 @@ check_message_names(const IndexBuild *ib, const Google__Protobuf__DescriptorProt
 		check_name(ib, "field", msg->field[i]->name);
 		if (msg->field[i]->json_name)
 			check_name(ib, "field's JSON name", msg->field[i]->json_name);
+		if (msg->field[i]->type_name)
+			check_name(ib, "field's type name", msg->field[i]->type_name);
 	}
 	for (size_t i = 0; i < msg->n_oneof_decl; i++)
 		check_name(ib, "oneof", msg->oneof_decl[i]->name);

@@ -366,26 +366,6 @@ expected_sqlstate(int code, bool loader)
 	return false;
 }
 
-static bool strict;				/* PBFUZZ_STRICT=1: no known finding is let through */
-
-/*
- * Known (findings/loader-wrapper-without-value-elog, -emit-scalar-for-message-elog):
- * descriptor sets that reach an elog (XX000) in jsonb_render.c; accepted
- * unless PBFUZZ_STRICT=1.
- */
-static bool
-known_error(const ErrorData *edata)
-{
-	if (strict || edata->sqlerrcode != ERRCODE_INTERNAL_ERROR || edata->message == NULL)
-		return false;
-	/* findings/loader-wrapper-without-value-elog */
-	if (strncmp(edata->message, "wrapper type ", 13) == 0 &&
-		strstr(edata->message, " has no field 1") != NULL)
-		return true;
-	/* findings/loader-emit-scalar-for-message-elog */
-	return strcmp(edata->message, "emit_scalar called for a message") == 0;
-}
-
 /*
  * Run fn(arg) in a subtransaction.  An error must have an expected SQLSTATE;
  * it is then swallowed and false returned.
@@ -422,7 +402,7 @@ guarded(void (*fn) (void *), void *arg, bool loader)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
-		if (!expected_sqlstate(edata->sqlerrcode, loader) && !known_error(edata))
+		if (!expected_sqlstate(edata->sqlerrcode, loader))
 		{
 			fprintf(stderr, "unexpected error %s: %s (%s:%d)\n",
 					unpack_sql_state(edata->sqlerrcode), edata->message,
@@ -607,55 +587,6 @@ check_schema(const PbSchema *s)
 	}
 }
 
-/*
- * Known (findings/loader-field-without-name): a FieldDescriptorProto without
- * a name (optional in descriptor.proto; protobuf-c leaves it NULL) crashes
- * the binding (strcmp(NULL, ...) in lookup_step(), SIGSEGV in a real
- * backend).  Such sets are checked by the parser's invariants only, unless
- * PBFUZZ_STRICT=1, so the run can go on to find other bugs.  Names that are
- * not valid in the server encoding: next comment.
- */
-static bool
-valid_name(const char *name)
-{
-	return name == NULL || pg_verifymbstr(name, strlen(name), true);
-}
-
-/*
- * Known (findings/loader-enum-name-invalid-utf8): names from the set reach
- * text and jsonb values unchecked, so a name that is not valid in the server
- * encoding makes an invalid text datum.  Skipped like the one above.
- */
-static bool
-known_bad_set(const PbSchema *s)
-{
-	for (int i = 0; i < s->nmessages; i++)
-	{
-		const PbDescriptor *d = s->messages[i].desc;
-
-		if (!valid_name(d->name))
-			return true;
-		for (size_t f = 0; f < d->n_field; f++)
-			if (d->field[f]->name == NULL || !valid_name(d->field[f]->name) ||
-				!valid_name(d->field[f]->json_name) || !valid_name(d->field[f]->type_name))
-				return true;
-		for (size_t o = 0; o < d->n_oneof_decl; o++)
-			if (!valid_name(d->oneof_decl[o]->name))
-				return true;
-	}
-	for (int i = 0; i < s->nenums; i++)
-	{
-		const PbEnumDescriptor *e = s->enums[i].desc;
-
-		if (!valid_name(e->name))
-			return true;
-		for (size_t v = 0; v < e->n_value; v++)
-			if (!valid_name(e->value[v]->name))
-				return true;
-	}
-	return false;
-}
-
 static int
 loader_one(const uint8_t *data, size_t size)
 {
@@ -685,8 +616,6 @@ loader_one(const uint8_t *data, size_t size)
 		const PbSchema *s = &lc.schema;
 
 		check_schema(s);
-		if (!strict && known_bad_set(s))
-			s = NULL;
 		if (s && s->nmessages > 0)
 		{
 			BindCall	bc = {&whole, s, &s->messages[sel % s->nmessages]};
@@ -740,7 +669,6 @@ run_driver(ArrayType *args, int (*cb) (const uint8_t *, size_t))
 		argv[i + 1] = TextDatumGetCString(elems[i]);
 	argc = n + 1;
 	verbose = env_flag("PBFUZZ_VERBOSE");
-	strict = env_flag("PBFUZZ_STRICT");
 	if (env_flag("PBFUZZ_SELFTEST"))
 	{
 		/* the guard page works: this must die with SIGSEGV */
