@@ -327,6 +327,7 @@ static MemoryContext fuzz_cxt;	/* plans and schemas, for the whole run */
 static MemoryContext row_cxt;	/* reset for every input */
 static MemoryContext exec_cxt;	/* loader: the parsed set of one input */
 static MemoryContext err_cxt;	/* error handling, reset after each error */
+static MemoryContext check_cxt;	/* the checks' own allocations (type I/O), reset per input */
 static Size mem_baseline;
 static bool verbose;			/* PBFUZZ_VERBOSE=1: say what each input did */
 static uint64 n_execs;
@@ -547,7 +548,14 @@ decode_and_check(FuzzTable *t, const uint8 *msg, size_t len, bool loader)
 	{
 		if (verbose)
 			fprintf(stderr, "pbfuzz: decoded a row of %s\n", RelationGetRelationName(t->rel));
-		/* the checks may not fail at all: an error in them is an invariant failure */
+		/*
+		 * The checks may not fail at all: an error in them is an invariant
+		 * failure.  They read the values where the decoder left them, behind
+		 * guard pages, but allocate (type output and input functions) in an
+		 * ordinary context: fencing PostgreSQL's own code is not the point,
+		 * and it made most of the system calls.
+		 */
+		MemoryContextSwitchTo(check_cxt);
 		PG_TRY();
 		{
 			do_check(&c);
@@ -565,6 +573,7 @@ decode_and_check(FuzzTable *t, const uint8 *msg, size_t len, bool loader)
 		PG_END_TRY();
 	}
 	MemoryContextSwitchTo(old);
+	MemoryContextReset(check_cxt);
 	MemoryContextReset(row_cxt);
 }
 
@@ -773,6 +782,7 @@ run_driver(ArrayType *args, int (*cb) (const uint8_t *, size_t))
 	}
 	exec_cxt = AllocSetContextCreate(fuzz_cxt, "pbfuzz input", ALLOCSET_DEFAULT_SIZES);
 	err_cxt = AllocSetContextCreate(fuzz_cxt, "pbfuzz errors", ALLOCSET_DEFAULT_SIZES);
+	check_cxt = AllocSetContextCreate(fuzz_cxt, "pbfuzz checks", ALLOCSET_DEFAULT_SIZES);
 	/* libFuzzer exits the process when it is done (or on a crash) */
 	fprintf(stderr, "pbfuzz: starting libFuzzer with %d arguments\n", argc - 1);
 	n = LLVMFuzzerRunDriver(&argc, &argv, cb);
