@@ -10,7 +10,10 @@
  *
  * zlib, zstd and brotli take our allocation hooks, so their state lives in
  * the caller's memory (in the server: a memory context that an error
- * frees).  snappy and lz4 keep no state between calls.  Caveat: brotli
+ * frees); LZ4 HC's 256 kB state is allocated through the hooks too, once per
+ * writer (LZ4_compress_HC would malloc and clear a new one for every page,
+ * outside the caller's memory).  snappy and fast LZ4 keep no state between
+ * calls.  Caveat: brotli
  * 1.0.9's encoder calls exit() when an allocation returns NULL; in the
  * server the hook raises an error instead of returning NULL, so only a
  * malloc-style hook (tests, fuzzing) can meet that.
@@ -150,6 +153,7 @@ pq_compressor_init(pq_compressor *c, pq_codec codec, int level,
 	c->alloc = alloc;
 	c->zlib_stream = NULL;
 	c->zstd_cctx = NULL;
+	c->lz4hc_state = NULL;
 }
 
 void
@@ -165,6 +169,11 @@ pq_compressor_free(pq_compressor *c)
 	{
 		ZSTD_freeCCtx((ZSTD_CCtx *) c->zstd_cctx);
 		c->zstd_cctx = NULL;
+	}
+	if (c->lz4hc_state)
+	{
+		pq_free(c->alloc, c->lz4hc_state);
+		c->lz4hc_state = NULL;
 	}
 }
 
@@ -302,7 +311,16 @@ compress_lz4(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
 	if (c->level == PQ_LEVEL_DEFAULT || c->level <= LZ4_FAST_LEVEL)
 		rc = LZ4_compress_default((const char *) src, (char *) dst->data, (int) n, bound);
 	else
-		rc = LZ4_compress_HC((const char *) src, (char *) dst->data, (int) n, bound, c->level);
+	{
+		if (c->lz4hc_state == NULL)
+		{
+			c->lz4hc_state = pq_malloc(c->alloc, (size_t) LZ4_sizeofStateHC());
+			if (c->lz4hc_state == NULL)
+				return PQ_ERR_NOMEM;
+		}
+		rc = LZ4_compress_HC_extStateHC(c->lz4hc_state, (const char *) src, (char *) dst->data,
+										(int) n, bound, c->level);
+	}
 	if (rc <= 0 && n > 0)
 	{
 		snprintf(errbuf, errlen, "lz4 compression failed");

@@ -155,6 +155,7 @@ typedef struct pq_compressor
 	const pq_alloc *alloc;
 	void	   *zlib_stream;	/* z_stream, reused with deflateReset */
 	void	   *zstd_cctx;
+	void	   *lz4hc_state;	/* LZ4_sizeofStateHC() bytes, reused per page */
 } pq_compressor;
 
 extern void pq_compressor_init(pq_compressor *c, pq_codec codec, int level,

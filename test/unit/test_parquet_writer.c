@@ -495,6 +495,8 @@ test_codecs(void)
 	size_t		n = 200000;
 	uint8_t    *src = malloc(n);
 	uint8_t    *back = malloc(n + 16);
+	uint8_t    *first = malloc(n + 1024);
+	size_t		first_len;
 	char		err[256];
 	pq_codec	c;
 
@@ -526,9 +528,14 @@ test_codecs(void)
 			}
 			pq_buf_init(&out, &talloc);
 			pq_compressor_init(&comp, all_codecs[k], level, &talloc);
-			/* twice: the reused zlib/zstd state must give the same bytes */
+			/* twice: the reused zlib/zstd/LZ4 HC state must give the same bytes */
 			CHECK_EQ_INT(pq_compress(&comp, src, n, &out, err, sizeof(err)), PQ_OK);
+			first_len = out.len;
+			CHECK(first_len <= n + 1024);
+			memcpy(first, out.data, first_len <= n + 1024 ? first_len : 0);
 			CHECK_EQ_INT(pq_compress(&comp, src, n, &out, err, sizeof(err)), PQ_OK);
+			CHECK_EQ_INT(out.len, first_len);
+			CHECK(out.len == first_len && memcmp(out.data, first, first_len) == 0);
 			CHECK(decompress(all_codecs[k], out.data, out.len, back, n + 16, &outlen));
 			CHECK_EQ_INT(outlen, n);
 			CHECK(memcmp(back, src, n) == 0);
@@ -556,6 +563,7 @@ test_codecs(void)
 	CHECK(!pq_codec_check_level(PQ_BROTLI, 12, err, sizeof(err)));
 	free(src);
 	free(back);
+	free(first);
 }
 
 /* ---- whole files ---- */
