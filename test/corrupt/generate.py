@@ -28,6 +28,9 @@ import sys
 
 OUT = sys.argv[1]
 sys.path.insert(0, sys.argv[2])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from wire_helpers import masked_crc32c, varint  # noqa: E402
 
 import bench_pb2  # noqa: E402
 import model_p2_pb2  # noqa: E402
@@ -50,16 +53,6 @@ def write(name, data):
     return path(name)
 
 
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
 
 
 def tag(num, wt):
@@ -74,27 +67,16 @@ def delimited(msgs):
     return b"".join(varint(len(m)) + m for m in msgs)
 
 
-def crc32c(data):
-    crc = 0xFFFFFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 & -(crc & 1))
-    return crc ^ 0xFFFFFFFF
-
-
-def masked(c):
-    return (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
 def tfrecord(msgs, bad_data_crc_at=None):
     out = b""
     for i, m in enumerate(msgs):
         h = struct.pack("<Q", len(m))
-        dc = masked(crc32c(m))
+        dc = masked_crc32c(m)
         if i == bad_data_crc_at:
             dc ^= 1
-        out += h + struct.pack("<I", masked(crc32c(h))) + m + struct.pack("<I", dc)
+        out += h + struct.pack("<I", masked_crc32c(h)) + m + struct.pack("<I", dc)
     return out
 
 

@@ -6,17 +6,9 @@ top of each fuzz_*.c); rerunning this script rewrites the same files."""
 import gzip, os, struct, sys, zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from wire_helpers import masked_crc32c, varint  # noqa: E402
 
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
 
 def field(num, wt, payload):
     tag = varint(num << 3 | wt)
@@ -24,16 +16,6 @@ def field(num, wt, payload):
         return tag + varint(len(payload)) + payload
     return tag + payload
 
-def crc32c(data):
-    crc = 0xFFFFFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 & -(crc & 1))
-    return crc ^ 0xFFFFFFFF
-
-def masked(c):
-    return (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 # a few messages: bench.Event-like (1: id varint, 2: user_id string, 3: amount double)
 MSGS = [
@@ -56,7 +38,7 @@ def frame(kind, msgs):
         out = b""
         for m in msgs:
             h = struct.pack("<Q", len(m))
-            out += h + struct.pack("<I", masked(crc32c(h))) + m + struct.pack("<I", masked(crc32c(m)))
+            out += h + struct.pack("<I", masked_crc32c(h)) + m + struct.pack("<I", masked_crc32c(m))
         return out
     return msgs[0]
 
