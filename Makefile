@@ -6,6 +6,7 @@
 #   make test       everything a new user or CI needs: deps, build, install, unit + regress tests
 #   make demo       a one-command tour on a throw-away cluster
 #   make unit       the unit tests of the pure-C modules (no server needed)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60) each (test/fuzz/README.md)
 
 MODULE_big = protobuf_fdw
 EXTENSION = protobuf_fdw
@@ -45,12 +46,15 @@ clean-gen:
 	rm -rf $(GEN_DIR)
 	$(MAKE) -C test/unit clean
 
-.PHONY: test demo unit bench clean-gen
+.PHONY: test demo unit fuzz bench clean-gen
 test:
 	scripts/test.sh
 demo:
 	scripts/demo.sh
 unit:
 	$(MAKE) -C test/unit check
+FUZZ_SECONDS ?= 60
+fuzz: $(GEN_DIR)/google/protobuf/descriptor.pb-c.h
+	$(MAKE) -C test/fuzz run SECONDS=$(FUZZ_SECONDS)
 bench:
 	bench/run.sh
