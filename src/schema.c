@@ -159,6 +159,62 @@ check_message_names(const IndexBuild *ib, const Google__Protobuf__DescriptorProt
 		check_name(ib, "oneof", msg->oneof_decl[i]->name);
 }
 
+static int
+compare_int(const void *a, const void *b)
+{
+	int			x = *(const int *) a;
+	int			y = *(const int *) b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+compare_cstring(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/*
+ * The decoder finds a field by its number and a column by its name: two
+ * fields of one message with the same number (which protoc refuses) would
+ * send one field's bytes to the other's plan, and two with the same name
+ * make a column ambiguous.  Sorting copies keeps this O(n log n) for
+ * messages with many fields.
+ */
+static void
+check_unique_fields(const IndexBuild *ib, const char *full_name,
+					const Google__Protobuf__DescriptorProto *msg)
+{
+	size_t		n = msg->n_field;
+	int		   *numbers;
+	const char **names;
+
+	if (n < 2)
+		return;
+	numbers = palloc(n * sizeof(int));
+	names = palloc(n * sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+	{
+		numbers[i] = msg->field[i]->number;
+		names[i] = msg->field[i]->name;
+	}
+	qsort(numbers, n, sizeof(int), compare_int);
+	qsort(names, n, sizeof(char *), compare_cstring);
+	for (size_t i = 1; i < n; i++)
+	{
+		if (numbers[i] == numbers[i - 1])
+			not_a_descriptor_set(ib->path,
+								 psprintf("Message \"%s\" has more than one field numbered %d.",
+										  full_name, numbers[i]));
+		if (strcmp(names[i], names[i - 1]) == 0)
+			not_a_descriptor_set(ib->path,
+								 psprintf("Message \"%s\" has more than one field named \"%s\".",
+										  full_name, names[i]));
+	}
+	pfree(numbers);
+	pfree(names);
+}
+
 static void
 index_enums(IndexBuild *ib, const char *scope, size_t n,
 			Google__Protobuf__EnumDescriptorProto **enums, bool proto3)
@@ -187,6 +243,7 @@ index_messages(IndexBuild *ib, const char *scope, size_t n,
 
 		check_message_names(ib, msgs[i]);
 		mi->full_name = qualify(scope, msgs[i]->name);
+		check_unique_fields(ib, mi->full_name, msgs[i]);
 		mi->desc = msgs[i];
 		mi->proto3 = proto3;
 		ib->messages = lappend(ib->messages, mi);

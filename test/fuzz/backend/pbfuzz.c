@@ -405,6 +405,9 @@ check_value(Form_pg_attribute attr, Datum v)
 	{
 		ArrayType  *a = DatumGetArrayTypeP(v);
 
+		if (ARR_ELEMTYPE(a) != get_element_type(attr->atttypid))
+			fprintf(stderr, "column \"%s\" of type %u holds an array of type %u\n",
+					NameStr(attr->attname), attr->atttypid, ARR_ELEMTYPE(a));
 		FUZZ_CHECK(ARR_ELEMTYPE(a) == get_element_type(attr->atttypid));
 		FUZZ_CHECK(ARR_NDIM(a) <= 1);
 	}
