@@ -13,10 +13,9 @@
  * frees); LZ4 HC's 256 kB state is allocated through the hooks too, once per
  * writer (LZ4_compress_HC would malloc and clear a new one for every page,
  * outside the caller's memory).  snappy and fast LZ4 keep no state between
- * calls.  Caveat: brotli
- * 1.0.9's encoder calls exit() when an allocation returns NULL; in the
- * server the hook raises an error instead of returning NULL, so only a
- * malloc-style hook (tests, fuzzing) can meet that.
+ * calls.  Caveat: brotli 1.0.9's encoder calls exit() when an allocation
+ * returns NULL; in the server the hook raises an error instead of returning
+ * NULL, so only a malloc-style hook (tests, fuzzing) can meet that.
  *
  *-------------------------------------------------------------------------
  */
