@@ -94,7 +94,7 @@ extern int	LLVMFuzzerRunDriver(int *argc, char ***argv,
  * and its slot queued, and allocations take the oldest queued slot, so a
  * stale pointer sees poison for as long as possible.  PBFUZZ_FENCE_UNMAP=1
  * unmaps every released slot instead, which turns a use after free into a
- * SIGSEGV too, at a fifth of the speed.
+ * SIGSEGV too, at the cost of those system calls again.
  */
 #define GC_POOL_PAGES	4		/* recycle slots of 1..GC_POOL_PAGES data pages */
 #define GC_POOL_MAX		4096	/* at most this many queued slots per size */
@@ -767,11 +767,13 @@ run_driver(ArrayType *args, int (*cb) (const uint8_t *, size_t))
 	argc = n + 1;
 	verbose = env_flag("PBFUZZ_VERBOSE");
 	row_cxt = guard_context_create(fuzz_cxt, "pbfuzz row");
+	if (((GuardContext *) row_cxt)->unmap)
+		fprintf(stderr, "pbfuzz: PBFUZZ_FENCE_UNMAP: every released slot is unmapped\n");
 	if (env_flag("PBFUZZ_SELFTEST"))
 	{
 		/*
-		 * The guard page works, for a fresh slot and for a recycled one: this
-		 * must die with SIGSEGV.
+		 * A freed chunk's slot is poisoned and recycled, and the guard page
+		 * after the recycled slot works: this must die with SIGSEGV.
 		 */
 		volatile char *p = MemoryContextAlloc(row_cxt, 5);
 

@@ -56,7 +56,7 @@ echo "$call" >> "$tmp/setup.sql"
 # no ASan here: a backend with libclang_rt.asan preloaded hangs in bindtextdomain() before
 # main() gets anywhere (README.md); UBSan traps, the row context has guard pages
 status=0
-as_pg "cd '$tmp' && ${PBFUZZ_VERBOSE:+PBFUZZ_VERBOSE=1} ${PBFUZZ_SELFTEST:+PBFUZZ_SELFTEST=1} ${PBFUZZ_STRICT:+PBFUZZ_STRICT=1} '$pgbin/postgres' --single -D '$tmp/data' -c max_stack_depth=7MB \
+as_pg "cd '$tmp' && ${PBFUZZ_VERBOSE:+PBFUZZ_VERBOSE=1} ${PBFUZZ_SELFTEST:+PBFUZZ_SELFTEST=1} ${PBFUZZ_STRICT:+PBFUZZ_STRICT=1} ${PBFUZZ_FENCE_UNMAP:+PBFUZZ_FENCE_UNMAP=$PBFUZZ_FENCE_UNMAP} '$pgbin/postgres' --single -D '$tmp/data' -c max_stack_depth=7MB \
 	-c shared_buffers=16MB postgres < '$tmp/setup.sql' > '$tmp/out.log' 2>&1" || status=$?
 
 rm -rf "$work/$target" "$work/$target-artifacts"
