@@ -175,20 +175,37 @@ compare_cstring(const void *a, const void *b)
 }
 
 /*
- * The decoder finds a field by its number and a column by its name: two
- * fields of one message with the same number (which protoc refuses) would
- * send one field's bytes to the other's plan, and two with the same name
- * make a column ambiguous.  Sorting copies keeps this O(n log n) for
- * messages with many fields.
+ * What protoc guarantees of a message's fields and the decoder relies on.
+ * A field numbered 0, negative or above PB_MAX_FIELD_NUMBER can never be
+ * on the wire, and one naming a oneof the message does not declare has no
+ * oneof to report: both would read as a silent NULL.  The decoder finds a
+ * field by its number and a column by its name: two fields of one message
+ * with the same number would send one field's bytes to the other's plan,
+ * and two with the same name make a column ambiguous.  Sorting copies
+ * keeps this O(n log n) for messages with many fields.
  */
 static void
-check_unique_fields(const IndexBuild *ib, const char *full_name,
-					const Google__Protobuf__DescriptorProto *msg)
+check_fields(const IndexBuild *ib, const char *full_name,
+			 const Google__Protobuf__DescriptorProto *msg)
 {
 	size_t		n = msg->n_field;
 	int		   *numbers;
 	const char **names;
 
+	for (size_t i = 0; i < n; i++)
+	{
+		const Google__Protobuf__FieldDescriptorProto *f = msg->field[i];
+
+		if (f->number < 1 || (uint32) f->number > PB_MAX_FIELD_NUMBER)
+			not_a_descriptor_set(ib->path,
+								 psprintf("Field \"%s\" of message \"%s\" has number %d, outside the range 1 to %u.",
+										  f->name, full_name, f->number, PB_MAX_FIELD_NUMBER));
+		if (f->has_oneof_index &&
+			(f->oneof_index < 0 || (size_t) f->oneof_index >= msg->n_oneof_decl))
+			not_a_descriptor_set(ib->path,
+								 psprintf("Field \"%s\" of message \"%s\" names oneof number %d, which the message does not declare.",
+										  f->name, full_name, f->oneof_index));
+	}
 	if (n < 2)
 		return;
 	numbers = palloc(n * sizeof(int));
@@ -243,7 +260,7 @@ index_messages(IndexBuild *ib, const char *scope, size_t n,
 
 		check_message_names(ib, msgs[i]);
 		mi->full_name = qualify(scope, msgs[i]->name);
-		check_unique_fields(ib, mi->full_name, msgs[i]);
+		check_fields(ib, mi->full_name, msgs[i]);
 		mi->desc = msgs[i];
 		mi->proto3 = proto3;
 		ib->messages = lappend(ib->messages, mi);

@@ -41,15 +41,17 @@ for pas in ("1", "2"):
             why = "connection lost / crash"
         elif any(code.startswith("XX") and code != "XX001" for code, _ in errs):
             # class XX is "internal error"; XX001 (data_corrupted) is a deliberate code for
-            # damaged compressed data and TFRecord checksums, the rest means an elog() fired
+            # a descriptor set that changed while it was read, the rest means an elog() fired
             why = "internal error: " + "; ".join("%s %s" % (code, msg) for code, msg in errs
                                                  if code.startswith("XX") and code != "XX001")
         elif any(code == "57014" for code, _ in errs):
             why = "statement timeout (hang)"
         elif not errs and not lines:
             why = "neither rows nor an ERROR"
-        elif expect == "error" and not errs:
+        elif expect.startswith("error") and not errs:
             why = "expected an ERROR, got rows %s" % lines[-1:]
+        elif expect.startswith("error:") and errs[-1][0] != expect.split(":")[1]:
+            why = "expected SQLSTATE %s, got ERROR %s" % (expect.split(":")[1], errs[-1])
         elif expect.startswith(("rows:", "skip:")):
             n = expect.split(":")[1]
             if errs:
