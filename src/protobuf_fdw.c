@@ -1,16 +1,19 @@
-/*
- * protobuf_fdw.c - the foreign data wrapper: planning, scanning, EXPLAIN.
+/*-------------------------------------------------------------------------
  *
- * A scan opens the file, hands a read callback to the pure-C byte source,
- * lets the framing find each message and decodes it straight into the
- * slot's values in a per-row memory context.  Nothing about the file is
- * held beyond one buffer the size of the largest message.
+ * protobuf_fdw.c
+ *		The foreign data wrapper: planning, scanning, EXPLAIN, ANALYZE.
+ *
+ * A scan (scan.c) opens the file, hands a read callback to the pure-C byte
+ * source, lets the framing find each message and decodes it straight into
+ * the slot's values in a per-row memory context.  Nothing about the file
+ * is held beyond one buffer the size of the largest message.  This file
+ * only answers the planner and the executor, as file_fdw does.
+ *
+ *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include <math.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "access/htup_details.h"
 #include "access/sysattr.h"
@@ -26,66 +29,132 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
-#include "storage/fd.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/sampling.h"
 
 #include "import.h"
+#include "inputs.h"
+#include "parallel.h"
 #include "scan.h"
 
 PG_MODULE_MAGIC;
 
 PG_FUNCTION_INFO_V1(protobuf_fdw_handler);
 
-/* ---------- planning ---------- */
-
-static void
-protobufGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
+/*
+ * What GetForeignRelSize finds out for GetForeignPaths, kept in
+ * baserel->fdw_private between the two (only while planning: the plan
+ * itself carries Lists).
+ */
+typedef struct PbPlanState
 {
 	PbTableOptions opts;
-	List	   *files = NIL;
-	uint64		size = 0;
-	double		pages;
+	List	   *files;			/* what filename names; NIL for a program */
+	uint64		size;			/* the files' total size */
+	bool		parallel_ok;	/* may workers share the inputs out? */
+} PbPlanState;
+
+/* ---------- planning ---------- */
+
+/*
+ * The number of messages in the table: ANALYZE's density scaled to the
+ * files' current size, or else an estimate from the start of the first
+ * file.
+ */
+static double
+estimate_messages(RelOptInfo *baserel, const PbPlanState *ps, double pages)
+{
+	uint32		container_field = 0;
+	const PbSchema *schema;
 	double		ntuples;
-
-	pb_get_table_options(foreigntableid, &opts);
-	if (opts.filename)
-	{
-		files = pb_expand_files(opts.filename);
-		size = pb_files_size(files);
-	}
-	/* remembered for GetForeignPaths: may workers share the inputs out? */
-	baserel->fdw_private = (void *) (intptr_t) pb_parallel_possible(&opts, files);
-
-	/* as file_fdw: a program or an unreadable file costs as ten pages */
-	pages = size > 0 ? ceil((double) size / BLCKSZ) : 10;
-	baserel->pages = (BlockNumber) Max(pages, 1);
 
 	if (baserel->tuples > 0 && baserel->pages > 0)
 	{
 		/* ANALYZE measured a density: scale it to the files' current size */
-		ntuples = baserel->tuples / baserel->pages * pages;
+		return baserel->tuples / baserel->pages * pages;
 	}
-	else
-	{
-		uint32		container_field = 0;
-		const PbSchema *schema = pb_schema_load(opts.descriptor_set);
+	schema = pb_schema_load(ps->opts.descriptor_set);
+	(void) pb_resolve_row_message(&ps->opts, schema, &container_field);
+	ntuples = pb_estimate_messages(&ps->opts, container_field, ps->files, ps->size);
+	if (ntuples < 0)
+		ntuples = ps->opts.program ? 1000 : (pages * BLCKSZ) / (MAXALIGN(baserel->reltarget->width) + 16);
+	return ntuples;
+}
 
-		(void) pb_resolve_row_message(&opts, schema, &container_field);
-		ntuples = pb_estimate_messages(&opts, container_field, files, size);
-		if (ntuples < 0)
-			ntuples = opts.program ? 1000 : (pages * BLCKSZ) / (MAXALIGN(baserel->reltarget->width) + 16);
+/*
+ * protobufGetForeignRelSize
+ *		Obtain relation size estimates for a foreign table
+ */
+static void
+protobufGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
+{
+	PbPlanState *ps = palloc0(sizeof(PbPlanState));
+	double		pages;
+	double		ntuples;
+
+	pb_get_table_options(foreigntableid, &ps->opts);
+	if (ps->opts.filename)
+	{
+		ps->files = pb_expand_files(ps->opts.filename);
+		ps->size = pb_files_size(ps->files);
 	}
+	ps->parallel_ok = pb_parallel_possible(&ps->opts, ps->files);
+	baserel->fdw_private = ps;
+
+	/* as file_fdw: a program or an unreadable file costs as ten pages */
+	pages = ps->size > 0 ? ceil((double) ps->size / BLCKSZ) : 10;
+	baserel->pages = (BlockNumber) Max(pages, 1);
+	ntuples = estimate_messages(baserel, ps, pages);
 	baserel->tuples = clamp_row_est(ntuples);
 	baserel->rows = clamp_row_est(baserel->tuples *
 								  clauselist_selectivity(root, baserel->baserestrictinfo,
 														 0, JOIN_INNER, NULL));
 }
 
+/*
+ * A parallel-aware path: workers take whole files, or ranges of whole
+ * records of plain files.  Costed as the planner costs a parallel
+ * sequential scan: the run cost divided among the processes.
+ */
+static void
+add_parallel_path(PlannerInfo *root, RelOptInfo *baserel, Cost startup, Cost total)
+{
+	int			workers = compute_parallel_worker(baserel, baserel->pages, -1,
+												  max_parallel_workers_per_gather);
+	double		divisor = workers;
+	ForeignPath *path;
+
+	if (workers <= 0)
+		return;
+	if (parallel_leader_participation)
+	{
+		double		leader = 1.0 - 0.3 * workers;
+
+		if (leader > 0)
+			divisor += leader;
+	}
+	path = create_foreignscan_path(root, baserel, NULL,
+								   clamp_row_est(baserel->rows / divisor),
+								   startup, startup + (total - startup) / divisor,
+								   NIL, NULL, NULL, NIL);
+	path->path.parallel_aware = true;
+	path->path.parallel_safe = true;
+	path->path.parallel_workers = workers;
+	add_partial_path(baserel, (Path *) path);
+}
+
+/*
+ * protobufGetForeignPaths
+ *		Create possible access paths for a scan on the foreign table
+ *
+ * A serial path, and a parallel-aware one when workers may share the
+ * inputs out.
+ */
 static void
 protobufGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 {
+	const PbPlanState *ps = baserel->fdw_private;
 	Cost		startup = baserel->baserestrictcost.startup;
 	Cost		cpu_per_tuple = cpu_tuple_cost * 4 + baserel->baserestrictcost.per_tuple;
 	Cost		total = startup + seq_page_cost * baserel->pages + cpu_per_tuple * baserel->tuples;
@@ -93,80 +162,17 @@ protobufGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntable
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
 									 startup, total, NIL, NULL, NULL, NIL));
-
-	/*
-	 * A parallel-aware path: workers take whole files, or ranges of whole
-	 * records of one plain file.  Costed as the planner costs a parallel
-	 * sequential scan: the run cost divided among the processes.
-	 */
-	if (baserel->consider_parallel && (bool) (intptr_t) baserel->fdw_private &&
-		max_parallel_workers_per_gather > 0)
-	{
-		int			workers = compute_parallel_worker(baserel, baserel->pages, -1,
-													  max_parallel_workers_per_gather);
-
-		if (workers > 0)
-		{
-			double		divisor = workers;
-			ForeignPath *path;
-
-			if (parallel_leader_participation)
-			{
-				double		leader = 1.0 - 0.3 * workers;
-
-				if (leader > 0)
-					divisor += leader;
-			}
-			path = create_foreignscan_path(root, baserel, NULL,
-										   clamp_row_est(baserel->rows / divisor),
-										   startup, startup + (total - startup) / divisor,
-										   NIL, NULL, NULL, NIL);
-			path->path.parallel_aware = true;
-			path->path.parallel_safe = true;
-			path->path.parallel_workers = workers;
-			add_partial_path(baserel, (Path *) path);
-		}
-	}
+	if (baserel->consider_parallel && ps->parallel_ok && max_parallel_workers_per_gather > 0)
+		add_parallel_path(root, baserel, startup, total);
 }
 
-/* ---------- parallel scans ---------- */
-
-static Size
-protobufEstimateDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt)
-{
-	return sizeof(PbParallelShared);
-}
-
-static void
-protobufInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, void *coordinate)
-{
-	PbScanState *ss = node->fdw_state;
-
-	pb_parallel_init(ss, (PbParallelShared *) coordinate);
-	ss->pshared = (PbParallelShared *) coordinate;
-}
-
-static void
-protobufReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, void *coordinate)
-{
-	pb_parallel_reinit((PbParallelShared *) coordinate);
-}
-
-static void
-protobufShutdownForeignScan(ForeignScanState *node)
-{
-	if (node->fdw_state)
-		pb_scan_shutdown(node->fdw_state);
-}
-
-static void
-protobufInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc, void *coordinate)
-{
-	PbScanState *ss = node->fdw_state;
-
-	ss->pshared = (PbParallelShared *) coordinate;
-}
-
+/*
+ * protobufGetForeignPlan
+ *		Create a ForeignScan plan node for scanning the foreign table
+ *
+ * The plan's fdw_private is a List (copyObject must copy it): one item, the
+ * integer List of the attribute numbers the scan must decode.
+ */
 static ForeignScan *
 protobufGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 					   ForeignPath *best_path, List *tlist, List *scan_clauses,
@@ -191,6 +197,72 @@ protobufGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntablei
 							list_make1(attlist), NIL, NIL, outer_plan);
 }
 
+/* ---------- parallel scans ---------- */
+
+/*
+ * protobufIsForeignScanParallelSafe
+ *		Can the scan run in a parallel worker?
+ *
+ * Always: workers read the files themselves (a program, or one compressed
+ * file, gets no parallel-aware path and is read by one process).
+ */
+static bool
+protobufIsForeignScanParallelSafe(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+{
+	return true;
+}
+
+/*
+ * protobufEstimateDSMForeignScan
+ *		Size of the dynamic shared memory a parallel scan needs
+ */
+static Size
+protobufEstimateDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt)
+{
+	return pb_parallel_shared_size();
+}
+
+/*
+ * protobufInitializeDSMForeignScan
+ *		Initialize the parallel scan's shared state (the leader)
+ */
+static void
+protobufInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	pb_scan_init_parallel(node->fdw_state, (PbParallelShared *) coordinate);
+}
+
+/*
+ * protobufReInitializeDSMForeignScan
+ *		Reset the shared state before a rescan of the parallel scan
+ */
+static void
+protobufReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	pb_parallel_reinit((PbParallelShared *) coordinate);
+}
+
+/*
+ * protobufInitializeWorkerForeignScan
+ *		Join the parallel scan from a worker
+ */
+static void
+protobufInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc, void *coordinate)
+{
+	pb_scan_attach_parallel(node->fdw_state, (PbParallelShared *) coordinate);
+}
+
+/*
+ * protobufShutdownForeignScan
+ *		Take what is shared (the skipped messages) before the DSM goes
+ */
+static void
+protobufShutdownForeignScan(ForeignScanState *node)
+{
+	if (node->fdw_state)
+		pb_scan_shutdown(node->fdw_state);
+}
+
 /* ---------- scanning ---------- */
 
 static Bitmapset *
@@ -204,17 +276,27 @@ attrs_from_list(List *attlist)
 	return attrs;
 }
 
+/*
+ * protobufBeginForeignScan
+ *		Initiate access to the file(s) or the program
+ *
+ * Nothing is opened yet: the first IterateForeignScan opens the first
+ * input, so that EXPLAIN without ANALYZE reads no data.
+ */
 static void
 protobufBeginForeignScan(ForeignScanState *node, int eflags)
 {
 	ForeignScan *plan = (ForeignScan *) node->ss.ps.plan;
-	PbScanState *ss;
 
-	ss = pb_scan_prepare(node->ss.ss_currentRelation,
-						 attrs_from_list((List *) linitial(plan->fdw_private)));
-	node->fdw_state = ss;
+	node->fdw_state = pb_scan_prepare(node->ss.ss_currentRelation,
+									  attrs_from_list((List *) linitial(plan->fdw_private)));
 }
 
+/*
+ * protobufIterateForeignScan
+ *		Read next record from the data file and store it into the
+ *		ScanTupleSlot as a virtual tuple
+ */
 static TupleTableSlot *
 protobufIterateForeignScan(ForeignScanState *node)
 {
@@ -227,12 +309,22 @@ protobufIterateForeignScan(ForeignScanState *node)
 	return slot;
 }
 
+/*
+ * protobufReScanForeignScan
+ *		Rescan table, possibly with new parameters
+ *
+ * The inputs are read again from the start; a program is run again.
+ */
 static void
 protobufReScanForeignScan(ForeignScanState *node)
 {
 	pb_scan_rewind(node->fdw_state);
 }
 
+/*
+ * protobufEndForeignScan
+ *		Finish scanning foreign table and dispose objects used for this scan
+ */
 static void
 protobufEndForeignScan(ForeignScanState *node)
 {
@@ -242,51 +334,71 @@ protobufEndForeignScan(ForeignScanState *node)
 		pb_scan_end(ss, true);
 }
 
+/* EXPLAIN: what the scan reads, and how. */
+static void
+explain_inputs(PbScanState *ss, ExplainState *es)
+{
+	const PbTableOptions *opts = pb_scan_options(ss);
+	List	   *files = pb_scan_files(ss);
+	PbCompression seen;
+
+	if (opts->program)
+		ExplainPropertyText("Foreign Program", opts->program, es);
+	else if (list_length(files) == 1 && strcmp(linitial(files), opts->filename) == 0)
+		ExplainPropertyText("Foreign File", opts->filename, es);
+	else
+	{
+		ExplainPropertyText("Foreign File Pattern", opts->filename, es);
+		ExplainPropertyInteger("Foreign Files", NULL, list_length(files), es);
+	}
+	if (!opts->program)
+		ExplainPropertyInteger("Foreign File Size", "b", (int64) pb_files_size(files), es);
+	ExplainPropertyText("Message Type", pb_scan_message(ss)->full_name, es);
+	ExplainPropertyText("Framing", pb_framing_name(opts->framing), es);
+	if (opts->framing == PB_FRAMING_CONTAINER)
+		ExplainPropertyText("Container Field", opts->container, es);
+	/* auto on one file: say what it found there */
+	seen = (PbCompression) opts->compression;
+	if (seen == PB_COMPRESSION_AUTO && !opts->program && list_length(files) == 1)
+		seen = pb_detect_compression(linitial(files));
+	ExplainPropertyText("Compression", pb_compression_name(seen), es);
+}
+
+/*
+ * protobufExplainForeignScan
+ *		Produce extra output for EXPLAIN:
+ *		the inputs, the message type, framing and compression;
+ *		the fields decoded (VERBOSE); the counters (ANALYZE)
+ */
 static void
 protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
 	PbScanState *ss = node->fdw_state;
-	PbCompression seen;
 
-	if (ss->opts.program)
-		ExplainPropertyText("Foreign Program", ss->opts.program, es);
-	else if (list_length(ss->files) == 1 && strcmp(linitial(ss->files), ss->opts.filename) == 0)
-		ExplainPropertyText("Foreign File", ss->opts.filename, es);
-	else
-	{
-		ExplainPropertyText("Foreign File Pattern", ss->opts.filename, es);
-		ExplainPropertyInteger("Foreign Files", NULL, list_length(ss->files), es);
-	}
-	if (!ss->opts.program)
-		ExplainPropertyInteger("Foreign File Size", "b", (int64) pb_files_size(ss->files), es);
-	ExplainPropertyText("Message Type", ss->message->full_name, es);
-	ExplainPropertyText("Framing", pb_framing_name(ss->opts.framing), es);
-	if (ss->opts.framing == PB_FRAMING_CONTAINER)
-		ExplainPropertyText("Container Field", ss->opts.container, es);
-	/* auto on one file: say what it found there */
-	seen = (PbCompression) ss->opts.compression;
-	if (seen == PB_COMPRESSION_AUTO && !ss->opts.program && list_length(ss->files) == 1)
-		seen = pb_detect_compression(linitial(ss->files));
-	ExplainPropertyText("Compression", pb_compression_name(seen), es);
+	explain_inputs(ss, es);
 	if (es->verbose)
-		ExplainPropertyList("Fields Decoded", pb_plan_fields(ss->plan), es);
+		ExplainPropertyList("Fields Decoded", pb_plan_fields(pb_scan_plan(ss)), es);
 	if (es->analyze)
 	{
-		ExplainPropertyUInteger("Messages Read", NULL, ss->messages_read, es);
-		ExplainPropertyUInteger("Bytes Read", "b",
-								ss->bytes_read + (ss->open ? pb_source_offset(&ss->source) -
-												  (ss->in_range ? ss->range_start : 0) : 0), es);
-		if (ss->opts.on_error_skip)
-			ExplainPropertyUInteger("Messages Skipped", NULL, ss->skipped, es);
+		PbScanCounters counters;
+
+		pb_scan_counters(ss, &counters);
+		ExplainPropertyUInteger("Messages Read", NULL, counters.messages_read, es);
+		ExplainPropertyUInteger("Bytes Read", "b", counters.bytes_read, es);
+		if (pb_scan_options(ss)->on_error_skip)
+			ExplainPropertyUInteger("Messages Skipped", NULL, counters.skipped, es);
 	}
 }
 
 /* ---------- ANALYZE ---------- */
 
 /*
- * Sample rows as file_fdw does: read the whole file, keeping a reservoir of
- * targrows rows (Vitter's algorithm), so pg_statistic reflects every part of
- * the file and reltuples is exact.
+ * protobufAcquireSampleRows
+ *		Acquire a random sample of rows from the foreign table
+ *
+ * As file_fdw does: read the whole file, keeping a reservoir of targrows
+ * rows (Vitter's algorithm), so pg_statistic reflects every part of the
+ * file and reltuples is exact.
  */
 static int
 protobufAcquireSampleRows(Relation rel, int elevel, HeapTuple *rows, int targrows,
@@ -340,6 +452,10 @@ protobufAcquireSampleRows(Relation rel, int elevel, HeapTuple *rows, int targrow
 	return numrows;
 }
 
+/*
+ * protobufAnalyzeForeignTable
+ *		Test whether analyzing this foreign table is supported
+ */
 static bool
 protobufAnalyzeForeignTable(Relation rel, AcquireSampleRowsFunc *func, BlockNumber *totalpages)
 {
@@ -356,12 +472,10 @@ protobufAnalyzeForeignTable(Relation rel, AcquireSampleRowsFunc *func, BlockNumb
 	return true;
 }
 
-static bool
-protobufIsForeignScanParallelSafe(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
-{
-	return true;
-}
-
+/*
+ * protobuf_fdw_handler
+ *		The foreign-data wrapper handler: the callbacks above
+ */
 Datum
 protobuf_fdw_handler(PG_FUNCTION_ARGS)
 {
