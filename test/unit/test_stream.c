@@ -69,6 +69,10 @@ std_free(void *ctx, void *p)
 
 static const PbAllocator allocator = {std_alloc, std_free, NULL};
 
+/*
+ * test_varints
+ *		Varints: reading, bounds, ZigZag and little-endian loads
+ */
 static void
 test_varints(void)
 {
@@ -187,6 +191,10 @@ nested_groups(uint8_t *buf, int n)
 	return k;
 }
 
+/*
+ * test_skip_and_walk
+ *		Skipping fields and groups, and pb_walk_message's verdicts
+ */
 static void
 test_skip_and_walk(void)
 {
@@ -238,6 +246,10 @@ test_skip_and_walk(void)
 	CHECK_EQ_INT(pb_walk_message(deep, deep + n, &fail_at), PB_WIRE_TOO_DEEP);
 }
 
+/*
+ * test_source
+ *		The buffered source: filling, growing, skipping, read errors
+ */
 static void
 test_source(void)
 {
@@ -324,6 +336,10 @@ run_framing(PbFramingKind kind, const uint8_t *data, size_t len, uint32_t field,
 	return r;
 }
 
+/*
+ * test_delimited
+ *		The delimited framing: chunked reads, truncation, the size limit
+ */
 static void
 test_delimited(void)
 {
@@ -530,6 +546,10 @@ tf_record(uint8_t *out, const uint8_t *data, uint32_t len, int corrupt)
 	return 16 + len;
 }
 
+/*
+ * test_other_framings
+ *		The fixed32, tfrecord and single framings
+ */
 static void
 test_other_framings(void)
 {
@@ -609,7 +629,12 @@ test_walk(void)
 	}
 }
 
-/* Reading a caller's block: no copy, its offsets, the end at its end, then back to reading. */
+/*
+ * test_source_attach
+ *		Reading a caller's block in place
+ *
+ * No copy, its offsets, the end at its end, then back to reading.
+ */
 static void
 test_source_attach(void)
 {
@@ -815,6 +840,10 @@ check_split(PbFramingKind kind, uint32_t field, const uint8_t *data, size_t len,
 	free(buf);
 }
 
+/*
+ * test_split
+ *		Splitting inputs of every walkable framing into ranges
+ */
 static void
 test_split(void)
 {
@@ -896,6 +925,10 @@ inflate_all(const uint8_t *comp, size_t clen, PbCompression mode, uint8_t *out, 
 	return n;
 }
 
+/*
+ * test_input
+ *		The input stage: none, gzip and zstd, detected or told
+ */
 static void
 test_input(void)
 {
