@@ -38,6 +38,14 @@ $(GEN_DIR)/google/protobuf/descriptor.pb-c.c $(GEN_DIR)/google/protobuf/descript
 	@mkdir -p $(GEN_DIR)
 	protoc-c --c_out=$(GEN_DIR) -I$(PROTOBUF_INCLUDE) google/protobuf/descriptor.proto
 
+# src/stream/ checks its invariants with assert() (it includes no PostgreSQL header, so no
+# Assert): like Assert, they are compiled only into a server built with --enable-cassert
+# (USE_ASSERT_CHECKING), so a production build pays nothing in its per-record loops.
+ifeq ($(shell grep -s '^\#define USE_ASSERT_CHECKING' '$(shell $(PG_CONFIG) --includedir-server)/pg_config.h'),)
+STREAM_SRCS = $(wildcard src/stream/*.c)
+$(STREAM_SRCS:.c=.o) $(STREAM_SRCS:.c=.bc): override CPPFLAGS += -DNDEBUG
+endif
+
 # PGXS tracks no header dependencies: rebuild everything when any header changes.
 $(SRCS:.c=.o): $(GEN_DIR)/google/protobuf/descriptor.pb-c.h $(wildcard src/*.h src/stream/*.h src/parquet/*.h)
 

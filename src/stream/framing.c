@@ -1,8 +1,24 @@
-/*
- * framing.c - delimited and container framings.
+/*-------------------------------------------------------------------------
+ *
+ * framing.c
+ *		The framings: finding each message's bytes in a stream.
+ *
+ * pb_framing_next() reads one record of the six framings (delimited,
+ * container, fixed32be, fixed32le, tfrecord, single) from a PbSource and
+ * hands back its body, which the source keeps contiguous until the next
+ * call.  pb_framing_walk() finds the record boundaries in a block of memory
+ * without decoding, for splitting a file among parallel workers.
+ *
+ * Invariants are checked with assert() (this file includes no PostgreSQL
+ * header): they hold for any input, so a corrupt file is an error code,
+ * never an assertion failure.  The extension's Makefile compiles them out
+ * (NDEBUG) unless the server was built with --enable-cassert.
+ *
+ *-------------------------------------------------------------------------
  */
 #include "stream/framing.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +33,8 @@ void
 pb_framing_init(PbFraming *f, PbFramingKind kind, PbSource *src,
 				uint32_t container_field, uint64_t max_message_size)
 {
+	assert(kind >= 0 && kind <= PB_FRAMING_LAST);
+	assert(src != NULL);
 	memset(f, 0, sizeof(*f));
 	f->kind = kind;
 	f->src = src;
@@ -42,6 +60,7 @@ static const char *const framing_names[] = {
 const char *
 pb_framing_name(PbFramingKind kind)
 {
+	assert(kind >= 0 && kind <= PB_FRAMING_LAST);
 	return framing_names[kind];
 }
 
@@ -71,6 +90,7 @@ fail(PbFraming *f, PbFrameError err, const char *fmt,...)
 {
 	va_list		ap;
 
+	assert(err != PB_FRAME_ERR_NONE);
 	f->err = err;
 	va_start(ap, fmt);
 	vsnprintf(f->errmsg, sizeof(f->errmsg), fmt, ap);
@@ -78,10 +98,11 @@ fail(PbFraming *f, PbFrameError err, const char *fmt,...)
 	return PB_FRAME_ERROR;
 }
 
-static PbFrameResult
+static inline PbFrameResult
 fail_io(PbFraming *f)
 {
-	return fail(f, PB_FRAME_ERR_IO, "could not read input");
+	fail(f, PB_FRAME_ERR_IO, "could not read input");
+	return PB_FRAME_ERROR;
 }
 
 /*
@@ -104,8 +125,34 @@ stream_varint(PbFraming *f, uint64_t *value, const char *what)
 		return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside %s", what);
 	if (st != PB_WIRE_OK)
 		return fail(f, PB_FRAME_ERR_MALFORMED, "malformed varint in %s", what);
+	assert(p > pb_source_peek(f->src));
 	pb_source_consume(f->src, p - pb_source_peek(f->src));
 	return PB_FRAME_MESSAGE;
+}
+
+/*
+ * Make 'len' bytes available, growing the buffer toward them in doublings,
+ * so that a lying length prefix near max_message_size meets the end of the
+ * file before the buffer is allocated at that size.  Returns what
+ * pb_source_fill does.
+ */
+static int
+fill_toward(PbSource *src, uint64_t len)
+{
+	size_t		want = pb_source_avail(src) * 2;
+	int			rc;
+
+	if (want < PB_SOURCE_INITIAL_CAP)
+		want = PB_SOURCE_INITIAL_CAP;
+	for (;;)
+	{
+		if (want > len)
+			want = (size_t) len;
+		rc = pb_source_fill(src, want);
+		if (rc != 0 || want == len)
+			return rc;
+		want *= 2;
+	}
 }
 
 /* Make the 'len' bytes of a message body contiguous, after a length check. */
@@ -122,26 +169,7 @@ stream_body(PbFraming *f, uint64_t len, const uint8_t **msg, size_t *outlen)
 					"message of %" PRIu64 " bytes exceeds max_message_size (%" PRIu64 " bytes)",
 					len, f->max_message_size);
 	}
-	/*
-	 * Grow the buffer toward the length in doublings, so that a lying length
-	 * prefix near max_message_size meets the end of the file before the
-	 * buffer is allocated at that size.
-	 */
-	{
-		size_t		want = pb_source_avail(f->src) * 2;
-
-		if (want < PB_SOURCE_INITIAL_CAP)
-			want = PB_SOURCE_INITIAL_CAP;
-		for (;;)
-		{
-			if (want > len)
-				want = (size_t) len;
-			rc = pb_source_fill(f->src, want);
-			if (rc != 0 || want == len)
-				break;
-			want *= 2;
-		}
-	}
+	rc = fill_toward(f->src, len);
 	if (rc < 0)
 		return fail_io(f);
 	if (rc > 0)
@@ -151,6 +179,7 @@ stream_body(PbFraming *f, uint64_t len, const uint8_t **msg, size_t *outlen)
 					"end of file inside a message body: %" PRIu64 " bytes expected, %zu found",
 					len, pb_source_avail(f->src));
 	}
+	assert(pb_source_avail(f->src) >= len);
 	*msg = pb_source_peek(f->src);
 	*outlen = (size_t) len;
 	pb_source_consume(f->src, (size_t) len);
@@ -210,6 +239,73 @@ next_delimited(PbFraming *f, const uint8_t **msg, size_t *len)
 }
 
 /*
+ * Read a tag of the container from the stream.  'truncated' is the error
+ * message for an input that ends inside it, 'where' is appended to that of
+ * a malformed one.
+ */
+static inline PbFrameResult
+stream_tag(PbFraming *f, uint32_t *field, int *wt, const char *truncated,
+		   const char *where)
+{
+	const uint8_t *p;
+	PbWireStatus st;
+
+	if (pb_source_fill(f->src, VARINT_MAX) < 0)
+		return fail_io(f);
+	p = pb_source_peek(f->src);
+	st = pb_read_tag(&p, p + pb_source_avail(f->src), field, wt);
+	if (st != PB_WIRE_OK)
+	{
+		/* PB_FRAME_ERROR said here, where the compiler sees *field and *wt unset */
+		if (st == PB_WIRE_TRUNCATED)
+			fail(f, PB_FRAME_ERR_TRUNCATED, "%s", truncated);
+		else
+			fail(f, PB_FRAME_ERR_MALFORMED, "%s%s", pb_wire_status_message(st), where);
+		return PB_FRAME_ERROR;
+	}
+	assert(*wt >= PB_WT_VARINT && *wt <= PB_WT_I32);
+	pb_source_consume(f->src, p - pb_source_peek(f->src));
+	return PB_FRAME_MESSAGE;
+}
+
+/* Skip the value of a container field of wire type VARINT, I64, LEN or I32. */
+static PbFrameResult
+stream_skip_value(PbFraming *f, int wt)
+{
+	uint64_t	v;
+	PbFrameResult res;
+	int			rc;
+
+	switch (wt)
+	{
+		case PB_WT_VARINT:
+			return stream_varint(f, &v, "a varint field of the container");
+		case PB_WT_I64:
+		case PB_WT_I32:
+			rc = pb_source_skip(f->src, wt == PB_WT_I64 ? 8 : 4);
+			if (rc < 0)
+				return fail_io(f);
+			if (rc > 0)
+				return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a fixed-width field of the container");
+			return PB_FRAME_MESSAGE;
+		case PB_WT_LEN:
+			res = stream_varint(f, &v, "a length prefix");
+			if (res != PB_FRAME_MESSAGE)
+				return res;
+			if (v > INT32_MAX)
+				return fail(f, PB_FRAME_ERR_MALFORMED, "length prefix larger than 2 GiB");
+			rc = pb_source_skip(f->src, v);
+			if (rc < 0)
+				return fail_io(f);
+			if (rc > 0)
+				return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a length-delimited field of the container");
+			return PB_FRAME_MESSAGE;
+	}
+	assert(!"stream_skip_value: a group's wire type");
+	return PB_FRAME_MESSAGE;
+}
+
+/*
  * Skip one field of the container whose tag was just read, streaming through
  * LEN bodies.  Groups are walked tag by tag with a stack of open field numbers.
  */
@@ -221,66 +317,30 @@ stream_skip(PbFraming *f, uint32_t field, int wt)
 
 	for (;;)
 	{
-		uint64_t	v;
 		PbFrameResult res;
-		int			rc;
 
-		switch (wt)
+		if (wt == PB_WT_SGROUP)
 		{
-			case PB_WT_VARINT:
-				res = stream_varint(f, &v, "a varint field of the container");
-				if (res != PB_FRAME_MESSAGE)
-					return res;
-				break;
-			case PB_WT_I64:
-			case PB_WT_I32:
-				rc = pb_source_skip(f->src, wt == PB_WT_I64 ? 8 : 4);
-				if (rc < 0)
-					return fail_io(f);
-				if (rc > 0)
-					return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a fixed-width field of the container");
-				break;
-			case PB_WT_LEN:
-				res = stream_varint(f, &v, "a length prefix");
-				if (res != PB_FRAME_MESSAGE)
-					return res;
-				if (v > INT32_MAX)
-					return fail(f, PB_FRAME_ERR_MALFORMED, "length prefix larger than 2 GiB");
-				rc = pb_source_skip(f->src, v);
-				if (rc < 0)
-					return fail_io(f);
-				if (rc > 0)
-					return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a length-delimited field of the container");
-				break;
-			case PB_WT_SGROUP:
-				if (nopen >= PB_MAX_DEPTH)
-					return fail(f, PB_FRAME_ERR_MALFORMED, "%s", pb_wire_status_message(PB_WIRE_TOO_DEEP));
-				open[nopen++] = field;
-				break;
-			case PB_WT_EGROUP:
-				if (nopen == 0 || open[nopen - 1] != field)
-					return fail(f, PB_FRAME_ERR_MALFORMED, "%s", pb_wire_status_message(PB_WIRE_BAD_END_GROUP));
-				nopen--;
-				break;
+			if (nopen >= PB_MAX_DEPTH)
+				return fail(f, PB_FRAME_ERR_MALFORMED, "%s", pb_wire_status_message(PB_WIRE_TOO_DEEP));
+			open[nopen++] = field;
 		}
+		else if (wt == PB_WT_EGROUP)
+		{
+			if (nopen == 0 || open[nopen - 1] != field)
+				return fail(f, PB_FRAME_ERR_MALFORMED, "%s", pb_wire_status_message(PB_WIRE_BAD_END_GROUP));
+			nopen--;
+		}
+		else if ((res = stream_skip_value(f, wt)) != PB_FRAME_MESSAGE)
+			return res;
+		assert(nopen >= 0 && nopen <= PB_MAX_DEPTH);
 		if (nopen == 0)
 			return PB_FRAME_MESSAGE;
 
-		/* inside a group: read the next tag */
-		{
-			const uint8_t *p;
-			PbWireStatus st;
-
-			if (pb_source_fill(f->src, VARINT_MAX) < 0)
-				return fail_io(f);
-			p = pb_source_peek(f->src);
-			st = pb_read_tag(&p, p + pb_source_avail(f->src), &field, &wt);
-			if (st == PB_WIRE_TRUNCATED)
-				return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a group of the container");
-			if (st != PB_WIRE_OK)
-				return fail(f, PB_FRAME_ERR_MALFORMED, "%s", pb_wire_status_message(st));
-			pb_source_consume(f->src, p - pb_source_peek(f->src));
-		}
+		/* inside a group: the next tag */
+		res = stream_tag(f, &field, &wt, "end of file inside a group of the container", "");
+		if (res != PB_FRAME_MESSAGE)
+			return res;
 	}
 }
 
@@ -290,23 +350,16 @@ next_container(PbFraming *f, const uint8_t **msg, size_t *len)
 	for (;;)
 	{
 		PbFrameResult res;
-		const uint8_t *p;
-		PbWireStatus st;
 		uint32_t	field;
 		int			wt;
 
 		f->record_offset = pb_source_offset(f->src);
 		if (at_end(f, &res))
 			return res;
-		if (pb_source_fill(f->src, VARINT_MAX) < 0)
-			return fail_io(f);
-		p = pb_source_peek(f->src);
-		st = pb_read_tag(&p, p + pb_source_avail(f->src), &field, &wt);
-		if (st == PB_WIRE_TRUNCATED)
-			return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a tag of the container");
-		if (st != PB_WIRE_OK)
-			return fail(f, PB_FRAME_ERR_MALFORMED, "%s in the container", pb_wire_status_message(st));
-		pb_source_consume(f->src, p - pb_source_peek(f->src));
+		res = stream_tag(f, &field, &wt, "end of file inside a tag of the container",
+						 " in the container");
+		if (res != PB_FRAME_MESSAGE)
+			return res;
 
 		if (field == f->container_field && wt == PB_WT_LEN)
 		{
@@ -355,8 +408,12 @@ next_fixed32(PbFraming *f, const uint8_t **msg, size_t *len)
 }
 
 /*
- * tfrecord: u64 length, u32 masked CRC-32C of those 8 bytes, the data, u32
- * masked CRC-32C of the data (all little-endian).
+ * next_tfrecord
+ *		Frame one TFRecord record
+ *
+ * A record is a u64 length, the u32 masked CRC-32C of those 8 bytes, the
+ * data, and the u32 masked CRC-32C of the data (all little-endian).  The
+ * checksums are verified only if the caller supplied crc32c.
  */
 static PbFrameResult
 next_tfrecord(PbFraming *f, const uint8_t **msg, size_t *len)
@@ -451,24 +508,155 @@ next_single(PbFraming *f, const uint8_t **msg, size_t *len)
 PbFrameResult
 pb_framing_next(PbFraming *f, const uint8_t **msg, size_t *len)
 {
+	PbFrameResult res;
+
+	assert(f->src != NULL && msg != NULL && len != NULL);
 	switch (f->kind)
 	{
 		case PB_FRAMING_CONTAINER:
-			return next_container(f, msg, len);
+			res = next_container(f, msg, len);
+			break;
 		case PB_FRAMING_FIXED32BE:
 		case PB_FRAMING_FIXED32LE:
-			return next_fixed32(f, msg, len);
+			res = next_fixed32(f, msg, len);
+			break;
 		case PB_FRAMING_TFRECORD:
-			return next_tfrecord(f, msg, len);
+			res = next_tfrecord(f, msg, len);
+			break;
 		case PB_FRAMING_SINGLE:
-			return next_single(f, msg, len);
+			res = next_single(f, msg, len);
+			break;
 		default:
-			return next_delimited(f, msg, len);
+			res = next_delimited(f, msg, len);
+			break;
 	}
+	/* a message lies in the bytes just consumed, within the size limit */
+	assert(res != PB_FRAME_MESSAGE ||
+		   (*len <= f->max_message_size && *msg >= f->src->buf &&
+			*len <= (size_t) (pb_source_peek(f->src) - *msg)));
+	assert(res != PB_FRAME_ERROR || f->err != PB_FRAME_ERR_NONE);
+	return res;
 }
 
 /* ---------- splitting for parallel scans ---------- */
 
+/* What reading the header of one record in a block found. */
+typedef enum WalkStep
+{
+	WALK_RECORD,				/* a header: the record's body is the next reclen bytes */
+	WALK_SHORT,					/* the block ends inside the header */
+	WALK_STOP					/* a header a reader must report, or a group */
+} WalkStep;
+
+/* A wire status as a walk step: a value cut by the block's end may go on in the next. */
+static inline WalkStep
+walk_wire_step(PbWireStatus st)
+{
+	return st == PB_WIRE_TRUNCATED ? WALK_SHORT : WALK_STOP;
+}
+
+/*
+ * walk_container_header
+ *		Read one top-level field's tag and length of a container
+ *
+ * *is_row says whether the field is one of the rows (the container field,
+ * LEN); *reclen is the bytes of its value after what was read.
+ */
+static inline WalkStep
+walk_container_header(uint32_t container_field, uint64_t max_message_size,
+					  const uint8_t **q, const uint8_t *end,
+					  uint64_t *reclen, int *is_row)
+{
+	PbWireStatus st;
+	uint32_t	field;
+	int			wt;
+	uint64_t	v;
+
+	st = pb_read_tag(q, end, &field, &wt);
+	if (st != PB_WIRE_OK)
+		return walk_wire_step(st);
+	*is_row = (field == container_field && wt == PB_WT_LEN);
+	switch (wt)
+	{
+		case PB_WT_VARINT:
+			st = pb_skip_varint(q, end);
+			if (st != PB_WIRE_OK)
+				return walk_wire_step(st);
+			*reclen = 0;
+			return WALK_RECORD;
+		case PB_WT_I64:
+			*reclen = 8;
+			return WALK_RECORD;
+		case PB_WT_I32:
+			*reclen = 4;
+			return WALK_RECORD;
+		case PB_WT_LEN:
+			st = pb_read_varint(q, end, &v);
+			if (st != PB_WIRE_OK)
+				return walk_wire_step(st);
+			if (v > INT32_MAX || (*is_row && v > max_message_size))
+				return WALK_STOP;
+			*reclen = v;
+			return WALK_RECORD;
+		default:
+			return WALK_STOP;	/* groups are left to a sequential reader */
+	}
+}
+
+/*
+ * Read the header of the record at *q (its length prefix, or a container
+ * field's tag and length), advancing *q past it: *reclen is the bytes of
+ * the record after its header, *is_row whether the record is a row.
+ */
+static inline WalkStep
+walk_header(PbFramingKind kind, uint32_t container_field, uint64_t max_message_size,
+			const uint8_t **q, const uint8_t *end, uint64_t *reclen, int *is_row)
+{
+	const uint8_t *s = *q;
+	PbWireStatus st;
+
+	*is_row = 1;
+	switch (kind)
+	{
+		case PB_FRAMING_DELIMITED:
+			st = pb_read_varint(q, end, reclen);
+			if (st != PB_WIRE_OK)
+				return walk_wire_step(st);
+			return *reclen > max_message_size ? WALK_STOP : WALK_RECORD;
+		case PB_FRAMING_FIXED32BE:
+		case PB_FRAMING_FIXED32LE:
+			if (end - s < 4)
+				return WALK_SHORT;
+			*reclen = kind == PB_FRAMING_FIXED32BE
+				? ((uint32_t) s[0] << 24) | ((uint32_t) s[1] << 16) | ((uint32_t) s[2] << 8) | s[3]
+				: pb_load_le32(s);
+			*q = s + 4;
+			return *reclen > max_message_size ? WALK_STOP : WALK_RECORD;
+		case PB_FRAMING_TFRECORD:
+			if (end - s < 12)
+				return WALK_SHORT;
+			*reclen = pb_load_le64(s);
+			if (*reclen > max_message_size)
+				return WALK_STOP;
+			*reclen += 4;		/* the data's checksum */
+			*q = s + 12;
+			return WALK_RECORD;
+		case PB_FRAMING_CONTAINER:
+			return walk_container_header(container_field, max_message_size,
+										 q, end, reclen, is_row);
+		default:
+			return WALK_STOP;	/* single: one record, nothing to split */
+	}
+}
+
+/*
+ * pb_framing_walk
+ *		Find the whole records at the start of a block, for splitting
+ *
+ * Reads record headers only (see framing.h for the contract); a record the
+ * streaming reader would report (too large, malformed, a group) stops the
+ * walk where it starts, so that a reader meets it.
+ */
 PbWalkResult
 pb_framing_walk(PbFramingKind kind, uint32_t container_field, uint64_t max_message_size,
 				const uint8_t *buf, size_t len, int at_eof, size_t *boundary,
@@ -476,112 +664,46 @@ pb_framing_walk(PbFramingKind kind, uint32_t container_field, uint64_t max_messa
 {
 	const uint8_t *p = buf;
 	const uint8_t *end = buf + len;
+	size_t		whole = 0;		/* the end of the last whole record */
+	uint64_t	nrows = 0;
 	uint64_t	first_need = 0;
+	WalkStep	step = WALK_RECORD;
 
-	*boundary = 0;
-	*rows = 0;
-	*need = 0;
+	assert(kind >= 0 && kind <= PB_FRAMING_LAST);
+	assert(buf != NULL || len == 0);
+	assert(boundary != NULL && rows != NULL && need != NULL);
 	while (p < end)
 	{
 		const uint8_t *q = p;
-		uint64_t	reclen = 0;		/* bytes of the record after its header */
-		uint64_t	v;
-		int			is_row = 1;
-		PbWireStatus st;
+		uint64_t	reclen;
+		int			is_row;
 
-		switch (kind)
-		{
-			case PB_FRAMING_DELIMITED:
-				st = pb_read_varint(&q, end, &v);
-				if (st == PB_WIRE_TRUNCATED)
-					goto out;
-				if (st != PB_WIRE_OK || v > max_message_size)
-					goto stop;
-				reclen = v;
-				break;
-			case PB_FRAMING_FIXED32BE:
-			case PB_FRAMING_FIXED32LE:
-				if (end - q < 4)
-					goto out;
-				reclen = kind == PB_FRAMING_FIXED32BE
-					? ((uint32_t) q[0] << 24) | ((uint32_t) q[1] << 16) | ((uint32_t) q[2] << 8) | q[3]
-					: pb_load_le32(q);
-				q += 4;
-				if (reclen > max_message_size)
-					goto stop;
-				break;
-			case PB_FRAMING_TFRECORD:
-				if (end - q < 12)
-					goto out;
-				reclen = pb_load_le64(q);
-				if (reclen > max_message_size)
-					goto stop;
-				reclen += 4;
-				q += 12;
-				break;
-			case PB_FRAMING_CONTAINER:
-				{
-					uint32_t	field;
-					int			wt;
-
-					st = pb_read_tag(&q, end, &field, &wt);
-					if (st == PB_WIRE_TRUNCATED)
-						goto out;
-					if (st != PB_WIRE_OK)
-						goto stop;
-					is_row = (field == container_field && wt == PB_WT_LEN);
-					switch (wt)
-					{
-						case PB_WT_VARINT:
-							st = pb_skip_varint(&q, end);
-							if (st == PB_WIRE_TRUNCATED)
-								goto out;
-							if (st != PB_WIRE_OK)
-								goto stop;
-							break;
-						case PB_WT_I64:
-							reclen = 8;
-							break;
-						case PB_WT_I32:
-							reclen = 4;
-							break;
-						case PB_WT_LEN:
-							st = pb_read_varint(&q, end, &v);
-							if (st == PB_WIRE_TRUNCATED)
-								goto out;
-							if (st != PB_WIRE_OK || v > INT32_MAX ||
-								(is_row && v > max_message_size))
-								goto stop;
-							reclen = v;
-							break;
-						default:
-							goto stop;	/* groups are left to a sequential reader */
-					}
-				}
-				break;
-			default:
-				goto stop;
-		}
+		step = walk_header(kind, container_field, max_message_size, &q, end, &reclen, &is_row);
+		if (step != WALK_RECORD)
+			break;
+		assert(q > p && q <= end);
 		if (reclen > (uint64_t) (end - q))
 		{
-			if (*boundary == 0)
+			/* the record does not fit: if it is the first, say how much would */
+			if (whole == 0)
 				first_need = (uint64_t) (q - p) + reclen;
-			goto out;
+			step = WALK_SHORT;
+			break;
 		}
 		p = q + reclen;
-		*boundary = (size_t) (p - buf);
-		if (is_row)
-			(*rows)++;
+		whole = (size_t) (p - buf);
+		nrows += is_row;
 	}
-out:
-	if (*boundary > 0 || (at_eof && p == end))
+	assert(whole <= len && nrows <= whole);
+	*boundary = whole;
+	*rows = nrows;
+	*need = 0;
+	if (whole > 0)
 		return PB_WALK_OK;
+	if (step == WALK_STOP)
+		return PB_WALK_STOP;
 	if (at_eof)
-		return PB_WALK_STOP;	/* a truncated record: the reader reports it */
+		return p == end ? PB_WALK_OK : PB_WALK_STOP;	/* a truncated record: the reader reports it */
 	*need = first_need > 0 ? first_need : len * 2;
 	return PB_WALK_NEED_MORE;
-stop:
-	if (*boundary > 0)
-		return PB_WALK_OK;
-	return PB_WALK_STOP;
 }

@@ -1,5 +1,7 @@
-/*
- * framing.h - find each message's bytes in a stream.
+/*-------------------------------------------------------------------------
+ *
+ * framing.h
+ *		Find each message's bytes in a stream.
  *
  * Pure C.  A framing turns a PbSource into a sequence of (pointer, length)
  * message bodies; it never looks inside a message.  The pointer stays valid
@@ -10,6 +12,11 @@
  *   container   the whole input is one message; each record of one repeated
  *               message field (by number, wire type LEN) is a row; every
  *               other top-level field is skipped, streamed, never buffered.
+ *   fixed32be, fixed32le   a 4-byte length before each message.
+ *   tfrecord    TensorFlow's records: length, its CRC, data, the data's CRC.
+ *   single      the whole input is one message.
+ *
+ *-------------------------------------------------------------------------
  */
 #ifndef PB_FRAMING_H
 #define PB_FRAMING_H

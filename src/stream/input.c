@@ -1,9 +1,19 @@
-/*
- * input.c - decompressing read stage: none, gzip (zlib) or zstd.
+/*-------------------------------------------------------------------------
+ *
+ * input.c
+ *		The decompressing read stage: none, gzip (zlib) or zstd.
+ *
+ * pb_input_read() is a PbReadFn over the caller's raw read callback: it
+ * decides the compression from the first bytes (mode AUTO), then inflates
+ * one input block (inbuf[inpos, inlen)) at a time into the caller's buffer.
+ * Concatenated gzip members and zstd frames are read as one stream.
+ *
+ *-------------------------------------------------------------------------
  */
 #define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_createDStream_advanced: our allocator */
 #include "stream/input.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +83,8 @@ int
 pb_input_init(PbInput *in, PbReadFn raw_read, void *raw_arg,
 			  const PbAllocator *alloc, PbCompression mode)
 {
+	assert(raw_read != NULL && alloc != NULL && alloc->alloc != NULL && alloc->free != NULL);
+	assert(mode >= PB_COMPRESSION_AUTO && mode <= PB_COMPRESSION_ZSTD);
 	memset(in, 0, sizeof(*in));
 	in->raw_read = raw_read;
 	in->raw_arg = raw_arg;
@@ -118,6 +130,7 @@ refill(PbInput *in)
 {
 	long		n;
 
+	assert(in->inpos <= in->inlen && in->inlen <= PB_INPUT_BLOCK);
 	if (in->raw_eof)
 		return 0;
 	if (in->inpos > 0)
@@ -133,6 +146,8 @@ refill(PbInput *in)
 		return -1;
 	if (n == 0)
 		in->raw_eof = 1;
+	/* a read callback never returns more than it was asked for */
+	assert((size_t) n <= PB_INPUT_BLOCK - in->inlen);
 	in->inlen += (size_t) n;
 	in->raw_bytes += (uint64_t) n;
 	return n;
@@ -163,6 +178,7 @@ need_input(PbInput *in)
 static int
 start_codec(PbInput *in)
 {
+	assert(in->codec == NULL);
 	if (in->mode == PB_COMPRESSION_GZIP)
 	{
 		z_stream   *zs = in->alloc.alloc(in->alloc.ctx, sizeof(z_stream));
@@ -200,6 +216,7 @@ detect(PbInput *in)
 	const uint8_t *p = in->inbuf + in->inpos;
 	size_t		n = in->inlen - in->inpos;
 
+	assert(in->mode == PB_COMPRESSION_AUTO && in->inpos <= in->inlen);
 	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
 		in->mode = PB_COMPRESSION_GZIP;
 	else if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
@@ -213,6 +230,7 @@ read_gzip(PbInput *in, uint8_t *buf, size_t len)
 {
 	z_stream   *zs = in->codec;
 
+	assert(in->mode == PB_COMPRESSION_GZIP && zs != NULL);
 	for (;;)
 	{
 		int			ret;
@@ -236,6 +254,7 @@ read_gzip(PbInput *in, uint8_t *buf, size_t len)
 		ret = inflate(zs, Z_NO_FLUSH);
 		in->inpos = in->inlen - zs->avail_in;
 		produced = (size_t) (zs->next_out - buf);
+		assert(in->inpos <= in->inlen && produced <= len);
 		if (ret == Z_STREAM_END)
 			in->member_done = 1;
 		else if (ret != Z_OK && ret != Z_BUF_ERROR)
@@ -250,6 +269,7 @@ read_zstd(PbInput *in, uint8_t *buf, size_t len)
 {
 	ZSTD_DStream *zds = in->codec;
 
+	assert(in->mode == PB_COMPRESSION_ZSTD && zds != NULL);
 	for (;;)
 	{
 		ZSTD_inBuffer zin;
@@ -263,6 +283,7 @@ read_zstd(PbInput *in, uint8_t *buf, size_t len)
 		zin.size = in->inlen - in->inpos;
 		zin.pos = 0;
 		ret = ZSTD_decompressStream(zds, &zout, &zin);
+		assert(zin.pos <= zin.size && zout.pos <= len);
 		in->inpos += zin.pos;
 		if (ZSTD_isError(ret))
 			return fail(in, "corrupt %s data: %s", ZSTD_getErrorName(ret));
@@ -271,6 +292,32 @@ read_zstd(PbInput *in, uint8_t *buf, size_t len)
 		if (zout.pos > 0)
 			return (long) zout.pos;
 	}
+}
+
+/* No compression: the bytes left in the input block, then straight from the raw stream. */
+static long
+read_none(PbInput *in, uint8_t *buf, size_t len)
+{
+	long		n;
+
+	assert(in->mode == PB_COMPRESSION_NONE && in->codec == NULL);
+	if (in->inpos < in->inlen)
+	{
+		size_t		k = in->inlen - in->inpos;
+
+		if (k > len)
+			k = len;
+		memcpy(buf, in->inbuf + in->inpos, k);
+		in->inpos += k;
+		return (long) k;
+	}
+	if (in->raw_eof)
+		return 0;
+	n = in->raw_read(in->raw_arg, buf, len);
+	assert(n < 0 || (size_t) n <= len);
+	if (n > 0)
+		in->raw_bytes += (uint64_t) n;
+	return n;
 }
 
 long
@@ -286,6 +333,8 @@ pb_input_read(void *arg, uint8_t *buf, size_t len)
 				return -1;
 		detect(in);
 	}
+	assert(in->mode == PB_COMPRESSION_NONE || in->mode == PB_COMPRESSION_GZIP ||
+		   in->mode == PB_COMPRESSION_ZSTD);
 	if (in->mode != PB_COMPRESSION_NONE && in->codec == NULL)
 	{
 		if (in->inlen == in->inpos && refill(in) < 0)
@@ -302,24 +351,6 @@ pb_input_read(void *arg, uint8_t *buf, size_t len)
 		case PB_COMPRESSION_ZSTD:
 			return read_zstd(in, buf, len);
 		default:
-			if (in->inpos < in->inlen)
-			{
-				size_t		n = in->inlen - in->inpos;
-
-				if (n > len)
-					n = len;
-				memcpy(buf, in->inbuf + in->inpos, n);
-				in->inpos += n;
-				return (long) n;
-			}
-			if (in->raw_eof)
-				return 0;
-			{
-				long		n = in->raw_read(in->raw_arg, buf, len);
-
-				if (n > 0)
-					in->raw_bytes += (uint64_t) n;
-				return n;
-			}
+			return read_none(in, buf, len);
 	}
 }

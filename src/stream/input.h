@@ -1,5 +1,7 @@
-/*
- * input.h - the raw byte stream of one file or program, decompressed.
+/*-------------------------------------------------------------------------
+ *
+ * input.h
+ *		The raw byte stream of one file or program, decompressed.
  *
  * Pure C.  Sits between the caller's read callback (a file descriptor or a
  * pipe, owned by the caller) and the buffered source: it detects gzip and
@@ -7,6 +9,8 @@
  * compressed file costs one input block plus the codec's window.  Codec
  * state is allocated through the caller's hooks and released by
  * pb_input_end().
+ *
+ *-------------------------------------------------------------------------
  */
 #ifndef PB_INPUT_H
 #define PB_INPUT_H

@@ -1,8 +1,17 @@
-/*
- * source.c - the buffered byte source.
+/*-------------------------------------------------------------------------
+ *
+ * source.c
+ *		The buffered byte source: reading, growing and skipping.
+ *
+ * The buffer holds buf[pos, end) unconsumed; it is compacted or grown only
+ * when a caller needs a longer contiguous run (see source.h).  A caller's
+ * block attached with pb_source_attach is read in place and never written.
+ *
+ *-------------------------------------------------------------------------
  */
 #include "stream/source.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
@@ -10,6 +19,7 @@ int
 pb_source_init(PbSource *src, PbReadFn read, void *read_arg,
 			   const PbAllocator *alloc, size_t initial_cap)
 {
+	assert(read != NULL && alloc != NULL && alloc->alloc != NULL && alloc->free != NULL);
 	memset(src, 0, sizeof(*src));
 	src->read = read;
 	src->read_arg = read_arg;
@@ -54,7 +64,9 @@ pb_source_reset(PbSource *src)
 void
 pb_source_attach(PbSource *src, const uint8_t *buf, size_t len, uint64_t base_offset)
 {
+	assert(buf != NULL || len == 0);
 	pb_source_reset(src);
+	assert(!src->borrowed);
 	src->own_buf = src->buf;
 	src->own_cap = src->cap;
 	src->borrowed = 1;
@@ -72,6 +84,8 @@ make_room(PbSource *src, size_t need)
 {
 	size_t		avail = src->end - src->pos;
 
+	assert(src->pos <= src->end && src->end <= src->cap);
+	assert(!src->borrowed);
 	if (need > src->cap)
 	{
 		size_t		newcap = src->cap;
@@ -92,6 +106,7 @@ make_room(PbSource *src, size_t need)
 	src->base_offset += src->pos;
 	src->pos = 0;
 	src->end = avail;
+	assert(src->end <= src->cap && need <= src->cap);
 	return 0;
 }
 
@@ -102,6 +117,8 @@ pb_source_fill_slow(PbSource *src, size_t need)
 		return 0;
 	if (src->eof)
 		return 1;
+	/* the input ends where an attached block does: it is never written */
+	assert(!src->borrowed);
 	if (src->cap - src->pos < need && make_room(src, need) < 0)
 	{
 		errno = ENOMEM;
@@ -112,8 +129,10 @@ pb_source_fill_slow(PbSource *src, size_t need)
 	{
 		long		n;
 
+		assert(src->cap - src->pos >= need);
 		if (src->end == src->cap && make_room(src, need) < 0)
 			return -1;
+		assert(src->end < src->cap);
 		n = src->read(src->read_arg, src->buf + src->end, src->cap - src->end);
 		if (n < 0)
 		{
@@ -125,6 +144,8 @@ pb_source_fill_slow(PbSource *src, size_t need)
 			src->eof = 1;
 			return 1;
 		}
+		/* a read callback never returns more than it was asked for */
+		assert((size_t) n <= src->cap - src->end);
 		src->end += (size_t) n;
 	}
 	return 0;
@@ -150,6 +171,7 @@ pb_source_skip(PbSource *src, uint64_t n)
 		}
 		if ((uint64_t) avail > n)
 			avail = (size_t) n;
+		assert(avail <= src->end - src->pos);
 		src->pos += avail;
 		n -= avail;
 	}

@@ -1,15 +1,25 @@
-/*
- * source.h - a buffered byte source over a caller-supplied read callback.
+/*-------------------------------------------------------------------------
+ *
+ * source.h
+ *		A buffered byte source over a caller-supplied read callback.
  *
  * Pure C.  The buffer is one block, grown only when a caller asks for a
  * longer contiguous run than it holds (the framing asks for one whole
  * message), so its size is bounded by the largest message plus one read.
  * Opening, closing and interrupt checks belong to the caller's read
  * callback; this module only moves bytes.
+ *
+ * Invariant: pos <= end <= cap.  The inline functions below assert it (and
+ * that no more is consumed than is available) with assert(), so the checks
+ * follow NDEBUG in the file that includes this header; the extension's glue
+ * calls none of them but pb_source_offset, which does not assert.
+ *
+ *-------------------------------------------------------------------------
  */
 #ifndef PB_SOURCE_H
 #define PB_SOURCE_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +86,7 @@ extern int	pb_source_fill_slow(PbSource *src, size_t need);
 static inline int
 pb_source_fill(PbSource *src, size_t need)
 {
+	assert(src->pos <= src->end && src->end <= src->cap);
 	if (src->end - src->pos >= need)
 		return 0;
 	return pb_source_fill_slow(src, need);
@@ -87,6 +98,7 @@ extern int	pb_source_skip(PbSource *src, uint64_t n);
 static inline size_t
 pb_source_avail(const PbSource *src)
 {
+	assert(src->pos <= src->end);
 	return src->end - src->pos;
 }
 
@@ -99,6 +111,7 @@ pb_source_peek(const PbSource *src)
 static inline void
 pb_source_consume(PbSource *src, size_t n)
 {
+	assert(n <= src->end - src->pos);
 	src->pos += n;
 }
 

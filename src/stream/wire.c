@@ -1,7 +1,18 @@
-/*
- * wire.c - skipping fields by wire type, and the message-level walk.
+/*-------------------------------------------------------------------------
+ *
+ * wire.c
+ *		Skipping fields by wire type, and the message-level walk.
+ *
+ * The out-of-line half of wire.h: the primitives every decoder step uses
+ * are inline there; skipping groups and checking a whole message's fields
+ * are here.  Every reader stays within [p, end): a malformed input is a
+ * PbWireStatus, never a read out of bounds (the asserts check the cursor).
+ *
+ *-------------------------------------------------------------------------
  */
 #include "stream/wire.h"
+
+#include <assert.h>
 
 const char *
 pb_wire_status_message(PbWireStatus status)
@@ -31,10 +42,13 @@ pb_wire_status_message(PbWireStatus status)
 }
 
 /*
- * Skip a group whose start tag (field) has just been read, up to and past
- * its matching end tag; *content_end (if not NULL) is where that end tag
- * starts, so [start, *content_end) is the group's body.  Iterative: a stack of the open groups' field numbers
- * bounds both the depth and the C stack used.
+ * pb_skip_group
+ *		Skip a group whose start tag (field) has just been read
+ *
+ * Skips up to and past its matching end tag; *content_end (if not NULL) is
+ * where that end tag starts, so [start, *content_end) is the group's body.
+ * Iterative: a stack of the open groups' field numbers bounds both the depth
+ * and the C stack used.
  */
 PbWireStatus
 pb_skip_group(const uint8_t **p, const uint8_t *end, uint32_t field, int depth,
@@ -44,6 +58,7 @@ pb_skip_group(const uint8_t **p, const uint8_t *end, uint32_t field, int depth,
 	uint32_t	open[PB_MAX_DEPTH + 1];
 	int			nopen = 0;
 
+	assert(s <= end && depth >= 0);
 	if (depth + 1 > PB_MAX_DEPTH)
 		return PB_WIRE_TOO_DEEP;
 	open[nopen++] = field;
@@ -54,6 +69,7 @@ pb_skip_group(const uint8_t **p, const uint8_t *end, uint32_t field, int depth,
 		int			wt;
 		PbWireStatus st;
 
+		assert(nopen >= 1 && nopen <= PB_MAX_DEPTH);
 		st = pb_read_tag(&s, end, &f, &wt);
 		if (st != PB_WIRE_OK)
 			return st;
@@ -73,6 +89,7 @@ pb_skip_group(const uint8_t **p, const uint8_t *end, uint32_t field, int depth,
 		}
 		else if ((st = pb_skip_scalar(&s, end, wt)) != PB_WIRE_OK)
 			return st;
+		assert(s <= end);
 	}
 	*p = s;
 	return PB_WIRE_OK;
@@ -87,9 +104,18 @@ pb_skip_field(const uint8_t **p, const uint8_t *end, uint32_t field,
 	return pb_skip_scalar(p, end, wire_type);
 }
 
+/*
+ * pb_walk_message
+ *		Check that [p, end) is a well-formed sequence of top-level fields
+ *
+ * The fast path steps over a one-byte tag with a one-byte varint or length
+ * without a call; everything else goes through pb_read_tag and
+ * pb_skip_field.  On failure *fail_at is the start of the failing field.
+ */
 PbWireStatus
 pb_walk_message(const uint8_t *p, const uint8_t *end, const uint8_t **fail_at)
 {
+	assert(p <= end && fail_at != NULL);
 	while (p < end)
 	{
 		const uint8_t *field_start = p;
@@ -129,6 +155,7 @@ check:
 			*fail_at = field_start;
 			return st;
 		}
+		assert(p > field_start && p <= end);
 	}
 	return PB_WIRE_OK;
 }

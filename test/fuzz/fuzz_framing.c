@@ -1,7 +1,10 @@
-/*
- * fuzz_framing.c - libFuzzer target: every framing (src/stream/framing.c),
- * over the buffered source (source.c) and the decompressing input stage
- * (input.c), fed arbitrary bytes.
+/*-------------------------------------------------------------------------
+ *
+ * fuzz_framing.c
+ *		libFuzzer target: every framing, over the source and the input stage.
+ *
+ * Every framing (src/stream/framing.c), over the buffered source (source.c)
+ * and the decompressing input stage (input.c), fed arbitrary bytes.
  *
  * The first bytes of the fuzz input choose the framing, the compression
  * mode, the read chunk size, the source's initial buffer size,
@@ -30,7 +33,14 @@
  *  - every block allocated through the hooks is freed at the end.
  * Errors are handled as on_error 'skip' does: an oversized message is
  * skipped and a checksum mismatch passed over; any other error stops.
+ * src/stream/'s own assert() checks are on (NDEBUG is refused below).
+ *
+ *-------------------------------------------------------------------------
  */
+#ifdef NDEBUG
+#error "fuzz_framing.c runs src/stream/ with its asserts on: build it without NDEBUG"
+#endif
+
 #include <stdbool.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -134,6 +144,68 @@ ref_tag(const uint8_t *d, size_t n, size_t *pos, uint32_t *field, int *wt)
 }
 
 /*
+ * ref_skip
+ *		Skip a container field in the reference framer
+ *
+ * Skip a container field whose tag was just read, and a group's whole
+ * contents: 0 ok, 1 truncated, 2 malformed.
+ */
+static int
+ref_skip(const uint8_t *d, size_t n, size_t *pos, uint32_t field, int wt)
+{
+	uint32_t	open[PB_MAX_DEPTH + 1];
+	int			nopen = 0;
+
+	for (;;)
+	{
+		uint64_t	v;
+		int			rc = 0;
+
+		if (wt == PB_WT_VARINT)
+			rc = ref_varint(d, n, pos, &v);
+		else if (wt == PB_WT_I64 || wt == PB_WT_I32)
+		{
+			size_t		w = wt == PB_WT_I64 ? 8 : 4;
+
+			rc = n - *pos < w ? 1 : 0;
+			*pos = rc ? n : *pos + w;
+		}
+		else if (wt == PB_WT_LEN)
+		{
+			if ((rc = ref_varint(d, n, pos, &v)) == 0)
+			{
+				if (v > INT32_MAX)
+					rc = 2;
+				else if (v > n - *pos)
+					rc = 1;
+				else
+					*pos += v;
+			}
+		}
+		else if (wt == PB_WT_SGROUP)
+		{
+			if (nopen >= PB_MAX_DEPTH)
+				rc = 2;
+			else
+				open[nopen++] = field;
+		}
+		else if (nopen == 0 || open[nopen - 1] != field)
+			rc = 2;
+		else
+			nopen--;
+		if (rc)
+			return rc;
+		if (nopen == 0)
+			return 0;
+		if ((rc = ref_tag(d, n, pos, &field, &wt)) != 0)
+			return rc;
+	}
+}
+
+/*
+ * ref_container
+ *		The reference container framing
+ *
  * The container framing: top-level fields of one message; records of field
  * 'cf' with wire type LEN are rows, every other field (groups included,
  * with their contents) is skipped.
@@ -149,8 +221,6 @@ ref_container(const uint8_t *d, size_t n, uint32_t cf, uint64_t max, EvList *out
 		int			wt;
 		int			rc;
 		uint64_t	v;
-		uint32_t	open[PB_MAX_DEPTH + 1];
-		int			nopen = 0;
 
 		if (pos == n)
 		{
@@ -188,48 +258,8 @@ ref_container(const uint8_t *d, size_t n, uint32_t cf, uint64_t max, EvList *out
 			rc = 2;
 			goto err;
 		}
-		/* skip the field, and a group's whole contents */
-		for (;;)
-		{
-			if (wt == PB_WT_VARINT)
-				rc = ref_varint(d, n, &pos, &v);
-			else if (wt == PB_WT_I64 || wt == PB_WT_I32)
-			{
-				size_t		w = wt == PB_WT_I64 ? 8 : 4;
-
-				rc = n - pos < w ? 1 : 0;
-				pos = rc ? n : pos + w;
-			}
-			else if (wt == PB_WT_LEN)
-			{
-				if ((rc = ref_varint(d, n, &pos, &v)) == 0)
-				{
-					if (v > INT32_MAX)
-						rc = 2;
-					else if (v > n - pos)
-						rc = 1;
-					else
-						pos += v;
-				}
-			}
-			else if (wt == PB_WT_SGROUP)
-			{
-				if (nopen >= PB_MAX_DEPTH)
-					rc = 2;
-				else
-					open[nopen++] = field;
-			}
-			else if (nopen == 0 || open[nopen - 1] != field)
-				rc = 2;
-			else
-				nopen--;
-			if (rc)
-				goto err;
-			if (nopen == 0)
-				break;
-			if ((rc = ref_tag(d, n, &pos, &field, &wt)) != 0)
-				goto err;
-		}
+		if ((rc = ref_skip(d, n, &pos, field, wt)) != 0)
+			goto err;
 		continue;
 err:
 		ev_add(out, EV_ERR, rc == 1 ? PB_FRAME_ERR_TRUNCATED : PB_FRAME_ERR_MALFORMED, 0, 0);
@@ -237,10 +267,130 @@ err:
 	}
 }
 
+/* TFRecord's masked CRC-32C of d[0, len) */
+static uint32_t
+ref_masked_crc(const uint8_t *d, size_t len)
+{
+	uint32_t	c = ref_crc32c(d, len);
+
+	return ((c >> 15) | (c << 17)) + 0xa282ead8u;
+}
+
+static uint32_t
+ref_le32(const uint8_t *s)
+{
+	return s[0] | (s[1] << 8) | (s[2] << 16) | ((uint32_t) s[3] << 24);
+}
+
+/*
+ * ref_prefixed
+ *		One length-prefixed record in the reference framer
+ *
+ * One delimited or fixed32 record at *pos, before the end of the input:
+ * false if the framing stops there.
+ */
+static bool
+ref_prefixed(PbFramingKind kind, const uint8_t *d, size_t n, size_t *pos, uint64_t max,
+			 EvList *out)
+{
+	uint64_t	len;
+
+	if (kind == PB_FRAMING_DELIMITED)
+	{
+		int			rc = ref_varint(d, n, pos, &len);
+
+		if (rc != 0)
+		{
+			ev_add(out, EV_ERR, rc == 1 ? PB_FRAME_ERR_TRUNCATED : PB_FRAME_ERR_MALFORMED, 0, 0);
+			return false;
+		}
+	}
+	else
+	{
+		const uint8_t *s = d + *pos;
+
+		if (n - *pos < 4)
+		{
+			ev_add(out, EV_ERR, PB_FRAME_ERR_TRUNCATED, 0, 0);
+			return false;
+		}
+		if (kind == PB_FRAMING_FIXED32BE)
+			len = ((uint64_t) s[0] << 24) | ((uint64_t) s[1] << 16) | ((uint64_t) s[2] << 8) | s[3];
+		else
+			len = ((uint64_t) s[3] << 24) | ((uint64_t) s[2] << 16) | ((uint64_t) s[1] << 8) | s[0];
+		*pos += 4;
+	}
+	if (len > max)
+	{
+		ev_add(out, EV_ERR, PB_FRAME_ERR_TOO_LARGE, 0, 0);
+		if (len > n - *pos)
+		{
+			ev_add(out, EV_SKIP_FAILED, 0, 0, 0);
+			return false;
+		}
+		*pos += len;
+		return true;
+	}
+	if (len > n - *pos)
+	{
+		ev_add(out, EV_ERR, PB_FRAME_ERR_TRUNCATED, 0, 0);
+		return false;
+	}
+	ev_add(out, EV_MSG, 0, *pos, len);
+	*pos += len;
+	return true;
+}
+
+/*
+ * One TFRecord record at *pos, before the end of the input: false if the
+ * framing stops there.
+ */
+static bool
+ref_tfrecord(const uint8_t *d, size_t n, size_t *pos, uint64_t max, bool crc, EvList *out)
+{
+	uint64_t	len = 0;
+	bool		len_ok;
+
+	if (n - *pos < 12)
+	{
+		ev_add(out, EV_ERR, PB_FRAME_ERR_TRUNCATED, 0, 0);
+		return false;
+	}
+	for (int k = 7; k >= 0; k--)
+		len = (len << 8) | d[*pos + k];
+	len_ok = !crc || ref_masked_crc(d + *pos, 8) == ref_le32(d + *pos + 8);
+	*pos += 12;
+	if (len > max)
+	{
+		ev_add(out, EV_ERR, PB_FRAME_ERR_TOO_LARGE, 0, 0);
+		if (len + 4 > n - *pos)
+		{
+			ev_add(out, EV_SKIP_FAILED, 0, 0, 0);
+			return false;
+		}
+		*pos += len + 4;
+		return true;
+	}
+	if (len + 4 > n - *pos)
+	{
+		ev_add(out, EV_ERR, PB_FRAME_ERR_TRUNCATED, 0, 0);
+		return false;
+	}
+	if (!len_ok || (crc && ref_masked_crc(d + *pos, len) != ref_le32(d + *pos + len)))
+		ev_add(out, EV_ERR, PB_FRAME_ERR_CRC, 0, 0);
+	else
+		ev_add(out, EV_MSG, 0, *pos, len);
+	*pos += len + 4;
+	return true;
+}
+
+/* Every framing but the container, by the reference readers above. */
 static void
 ref_frame(PbFramingKind kind, const uint8_t *d, size_t n, uint64_t max, bool crc, EvList *out)
 {
 	size_t		pos = 0;
+	bool		prefixed = kind == PB_FRAMING_DELIMITED || kind == PB_FRAMING_FIXED32BE ||
+		kind == PB_FRAMING_FIXED32LE;
 
 	out->n = 0;
 	if (kind == PB_FRAMING_SINGLE)
@@ -254,114 +404,14 @@ ref_frame(PbFramingKind kind, const uint8_t *d, size_t n, uint64_t max, bool crc
 	}
 	for (;;)
 	{
-		uint64_t	len;
-		uint64_t	skip;
-
 		if (pos == n)
 		{
 			ev_add(out, EV_END, 0, 0, 0);
 			return;
 		}
-		if (kind == PB_FRAMING_DELIMITED)
-		{
-			int			rc = ref_varint(d, n, &pos, &len);
-
-			if (rc != 0)
-			{
-				ev_add(out, EV_ERR, rc == 1 ? PB_FRAME_ERR_TRUNCATED : PB_FRAME_ERR_MALFORMED, 0, 0);
-				return;
-			}
-			skip = len;
-		}
-		else if (kind == PB_FRAMING_FIXED32BE || kind == PB_FRAMING_FIXED32LE)
-		{
-			if (n - pos < 4)
-			{
-				ev_add(out, EV_ERR, PB_FRAME_ERR_TRUNCATED, 0, 0);
-				return;
-			}
-			if (kind == PB_FRAMING_FIXED32BE)
-				len = ((uint64_t) d[pos] << 24) | ((uint64_t) d[pos + 1] << 16) |
-					((uint64_t) d[pos + 2] << 8) | d[pos + 3];
-			else
-				len = ((uint64_t) d[pos + 3] << 24) | ((uint64_t) d[pos + 2] << 16) |
-					((uint64_t) d[pos + 1] << 8) | d[pos];
-			pos += 4;
-			skip = len;
-		}
-		else					/* tfrecord */
-		{
-			bool		len_ok;
-
-			if (n - pos < 12)
-			{
-				ev_add(out, EV_ERR, PB_FRAME_ERR_TRUNCATED, 0, 0);
-				return;
-			}
-			len = 0;
-			for (int k = 7; k >= 0; k--)
-				len = (len << 8) | d[pos + k];
-			{
-				uint32_t	c = ref_crc32c(d + pos, 8);
-				uint32_t	masked = ((c >> 15) | (c << 17)) + 0xa282ead8u;
-				uint32_t	stored = d[pos + 8] | (d[pos + 9] << 8) | (d[pos + 10] << 16) |
-					((uint32_t) d[pos + 11] << 24);
-
-				len_ok = !crc || masked == stored;
-			}
-			pos += 12;
-			if (len > max)
-			{
-				ev_add(out, EV_ERR, PB_FRAME_ERR_TOO_LARGE, 0, 0);
-				if (len + 4 > n - pos)
-				{
-					ev_add(out, EV_SKIP_FAILED, 0, 0, 0);
-					return;
-				}
-				pos += len + 4;
-				continue;
-			}
-			if (len + 4 > n - pos)
-			{
-				ev_add(out, EV_ERR, PB_FRAME_ERR_TRUNCATED, 0, 0);
-				return;
-			}
-			if (!len_ok)
-				ev_add(out, EV_ERR, PB_FRAME_ERR_CRC, 0, 0);
-			else
-			{
-				uint32_t	c = ref_crc32c(d + pos, len);
-				uint32_t	masked = ((c >> 15) | (c << 17)) + 0xa282ead8u;
-				const uint8_t *s = d + pos + len;
-				uint32_t	stored = s[0] | (s[1] << 8) | (s[2] << 16) | ((uint32_t) s[3] << 24);
-
-				if (crc && masked != stored)
-					ev_add(out, EV_ERR, PB_FRAME_ERR_CRC, 0, 0);
-				else
-					ev_add(out, EV_MSG, 0, pos, len);
-			}
-			pos += len + 4;
-			continue;
-		}
-		/* delimited and fixed32 */
-		if (len > max)
-		{
-			ev_add(out, EV_ERR, PB_FRAME_ERR_TOO_LARGE, 0, 0);
-			if (skip > n - pos)
-			{
-				ev_add(out, EV_SKIP_FAILED, 0, 0, 0);
-				return;
-			}
-			pos += skip;
-			continue;
-		}
-		if (len > n - pos)
-		{
-			ev_add(out, EV_ERR, PB_FRAME_ERR_TRUNCATED, 0, 0);
+		if (!(prefixed ? ref_prefixed(kind, d, n, &pos, max, out)
+			  : ref_tfrecord(d, n, &pos, max, crc, out)))
 			return;
-		}
-		ev_add(out, EV_MSG, 0, pos, len);
-		pos += len;
 	}
 }
 
@@ -437,130 +487,189 @@ static const uint64_t max_sizes[] = {
 static const size_t chunks[] = {1, 2, 3, 7, 16, 100, 4096, 1 << 20};
 static const size_t caps[] = {1, 2, 5, 16, 64, 1000, 64 * 1024};
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* One execution: what the fuzz input chose, and the bytes fed to the input stage. */
+typedef struct FzRun
+{
+	PbFramingKind kind;
+	int			mode;			/* see choose_input() */
+	bool		crc;			/* verify TFRecord checksums */
+	bool		direct;			/* no input stage at all */
+	size_t		chunk;			/* bytes per read at most */
+	size_t		cap;			/* the source's first buffer */
+	uint64_t	max;			/* max_message_size */
+	uint32_t	container_field;
+	uint8_t		trunc;			/* how much of a compressed stream to cut */
+	const uint8_t *payload;		/* the decompressed stream */
+	size_t		plen;
+	const uint8_t *raw;			/* what the input stage reads */
+	size_t		rawlen;
+	uint8_t    *owned;			/* raw, when compressed here */
+	PbCompression comp;
+	bool		known;			/* the decompressed stream is the payload */
+} FzRun;
+
+/* The parameters at the head of the fuzz input; false if it is too short. */
+static bool
+parse_run(const uint8_t *data, size_t size, FzRun *r)
 {
 	FzBytes		b = {data, size};
-	PbFramingKind kind;
-	int			mode;
-	bool		crc;
-	bool		direct;
-	size_t		chunk,
-				cap;
-	uint64_t	max;
-	uint32_t	container_field;
-	uint8_t		trunc;
-	const uint8_t *payload;
-	size_t		plen;
-	uint8_t    *owned = NULL;
-	const uint8_t *raw;
-	size_t		rawlen;
-	PbCompression comp;
-	bool		known;
-	size_t		known_len;
-	FzReader	reader;
-	PbInput		input;
-	PbSource	src;
-	PbFraming	f;
-	Counted		counted;
-	const PbAllocator alloc = {fz_alloc, fz_free, NULL};
-	uint64_t	sum = 0,
-				prev_end = 0,
-				prev_record = 0;
-	uint64_t	calls = 0;
-	bool		stopped_by_alloc = false;
-	bool		single_too_large = false;
+	uint8_t		m;
 
 	if (size < 7)
-		return 0;
-	kind = (PbFramingKind) (fz_u8(&b) % (PB_FRAMING_LAST + 1));
-	{
-		uint8_t		m = fz_u8(&b);
+		return false;
+	memset(r, 0, sizeof(*r));
+	r->kind = (PbFramingKind) (fz_u8(&b) % (PB_FRAMING_LAST + 1));
+	m = fz_u8(&b);
+	r->mode = m % 8;
+	r->crc = (m & 0x80) != 0;
+	r->direct = r->mode == 0 && (m & 0x40) != 0;
+	r->chunk = chunks[fz_u8(&b) % (sizeof(chunks) / sizeof(chunks[0]))];
+	r->cap = caps[fz_u8(&b) % (sizeof(caps) / sizeof(caps[0]))];
+	r->max = max_sizes[fz_u8(&b) % (sizeof(max_sizes) / sizeof(max_sizes[0]))];
+	r->container_field = fz_u8(&b) % 8 + 1;
+	r->trunc = fz_u8(&b);
+	r->payload = b.p;
+	r->plen = b.n;
+	return true;
+}
 
-		mode = m % 8;
-		crc = (m & 0x80) != 0;
-		direct = mode == 0 && (m & 0x40) != 0;	/* no input stage at all */
-	}
-	chunk = chunks[fz_u8(&b) % (sizeof(chunks) / sizeof(chunks[0]))];
-	cap = caps[fz_u8(&b) % (sizeof(caps) / sizeof(caps[0]))];
-	max = max_sizes[fz_u8(&b) % (sizeof(max_sizes) / sizeof(max_sizes[0]))];
-	container_field = fz_u8(&b) % 8 + 1;
-	trunc = fz_u8(&b);
-	payload = b.p;
-	plen = b.n;
+/*
+ * choose_input
+ *		The compression mode and the raw bytes, by the mode
+ *
+ * mode: 0 none, 1 auto, 2 gzip, 3 zstd over the payload as is; 4 gzip
+ * (compressed here, mode gzip), 5 zstd (compressed here, mode auto), 6
+ * gzip compressed here and truncated (mode auto), 7 zstd compressed here
+ * and truncated (mode zstd).
+ */
+static void
+choose_input(FzRun *r)
+{
+	const uint8_t *payload = r->payload;
+	size_t		plen = r->plen;
 
-	fz_live = 0;
-	fz_refused = 0;
-
-	/*
-	 * mode: 0 none, 1 auto, 2 gzip, 3 zstd over the payload as is; 4 gzip
-	 * (compressed here, mode gzip), 5 zstd (compressed here, mode auto), 6
-	 * gzip compressed here and truncated (mode auto), 7 zstd compressed here
-	 * and truncated (mode zstd).
-	 */
-	raw = payload;
-	rawlen = plen;
-	known = false;
-	known_len = plen;
-	switch (mode)
+	r->raw = payload;
+	r->rawlen = plen;
+	switch (r->mode)
 	{
 		case 0:
-			comp = PB_COMPRESSION_NONE;
-			known = true;
+			r->comp = PB_COMPRESSION_NONE;
+			r->known = true;
 			break;
 		case 1:
-			comp = PB_COMPRESSION_AUTO;
-			known = !((plen >= 2 && payload[0] == 0x1f && payload[1] == 0x8b) ||
-					  (plen >= 4 && payload[0] == 0x28 && payload[1] == 0xb5 &&
-					   payload[2] == 0x2f && payload[3] == 0xfd));
+			r->comp = PB_COMPRESSION_AUTO;
+			r->known = !((plen >= 2 && payload[0] == 0x1f && payload[1] == 0x8b) ||
+						 (plen >= 4 && payload[0] == 0x28 && payload[1] == 0xb5 &&
+						  payload[2] == 0x2f && payload[3] == 0xfd));
 			break;
 		case 2:
-			comp = PB_COMPRESSION_GZIP;
-			known = plen == 0;
+			r->comp = PB_COMPRESSION_GZIP;
+			r->known = plen == 0;
 			break;
 		case 3:
-			comp = PB_COMPRESSION_ZSTD;
-			known = plen == 0;
+			r->comp = PB_COMPRESSION_ZSTD;
+			r->known = plen == 0;
 			break;
 		case 4:
 		case 6:
-			comp = mode == 4 ? PB_COMPRESSION_GZIP : PB_COMPRESSION_AUTO;
-			owned = gzip_compress(payload, plen, &rawlen);
-			known = true;
+			r->comp = r->mode == 4 ? PB_COMPRESSION_GZIP : PB_COMPRESSION_AUTO;
+			r->owned = gzip_compress(payload, plen, &r->rawlen);
+			r->known = true;
 			break;
 		default:
-			comp = mode == 5 ? PB_COMPRESSION_AUTO : PB_COMPRESSION_ZSTD;
-			owned = zstd_compress(payload, plen, &rawlen);
-			known = true;
+			r->comp = r->mode == 5 ? PB_COMPRESSION_AUTO : PB_COMPRESSION_ZSTD;
+			r->owned = zstd_compress(payload, plen, &r->rawlen);
+			r->known = true;
 			break;
 	}
-	if (owned)
+	if (r->owned)
 	{
-		raw = owned;
+		r->raw = r->owned;
 		/*
 		 * A prefix: what was decompressed is a prefix too.  Keep the magic
 		 * number, so that 'auto' still recognises the codec.
 		 */
-		if (mode >= 6 && rawlen > 4)
-			rawlen -= trunc % (rawlen - 4);
+		if (r->mode >= 6 && r->rawlen > 4)
+			r->rawlen -= r->trunc % (r->rawlen - 4);
 	}
+}
 
-	reader.data = raw;
-	reader.len = rawlen;
-	reader.pos = 0;
-	reader.chunk = chunk;
-	reader.calls_after_eof = 0;
-	FUZZ_CHECK(pb_input_init(&input, fz_read, &reader, &alloc, comp) == 0);
-	counted.in = &input;
-	counted.direct = direct ? &reader : NULL;
-	counted.expect = payload;
-	counted.expect_len = known_len;
-	counted.known = known;
-	counted.total = 0;
-	counted.cap = 1 << 20;
-	FUZZ_CHECK(pb_source_init(&src, counted_read, &counted, &alloc, cap) == 0);
-	pb_framing_init(&f, kind, &src, container_field, max);
-	f.crc32c = crc ? ref_crc32c : NULL;
+/* Where the messages framed so far ended and began. */
+typedef struct FzProgress
+{
+	uint64_t	sum;			/* message bytes */
+	uint64_t	prev_end;
+	uint64_t	prev_record;
+} FzProgress;
+
+/*
+ * check_message
+ *		The invariants of one message returned, recorded in real_ev
+ */
+static void
+check_message(const FzRun *r, const PbSource *src, const PbFraming *f,
+			  const uint8_t *msg, size_t len, FzProgress *pr)
+{
+	uint64_t	end_off = pb_source_offset(src) - (r->kind == PB_FRAMING_TFRECORD ? 4 : 0);
+
+	FUZZ_CHECK(len <= r->max);
+	FUZZ_CHECK(len == 0 || (msg >= src->buf && msg + len <= src->buf + src->pos));
+	FUZZ_CHECK(end_off >= len);
+	FUZZ_CHECK(end_off - len >= pr->prev_end);
+	FUZZ_CHECK(f->record_offset <= end_off - len);
+	FUZZ_CHECK(f->record_offset >= pr->prev_record);
+	if (r->kind != PB_FRAMING_SINGLE)
+		FUZZ_CHECK(f->record_offset >= pr->prev_end);
+	if (r->known)
+	{
+		FUZZ_CHECK(end_off <= r->plen);
+		FUZZ_CHECK(len == 0 || memcmp(msg, r->payload + (end_off - len), len) == 0);
+	}
+	if (r->kind == PB_FRAMING_TFRECORD && r->crc)
+		FUZZ_CHECK(pb_load_le32(msg + len) == ref_masked_crc(msg, len));
+	ev_add(&real_ev, EV_MSG, 0, end_off - len, len);
+	pr->prev_end = end_off;
+	pr->prev_record = f->record_offset;
+	pr->sum += len;
+}
+
+/*
+ * After an error, what on_error 'skip' does: 1 to go on, 0 to stop, -1 to
+ * stop on a refused allocation.
+ */
+static int
+after_error(const FzRun *r, PbFraming *f, bool *single_too_large)
+{
+	FUZZ_CHECK(f->err != PB_FRAME_ERR_NONE);
+	FUZZ_CHECK(f->errmsg[0] != '\0');
+	ev_add(&real_ev, EV_ERR, f->err, 0, 0);
+	if (f->err == PB_FRAME_ERR_IO && fz_refused)
+		return -1;
+	if (f->err == PB_FRAME_ERR_TOO_LARGE)
+	{
+		*single_too_large = r->kind == PB_FRAMING_SINGLE;
+		if (pb_framing_skip_oversized(f) != 0)
+		{
+			ev_add(&real_ev, EV_SKIP_FAILED, 0, 0, 0);
+			return 0;
+		}
+		return 1;
+	}
+	return f->err == PB_FRAME_ERR_CRC ? 1 : 0;
+}
+
+/*
+ * frame_all
+ *		Frame the whole stream, recording real_ev and checking each step
+ *
+ * Returns true if it stopped on a refused allocation.
+ */
+static bool
+frame_all(const FzRun *r, PbSource *src, PbFraming *f, const Counted *counted)
+{
+	FzProgress	pr = {0, 0, 0};
+	uint64_t	calls = 0;
+	bool		single_too_large = false;
 
 	real_ev.n = 0;
 	for (;;)
@@ -568,13 +677,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *msg = NULL;
 		size_t		len = 0;
 		PbFrameResult res;
-		uint64_t	before = pb_source_offset(&src);
+		uint64_t	before = pb_source_offset(src);
 
 		calls++;
-		FUZZ_CHECK(calls <= counted.total + plen + 3);
-		res = pb_framing_next(&f, &msg, &len);
-		FUZZ_CHECK(pb_source_offset(&src) >= before);
-		FUZZ_CHECK(src.pos <= src.end && src.end <= src.cap);
+		FUZZ_CHECK(calls <= counted->total + r->plen + 3);
+		res = pb_framing_next(f, &msg, &len);
+		FUZZ_CHECK(pb_source_offset(src) >= before);
+		FUZZ_CHECK(src->pos <= src->end && src->end <= src->cap);
 		if (res == PB_FRAME_END)
 		{
 			ev_add(&real_ev, EV_END, 0, 0, 0);
@@ -582,105 +691,108 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 * oversized 'single' input is left unread) */
 			if (!single_too_large)
 			{
-				FUZZ_CHECK(pb_source_avail(&src) == 0);
-				FUZZ_CHECK(pb_source_offset(&src) == counted.total);
+				FUZZ_CHECK(pb_source_avail(src) == 0);
+				FUZZ_CHECK(pb_source_offset(src) == counted->total);
 			}
-			break;
+			return false;
 		}
 		if (res == PB_FRAME_ERROR)
 		{
-			FUZZ_CHECK(f.err != PB_FRAME_ERR_NONE);
-			FUZZ_CHECK(f.errmsg[0] != '\0');
-			ev_add(&real_ev, EV_ERR, f.err, 0, 0);
-			if (f.err == PB_FRAME_ERR_IO && fz_refused)
-			{
-				stopped_by_alloc = true;
-				break;
-			}
-			if (f.err == PB_FRAME_ERR_TOO_LARGE)
-			{
-				single_too_large = kind == PB_FRAMING_SINGLE;
-				if (pb_framing_skip_oversized(&f) != 0)
-				{
-					ev_add(&real_ev, EV_SKIP_FAILED, 0, 0, 0);
-					break;
-				}
-				continue;
-			}
-			if (f.err == PB_FRAME_ERR_CRC)
-				continue;
-			break;
+			int			go_on = after_error(r, f, &single_too_large);
+
+			if (go_on <= 0)
+				return go_on < 0;
+			continue;
 		}
 		FUZZ_CHECK(res == PB_FRAME_MESSAGE);
-		FUZZ_CHECK(len <= max);
-		FUZZ_CHECK(len == 0 || (msg >= src.buf && msg + len <= src.buf + src.pos));
-		{
-			uint64_t	end_off = pb_source_offset(&src) - (kind == PB_FRAMING_TFRECORD ? 4 : 0);
-
-			FUZZ_CHECK(end_off >= len);
-			FUZZ_CHECK(end_off - len >= prev_end);
-			FUZZ_CHECK(f.record_offset <= end_off - len);
-			FUZZ_CHECK(f.record_offset >= prev_record);
-			if (kind != PB_FRAMING_SINGLE)
-				FUZZ_CHECK(f.record_offset >= prev_end);
-			if (known)
-			{
-				FUZZ_CHECK(end_off <= known_len);
-				FUZZ_CHECK(len == 0 || memcmp(msg, payload + (end_off - len), len) == 0);
-			}
-			if (kind == PB_FRAMING_TFRECORD && crc)
-			{
-				uint32_t	c = ref_crc32c(msg, len);
-
-				FUZZ_CHECK(pb_load_le32(msg + len) == (((c >> 15) | (c << 17)) + 0xa282ead8u));
-			}
-			ev_add(&real_ev, EV_MSG, 0, end_off - len, len);
-			prev_end = end_off;
-			prev_record = f.record_offset;
-		}
-		sum += len;
-		FUZZ_CHECK(sum <= counted.total);
+		check_message(r, src, f, msg, len, &pr);
+		FUZZ_CHECK(pr.sum <= counted->total);
 	}
+}
 
-	/*
-	 * Differential check against the reference framer: only when the whole
-	 * stream is known and was delivered (no truncated compression, no
-	 * refused allocation), for the framings the reference implements.
-	 */
-	if (known && mode <= 5 && !stopped_by_alloc)
+/*
+ * Differential check against the reference framer: only when the whole
+ * stream is known and was delivered (no truncated compression, no refused
+ * allocation).
+ */
+static void
+compare_with_reference(const FzRun *r)
+{
+	if (r->kind == PB_FRAMING_CONTAINER)
 	{
-		if (kind == PB_FRAMING_CONTAINER)
-		{
-			ref_ev.n = 0;
-			ref_container(payload, plen, container_field, max, &ref_ev);
-		}
-		else
-			ref_frame(kind, payload, plen, max, crc, &ref_ev);
-		if (real_ev.n != ref_ev.n)
-		{
-			fprintf(stderr, "framing %s: %d events, reference %d\n",
-					pb_framing_name(kind), real_ev.n, ref_ev.n);
-		}
-		for (int k = 0; k < real_ev.n && k < ref_ev.n; k++)
-		{
-			Ev		   *a = &real_ev.ev[k],
-					   *r = &ref_ev.ev[k];
-
-			if (a->kind != r->kind || a->err != r->err || a->off != r->off || a->len != r->len)
-			{
-				fprintf(stderr, "event %d: real kind %d err %d off %llu len %llu; "
-						"reference kind %d err %d off %llu len %llu\n", k,
-						a->kind, a->err, (unsigned long long) a->off, (unsigned long long) a->len,
-						r->kind, r->err, (unsigned long long) r->off, (unsigned long long) r->len);
-				FUZZ_CHECK(!"framing differs from the reference");
-			}
-		}
-		FUZZ_CHECK(real_ev.n == ref_ev.n);
+		ref_ev.n = 0;
+		ref_container(r->payload, r->plen, r->container_field, r->max, &ref_ev);
 	}
+	else
+		ref_frame(r->kind, r->payload, r->plen, r->max, r->crc, &ref_ev);
+	if (real_ev.n != ref_ev.n)
+	{
+		fprintf(stderr, "framing %s: %d events, reference %d\n",
+				pb_framing_name(r->kind), real_ev.n, ref_ev.n);
+	}
+	for (int k = 0; k < real_ev.n && k < ref_ev.n; k++)
+	{
+		Ev		   *a = &real_ev.ev[k],
+				   *e = &ref_ev.ev[k];
+
+		if (a->kind != e->kind || a->err != e->err || a->off != e->off || a->len != e->len)
+		{
+			fprintf(stderr, "event %d: real kind %d err %d off %llu len %llu; "
+					"reference kind %d err %d off %llu len %llu\n", k,
+					a->kind, a->err, (unsigned long long) a->off, (unsigned long long) a->len,
+					e->kind, e->err, (unsigned long long) e->off, (unsigned long long) e->len);
+			FUZZ_CHECK(!"framing differs from the reference");
+		}
+	}
+	FUZZ_CHECK(real_ev.n == ref_ev.n);
+}
+
+/*
+ * LLVMFuzzerTestOneInput
+ *		One execution: set up, frame the stream, compare
+ */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	FzRun		r;
+	FzReader	reader;
+	PbInput		input;
+	PbSource	src;
+	PbFraming	f;
+	Counted		counted;
+	const PbAllocator alloc = {fz_alloc, fz_free, NULL};
+	bool		stopped_by_alloc;
+
+	if (!parse_run(data, size, &r))
+		return 0;
+	fz_live = 0;
+	fz_refused = 0;
+	choose_input(&r);
+
+	reader.data = r.raw;
+	reader.len = r.rawlen;
+	reader.pos = 0;
+	reader.chunk = r.chunk;
+	reader.calls_after_eof = 0;
+	FUZZ_CHECK(pb_input_init(&input, fz_read, &reader, &alloc, r.comp) == 0);
+	counted.in = &input;
+	counted.direct = r.direct ? &reader : NULL;
+	counted.expect = r.payload;
+	counted.expect_len = r.plen;
+	counted.known = r.known;
+	counted.total = 0;
+	counted.cap = 1 << 20;
+	FUZZ_CHECK(pb_source_init(&src, counted_read, &counted, &alloc, r.cap) == 0);
+	pb_framing_init(&f, r.kind, &src, r.container_field, r.max);
+	f.crc32c = r.crc ? ref_crc32c : NULL;
+
+	stopped_by_alloc = frame_all(&r, &src, &f, &counted);
+	if (r.known && r.mode <= 5 && !stopped_by_alloc)
+		compare_with_reference(&r);
 
 	pb_source_free(&src);
 	pb_input_end(&input);
 	FUZZ_CHECK(fz_live == 0);
-	free(owned);
+	free(r.owned);
 	return 0;
 }

@@ -1,9 +1,18 @@
-/*
- * test_stream.c - unit tests of src/stream/: wire primitives, the buffered
- * source and the framings, without a server.  Inputs are written out byte
- * by byte from the protobuf encoding rules, so the tests do not depend on
- * any encoder of ours.
+/*-------------------------------------------------------------------------
+ *
+ * test_stream.c
+ *		Unit tests of src/stream/: wire primitives, source, framings, input.
+ *
+ * Runs without a server.  Inputs are written out byte by byte from the
+ * protobuf encoding rules, so the tests do not depend on any encoder of
+ * ours.  The stream layer's assert() checks are on here (see below).
+ *
+ *-------------------------------------------------------------------------
  */
+#ifdef NDEBUG
+#error "test_stream.c checks src/stream/ with its asserts on: build it without NDEBUG"
+#endif
+
 #include <errno.h>
 #include <stdint.h>
 
@@ -60,6 +69,10 @@ std_free(void *ctx, void *p)
 
 static const PbAllocator allocator = {std_alloc, std_free, NULL};
 
+/*
+ * test_varints
+ *		Varints: reading, bounds, ZigZag and little-endian loads
+ */
 static void
 test_varints(void)
 {
@@ -111,6 +124,29 @@ test_varints(void)
 	}
 }
 
+/*
+ * Ten continuation bytes are malformed even where the range ends after them,
+ * for the skipping readers too (fuzz finding 3); nine are cut short.
+ */
+static void
+test_unterminated_varint(void)
+{
+	uint8_t		ten[11] = {0x08};
+	const uint8_t *fail_at = NULL;
+	const uint8_t *p;
+	uint64_t	v;
+
+	memset(ten + 1, 0x80, 10);
+	p = ten + 1;
+	CHECK_EQ_INT(pb_read_varint(&p, ten + 11, &v), PB_WIRE_BAD_VARINT);
+	CHECK_EQ_INT(pb_skip_varint(&p, ten + 11), PB_WIRE_BAD_VARINT);
+	CHECK(p == ten + 1);
+	CHECK_EQ_INT(pb_skip_varint(&p, ten + 10), PB_WIRE_TRUNCATED);
+	CHECK_EQ_INT(pb_walk_message(ten, ten + 11, &fail_at), PB_WIRE_BAD_VARINT);
+	CHECK(fail_at == ten);
+	CHECK_EQ_INT(pb_walk_message(ten, ten + 10, &fail_at), PB_WIRE_TRUNCATED);
+}
+
 static void
 test_tags(void)
 {
@@ -155,6 +191,10 @@ nested_groups(uint8_t *buf, int n)
 	return k;
 }
 
+/*
+ * test_skip_and_walk
+ *		Skipping fields and groups, and pb_walk_message's verdicts
+ */
 static void
 test_skip_and_walk(void)
 {
@@ -206,6 +246,10 @@ test_skip_and_walk(void)
 	CHECK_EQ_INT(pb_walk_message(deep, deep + n, &fail_at), PB_WIRE_TOO_DEEP);
 }
 
+/*
+ * test_source
+ *		The buffered source: filling, growing, skipping, read errors
+ */
 static void
 test_source(void)
 {
@@ -292,6 +336,10 @@ run_framing(PbFramingKind kind, const uint8_t *data, size_t len, uint32_t field,
 	return r;
 }
 
+/*
+ * test_delimited
+ *		The delimited framing: chunked reads, truncation, the size limit
+ */
 static void
 test_delimited(void)
 {
@@ -350,28 +398,29 @@ test_delimited(void)
 	}
 }
 
+/*
+ * Batch { string name = 2; repeated Row rows = 1; int32 n = 3; fixed64 f = 4; group g = 5 }
+ * on the wire: name, row, n, row, f, group{n=1, nested group}, row, fixed32 7
+ */
+static const uint8_t container_file[] = {
+	0x12, 0x03, 'a', 'b', 'c',	/* name */
+	0x0A, 0x02, 0x08, 0x01,	/* row 1 */
+	0x18, 0x96, 0x01,		/* n = 150 */
+	0x0A, 0x00,				/* row 2: empty */
+	0x21, 1, 2, 3, 4, 5, 6, 7, 8,	/* f */
+	0x2B, 0x08, 0x01, 0x33, 0x34, 0x2C,	/* group 5 { 1: 1, group 6 {} } */
+	0x0A, 0x03, 0x08, 0x02, 0x10,	/* row 3: bytes 08 02 10 (cut inside; the framing does not care) */
+	0x3D, 1, 2, 3, 4		/* fixed32 field 7 */
+};
+
 static void
 test_container(void)
 {
-	/*
-	 * Batch { string name = 2; repeated Row rows = 1; int32 n = 3; fixed64 f = 4; group g = 5 }
-	 * on the wire: name, row, n, row, f, group{n=1, nested group}, row, fixed32 7
-	 */
-	const uint8_t file[] = {
-		0x12, 0x03, 'a', 'b', 'c',	/* name */
-		0x0A, 0x02, 0x08, 0x01,	/* row 1 */
-		0x18, 0x96, 0x01,		/* n = 150 */
-		0x0A, 0x00,				/* row 2: empty */
-		0x21, 1, 2, 3, 4, 5, 6, 7, 8,	/* f */
-		0x2B, 0x08, 0x01, 0x33, 0x34, 0x2C,	/* group 5 { 1: 1, group 6 {} } */
-		0x0A, 0x03, 0x08, 0x02, 0x10,	/* row 3: bytes 08 02 10 (cut inside; the framing does not care) */
-		0x3D, 1, 2, 3, 4		/* fixed32 field 7 */
-	};
 	FrameRun	r;
 
 	for (size_t chunk = 1; chunk <= 64; chunk *= 4)
 	{
-		r = run_framing(PB_FRAMING_CONTAINER, file, sizeof(file), 1, 100, chunk);
+		r = run_framing(PB_FRAMING_CONTAINER, container_file, sizeof(container_file), 1, 100, chunk);
 		CHECK_EQ_INT(r.last, PB_FRAME_END);
 		CHECK_EQ_INT(r.messages, 3);
 		CHECK_EQ_INT(r.total, 5);
@@ -386,17 +435,24 @@ test_container(void)
 		CHECK_EQ_INT(r.messages, 1);
 	}
 	/* truncations inside the skipped fields are errors, boundaries are not */
-	for (size_t cut = 1; cut < sizeof(file); cut++)
+	for (size_t cut = 1; cut < sizeof(container_file); cut++)
 	{
 		int			boundary = (cut == 5 || cut == 9 || cut == 12 || cut == 14 ||
 								cut == 23 || cut == 29 || cut == 34);
 
-		r = run_framing(PB_FRAMING_CONTAINER, file, cut, 1, 100, 7);
+		r = run_framing(PB_FRAMING_CONTAINER, container_file, cut, 1, 100, 7);
 		if (boundary)
 			CHECK_EQ_INT(r.last, PB_FRAME_END);
 		else
 			CHECK_EQ_INT(r.err, PB_FRAME_ERR_TRUNCATED);
 	}
+}
+
+static void
+test_container_errors(void)
+{
+	FrameRun	r;
+
 	/* malformed container fields */
 	{
 		const uint8_t wt7[] = {0x0F};
@@ -418,7 +474,7 @@ test_container(void)
 		CHECK_EQ_INT(r.last, PB_FRAME_END);
 	}
 	/* a row over the limit */
-	r = run_framing(PB_FRAMING_CONTAINER, file, sizeof(file), 1, 2, 7);
+	r = run_framing(PB_FRAMING_CONTAINER, container_file, sizeof(container_file), 1, 2, 7);
 	CHECK_EQ_INT(r.err, PB_FRAME_ERR_TOO_LARGE);
 	CHECK_EQ_INT(r.messages, 2);
 }
@@ -490,6 +546,10 @@ tf_record(uint8_t *out, const uint8_t *data, uint32_t len, int corrupt)
 	return 16 + len;
 }
 
+/*
+ * test_other_framings
+ *		The fixed32, tfrecord and single framings
+ */
 static void
 test_other_framings(void)
 {
@@ -569,7 +629,12 @@ test_walk(void)
 	}
 }
 
-/* Reading a caller's block: no copy, its offsets, the end at its end, then back to reading. */
+/*
+ * test_source_attach
+ *		Reading a caller's block in place
+ *
+ * No copy, its offsets, the end at its end, then back to reading.
+ */
 static void
 test_source_attach(void)
 {
@@ -649,6 +714,54 @@ frame_records(PbFraming *f, Record *out, int *n, int cap)
 }
 
 /*
+ * Walk the block of the input at off as a worker claiming a range does: a
+ * block whose first record does not fit is grown until it does (or is
+ * larger than a record may be).  *n is the block's length, *b and *rows
+ * what the walk says.
+ */
+static PbWalkResult
+claim_block(PbFramingKind kind, uint32_t field, const uint8_t *data, size_t len,
+			uint64_t off, size_t block, uint8_t *buf, size_t *n, size_t *b,
+			uint64_t *rows, int *at_eof)
+{
+	for (;;)
+	{
+		uint64_t	need;
+		PbWalkResult wr;
+
+		*n = len - off < block ? (size_t) (len - off) : block;
+		*at_eof = *n < block;
+		memcpy(buf, data + off, *n);
+		wr = pb_framing_walk(kind, field, 1000, buf, *n, *at_eof, b, rows, &need);
+		if (wr == PB_WALK_NEED_MORE && need <= 1000 + 64)
+		{
+			block = need > block * 2 ? (size_t) need : block * 2;
+			continue;
+		}
+		return wr;
+	}
+}
+
+/* The records framed from the ranges are those of one sequential reading. */
+static void
+check_same_records(const Record *want, int nwant, const Record *got, int ngot,
+				   const char *what)
+{
+	CHECK_EQ_INT(ngot, nwant);
+	for (int i = 0; i < nwant && i < ngot; i++)
+		if (want[i].offset != got[i].offset || want[i].number != got[i].number ||
+			want[i].len != got[i].len)
+		{
+			fprintf(stderr, "%s: record %d differs\n", what, i);
+			CHECK(0);
+			break;
+		}
+}
+
+/*
+ * check_split
+ *		Split an input into ranges as a parallel scan does, and compare
+ *
  * What a parallel scan does, in one process: claim ranges of whole records
  * by walking blocks from the shared boundary (growing the block for a record
  * that does not fit), frame each range from the block it walked; the rest of
@@ -685,31 +798,19 @@ check_split(PbFramingKind kind, uint32_t field, const uint8_t *data, size_t len,
 	pb_source_init(&src, mem_read, &in, &allocator, 8);
 	for (;;)
 	{
-		size_t		block = block0,
-					n,
+		size_t		n,
 					b;
-		uint64_t	rows,
-					need;
+		uint64_t	rows;
 		PbWalkResult wr;
-		int			last;
+		int			at_eof,
+					last;
 
-		for (;;)
-		{
-			n = len - off < block ? (size_t) (len - off) : block;
-			memcpy(buf, data + off, n);
-			wr = pb_framing_walk(kind, field, 1000, buf, n, n < block, &b, &rows, &need);
-			if (wr == PB_WALK_NEED_MORE && need <= 1000 + 64)
-			{
-				block = need > block * 2 ? (size_t) need : block * 2;
-				continue;
-			}
-			break;
-		}
+		wr = claim_block(kind, field, data, len, off, block0, buf, &n, &b, &rows, &at_eof);
 		if (wr == PB_WALK_OK && b == 0)
 			break;
-		last = !(wr == PB_WALK_OK && !(n < block && b == n));
+		last = !(wr == PB_WALK_OK && !(at_eof && b == n));
 		ranges++;
-		if (!last || n < block)
+		if (!last || at_eof)
 			pb_source_attach(&src, buf, last ? n : b, off);
 		else
 		{
@@ -730,15 +831,7 @@ check_split(PbFramingKind kind, uint32_t field, const uint8_t *data, size_t len,
 		ordinal += rows;
 	}
 	CHECK(ranges > 1);
-	CHECK_EQ_INT(ngot, nwant);
-	for (int i = 0; i < nwant && i < ngot; i++)
-		if (want[i].offset != got[i].offset || want[i].number != got[i].number ||
-			want[i].len != got[i].len)
-		{
-			fprintf(stderr, "%s: record %d differs\n", what, i);
-			CHECK(0);
-			break;
-		}
+	check_same_records(want, nwant, got, ngot, what);
 	CHECK_EQ_INT(got_res, want_res);
 	CHECK_EQ_INT(errors, want_res == PB_FRAME_ERROR ? 1 : 0);
 	if (want_res == PB_FRAME_ERROR)
@@ -747,6 +840,10 @@ check_split(PbFramingKind kind, uint32_t field, const uint8_t *data, size_t len,
 	free(buf);
 }
 
+/*
+ * test_split
+ *		Splitting inputs of every walkable framing into ranges
+ */
 static void
 test_split(void)
 {
@@ -828,6 +925,10 @@ inflate_all(const uint8_t *comp, size_t clen, PbCompression mode, uint8_t *out, 
 	return n;
 }
 
+/*
+ * test_input
+ *		The input stage: none, gzip and zstd, detected or told
+ */
 static void
 test_input(void)
 {
@@ -898,12 +999,14 @@ int
 main(void)
 {
 	test_varints();
+	test_unterminated_varint();
 	test_tags();
 	test_skip_and_walk();
 	test_source();
 	test_source_attach();
 	test_delimited();
 	test_container();
+	test_container_errors();
 	test_other_framings();
 	test_walk();
 	test_split();
