@@ -1,11 +1,18 @@
-/*
- * schema.c - descriptor sets parsed with protobuf-c, cached per backend.
+/*-------------------------------------------------------------------------
+ *
+ * schema.c
+ *		Descriptor sets parsed with protobuf-c, cached per backend.
  *
  * The parsed FileDescriptorSet and an index of its messages and enums live
  * in one memory context per cached file, a child of CacheMemoryContext, so a
  * stale entry is dropped by deleting its context.  protobuf-c allocates
  * through an allocator on that context: an error mid-parse leaks nothing
  * that the context's deletion does not free.
+ *
+ * Each message's well-known type is recognised here, once, so that the
+ * binding and the JSON rendering compare an enum instead of names.
+ *
+ *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
@@ -39,6 +46,33 @@ typedef struct SchemaCacheEntry
 } SchemaCacheEntry;
 
 static SchemaCacheEntry *schema_cache[SCHEMA_CACHE_SIZE];
+
+#define WKT_PREFIX "google.protobuf."
+
+/* The well-known types, by their names within package google.protobuf. */
+static const struct
+{
+	const char *name;
+	PbWellKnownType wkt;
+}			well_known_types[] = {
+	{"Timestamp", PB_WKT_TIMESTAMP},
+	{"Duration", PB_WKT_DURATION},
+	{"FieldMask", PB_WKT_FIELD_MASK},
+	{"Struct", PB_WKT_STRUCT},
+	{"Value", PB_WKT_VALUE},
+	{"ListValue", PB_WKT_LIST_VALUE},
+	{"Any", PB_WKT_ANY},
+	{"Empty", PB_WKT_EMPTY},
+	{"DoubleValue", PB_WKT_DOUBLE_VALUE},
+	{"FloatValue", PB_WKT_FLOAT_VALUE},
+	{"Int64Value", PB_WKT_INT64_VALUE},
+	{"UInt64Value", PB_WKT_UINT64_VALUE},
+	{"Int32Value", PB_WKT_INT32_VALUE},
+	{"UInt32Value", PB_WKT_UINT32_VALUE},
+	{"BoolValue", PB_WKT_BOOL_VALUE},
+	{"StringValue", PB_WKT_STRING_VALUE},
+	{"BytesValue", PB_WKT_BYTES_VALUE}
+};
 
 static void *
 cxt_alloc(void *allocator_data, size_t size)
@@ -232,6 +266,25 @@ check_fields(const IndexBuild *ib, const char *full_name,
 	pfree(names);
 }
 
+/*
+ * The well-known type a message's full name makes it: only the exact name
+ * counts, so "mypkg.Timestamp" and "google.protobuf.Foo.Timestamp" are
+ * PB_WKT_NONE.
+ */
+static PbWellKnownType
+well_known_type(const char *full_name)
+{
+	const char *name;
+
+	if (strncmp(full_name, WKT_PREFIX, strlen(WKT_PREFIX)) != 0)
+		return PB_WKT_NONE;
+	name = full_name + strlen(WKT_PREFIX);
+	for (int i = 0; i < lengthof(well_known_types); i++)
+		if (strcmp(name, well_known_types[i].name) == 0)
+			return well_known_types[i].wkt;
+	return PB_WKT_NONE;
+}
+
 static void
 index_enums(IndexBuild *ib, const char *scope, size_t n,
 			Google__Protobuf__EnumDescriptorProto **enums, bool proto3)
@@ -263,6 +316,7 @@ index_messages(IndexBuild *ib, const char *scope, size_t n,
 		check_fields(ib, mi->full_name, msgs[i]);
 		mi->desc = msgs[i];
 		mi->proto3 = proto3;
+		mi->wkt = well_known_type(mi->full_name);
 		ib->messages = lappend(ib->messages, mi);
 		index_enums(ib, mi->full_name, msgs[i]->n_enum_type, msgs[i]->enum_type, proto3);
 		index_messages(ib, mi->full_name, msgs[i]->n_nested_type, msgs[i]->nested_type, proto3);
