@@ -1,5 +1,15 @@
-/*
- * binding.c - columns -> fields, and the type checks, once per scan.
+/*-------------------------------------------------------------------------
+ *
+ * binding.c
+ *		Columns bound to fields, and the type checks, once per scan.
+ *
+ * The result is the decode plan binding.h describes: a tree of PbMsgPlan
+ * nodes, built through PlanBuilders (one per message level reached) and
+ * frozen into arrays by finish_builder.  Every error about a column that
+ * matches no field, or cannot hold one, is raised here, before any row is
+ * read.
+ *
+ *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
@@ -41,6 +51,13 @@ parse_field_number(const char *s, int *number)
 	return v > 0;
 }
 
+/*
+ * field_kind
+ *		How the wire value of field f is read, from its declared type
+ *
+ * Groups and messages (and a type this version does not know) are
+ * PB_K_MESSAGE.
+ */
 static PbScalarKind
 field_kind(const PbFieldDescriptor *f)
 {
@@ -143,7 +160,10 @@ natural_types(PbScalarKind kind)
 	return "text";
 }
 
-/* Can a column of type 'typid' hold values of 'kind'?  Sets *target. */
+/*
+ * choose_target
+ *		Can a column of type typid hold values of kind?  Sets *target.
+ */
 static bool
 choose_target(PbScalarKind kind, Oid typid, PbTarget *target)
 {
@@ -794,38 +814,79 @@ field_not_found(PlanBuilder *b, const char *colname, const char *path, const cha
 			 errhint("Name a field with the column option \"field\": a name or a number, or a path of them separated by dots.")));
 }
 
+/* The whole message at builder b's level, as jsonb (path "."). */
+static void
+bind_whole_message(PlanBuilder *b, const char *colname, Oid typid, int32 typmod, int attidx)
+{
+	if (typid != JSONBOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("column \"%s\" of type %s cannot hold the whole message \"%s\"",
+						colname, format_type_be(typid), b->mi->full_name),
+				 errhint("Declare the column as jsonb.")));
+	new_reader(b, PB_R_WHOLE, attidx, colname, NULL, typid, typmod);
+}
+
+/* The name of the member of oneof 'oneof' (named 'step') set last, as text. */
+static void
+bind_oneof_name(PlanBuilder *b, const char *colname, const char *step, int oneof,
+				Oid typid, int32 typmod, int attidx)
+{
+	PbReader   *r;
+
+	if (typid != TEXTOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("column \"%s\" of type %s cannot hold the name of oneof \"%s\"",
+						colname, format_type_be(typid), step),
+				 errhint("Declare the column as text.")));
+	r = new_reader(b, PB_R_ONEOF_NAME, attidx, colname, NULL, typid, typmod);
+	r->fieldname = b->mi->desc->oneof_decl[oneof]->name;
+	r->oneof_index = oneof_state(b, oneof);
+	track_oneof(b, oneof);
+}
+
+/* A path goes on only through a singular message field. */
+static void
+check_path_step(PlanBuilder *b, const char *colname, const char *path,
+				const PbFieldDescriptor *f)
+{
+	if (!is_message(f) || is_repeated(f))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("field path \"%s\" of column \"%s\" goes through field \"%s\", which is not a singular message field",
+						path, colname, f->name),
+				 errdetail("Field \"%s\" of message \"%s\" is %s%s.", f->name, b->mi->full_name,
+						   is_repeated(f) ? "repeated " : "", pb_field_type_name(f)),
+				 errhint("A path can only go through singular message fields; read a repeated field whole, as an array or jsonb.")));
+}
+
 /*
- * Bind one output (a column, or an attribute of a composite) to what its
- * path names: '.' for the whole message, else dot-separated steps through
- * singular message fields down to a field or, last, a oneof.
+ * bind_output
+ *		Bind one output (a column, or an attribute of a composite) to its path
+ *
+ * The path is '.' for the whole message, else dot-separated steps through
+ * singular message fields down to a field or, last, a oneof.  Without a
+ * path (no "field" option) the column's name is the one step, dots and all.
  */
 static void
 bind_output(PlanBuilder *b, const char *colname, const char *path,
 			Oid typid, int32 typmod, int attidx)
 {
-	char	   *copy;
 	char	   *step;
 	char	   *next;
 
 	if (path && strcmp(path, ".") == 0)
 	{
-		if (typid != JSONBOID)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-					 errmsg("column \"%s\" of type %s cannot hold the whole message \"%s\"",
-							colname, format_type_be(typid), b->mi->full_name),
-					 errhint("Declare the column as jsonb.")));
-		new_reader(b, PB_R_WHOLE, attidx, colname, NULL, typid, typmod);
+		bind_whole_message(b, colname, typid, typmod, attidx);
 		return;
 	}
 
-	copy = pstrdup(path ? path : colname);
-	step = copy;
+	step = pstrdup(path ? path : colname);
 	for (;;)
 	{
 		const PbFieldDescriptor *f;
 
-		/* a column name is one step even if it has dots; an option is a path */
 		next = path ? strchr(step, '.') : NULL;
 		if (next)
 			*next++ = '\0';
@@ -840,18 +901,7 @@ bind_output(PlanBuilder *b, const char *colname, const char *path,
 
 			if (oneof >= 0)
 			{
-				PbReader   *r;
-
-				if (typid != TEXTOID)
-					ereport(ERROR,
-							(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-							 errmsg("column \"%s\" of type %s cannot hold the name of oneof \"%s\"",
-									colname, format_type_be(typid), step),
-							 errhint("Declare the column as text.")));
-				r = new_reader(b, PB_R_ONEOF_NAME, attidx, colname, NULL, typid, typmod);
-				r->fieldname = b->mi->desc->oneof_decl[oneof]->name;
-				r->oneof_index = oneof_state(b, oneof);
-				track_oneof(b, oneof);
+				bind_oneof_name(b, colname, step, oneof, typid, typmod, attidx);
 				return;
 			}
 		}
@@ -862,14 +912,7 @@ bind_output(PlanBuilder *b, const char *colname, const char *path,
 			bind_field(b, colname, f, typid, typmod, attidx);
 			return;
 		}
-		if (!is_message(f) || is_repeated(f))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("field path \"%s\" of column \"%s\" goes through field \"%s\", which is not a singular message field",
-							path, colname, f->name),
-					 errdetail("Field \"%s\" of message \"%s\" is %s%s.", f->name, b->mi->full_name,
-							   is_repeated(f) ? "repeated " : "", pb_field_type_name(f)),
-					 errhint("A path can only go through singular message fields; read a repeated field whole, as an array or jsonb.")));
+		check_path_step(b, colname, path, f);
 		b = child_builder(b, f);
 		step = next;
 	}
@@ -904,16 +947,16 @@ fast_op(PbTarget target, PbScalarKind kind)
 	return PB_FAST_GENERIC;
 }
 
-static PbMsgPlan *
-finish_builder(PlanBuilder *b)
+/*
+ * The slots in their order of creation, and the two ways the decoder finds
+ * one: by field number (dense, up to DENSE_LIMIT) and, for a singular slot
+ * of fields 1-15, by its one-byte tag.
+ */
+static void
+finish_slots(PbMsgPlan *plan, PlanBuilder *b)
 {
-	PbMsgPlan  *plan = palloc0(sizeof(PbMsgPlan));
 	ListCell   *lc;
 	int			i;
-
-	plan->message = b->mi;
-	plan->depth = b->depth;
-	plan->render = b->render;
 
 	plan->nslots = list_length(b->slots);
 	plan->slots = palloc(sizeof(PbFieldSlot) * Max(plan->nslots, 1));
@@ -936,12 +979,25 @@ finish_builder(PlanBuilder *b)
 		if (slot->number <= 15 && slot->mode == PB_SLOT_LAST && slot->wire_type != PB_WT_SGROUP)
 			plan->tag1[(slot->number << 3) | slot->wire_type] = (int8) (i + 1);
 	}
+	plan->allslots = palloc(sizeof(int16) * Max(plan->nslots, 1));
+	for (i = 0; i < plan->nslots; i++)
+		if (plan->slots[i].mode == PB_SLOT_ALL)
+			plan->allslots[plan->nallslots++] = (int16) i;
+}
 
-	/* singular scalar readers first: the row loop runs them from a packed array */
+/*
+ * The readers, singular scalar ones first: the row loop runs those from a
+ * packed array (plan->fast), the rest one by one.  Needs the slots.
+ */
+static void
+finish_readers(PbMsgPlan *plan, PlanBuilder *b)
+{
+	ListCell   *lc;
+	int			i = 0;
+
 	plan->nreaders = list_length(b->readers);
 	plan->readers = palloc(sizeof(PbReader) * Max(plan->nreaders, 1));
 	plan->fast = palloc(sizeof(PbFastReader) * Max(plan->nreaders, 1));
-	i = 0;
 	for (int pass = 0; pass < 2; pass++)
 		foreach(lc, b->readers)
 		{
@@ -965,10 +1021,21 @@ finish_builder(PlanBuilder *b)
 			}
 			i++;
 		}
-	plan->allslots = palloc(sizeof(int16) * Max(plan->nslots, 1));
-	for (i = 0; i < plan->nslots; i++)
-		if (plan->slots[i].mode == PB_SLOT_ALL)
-			plan->allslots[plan->nallslots++] = (int16) i;
+}
+
+/* Turn a builder (and, recursively, its children) into the plan the decoder runs. */
+static PbMsgPlan *
+finish_builder(PlanBuilder *b)
+{
+	PbMsgPlan  *plan = palloc0(sizeof(PbMsgPlan));
+	ListCell   *lc;
+	int			i;
+
+	plan->message = b->mi;
+	plan->depth = b->depth;
+	plan->render = b->render;
+	finish_slots(plan, b);
+	finish_readers(plan, b);
 
 	plan->nchildren = list_length(b->children);
 	plan->children = palloc(sizeof(PbChild) * Max(plan->nchildren, 1));

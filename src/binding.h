@@ -1,5 +1,7 @@
-/*
- * binding.h - columns bound to fields: one decode plan per scan.
+/*-------------------------------------------------------------------------
+ *
+ * binding.h
+ *		Columns bound to fields: one decode plan per scan.
  *
  * A plan is a tree with one node (PbMsgPlan) per message level the query
  * reaches.  Each node lists the fields it needs ("slots": which wire types
@@ -7,6 +9,8 @@
  * readers that turn those occurrences into Datums (a column, or an
  * attribute of a composite), and the child nodes of paths that go deeper.
  * Fields nobody references have no slot and are skipped by wire type.
+ *
+ *-------------------------------------------------------------------------
  */
 #ifndef PROTOBUF_FDW_BINDING_H
 #define PROTOBUF_FDW_BINDING_H

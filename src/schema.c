@@ -209,6 +209,9 @@ compare_cstring(const void *a, const void *b)
 }
 
 /*
+ * check_fields
+ *		Refuse a message whose fields protoc would not have written
+ *
  * What protoc guarantees of a message's fields and the decoder relies on.
  * A field numbered 0, negative or above PB_MAX_FIELD_NUMBER can never be
  * on the wire, and one naming a oneof the message does not declare has no
@@ -454,6 +457,14 @@ load_entry(const char *path, const struct stat *st)
 	return entry;
 }
 
+/*
+ * pb_schema_load
+ *		The descriptor set at path, from this backend's cache if unchanged
+ *
+ * An entry is reused while the file's size and modification time are the
+ * same; a changed file is parsed again and replaces it.  Past
+ * SCHEMA_CACHE_SIZE entries the oldest is dropped.
+ */
 const PbSchema *
 pb_schema_load(const char *path)
 {
@@ -526,6 +537,10 @@ pb_schema_find_enum(const PbSchema *schema, const char *name)
 				   sizeof(PbEnumInfo), compare_enum_info);
 }
 
+/*
+ * pb_schema_require_message
+ *		Find a message by name, or report an error that lists close names
+ */
 const PbMessageInfo *
 pb_schema_require_message(const PbSchema *schema, const char *name)
 {
@@ -578,6 +593,10 @@ pb_message_field_by_number(const PbDescriptor *msg, int number)
 	return NULL;
 }
 
+/*
+ * pb_field_type_name
+ *		A field's type as a .proto file writes it ("int32", "string", ...)
+ */
 const char *
 pb_field_type_name(const PbFieldDescriptor *field)
 {
