@@ -1,5 +1,15 @@
-/*
- * binding.c - columns -> fields, and the type checks, once per scan.
+/*-------------------------------------------------------------------------
+ *
+ * binding.c
+ *		Columns bound to fields, and the type checks, once per scan.
+ *
+ * The result is the decode plan binding.h describes: a tree of PbMsgPlan
+ * nodes, built through PlanBuilders (one per message level reached) and
+ * frozen into arrays by finish_builder.  Every error about a column that
+ * matches no field, or cannot hold one, is raised here, before any row is
+ * read.
+ *
+ *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
@@ -41,6 +51,13 @@ parse_field_number(const char *s, int *number)
 	return v > 0;
 }
 
+/*
+ * field_kind
+ *		How the wire value of field f is read, from its declared type
+ *
+ * Groups and messages (and a type this version does not know) are
+ * PB_K_MESSAGE.
+ */
 static PbScalarKind
 field_kind(const PbFieldDescriptor *f)
 {
@@ -143,7 +160,10 @@ natural_types(PbScalarKind kind)
 	return "text";
 }
 
-/* Can a column of type 'typid' hold values of 'kind'?  Sets *target. */
+/*
+ * choose_target
+ *		Can a column of type typid hold values of kind?  Sets *target.
+ */
 static bool
 choose_target(PbScalarKind kind, Oid typid, PbTarget *target)
 {
@@ -467,36 +487,61 @@ child_builder(PlanBuilder *b, const PbFieldDescriptor *f)
 static PbMsgPlan *finish_builder(PlanBuilder *b);
 static void bind_output(PlanBuilder *b, const char *colname, const char *path,
 						Oid typid, int32 typmod, int attidx);
+static void bind_field(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
+					   Oid typid, int32 typmod, int attidx);
 
-/* What a column on a well-known type may be declared as, for hints. */
+/* What a column on a well-known type may be declared as, for hints; NULL if not one. */
 static const char *
-wkt_types(const char *name)
+wkt_types(PbWellKnownType wkt)
 {
-	static const char *const pairs[][2] = {
-		{"Timestamp", "timestamptz or timestamp (UTC), or jsonb"},
-		{"Duration", "interval, or jsonb"},
-		{"FieldMask", "text or text[], or jsonb"},
-		{"Int32Value", "integer (or bigint, numeric, text), or jsonb"},
-		{"Int64Value", "bigint (or numeric, text), or jsonb"},
-		{"UInt32Value", "bigint (or numeric, text), or jsonb"},
-		{"UInt64Value", "numeric (or bigint, text), or jsonb"},
-		{"FloatValue", "real (or double precision, numeric, text), or jsonb"},
-		{"DoubleValue", "double precision (or numeric, text), or jsonb"},
-		{"BoolValue", "boolean (or text), or jsonb"},
-		{"StringValue", "text (or varchar), or jsonb"},
-		{"BytesValue", "bytea (or text), or jsonb"},
-		{"Struct", "jsonb"}, {"Value", "jsonb"}, {"ListValue", "jsonb"},
-		{"Any", "jsonb"}, {"Empty", "jsonb"}
-	};
-
-	for (int i = 0; i < lengthof(pairs); i++)
-		if (pb_is_wkt(name, pairs[i][0]))
-			return pairs[i][1];
+	switch (wkt)
+	{
+		case PB_WKT_TIMESTAMP:
+			return "timestamptz or timestamp (UTC), or jsonb";
+		case PB_WKT_DURATION:
+			return "interval, or jsonb";
+		case PB_WKT_FIELD_MASK:
+			return "text or text[], or jsonb";
+		case PB_WKT_INT32_VALUE:
+			return "integer (or bigint, numeric, text), or jsonb";
+		case PB_WKT_INT64_VALUE:
+		case PB_WKT_UINT32_VALUE:
+			return "bigint (or numeric, text), or jsonb";
+		case PB_WKT_UINT64_VALUE:
+			return "numeric (or bigint, text), or jsonb";
+		case PB_WKT_FLOAT_VALUE:
+			return "real (or double precision, numeric, text), or jsonb";
+		case PB_WKT_DOUBLE_VALUE:
+			return "double precision (or numeric, text), or jsonb";
+		case PB_WKT_BOOL_VALUE:
+			return "boolean (or text), or jsonb";
+		case PB_WKT_STRING_VALUE:
+			return "text (or varchar), or jsonb";
+		case PB_WKT_BYTES_VALUE:
+			return "bytea (or text), or jsonb";
+		case PB_WKT_STRUCT:
+		case PB_WKT_VALUE:
+		case PB_WKT_LIST_VALUE:
+		case PB_WKT_ANY:
+		case PB_WKT_EMPTY:
+			return "jsonb";
+		case PB_WKT_NONE:
+			break;
+	}
 	return NULL;
 }
 
+/*
+ * type_mismatch
+ *		Report that a column of type typid cannot hold field f
+ *
+ * 'mi' is f's message type when f is a message field (NULL otherwise): a
+ * singular well-known type gets a hint of its own.  'why', if given,
+ * becomes the detail.
+ */
 static void
-type_mismatch(const char *colname, Oid typid, const PbFieldDescriptor *f, const char *why)
+type_mismatch(const char *colname, Oid typid, const PbFieldDescriptor *f,
+			  const PbMessageInfo *mi, const char *why)
 {
 	const char *ftype = pb_field_type_name(f);
 	const char *wkt = NULL;
@@ -504,8 +549,8 @@ type_mismatch(const char *colname, Oid typid, const PbFieldDescriptor *f, const 
 	if (is_message(f) && f->type_name)
 	{
 		ftype = f->type_name[0] == '.' ? f->type_name + 1 : f->type_name;
-		if (!is_repeated(f))
-			wkt = wkt_types(ftype);
+		if (!is_repeated(f) && mi)
+			wkt = wkt_types(mi->wkt);
 	}
 	if (wkt)
 		ereport(ERROR,
@@ -579,121 +624,179 @@ bind_composite(PbReader *r, const PbMessageInfo *mi, Oid comptype, int depth,
 	r->sub = finish_builder(sub);
 }
 
+/* A message field read as a row type, or a repeated one as an array of them. */
+static void
+bind_composite_field(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
+					 const PbMessageInfo *mi, Oid typid, int32 typmod, int attidx,
+					 Oid elemtype)
+{
+	PbReader   *r = new_reader(b, PB_R_COMPOSITE, attidx, colname, f, typid, typmod);
+
+	r->slot = add_slot(b, f, PB_SLOT_ALL);
+	if (OidIsValid(elemtype))
+	{
+		r->elemtype = elemtype;
+		get_typlenbyvalalign(elemtype, &r->elemlen, &r->elembyval, &r->elemalign);
+		bind_composite(r, mi, elemtype, b->depth + 1, b->render);
+	}
+	else
+		bind_composite(r, mi, typid, b->depth + 1, b->render);
+}
+
+/* A FieldMask as text (its paths joined with commas) or as text[]. */
+static void
+bind_field_mask(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
+				const PbMessageInfo *mi, Oid typid, int32 typmod, int attidx)
+{
+	PlanBuilder *c = child_builder(b, f);
+	const PbFieldDescriptor *paths = pb_message_field_by_number(mi->desc, 1);
+	PbReader   *r;
+
+	if (paths == NULL)
+		type_mismatch(colname, typid, f, mi, "The descriptor set's FieldMask has no field 1.");
+	if (typid == TEXTOID)
+	{
+		r = new_reader(c, PB_R_JOIN, attidx, colname, paths, typid, typmod);
+		r->slot = add_slot(c, paths, PB_SLOT_ALL);
+	}
+	else
+		bind_field(c, colname, paths, typid, typmod, attidx);
+}
+
+/*
+ * bind_well_known
+ *		Bind a singular field of a well-known type to a column of its own type
+ *
+ * Timestamp, Duration, FieldMask and the wrappers read as the SQL types
+ * they stand for; a wrapper is NULL when absent.  Any other pairing (a
+ * well-known type or not) is a type mismatch.
+ */
+static void
+bind_well_known(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
+				const PbMessageInfo *mi, Oid typid, int32 typmod, int attidx)
+{
+	PbReader   *r;
+
+	if (mi->wkt == PB_WKT_TIMESTAMP && (typid == TIMESTAMPTZOID || typid == TIMESTAMPOID))
+	{
+		r = new_reader(b, PB_R_TIMESTAMP, attidx, colname, f, typid, typmod);
+		r->slot = add_slot(b, f, PB_SLOT_ALL);
+		r->timestamp_utc = (typid == TIMESTAMPOID);
+		return;
+	}
+	if (mi->wkt == PB_WKT_DURATION && typid == INTERVALOID)
+	{
+		r = new_reader(b, PB_R_DURATION, attidx, colname, f, typid, typmod);
+		r->slot = add_slot(b, f, PB_SLOT_ALL);
+		return;
+	}
+	if (mi->wkt == PB_WKT_FIELD_MASK && (typid == TEXTOID || typid == TEXTARRAYOID))
+	{
+		bind_field_mask(b, colname, f, mi, typid, typmod, attidx);
+		return;
+	}
+	if (pb_wkt_is_wrapper(mi->wkt) && pb_message_field_by_number(mi->desc, 1) != NULL)
+	{
+		/* a wrapper: its "value" field, NULL when the wrapper is absent */
+		const PbFieldDescriptor *value = pb_message_field_by_number(mi->desc, 1);
+		PbTarget	target;
+
+		if (!choose_target(field_kind(value), typid, &target))
+			type_mismatch(colname, typid, f, mi, NULL);
+		bind_field(child_builder(b, f), colname, value, typid, typmod, attidx);
+		return;
+	}
+	type_mismatch(colname, typid, f, mi, NULL);
+}
+
+/*
+ * bind_message_field
+ *		Bind a message (or group) field to a column other than jsonb
+ *
+ * A composite type reads the message, an array of one a repeated message;
+ * other repeated messages (maps among them) read only as jsonb; a singular
+ * well-known type may read as the SQL type it stands for.
+ */
+static void
+bind_message_field(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
+				   Oid typid, int32 typmod, int attidx)
+{
+	const PbMessageInfo *mi = field_message(pb_render_cache_schema(b->render), f);
+	Oid			elemtype = get_element_type(typid);
+
+	if (!is_repeated(f))
+	{
+		if (get_typtype(typid) == TYPTYPE_COMPOSITE)
+			bind_composite_field(b, colname, f, mi, typid, typmod, attidx, InvalidOid);
+		else
+			bind_well_known(b, colname, f, mi, typid, typmod, attidx);
+		return;
+	}
+	if (OidIsValid(elemtype) && get_typtype(elemtype) == TYPTYPE_COMPOSITE && !is_map_entry(mi))
+	{
+		bind_composite_field(b, colname, f, mi, typid, typmod, attidx, elemtype);
+		return;
+	}
+	type_mismatch(colname, typid, f, mi,
+				  is_map_entry(mi)
+				  ? "A map field reads as jsonb (an object whose keys are the map's keys)."
+				  : "A repeated message field reads as jsonb (an array) or as an array of a composite type.");
+}
+
+/* A repeated scalar field read as an array. */
+static void
+bind_array(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
+		   Oid typid, int32 typmod, int attidx)
+{
+	Oid			elemtype = get_element_type(typid);
+	PbReader   *r;
+
+	if (!OidIsValid(elemtype))
+		type_mismatch(colname, typid, f, NULL, "A repeated field reads as an array.");
+	r = new_reader(b, PB_R_ARRAY, attidx, colname, f, typid, typmod);
+	if (!choose_target(field_kind(f), elemtype, &r->target))
+		type_mismatch(colname, typid, f, NULL, NULL);
+	r->slot = add_slot(b, f, PB_SLOT_ALL);
+	r->elemtype = elemtype;
+	get_typlenbyvalalign(elemtype, &r->elemlen, &r->elembyval, &r->elemalign);
+	/* an array column's typmod is its elements' (varchar(2)[], numeric(4,2)[]) */
+	set_target_input(r, elemtype);
+}
+
+/* A singular scalar field: the last occurrence; absent is NULL where presence is tracked. */
+static void
+bind_scalar(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
+			Oid typid, int32 typmod, int attidx)
+{
+	PbReader   *r = new_reader(b, PB_R_SCALAR, attidx, colname, f, typid, typmod);
+
+	if (!choose_target(field_kind(f), typid, &r->target))
+		type_mismatch(colname, typid, f, NULL, NULL);
+	r->slot = add_slot(b, f, PB_SLOT_LAST);
+	r->presence = !b->mi->proto3 || f->has_oneof_index ||
+		(f->has_proto3_optional && f->proto3_optional);
+	set_target_input(r, typid);
+}
+
 /* Bind the value of field f (at builder b) to an output of type typid. */
 static void
 bind_field(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
 		   Oid typid, int32 typmod, int attidx)
 {
-	PbScalarKind kind = field_kind(f);
-	bool		repeated = is_repeated(f);
-	Oid			elemtype = get_element_type(typid);
-	PbReader   *r;
-
 	check_stack_depth();
 
 	if (typid == JSONBOID)
 	{
-		r = new_reader(b, PB_R_JSONB, attidx, colname, f, typid, typmod);
+		PbReader   *r = new_reader(b, PB_R_JSONB, attidx, colname, f, typid, typmod);
+
 		r->slot = add_slot(b, f, PB_SLOT_ALL);
-		return;
 	}
-
-	if (kind == PB_K_MESSAGE)
-	{
-		const PbMessageInfo *mi = field_message(pb_render_cache_schema(b->render), f);
-		const char *name = mi->full_name;
-
-		if (!repeated && get_typtype(typid) == TYPTYPE_COMPOSITE)
-		{
-			r = new_reader(b, PB_R_COMPOSITE, attidx, colname, f, typid, typmod);
-			r->slot = add_slot(b, f, PB_SLOT_ALL);
-			bind_composite(r, mi, typid, b->depth + 1, b->render);
-			return;
-		}
-		if (repeated && OidIsValid(elemtype) && get_typtype(elemtype) == TYPTYPE_COMPOSITE &&
-			!is_map_entry(mi))
-		{
-			r = new_reader(b, PB_R_COMPOSITE, attidx, colname, f, typid, typmod);
-			r->slot = add_slot(b, f, PB_SLOT_ALL);
-			r->elemtype = elemtype;
-			get_typlenbyvalalign(elemtype, &r->elemlen, &r->elembyval, &r->elemalign);
-			bind_composite(r, mi, elemtype, b->depth + 1, b->render);
-			return;
-		}
-		if (repeated)
-			type_mismatch(colname, typid, f,
-						  is_map_entry(mi)
-						  ? "A map field reads as jsonb (an object whose keys are the map's keys)."
-						  : "A repeated message field reads as jsonb (an array) or as an array of a composite type.");
-
-		if (pb_is_wkt(name, "Timestamp") && (typid == TIMESTAMPTZOID || typid == TIMESTAMPOID))
-		{
-			r = new_reader(b, PB_R_TIMESTAMP, attidx, colname, f, typid, typmod);
-			r->slot = add_slot(b, f, PB_SLOT_ALL);
-			r->timestamp_utc = (typid == TIMESTAMPOID);
-			return;
-		}
-		if (pb_is_wkt(name, "Duration") && typid == INTERVALOID)
-		{
-			r = new_reader(b, PB_R_DURATION, attidx, colname, f, typid, typmod);
-			r->slot = add_slot(b, f, PB_SLOT_ALL);
-			return;
-		}
-		if (pb_is_wkt(name, "FieldMask") && (typid == TEXTOID || typid == TEXTARRAYOID))
-		{
-			PlanBuilder *c = child_builder(b, f);
-			const PbFieldDescriptor *paths = pb_message_field_by_number(mi->desc, 1);
-
-			if (paths == NULL)
-				type_mismatch(colname, typid, f, "The descriptor set's FieldMask has no field 1.");
-			if (typid == TEXTOID)
-			{
-				r = new_reader(c, PB_R_JOIN, attidx, colname, paths, typid, typmod);
-				r->slot = add_slot(c, paths, PB_SLOT_ALL);
-			}
-			else
-				bind_field(c, colname, paths, typid, typmod, attidx);
-			return;
-		}
-		if (strncmp(name, "google.protobuf.", 16) == 0 && strlen(name) > 21 &&
-			strcmp(name + strlen(name) - 5, "Value") == 0 &&
-			!pb_is_wkt(name, "Value") && !pb_is_wkt(name, "ListValue") &&
-			pb_message_field_by_number(mi->desc, 1) != NULL)
-		{
-			/* a wrapper: its "value" field, NULL when the wrapper is absent */
-			const PbFieldDescriptor *value = pb_message_field_by_number(mi->desc, 1);
-			PbTarget	target;
-
-			if (typid != JSONBOID && !choose_target(field_kind(value), typid, &target))
-				type_mismatch(colname, typid, f, NULL);
-			bind_field(child_builder(b, f), colname, value, typid, typmod, attidx);
-			return;
-		}
-		type_mismatch(colname, typid, f, NULL);
-	}
-
-	if (repeated)
-	{
-		if (!OidIsValid(elemtype))
-			type_mismatch(colname, typid, f, "A repeated field reads as an array.");
-		r = new_reader(b, PB_R_ARRAY, attidx, colname, f, typid, typmod);
-		if (!choose_target(kind, elemtype, &r->target))
-			type_mismatch(colname, typid, f, NULL);
-		r->slot = add_slot(b, f, PB_SLOT_ALL);
-		r->elemtype = elemtype;
-		get_typlenbyvalalign(elemtype, &r->elemlen, &r->elembyval, &r->elemalign);
-		/* an array column's typmod is its elements' (varchar(2)[], numeric(4,2)[]) */
-		set_target_input(r, elemtype);
-		return;
-	}
-
-	r = new_reader(b, PB_R_SCALAR, attidx, colname, f, typid, typmod);
-	if (!choose_target(kind, typid, &r->target))
-		type_mismatch(colname, typid, f, NULL);
-	r->slot = add_slot(b, f, PB_SLOT_LAST);
-	r->presence = !b->mi->proto3 || f->has_oneof_index ||
-		(f->has_proto3_optional && f->proto3_optional);
-	set_target_input(r, typid);
+	else if (field_kind(f) == PB_K_MESSAGE)
+		bind_message_field(b, colname, f, typid, typmod, attidx);
+	else if (is_repeated(f))
+		bind_array(b, colname, f, typid, typmod, attidx);
+	else
+		bind_scalar(b, colname, f, typid, typmod, attidx);
 }
 
 static void
@@ -711,38 +814,79 @@ field_not_found(PlanBuilder *b, const char *colname, const char *path, const cha
 			 errhint("Name a field with the column option \"field\": a name or a number, or a path of them separated by dots.")));
 }
 
+/* The whole message at builder b's level, as jsonb (path "."). */
+static void
+bind_whole_message(PlanBuilder *b, const char *colname, Oid typid, int32 typmod, int attidx)
+{
+	if (typid != JSONBOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("column \"%s\" of type %s cannot hold the whole message \"%s\"",
+						colname, format_type_be(typid), b->mi->full_name),
+				 errhint("Declare the column as jsonb.")));
+	new_reader(b, PB_R_WHOLE, attidx, colname, NULL, typid, typmod);
+}
+
+/* The name of the member of oneof 'oneof' (named 'step') set last, as text. */
+static void
+bind_oneof_name(PlanBuilder *b, const char *colname, const char *step, int oneof,
+				Oid typid, int32 typmod, int attidx)
+{
+	PbReader   *r;
+
+	if (typid != TEXTOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("column \"%s\" of type %s cannot hold the name of oneof \"%s\"",
+						colname, format_type_be(typid), step),
+				 errhint("Declare the column as text.")));
+	r = new_reader(b, PB_R_ONEOF_NAME, attidx, colname, NULL, typid, typmod);
+	r->fieldname = b->mi->desc->oneof_decl[oneof]->name;
+	r->oneof_index = oneof_state(b, oneof);
+	track_oneof(b, oneof);
+}
+
+/* A path goes on only through a singular message field. */
+static void
+check_path_step(PlanBuilder *b, const char *colname, const char *path,
+				const PbFieldDescriptor *f)
+{
+	if (!is_message(f) || is_repeated(f))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("field path \"%s\" of column \"%s\" goes through field \"%s\", which is not a singular message field",
+						path, colname, f->name),
+				 errdetail("Field \"%s\" of message \"%s\" is %s%s.", f->name, b->mi->full_name,
+						   is_repeated(f) ? "repeated " : "", pb_field_type_name(f)),
+				 errhint("A path can only go through singular message fields; read a repeated field whole, as an array or jsonb.")));
+}
+
 /*
- * Bind one output (a column, or an attribute of a composite) to what its
- * path names: '.' for the whole message, else dot-separated steps through
- * singular message fields down to a field or, last, a oneof.
+ * bind_output
+ *		Bind one output (a column, or an attribute of a composite) to its path
+ *
+ * The path is '.' for the whole message, else dot-separated steps through
+ * singular message fields down to a field or, last, a oneof.  Without a
+ * path (no "field" option) the column's name is the one step, dots and all.
  */
 static void
 bind_output(PlanBuilder *b, const char *colname, const char *path,
 			Oid typid, int32 typmod, int attidx)
 {
-	char	   *copy;
 	char	   *step;
 	char	   *next;
 
 	if (path && strcmp(path, ".") == 0)
 	{
-		if (typid != JSONBOID)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-					 errmsg("column \"%s\" of type %s cannot hold the whole message \"%s\"",
-							colname, format_type_be(typid), b->mi->full_name),
-					 errhint("Declare the column as jsonb.")));
-		new_reader(b, PB_R_WHOLE, attidx, colname, NULL, typid, typmod);
+		bind_whole_message(b, colname, typid, typmod, attidx);
 		return;
 	}
 
-	copy = pstrdup(path ? path : colname);
-	step = copy;
+	step = pstrdup(path ? path : colname);
 	for (;;)
 	{
 		const PbFieldDescriptor *f;
 
-		/* a column name is one step even if it has dots; an option is a path */
 		next = path ? strchr(step, '.') : NULL;
 		if (next)
 			*next++ = '\0';
@@ -757,18 +901,7 @@ bind_output(PlanBuilder *b, const char *colname, const char *path,
 
 			if (oneof >= 0)
 			{
-				PbReader   *r;
-
-				if (typid != TEXTOID)
-					ereport(ERROR,
-							(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-							 errmsg("column \"%s\" of type %s cannot hold the name of oneof \"%s\"",
-									colname, format_type_be(typid), step),
-							 errhint("Declare the column as text.")));
-				r = new_reader(b, PB_R_ONEOF_NAME, attidx, colname, NULL, typid, typmod);
-				r->fieldname = b->mi->desc->oneof_decl[oneof]->name;
-				r->oneof_index = oneof_state(b, oneof);
-				track_oneof(b, oneof);
+				bind_oneof_name(b, colname, step, oneof, typid, typmod, attidx);
 				return;
 			}
 		}
@@ -779,14 +912,7 @@ bind_output(PlanBuilder *b, const char *colname, const char *path,
 			bind_field(b, colname, f, typid, typmod, attidx);
 			return;
 		}
-		if (!is_message(f) || is_repeated(f))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("field path \"%s\" of column \"%s\" goes through field \"%s\", which is not a singular message field",
-							path, colname, f->name),
-					 errdetail("Field \"%s\" of message \"%s\" is %s%s.", f->name, b->mi->full_name,
-							   is_repeated(f) ? "repeated " : "", pb_field_type_name(f)),
-					 errhint("A path can only go through singular message fields; read a repeated field whole, as an array or jsonb.")));
+		check_path_step(b, colname, path, f);
 		b = child_builder(b, f);
 		step = next;
 	}
@@ -821,16 +947,16 @@ fast_op(PbTarget target, PbScalarKind kind)
 	return PB_FAST_GENERIC;
 }
 
-static PbMsgPlan *
-finish_builder(PlanBuilder *b)
+/*
+ * The slots in their order of creation, and the two ways the decoder finds
+ * one: by field number (dense, up to DENSE_LIMIT) and, for a singular slot
+ * of fields 1-15, by its one-byte tag.
+ */
+static void
+finish_slots(PbMsgPlan *plan, PlanBuilder *b)
 {
-	PbMsgPlan  *plan = palloc0(sizeof(PbMsgPlan));
 	ListCell   *lc;
 	int			i;
-
-	plan->message = b->mi;
-	plan->depth = b->depth;
-	plan->render = b->render;
 
 	plan->nslots = list_length(b->slots);
 	plan->slots = palloc(sizeof(PbFieldSlot) * Max(plan->nslots, 1));
@@ -853,12 +979,25 @@ finish_builder(PlanBuilder *b)
 		if (slot->number <= 15 && slot->mode == PB_SLOT_LAST && slot->wire_type != PB_WT_SGROUP)
 			plan->tag1[(slot->number << 3) | slot->wire_type] = (int8) (i + 1);
 	}
+	plan->allslots = palloc(sizeof(int16) * Max(plan->nslots, 1));
+	for (i = 0; i < plan->nslots; i++)
+		if (plan->slots[i].mode == PB_SLOT_ALL)
+			plan->allslots[plan->nallslots++] = (int16) i;
+}
 
-	/* singular scalar readers first: the row loop runs them from a packed array */
+/*
+ * The readers, singular scalar ones first: the row loop runs those from a
+ * packed array (plan->fast), the rest one by one.  Needs the slots.
+ */
+static void
+finish_readers(PbMsgPlan *plan, PlanBuilder *b)
+{
+	ListCell   *lc;
+	int			i = 0;
+
 	plan->nreaders = list_length(b->readers);
 	plan->readers = palloc(sizeof(PbReader) * Max(plan->nreaders, 1));
 	plan->fast = palloc(sizeof(PbFastReader) * Max(plan->nreaders, 1));
-	i = 0;
 	for (int pass = 0; pass < 2; pass++)
 		foreach(lc, b->readers)
 		{
@@ -882,10 +1021,21 @@ finish_builder(PlanBuilder *b)
 			}
 			i++;
 		}
-	plan->allslots = palloc(sizeof(int16) * Max(plan->nslots, 1));
-	for (i = 0; i < plan->nslots; i++)
-		if (plan->slots[i].mode == PB_SLOT_ALL)
-			plan->allslots[plan->nallslots++] = (int16) i;
+}
+
+/* Turn a builder (and, recursively, its children) into the plan the decoder runs. */
+static PbMsgPlan *
+finish_builder(PlanBuilder *b)
+{
+	PbMsgPlan  *plan = palloc0(sizeof(PbMsgPlan));
+	ListCell   *lc;
+	int			i;
+
+	plan->message = b->mi;
+	plan->depth = b->depth;
+	plan->render = b->render;
+	finish_slots(plan, b);
+	finish_readers(plan, b);
 
 	plan->nchildren = list_length(b->children);
 	plan->children = palloc(sizeof(PbChild) * Max(plan->nchildren, 1));

@@ -1,5 +1,7 @@
-/*
- * binding.h - columns bound to fields: one decode plan per scan.
+/*-------------------------------------------------------------------------
+ *
+ * binding.h
+ *		Columns bound to fields: one decode plan per scan.
  *
  * A plan is a tree with one node (PbMsgPlan) per message level the query
  * reaches.  Each node lists the fields it needs ("slots": which wire types
@@ -7,6 +9,8 @@
  * readers that turn those occurrences into Datums (a column, or an
  * attribute of a composite), and the child nodes of paths that go deeper.
  * Fields nobody references have no slot and are skipped by wire type.
+ *
+ *-------------------------------------------------------------------------
  */
 #ifndef PROTOBUF_FDW_BINDING_H
 #define PROTOBUF_FDW_BINDING_H
@@ -203,7 +207,11 @@ extern const PbSchema *pb_render_cache_schema(struct PbRenderCache *cache);
 /* The fields a plan reads, as paths ("id", "customer.address.city"), for EXPLAIN. */
 extern List *pb_plan_fields(const PbMsgPlan *plan);
 
-/* Well-known types, by full name ("google.protobuf.Timestamp"); NULL if not one. */
+/*
+ * Is full_name "google.protobuf." followed by short_name?  Superseded by
+ * PbMessageInfo.wkt, computed once per message when the set is loaded; kept
+ * only until jsonb_render.c reads that instead.
+ */
 extern bool pb_is_wkt(const char *full_name, const char *short_name);
 
 #endif

@@ -1,11 +1,18 @@
-/*
- * schema.c - descriptor sets parsed with protobuf-c, cached per backend.
+/*-------------------------------------------------------------------------
+ *
+ * schema.c
+ *		Descriptor sets parsed with protobuf-c, cached per backend.
  *
  * The parsed FileDescriptorSet and an index of its messages and enums live
  * in one memory context per cached file, a child of CacheMemoryContext, so a
  * stale entry is dropped by deleting its context.  protobuf-c allocates
  * through an allocator on that context: an error mid-parse leaks nothing
  * that the context's deletion does not free.
+ *
+ * Each message's well-known type is recognised here, once, so that the
+ * binding and the JSON rendering compare an enum instead of names.
+ *
+ *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
@@ -39,6 +46,33 @@ typedef struct SchemaCacheEntry
 } SchemaCacheEntry;
 
 static SchemaCacheEntry *schema_cache[SCHEMA_CACHE_SIZE];
+
+#define WKT_PREFIX "google.protobuf."
+
+/* The well-known types, by their names within package google.protobuf. */
+static const struct
+{
+	const char *name;
+	PbWellKnownType wkt;
+}			well_known_types[] = {
+	{"Timestamp", PB_WKT_TIMESTAMP},
+	{"Duration", PB_WKT_DURATION},
+	{"FieldMask", PB_WKT_FIELD_MASK},
+	{"Struct", PB_WKT_STRUCT},
+	{"Value", PB_WKT_VALUE},
+	{"ListValue", PB_WKT_LIST_VALUE},
+	{"Any", PB_WKT_ANY},
+	{"Empty", PB_WKT_EMPTY},
+	{"DoubleValue", PB_WKT_DOUBLE_VALUE},
+	{"FloatValue", PB_WKT_FLOAT_VALUE},
+	{"Int64Value", PB_WKT_INT64_VALUE},
+	{"UInt64Value", PB_WKT_UINT64_VALUE},
+	{"Int32Value", PB_WKT_INT32_VALUE},
+	{"UInt32Value", PB_WKT_UINT32_VALUE},
+	{"BoolValue", PB_WKT_BOOL_VALUE},
+	{"StringValue", PB_WKT_STRING_VALUE},
+	{"BytesValue", PB_WKT_BYTES_VALUE}
+};
 
 static void *
 cxt_alloc(void *allocator_data, size_t size)
@@ -175,6 +209,9 @@ compare_cstring(const void *a, const void *b)
 }
 
 /*
+ * check_fields
+ *		Refuse a message whose fields protoc would not have written
+ *
  * What protoc guarantees of a message's fields and the decoder relies on.
  * A field numbered 0, negative or above PB_MAX_FIELD_NUMBER can never be
  * on the wire, and one naming a oneof the message does not declare has no
@@ -232,6 +269,25 @@ check_fields(const IndexBuild *ib, const char *full_name,
 	pfree(names);
 }
 
+/*
+ * The well-known type a message's full name makes it: only the exact name
+ * counts, so "mypkg.Timestamp" and "google.protobuf.Foo.Timestamp" are
+ * PB_WKT_NONE.
+ */
+static PbWellKnownType
+well_known_type(const char *full_name)
+{
+	const char *name;
+
+	if (strncmp(full_name, WKT_PREFIX, strlen(WKT_PREFIX)) != 0)
+		return PB_WKT_NONE;
+	name = full_name + strlen(WKT_PREFIX);
+	for (int i = 0; i < lengthof(well_known_types); i++)
+		if (strcmp(name, well_known_types[i].name) == 0)
+			return well_known_types[i].wkt;
+	return PB_WKT_NONE;
+}
+
 static void
 index_enums(IndexBuild *ib, const char *scope, size_t n,
 			Google__Protobuf__EnumDescriptorProto **enums, bool proto3)
@@ -263,6 +319,7 @@ index_messages(IndexBuild *ib, const char *scope, size_t n,
 		check_fields(ib, mi->full_name, msgs[i]);
 		mi->desc = msgs[i];
 		mi->proto3 = proto3;
+		mi->wkt = well_known_type(mi->full_name);
 		ib->messages = lappend(ib->messages, mi);
 		index_enums(ib, mi->full_name, msgs[i]->n_enum_type, msgs[i]->enum_type, proto3);
 		index_messages(ib, mi->full_name, msgs[i]->n_nested_type, msgs[i]->nested_type, proto3);
@@ -400,6 +457,14 @@ load_entry(const char *path, const struct stat *st)
 	return entry;
 }
 
+/*
+ * pb_schema_load
+ *		The descriptor set at path, from this backend's cache if unchanged
+ *
+ * An entry is reused while the file's size and modification time are the
+ * same; a changed file is parsed again and replaces it.  Past
+ * SCHEMA_CACHE_SIZE entries the oldest is dropped.
+ */
 const PbSchema *
 pb_schema_load(const char *path)
 {
@@ -472,6 +537,10 @@ pb_schema_find_enum(const PbSchema *schema, const char *name)
 				   sizeof(PbEnumInfo), compare_enum_info);
 }
 
+/*
+ * pb_schema_require_message
+ *		Find a message by name, or report an error that lists close names
+ */
 const PbMessageInfo *
 pb_schema_require_message(const PbSchema *schema, const char *name)
 {
@@ -524,6 +593,10 @@ pb_message_field_by_number(const PbDescriptor *msg, int number)
 	return NULL;
 }
 
+/*
+ * pb_field_type_name
+ *		A field's type as a .proto file writes it ("int32", "string", ...)
+ */
 const char *
 pb_field_type_name(const PbFieldDescriptor *field)
 {

@@ -1,6 +1,10 @@
-/*
- * schema.h - descriptor sets: loading, caching, and looking up messages,
- * fields and enums.
+/*-------------------------------------------------------------------------
+ *
+ * schema.h
+ *		Descriptor sets: loading, caching, and looking up messages, fields
+ *		and enums.
+ *
+ *-------------------------------------------------------------------------
  */
 #ifndef PROTOBUF_FDW_SCHEMA_H
 #define PROTOBUF_FDW_SCHEMA_H
@@ -11,11 +15,49 @@ typedef Google__Protobuf__DescriptorProto PbDescriptor;
 typedef Google__Protobuf__FieldDescriptorProto PbFieldDescriptor;
 typedef Google__Protobuf__EnumDescriptorProto PbEnumDescriptor;
 
+/*
+ * The well-known types (package google.protobuf) that read or render in a
+ * way of their own.  Each message's is found once, by its full name, when
+ * the set is loaded, so a scan compares an enum rather than strings, and a
+ * message of another package that merely shares a short name
+ * ("mypkg.Timestamp") is PB_WKT_NONE.
+ */
+typedef enum PbWellKnownType
+{
+	PB_WKT_NONE = 0,
+	PB_WKT_TIMESTAMP,
+	PB_WKT_DURATION,
+	PB_WKT_FIELD_MASK,
+	PB_WKT_STRUCT,
+	PB_WKT_VALUE,
+	PB_WKT_LIST_VALUE,
+	PB_WKT_ANY,
+	PB_WKT_EMPTY,
+	/* the wrappers, kept together for pb_wkt_is_wrapper() */
+	PB_WKT_DOUBLE_VALUE,
+	PB_WKT_FLOAT_VALUE,
+	PB_WKT_INT64_VALUE,
+	PB_WKT_UINT64_VALUE,
+	PB_WKT_INT32_VALUE,
+	PB_WKT_UINT32_VALUE,
+	PB_WKT_BOOL_VALUE,
+	PB_WKT_STRING_VALUE,
+	PB_WKT_BYTES_VALUE
+} PbWellKnownType;
+
+/* One of the nine wrappers (Int32Value, StringValue, ...): a message around field 1. */
+static inline bool
+pb_wkt_is_wrapper(PbWellKnownType wkt)
+{
+	return wkt >= PB_WKT_DOUBLE_VALUE && wkt <= PB_WKT_BYTES_VALUE;
+}
+
 typedef struct PbMessageInfo
 {
 	const char *full_name;		/* "pkg.Outer.Inner", no leading dot */
 	const PbDescriptor *desc;
 	bool		proto3;			/* declared in a syntax = "proto3" file */
+	PbWellKnownType wkt;		/* PB_WKT_NONE for any other message */
 } PbMessageInfo;
 
 typedef struct PbEnumInfo
