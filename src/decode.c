@@ -1,13 +1,17 @@
-/*
- * decode.c - the hot loop: wire bytes straight to Datums.
+/*-------------------------------------------------------------------------
  *
- * One pass over a message's tags collects what the plan needs: the last
- * value of a singular scalar, every occurrence of a repeated or message
- * field; every other field is skipped by wire type, as upb does for unknown
- * fields and wire-type mismatches.  Only then do the readers convert, so a
+ * decode.c
+ *		The hot loop: wire bytes straight to Datums.
+ *
+ * Each level of the plan tree first collects its message (collect.c): the
+ * last value of a singular scalar, every occurrence of a repeated or
+ * message field, the rest skipped.  Only then do the readers convert, so a
  * field repeated on the wire costs one conversion, fixed-width values never
  * allocate, and a child message (a path, a composite) is decoded from its
- * occurrences, which protobuf defines as merging them.
+ * occurrences, which protobuf defines as merging them.  jsonb outputs go
+ * through the JSON renderer (jsonb_render.c).
+ *
+ *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
@@ -24,42 +28,10 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "collect.h"
 #include "decode.h"
 #include "jsonb_render.h"
 #include "stream/wire.h"
-
-/* Start of the message being decoded, for error offsets. */
-static const uint8 *decode_base;
-
-void
-pb_malformed(int status, const uint8 *at)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("malformed protobuf message: %s", pb_wire_status_message(status)),
-			 decode_base && at >= decode_base
-			 ? errdetail("The damage is at byte %lld of the message.", (long long) (at - decode_base))
-			 : 0));
-	pg_unreachable();
-}
-
-PbMsgState *
-pb_msg_state_create(const PbMsgPlan *plan)
-{
-	PbMsgState *st = palloc0(sizeof(PbMsgState));
-	int			n = Max(plan->nslots, 1);
-
-	st->plan = plan;
-	st->seen = palloc0(n);
-	st->value = palloc0(sizeof(uint64) * n);
-	st->ptr = palloc0(sizeof(uint8 *) * n);
-	st->len = palloc0(sizeof(uint32) * n);
-	st->occ = palloc0(sizeof(PbOcc *) * n);
-	st->nocc = palloc0(sizeof(int) * n);
-	st->maxocc = palloc0(sizeof(int) * n);
-	st->oneof_last = palloc(sizeof(int) * Max(plan->noneofs, 1));
-	return st;
-}
 
 PbDecodeState *
 pb_decode_state_create(const PbMsgPlan *plan)
@@ -71,391 +43,7 @@ pb_decode_state_create(const PbMsgPlan *plan)
 	return ds;
 }
 
-static void
-reset_state(PbMsgState *st)
-{
-	const PbMsgPlan *plan = st->plan;
-
-	memset(st->seen, 0, plan->nslots);
-	for (int k = 0; k < plan->nallslots; k++)
-	{
-		int			i = plan->allslots[k];
-
-		/* the arrays lived in the previous row's context */
-		st->occ[i] = NULL;
-		st->nocc[i] = 0;
-		st->maxocc[i] = 0;
-	}
-	for (int i = 0; i < plan->noneofs; i++)
-		st->oneof_last[i] = -1;
-}
-
-static inline int
-find_slot(const PbMsgPlan *plan, uint32 field)
-{
-	if (field <= plan->dense_max)
-		return plan->dense[field] - 1;
-	for (int i = 0; i < plan->nslots; i++)
-		if (plan->slots[i].number == field)
-			return i;
-	return -1;
-}
-
-static bool
-enum_known(const PbFieldSlot *slot, int32 number)
-{
-	return pb_enum_name(slot, number) != NULL;
-}
-
-const char *
-pb_enum_name(const PbFieldSlot *slot, int32 number)
-{
-	int			lo = 0,
-				hi = slot->nenum_values - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (slot->enum_values[mid].number == number)
-			return slot->enum_values[mid].name;
-		if (slot->enum_values[mid].number < number)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return NULL;
-}
-
-static void
-add_occ(PbMsgState *st, int s, uint64 v, const uint8 *p, uint32 len, int wt)
-{
-	PbOcc	   *o;
-
-	if (st->nocc[s] == st->maxocc[s])
-	{
-		int			newmax = st->maxocc[s] ? st->maxocc[s] * 2 : 8;
-
-		st->occ[s] = st->occ[s]
-			? repalloc_huge(st->occ[s], sizeof(PbOcc) * newmax)
-			: palloc(sizeof(PbOcc) * newmax);
-		st->maxocc[s] = newmax;
-	}
-	o = &st->occ[s][st->nocc[s]++];
-	o->v = v;
-	o->ptr = p;
-	o->len = len;
-	o->wt = (uint8) wt;
-	st->seen[s] = 1;
-}
-
-/* Collect one segment's fields into st (appending to what earlier segments left). */
-static void
-collect_segment(PbMsgState *st, const uint8 *p, const uint8 *end)
-{
-	const PbMsgPlan *plan = st->plan;
-	PbWireStatus ws;
-
-	while (p < end)
-	{
-		const uint8 *field_start = p;
-		uint32		field;
-		int			wt;
-		int			s;
-
-		/*
-		 * The hot path: a one-byte tag of a singular field with the wire type
-		 * it expects (the table holds only those), not in a oneof, not a
-		 * closed enum.
-		 */
-		if (*p < 0x80 && (s = plan->tag1[*p] - 1) >= 0 &&
-			plan->slots[s].oneof < 0 && !plan->slots[s].closed_enum)
-		{
-			uint64		v;
-
-			p++;
-			switch (*field_start & 7)
-			{
-				case PB_WT_VARINT:
-					if (p < end && *p < 0x80)
-						v = *p++;
-					else if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK)
-						pb_malformed(ws, field_start);
-					break;
-				case PB_WT_I32:
-					if (end - p < 4)
-						pb_malformed(PB_WIRE_TRUNCATED, field_start);
-					v = pb_load_le32(p);
-					p += 4;
-					break;
-				case PB_WT_I64:
-					if (end - p < 8)
-						pb_malformed(PB_WIRE_TRUNCATED, field_start);
-					v = pb_load_le64(p);
-					p += 8;
-					break;
-				default:		/* PB_WT_LEN */
-					if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK ||
-						(ws = pb_check_len(v, p, end)) != PB_WIRE_OK)
-						pb_malformed(ws, field_start);
-					st->ptr[s] = p;
-					st->len[s] = (uint32) v;
-					p += v;
-					break;
-			}
-			st->value[s] = v;
-			st->seen[s] = 1;
-			continue;
-		}
-
-		if (*p < 0x80)
-		{
-			/* one-byte tag: fields 1..15, the common case */
-			field = *p >> 3;
-			wt = *p & 7;
-			p++;
-			if (field == 0)
-				pb_malformed(PB_WIRE_FIELD_ZERO, field_start);
-			if (wt > PB_WT_I32)
-				pb_malformed(PB_WIRE_BAD_WIRE_TYPE, field_start);
-		}
-		else if ((ws = pb_read_tag(&p, end, &field, &wt)) != PB_WIRE_OK)
-			pb_malformed(ws, field_start);
-
-		s = find_slot(plan, field);
-		if (s >= 0 && plan->slots[s].wire_type == wt)
-		{
-			const PbFieldSlot *slot = &plan->slots[s];
-			uint64		v = 0;
-			const uint8 *vp = NULL;
-			uint32		vlen = 0;
-
-			switch (wt)
-			{
-				case PB_WT_VARINT:
-					if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK)
-						pb_malformed(ws, field_start);
-					if (slot->closed_enum && !enum_known(slot, (int32) (uint32) v))
-						continue;	/* proto2: an unknown value leaves the field unset */
-					break;
-				case PB_WT_I32:
-					if (end - p < 4)
-						pb_malformed(PB_WIRE_TRUNCATED, field_start);
-					v = pb_load_le32(p);
-					p += 4;
-					break;
-				case PB_WT_I64:
-					if (end - p < 8)
-						pb_malformed(PB_WIRE_TRUNCATED, field_start);
-					v = pb_load_le64(p);
-					p += 8;
-					break;
-				case PB_WT_LEN:
-					if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK ||
-						(ws = pb_check_len(v, p, end)) != PB_WIRE_OK)
-						pb_malformed(ws, field_start);
-					vp = p;
-					vlen = (uint32) v;
-					p += v;
-					break;
-				case PB_WT_SGROUP:
-					{
-						const uint8 *body_end = NULL;
-
-						vp = p;
-						if ((ws = pb_skip_group(&p, end, field, plan->depth, &body_end)) != PB_WIRE_OK)
-							pb_malformed(ws, field_start);
-						vlen = (uint32) (body_end - vp);
-					}
-					break;
-			}
-			if (slot->oneof >= 0)
-			{
-				int			o = slot->oneof;
-
-				/* setting another member clears this one: start it afresh */
-				if (st->oneof_last[o] != s)
-				{
-					st->seen[s] = 0;
-					st->nocc[s] = 0;
-				}
-				st->oneof_last[o] = s;
-			}
-			if (slot->mode == PB_SLOT_LAST)
-			{
-				st->value[s] = v;
-				st->ptr[s] = vp;
-				st->len[s] = vlen;
-				st->seen[s] = 1;
-			}
-			else
-				add_occ(st, s, v, vp, vlen, wt);
-		}
-		else if (s >= 0 && plan->slots[s].repeated && wt == PB_WT_LEN &&
-				 plan->slots[s].wire_type != PB_WT_LEN &&
-				 plan->slots[s].wire_type != PB_WT_SGROUP)
-		{
-			/* a packed record of a repeated scalar: expanded by its reader */
-			uint64		len;
-
-			if ((ws = pb_read_varint(&p, end, &len)) != PB_WIRE_OK ||
-				(ws = pb_check_len(len, p, end)) != PB_WIRE_OK)
-				pb_malformed(ws, field_start);
-			add_occ(st, s, 0, p, (uint32) len, PB_WT_LEN);
-			p += len;
-		}
-		else
-		{
-			ws = wt == PB_WT_SGROUP
-				? pb_skip_group(&p, end, field, plan->depth, NULL)
-				: pb_skip_scalar(&p, end, wt);
-			if (ws != PB_WIRE_OK)
-				pb_malformed(ws, field_start);
-		}
-	}
-}
-
-void
-pb_collect(PbMsgState *st, const PbSegment *segs, int nsegs)
-{
-	reset_state(st);
-	for (int i = 0; i < nsegs; i++)
-		collect_segment(st, segs[i].ptr, segs[i].ptr + segs[i].len);
-}
-
-bool
-pb_slot_is_set(const PbMsgState *st, int s)
-{
-	const PbFieldSlot *slot = &st->plan->slots[s];
-
-	if (!st->seen[s])
-		return false;
-	return slot->oneof < 0 || st->oneof_last[slot->oneof] == s;
-}
-
-void
-pb_slot_last(const PbMsgState *st, int s, uint64 *v, const uint8 **p, uint32 *len)
-{
-	const PbFieldSlot *slot = &st->plan->slots[s];
-
-	*v = 0;
-	*p = (const uint8 *) "";
-	*len = 0;
-	if (!pb_slot_is_set(st, s))
-		return;
-	if (slot->mode == PB_SLOT_LAST)
-	{
-		*v = st->value[s];
-		*p = st->ptr[s];
-		*len = st->len[s];
-	}
-	else
-	{
-		const PbOcc *o = &st->occ[s][st->nocc[s] - 1];
-
-		*v = o->v;
-		*p = o->ptr;
-		*len = o->len;
-	}
-}
-
-int
-pb_slot_elements(const PbMsgState *st, int s, PbOcc **elems)
-{
-	const PbFieldSlot *slot = &st->plan->slots[s];
-	int			n = 0;
-	int			max = 0;
-	PbOcc	   *out = NULL;
-
-	if (!pb_slot_is_set(st, s))
-	{
-		*elems = NULL;
-		return 0;
-	}
-	if (slot->mode == PB_SLOT_LAST)
-	{
-		/* a singular field read as a one-element list */
-		out = palloc(sizeof(PbOcc));
-		out->v = st->value[s];
-		out->ptr = st->ptr[s];
-		out->len = st->len[s];
-		out->wt = (uint8) slot->wire_type;
-		*elems = out;
-		return 1;
-	}
-	for (int i = 0; i < st->nocc[s]; i++)
-	{
-		const PbOcc *o = &st->occ[s][i];
-		const uint8 *p = o->ptr;
-		const uint8 *end = o->ptr + o->len;
-		bool		packed = (o->wt == PB_WT_LEN && slot->wire_type != PB_WT_LEN &&
-							  slot->wire_type != PB_WT_SGROUP);
-
-		do
-		{
-			PbOcc		e = *o;
-			PbWireStatus ws;
-
-			if (packed)
-			{
-				if (p >= end)
-					break;
-				e.wt = (uint8) slot->wire_type;
-				switch (slot->wire_type)
-				{
-					case PB_WT_VARINT:
-						if ((ws = pb_read_varint(&p, end, &e.v)) != PB_WIRE_OK)
-							pb_malformed(ws, p);
-						break;
-					case PB_WT_I32:
-						if (end - p < 4)
-							pb_malformed(PB_WIRE_TRUNCATED, p);
-						e.v = pb_load_le32(p);
-						p += 4;
-						break;
-					default:
-						if (end - p < 8)
-							pb_malformed(PB_WIRE_TRUNCATED, p);
-						e.v = pb_load_le64(p);
-						p += 8;
-						break;
-				}
-			}
-			if (slot->closed_enum && !enum_known(slot, (int32) (uint32) e.v))
-				continue;
-			if (n == max)
-			{
-				max = max ? max * 2 : 16;
-				out = out ? repalloc_huge(out, sizeof(PbOcc) * max) : palloc(sizeof(PbOcc) * max);
-			}
-			out[n++] = e;
-		} while (packed);
-	}
-	*elems = out;
-	return n;
-}
-
 /* ---------- scalar values ---------- */
-
-char *
-pb_string_to_server(const uint8 *p, uint32 len, bool nul_terminate, size_t *outlen)
-{
-	char	   *converted;
-
-	*outlen = len;
-	if (GetDatabaseEncoding() == PG_UTF8)
-	{
-		(void) pg_verify_mbstr(PG_UTF8, (const char *) p, len, false);
-		if (!nul_terminate)
-			return (char *) p;
-		return pnstrdup((const char *) p, len);
-	}
-	converted = pg_any_to_server((const char *) p, len, PG_UTF8);
-	if (converted == (const char *) p)
-		return nul_terminate ? pnstrdup((const char *) p, len) : (char *) p;
-	*outlen = strlen(converted);
-	return converted;
-}
 
 static inline bool
 ascii_without_nul(const uint8 *p, uint32 len)
@@ -560,6 +148,32 @@ numeric_datum(const PbFieldSlot *slot, uint64 v)
 	return NumericGetDatum(int64_to_numeric(pb_value_int64(slot->kind, v)));
 }
 
+/* Bytes as a varlena (bytea, or text already known to be valid). */
+static inline struct varlena *
+varlena_copy(const uint8 *p, uint32 len)
+{
+	struct varlena *b = palloc(len + VARHDRSZ);
+
+	SET_VARSIZE(b, len + VARHDRSZ);
+	if (len > 0)				/* an absent field has no bytes: p is NULL */
+		memcpy(VARDATA(b), p, len);
+	return b;
+}
+
+/* A string field's bytes as text in the server encoding. */
+static inline text *
+string_text(const uint8 *p, uint32 len)
+{
+	size_t		outlen;
+	char	   *s;
+
+	/* ASCII without NUL is valid in every server encoding: no check, no conversion */
+	if (ascii_without_nul(p, len))
+		return (text *) varlena_copy(p, len);
+	s = pb_string_to_server(p, len, false, &outlen);
+	return cstring_to_text_with_len(s, outlen);
+}
+
 static Datum
 convert_scalar(const PbReader *r, const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 len)
 {
@@ -587,33 +201,10 @@ convert_scalar(const PbReader *r, const PbFieldSlot *slot, uint64 v, const uint8
 		case PB_T_BOOL:
 			return BoolGetDatum(v != 0);
 		case PB_T_BYTEA:
-			{
-				bytea	   *b = palloc(len + VARHDRSZ);
-
-				SET_VARSIZE(b, len + VARHDRSZ);
-				if (len > 0)	/* an absent field has no bytes: p is NULL */
-					memcpy(VARDATA(b), p, len);
-				return PointerGetDatum(b);
-			}
+			return PointerGetDatum(varlena_copy(p, len));
 		case PB_T_TEXT:
 			if (slot->kind == PB_K_STRING)
-			{
-				size_t		outlen;
-				char	   *s;
-				text	   *t;
-
-				/* ASCII without NUL is valid in every server encoding: no check, no conversion */
-				if (ascii_without_nul(p, len))
-				{
-					t = palloc(len + VARHDRSZ);
-					SET_VARSIZE(t, len + VARHDRSZ);
-					if (len > 0)	/* as for bytea */
-						memcpy(VARDATA(t), p, len);
-					return PointerGetDatum(t);
-				}
-				s = pb_string_to_server(p, len, false, &outlen);
-				return PointerGetDatum(cstring_to_text_with_len(s, outlen));
-			}
+				return PointerGetDatum(string_text(p, len));
 			return CStringGetTextDatum(scalar_to_cstring(slot, v, p, len));
 		case PB_T_TEXT_INPUT:
 			return InputFunctionCall((FmgrInfo *) &r->input,
@@ -625,45 +216,6 @@ convert_scalar(const PbReader *r, const PbFieldSlot *slot, uint64 v, const uint8
 }
 
 /* ---------- well-known types ---------- */
-
-/*
- * Fields 1 (int64 seconds) and 2 (int32 nanos) of a Timestamp or Duration,
- * merged over its segments; the rest skipped.
- */
-void
-pb_seconds_nanos(const PbSegment *segs, int nsegs, int64 *seconds, int32 *nanos)
-{
-	*seconds = 0;
-	*nanos = 0;
-	for (int i = 0; i < nsegs; i++)
-	{
-		const uint8 *p = segs[i].ptr;
-		const uint8 *end = p + segs[i].len;
-
-		while (p < end)
-		{
-			const uint8 *start = p;
-			uint32		field;
-			int			wt;
-			uint64		v;
-			PbWireStatus ws;
-
-			if ((ws = pb_read_tag(&p, end, &field, &wt)) != PB_WIRE_OK)
-				pb_malformed(ws, start);
-			if ((field == 1 || field == 2) && wt == PB_WT_VARINT)
-			{
-				if ((ws = pb_read_varint(&p, end, &v)) != PB_WIRE_OK)
-					pb_malformed(ws, start);
-				if (field == 1)
-					*seconds = (int64) v;
-				else
-					*nanos = (int32) (uint32) v;
-			}
-			else if ((ws = pb_skip_field(&p, end, field, wt, 0)) != PB_WIRE_OK)
-				pb_malformed(ws, start);
-		}
-	}
-}
 
 /* Nanoseconds to microseconds, rounded as PostgreSQL's own input rounds (rint). */
 static int64
@@ -682,10 +234,8 @@ wkt_out_of_range(const PbReader *r, const char *what, int64 seconds, int32 nanos
 			 errdetail("It holds seconds = " INT64_FORMAT ", nanos = %d.", seconds, nanos)));
 }
 
-static PbSegment *occ_segments(const PbOcc *occ, int nocc);
-
 static Datum
-timestamp_datum(const PbReader *r, const PbOcc *occ, int nocc)
+timestamp_datum(const PbReader *r, const PbSegment *segs, int nsegs)
 {
 	int64		seconds;
 	int64		pg_seconds;
@@ -693,7 +243,7 @@ timestamp_datum(const PbReader *r, const PbOcc *occ, int nocc)
 	int64		us = 0;
 	Timestamp	ts;
 
-	pb_seconds_nanos(occ_segments(occ, nocc), nocc, &seconds, &nanos);
+	pb_seconds_nanos(segs, nsegs, &seconds, &nanos);
 	if (nanos < 0 || nanos > 999999999)
 		wkt_out_of_range(r, "google.protobuf.Timestamp", seconds, nanos);
 	/* Unix epoch -> PostgreSQL epoch (2000-01-01), in microseconds */
@@ -710,14 +260,14 @@ timestamp_datum(const PbReader *r, const PbOcc *occ, int nocc)
 }
 
 static Datum
-interval_datum(const PbReader *r, const PbOcc *occ, int nocc)
+interval_datum(const PbReader *r, const PbSegment *segs, int nsegs)
 {
 	int64		seconds;
 	int32		nanos;
 	int64		us;
 	Interval   *iv;
 
-	pb_seconds_nanos(occ_segments(occ, nocc), nocc, &seconds, &nanos);
+	pb_seconds_nanos(segs, nsegs, &seconds, &nanos);
 	if (nanos < -999999999 || nanos > 999999999 ||
 		(seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0))
 		wkt_out_of_range(r, "google.protobuf.Duration", seconds, nanos);
@@ -738,19 +288,6 @@ typedef struct DecodeCtx
 
 static void decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
 						 const PbSegment *segs, int nsegs, Datum *values, bool *nulls);
-
-static PbSegment *
-occ_segments(const PbOcc *occ, int nocc)
-{
-	PbSegment  *segs = palloc(sizeof(PbSegment) * Max(nocc, 1));
-
-	for (int i = 0; i < nocc; i++)
-	{
-		segs[i].ptr = occ[i].ptr;
-		segs[i].len = occ[i].len;
-	}
-	return segs;
-}
 
 /*
  * The state of a level of the decode tree, made once and reused: the tree
@@ -787,114 +324,165 @@ composite_datum(DecodeCtx *ctx, const PbReader *r, const PbSegment *segs, int ns
 	return HeapTupleGetDatum(tuple);
 }
 
+/* PB_R_SCALAR: the last value of a singular scalar, converted. */
+static Datum
+read_scalar(const PbReader *r, const PbFieldSlot *slot, const PbMsgState *st)
+{
+	uint64		v;
+	const uint8 *p;
+	uint32		len;
+
+	pb_slot_last(st, r->slot, &v, &p, &len);
+	return convert_scalar(r, slot, v, p, len);
+}
+
+/* An array of the reader's element type. */
+static Datum
+array_datum(const PbReader *r, Datum *elems, int n)
+{
+	return PointerGetDatum(construct_array(elems, n, r->elemtype, r->elemlen,
+										   r->elembyval, r->elemalign));
+}
+
+/* PB_R_ARRAY: every element of a repeated scalar, converted, as an array. */
+static Datum
+read_array(const PbReader *r, const PbFieldSlot *slot, const PbMsgState *st)
+{
+	PbOcc	   *elems;
+	int			n = pb_slot_elements(st, r->slot, &elems);
+	Datum	   *elemvals = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		elemvals[i] = convert_scalar(r, slot, elems[i].v, elems[i].ptr, elems[i].len);
+	return array_datum(r, elemvals, n);
+}
+
+/* PB_R_COMPOSITE of a repeated message: one row per occurrence, as an array. */
+static Datum
+read_composite_array(DecodeCtx *ctx, const PbReader *r, const PbMsgState *st)
+{
+	int			n;
+	PbSegment  *segs = pb_slot_segments(st, r->slot, &n);
+	Datum	   *rows = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		rows[i] = composite_datum(ctx, r, &segs[i], 1);
+		ctx->ds->current_reader = r;
+	}
+	return array_datum(r, rows, n);
+}
+
+/* PB_R_COMPOSITE of a singular message: its occurrences merged, as one row. */
+static Datum
+read_composite(DecodeCtx *ctx, const PbReader *r, const PbMsgState *st)
+{
+	int			n;
+	PbSegment  *segs = pb_slot_segments(st, r->slot, &n);
+
+	return composite_datum(ctx, r, segs, n);
+}
+
+/*
+ * PB_R_TIMESTAMP, PB_R_DURATION: a message of seconds and nanos as
+ * to_datum makes it, then scaled to the column's typmod as a cast would.
+ */
+static Datum
+read_seconds_nanos(const PbReader *r, const PbMsgState *st,
+				   Datum (*to_datum) (const PbReader *, const PbSegment *, int),
+				   PGFunction scale)
+{
+	int			n;
+	PbSegment  *segs = pb_slot_segments(st, r->slot, &n);
+	Datum		d = to_datum(r, segs, n);
+
+	if (r->typmod >= 0)
+		d = DirectFunctionCall2(scale, d, Int32GetDatum(r->typmod));
+	return d;
+}
+
+/* PB_R_JOIN: the strings of a repeated string field, joined with commas. */
+static Datum
+read_join(const PbReader *r, const PbMsgState *st)
+{
+	PbOcc	   *elems;
+	int			n = pb_slot_elements(st, r->slot, &elems);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+	{
+		size_t		outlen;
+		char	   *s = pb_string_to_server(elems[i].ptr, elems[i].len, false, &outlen);
+
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		appendBinaryStringInfo(&buf, s, outlen);
+	}
+	return PointerGetDatum(cstring_to_text_with_len(buf.data, buf.len));
+}
+
+/*
+ * run_reader
+ *		Compute one output of a level from its collected state
+ *
+ * An output whose field is absent stays NULL when the reader says so (a
+ * field with presence, a message, a oneof with no member set); every other
+ * output gets its value and is marked not null.
+ */
 static void
 run_reader(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st, const PbReader *r,
 		   const PbSegment *segs, int nsegs, Datum *values, bool *nulls)
 {
 	const PbFieldSlot *slot = r->slot >= 0 ? &plan->slots[r->slot] : NULL;
 	bool		set = slot ? pb_slot_is_set(st, r->slot) : true;
-	PbOcc	   *elems;
-	int			n;
+	Datum		d = (Datum) 0;
 
 	ctx->ds->current_reader = r;
 	switch (r->kind)
 	{
 		case PB_R_SCALAR:
-			{
-				uint64		v;
-				const uint8 *p;
-				uint32		len;
-
-				if (!set && r->presence)
-					return;
-				pb_slot_last(st, r->slot, &v, &p, &len);
-				values[r->attidx] = convert_scalar(r, slot, v, p, len);
-				break;
-			}
+			if (!set && r->presence)
+				return;
+			d = read_scalar(r, slot, st);
+			break;
 		case PB_R_ARRAY:
-			{
-				Datum	   *elemvals;
-
-				n = pb_slot_elements(st, r->slot, &elems);
-				elemvals = palloc(sizeof(Datum) * Max(n, 1));
-				for (int i = 0; i < n; i++)
-					elemvals[i] = convert_scalar(r, slot, elems[i].v, elems[i].ptr, elems[i].len);
-				values[r->attidx] = PointerGetDatum(construct_array(elemvals, n, r->elemtype, r->elemlen,
-																	r->elembyval, r->elemalign));
-				break;
-			}
+			d = read_array(r, slot, st);
+			break;
 		case PB_R_JSONB:
 			{
 				Jsonb	   *j = pb_json_field(plan, st, r->slot);
 
 				if (j == NULL)
 					return;
-				values[r->attidx] = JsonbPGetDatum(j);
+				d = JsonbPGetDatum(j);
 				break;
 			}
 		case PB_R_COMPOSITE:
 			if (slot->repeated)
-			{
-				Datum	   *rows;
-
-				n = set ? st->nocc[r->slot] : 0;
-				rows = palloc(sizeof(Datum) * Max(n, 1));
-				for (int i = 0; i < n; i++)
-				{
-					PbSegment	one = {st->occ[r->slot][i].ptr, st->occ[r->slot][i].len};
-
-					rows[i] = composite_datum(ctx, r, &one, 1);
-					ctx->ds->current_reader = r;
-				}
-				values[r->attidx] = PointerGetDatum(construct_array(rows, n, r->elemtype, r->elemlen,
-																	r->elembyval, r->elemalign));
-			}
+				d = read_composite_array(ctx, r, st);
+			else if (!set)
+				return;
 			else
-			{
-				if (!set)
-					return;
-				values[r->attidx] = composite_datum(ctx, r, occ_segments(st->occ[r->slot], st->nocc[r->slot]),
-													st->nocc[r->slot]);
-			}
+				d = read_composite(ctx, r, st);
 			break;
 		case PB_R_TIMESTAMP:
 			if (!set)
 				return;
-			values[r->attidx] = timestamp_datum(r, st->occ[r->slot], st->nocc[r->slot]);
-			/* timestamptz(p): what a cast would give */
-			if (r->typmod >= 0)
-				values[r->attidx] = DirectFunctionCall2(r->timestamp_utc ? timestamp_scale : timestamptz_scale,
-														values[r->attidx], Int32GetDatum(r->typmod));
+			d = read_seconds_nanos(r, st, timestamp_datum,
+								   r->timestamp_utc ? timestamp_scale : timestamptz_scale);
 			break;
 		case PB_R_DURATION:
 			if (!set)
 				return;
-			values[r->attidx] = interval_datum(r, st->occ[r->slot], st->nocc[r->slot]);
-			if (r->typmod >= 0)
-				values[r->attidx] = DirectFunctionCall2(interval_scale, values[r->attidx],
-														Int32GetDatum(r->typmod));
+			d = read_seconds_nanos(r, st, interval_datum, interval_scale);
 			break;
 		case PB_R_JOIN:
-			{
-				StringInfoData buf;
-
-				n = pb_slot_elements(st, r->slot, &elems);
-				initStringInfo(&buf);
-				for (int i = 0; i < n; i++)
-				{
-					size_t		outlen;
-					char	   *s = pb_string_to_server(elems[i].ptr, elems[i].len, false, &outlen);
-
-					if (i > 0)
-						appendStringInfoChar(&buf, ',');
-					appendBinaryStringInfo(&buf, s, outlen);
-				}
-				values[r->attidx] = PointerGetDatum(cstring_to_text_with_len(buf.data, buf.len));
-				break;
-			}
+			d = read_join(r, st);
+			break;
 		case PB_R_WHOLE:
-			values[r->attidx] = JsonbPGetDatum(pb_json_message(plan->render, plan->message,
-															   segs, nsegs, plan->depth));
+			d = JsonbPGetDatum(pb_json_message(plan->render, plan->message,
+											   segs, nsegs, plan->depth));
 			break;
 		case PB_R_ONEOF_NAME:
 			{
@@ -902,37 +490,51 @@ run_reader(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st, const PbReader
 
 				if (last < 0)
 					return;
-				values[r->attidx] = CStringGetTextDatum(plan->slots[last].field->name);
+				d = CStringGetTextDatum(plan->slots[last].field->name);
 				break;
 			}
 	}
+	values[r->attidx] = d;
 	nulls[r->attidx] = false;
 }
 
+/*
+ * Fill st from a level's segments; a level that reads no field still has
+ * its message's structure checked.
+ */
 static void
-decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
-			 const PbSegment *segs, int nsegs, Datum *values, bool *nulls)
+collect_level(const PbMsgPlan *plan, PbMsgState *st, const PbSegment *segs, int nsegs)
 {
 	check_stack_depth();
 	if (plan->depth > PB_MAX_DEPTH)
 		pb_malformed(PB_WIRE_TOO_DEEP, NULL);
 
-	if (plan->nslots == 0)
+	if (plan->nslots > 0)
 	{
-		/* nothing to read: still check the message's structure */
-		for (int i = 0; i < nsegs; i++)
-		{
-			const uint8 *fail_at;
-			PbWireStatus ws = pb_walk_message(segs[i].ptr, segs[i].ptr + segs[i].len, &fail_at);
-
-			if (ws != PB_WIRE_OK)
-				pb_malformed(ws, fail_at);
-		}
-	}
-	else
 		pb_collect(st, segs, nsegs);
+		return;
+	}
+	for (int i = 0; i < nsegs; i++)
+	{
+		const uint8 *fail_at;
+		PbWireStatus ws = pb_walk_message(segs[i].ptr, segs[i].ptr + segs[i].len, &fail_at);
 
-	/* singular scalars, the common case, kept free of calls but the conversion */
+		if (ws != PB_WIRE_OK)
+			pb_malformed(ws, fail_at);
+	}
+}
+
+/*
+ * run_fast_readers
+ *		The singular scalar outputs of a level, the common case
+ *
+ * Kept free of calls but the conversion: the fixed-width conversions are
+ * done here, anything else through convert_scalar.
+ */
+static inline void
+run_fast_readers(DecodeCtx *ctx, const PbMsgPlan *plan, const PbMsgState *st,
+				 Datum *values, bool *nulls)
+{
 	for (int i = 0; i < plan->nfast; i++)
 	{
 		const PbFastReader *f = &plan->fast[i];
@@ -967,12 +569,24 @@ decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
 			default:
 				ctx->ds->current_reader = f->reader;
 				values[f->attidx] = set
-					? convert_scalar(f->reader, &plan->slots[s], v, st->ptr[s], st->len[s])
+					? convert_scalar(f->reader, &plan->slots[s], v, st->bytes[s].ptr, st->bytes[s].len)
 					: convert_scalar(f->reader, &plan->slots[s], 0, (const uint8 *) "", 0);
 				break;
 		}
 		nulls[f->attidx] = false;
 	}
+}
+
+/*
+ * Decode one level of the plan tree: collect its message, run its readers,
+ * then descend into the child levels its paths go through.
+ */
+static void
+decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
+			 const PbSegment *segs, int nsegs, Datum *values, bool *nulls)
+{
+	collect_level(plan, st, segs, nsegs);
+	run_fast_readers(ctx, plan, st, values, nulls);
 	for (int i = plan->nfast; i < plan->nreaders; i++)
 		run_reader(ctx, plan, st, &plan->readers[i], segs, nsegs, values, nulls);
 	ctx->ds->current_reader = NULL;
@@ -980,13 +594,14 @@ decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
 	for (int c = 0; c < plan->nchildren; c++)
 	{
 		const PbChild *child = &plan->children[c];
-		int			s = child->slot;
+		int			n;
+		PbSegment  *csegs;
 
 		/* a missing intermediate message leaves the outputs below it NULL */
-		if (!pb_slot_is_set(st, s))
+		if (!pb_slot_is_set(st, child->slot))
 			continue;
-		decode_level(ctx, child->plan, level_state(child->plan),
-					 occ_segments(st->occ[s], st->nocc[s]), st->nocc[s], values, nulls);
+		csegs = pb_slot_segments(st, child->slot, &n);
+		decode_level(ctx, child->plan, level_state(child->plan), csegs, n, values, nulls);
 	}
 }
 
@@ -997,6 +612,6 @@ pb_decode_message(PbDecodeState *ds, const uint8 *msg, size_t msglen,
 	DecodeCtx	ctx = {ds};
 	PbSegment	seg = {msg, msglen};
 
-	decode_base = msg;
+	pb_set_error_base(msg);
 	decode_level(&ctx, ds->plan, ds->top, &seg, 1, values, nulls);
 }

@@ -1,45 +1,23 @@
-/*
- * decode.h - message bytes -> the Datums of the planned columns.
+/*-------------------------------------------------------------------------
+ *
+ * decode.h
+ *		Message bytes to the Datums of the planned columns.
+ *
+ * The decoder runs a scan's plan (binding.h) over each message: it collects
+ * the message's fields (collect.h) level by level and converts them with
+ * the plan's readers; jsonb columns go through the JSON renderer.
+ *
+ *-------------------------------------------------------------------------
  */
 #ifndef PROTOBUF_FDW_DECODE_H
 #define PROTOBUF_FDW_DECODE_H
 
 #include "binding.h"
 
-/* A byte range holding (part of) a message; several concatenated = merged. */
-typedef struct PbSegment
-{
-	const uint8 *ptr;
-	size_t		len;
-} PbSegment;
-
-/* One occurrence of a field on the wire. */
-typedef struct PbOcc
-{
-	uint64		v;				/* VARINT, I32, I64: the value bits */
-	const uint8 *ptr;			/* LEN: the payload; SGROUP: the group's body */
-	uint32		len;
-	uint8		wt;
-} PbOcc;
-
-/* What one message level saw: per slot, the last value or every occurrence. */
-typedef struct PbMsgState
-{
-	const PbMsgPlan *plan;
-	uint8	   *seen;
-	uint64	   *value;
-	const uint8 **ptr;
-	uint32	   *len;
-	PbOcc	  **occ;
-	int		   *nocc;
-	int		   *maxocc;
-	int		   *oneof_last;		/* per oneof state: slot of the member seen last */
-} PbMsgState;
-
 typedef struct PbDecodeState
 {
 	const PbMsgPlan *plan;
-	PbMsgState *top;
+	struct PbMsgState *top;
 	const PbReader *current_reader; /* for error context while converting */
 } PbDecodeState;
 
@@ -53,83 +31,4 @@ extern PbDecodeState *pb_decode_state_create(const PbMsgPlan *plan);
 extern void pb_decode_message(PbDecodeState *ds, const uint8 *msg, size_t len,
 							  Datum *values, bool *nulls);
 
-/* ---- shared with the JSON renderer ---- */
-
-extern PbMsgState *pb_msg_state_create(const PbMsgPlan *plan);
-
-/* Collect the fields of a message given as segments (merged in order). */
-extern void pb_collect(PbMsgState *st, const PbSegment *segs, int nsegs);
-
-/* Is slot s set (seen, and the member of its oneof seen last)? */
-extern bool pb_slot_is_set(const PbMsgState *st, int s);
-
-/* The last value of a singular scalar slot (its zero value if unset). */
-extern void pb_slot_last(const PbMsgState *st, int s, uint64 *v, const uint8 **p, uint32 *len);
-
-/*
- * The elements of a repeated scalar slot in wire order, packed records
- * expanded and unknown values of closed enums dropped; returns the count.
- */
-extern int	pb_slot_elements(const PbMsgState *st, int s, PbOcc **elems);
-
-/* A string field's bytes as text in the database encoding (checked). */
-extern char *pb_string_to_server(const uint8 *p, uint32 len, bool nul_terminate, size_t *outlen);
-
-extern const char *pb_enum_name(const PbFieldSlot *slot, int32 number);
-
-/* Seconds and nanos (fields 1 and 2) of a Timestamp or Duration given as segments. */
-extern void pb_seconds_nanos(const PbSegment *segs, int nsegs, int64 *seconds, int32 *nanos);
-
-/* The value of an integer-like field as a signed 64-bit number. */
-static inline int64
-pb_value_int64(PbScalarKind kind, uint64 v)
-{
-	switch (kind)
-	{
-		case PB_K_INT32:
-		case PB_K_ENUM:
-		case PB_K_SFIXED32:
-			return (int32) (uint32) v;
-		case PB_K_SINT32:
-			return (int32) ((((uint32) v) >> 1) ^ (~(((uint32) v) & 1) + 1));
-		case PB_K_SINT64:
-			return (int64) ((v >> 1) ^ (~(v & 1) + 1));
-		case PB_K_UINT32:
-		case PB_K_FIXED32:
-			return (uint32) v;
-		case PB_K_BOOL:
-			return v != 0;
-		default:				/* INT64, SFIXED64; UINT64/FIXED64 checked by callers */
-			return (int64) v;
-	}
-}
-
-static inline bool
-pb_kind_is_unsigned64(PbScalarKind kind)
-{
-	return kind == PB_K_UINT64 || kind == PB_K_FIXED64;
-}
-
-static inline float
-pb_value_float(uint64 v)
-{
-	uint32		bits = (uint32) v;
-	float		f;
-
-	memcpy(&f, &bits, sizeof(f));
-	return f;
-}
-
-static inline double
-pb_value_double(uint64 v)
-{
-	double		d;
-
-	memcpy(&d, &v, sizeof(d));
-	return d;
-}
-
-/* Report malformed input found at 'at' (an error; does not return). */
-extern void pb_malformed(int status, const uint8 *at) pg_attribute_noreturn();
-
-#endif
+#endif							/* PROTOBUF_FDW_DECODE_H */

@@ -1,11 +1,16 @@
-/*
- * jsonb_render.c - protobuf messages as jsonb, in the proto3 JSON mapping.
+/*-------------------------------------------------------------------------
  *
- * Schema-driven: a message is collected with a plan that keeps every field
- * (cached per message type), then written out field by field: json_name
- * keys, 64-bit integers as strings, bytes in base64, enums by name, fields
- * with presence only when set and implicit-presence fields only when not
- * at their default, and the well-known types in their own JSON forms.
+ * jsonb_render.c
+ *		Protobuf messages as jsonb, in the proto3 JSON mapping.
+ *
+ * Schema-driven: a message is collected (collect.c) with a plan that keeps
+ * every field (cached per message type), then written out field by field:
+ * json_name keys, 64-bit integers as strings, bytes in base64, enums by
+ * name, fields with presence only when set and implicit-presence fields
+ * only when not at their default, and the well-known types in their own
+ * JSON forms.
+ *
+ *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
@@ -18,6 +23,7 @@
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
+#include "collect.h"
 #include "jsonb_render.h"
 #include "stream/wire.h"
 
@@ -184,7 +190,14 @@ misdefined_type(const char *what)
 			 errhint("Build the descriptor set with protoc --include_imports from the .proto files protobuf ships.")));
 }
 
-/* One scalar value of slot 'slot' in the JSON mapping. */
+/*
+ * emit_scalar
+ *		One scalar value of slot 'slot' in the JSON mapping
+ *
+ * 32-bit integers as numbers, 64-bit ones as strings, floats in their
+ * shortest form (NaN and the infinities as strings), bytes in base64, enums
+ * by name (a number the enum does not define as itself; NullValue as null).
+ */
 static void
 emit_scalar(Emit *e, const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 len)
 {
@@ -346,6 +359,74 @@ map_key(const PbMsgPlan *ep, const PbMsgState *est)
 	return pstrdup("");
 }
 
+/* The value of a map entry (field 2): present or not, the type's default is written. */
+static void
+emit_map_value(Emit *e, const PbMsgPlan *ep, const PbMsgState *est, int depth)
+{
+	for (int vs = 0; vs < ep->nslots; vs++)
+	{
+		if (ep->slots[vs].number != 2)
+			continue;
+		if (ep->slots[vs].kind == PB_K_MESSAGE)
+		{
+			int			vn;
+			PbSegment  *vsegs = pb_slot_segments(est, vs, &vn);
+
+			emit_message(e, slot_message(e, &ep->slots[vs]), vsegs, vn, depth + 1);
+		}
+		else
+		{
+			uint64		v;
+			const uint8 *p;
+			uint32		len;
+
+			pb_slot_last(est, vs, &v, &p, &len);
+			emit_scalar(e, &ep->slots[vs], v, p, len);
+		}
+	}
+}
+
+/* A map field (a repeated map entry message) as a JSON object. */
+static void
+emit_map(Emit *e, const PbMessageInfo *mi, const PbSegment *entries, int n, int depth)
+{
+	PbMsgPlan  *ep = pb_render_plan(e->rc, mi);
+
+	begin(e, true);
+	for (int i = 0; i < n; i++)
+	{
+		PbMsgState *est = pb_msg_state_create(ep);
+
+		pb_collect(est, &entries[i], 1);
+		key(e, map_key(ep, est));
+		emit_map_value(e, ep, est, depth);
+	}
+	end(e);
+}
+
+/* A message field: a map, a list of messages, or one message (its occurrences merged). */
+static void
+emit_message_field(Emit *e, const PbMsgState *st, int s, int depth)
+{
+	const PbFieldSlot *slot = &st->plan->slots[s];
+	const PbMessageInfo *mi = slot_message(e, slot);
+	int			n;
+	PbSegment  *segs = pb_slot_segments(st, s, &n);
+
+	if (slot->repeated && mi->desc->options && mi->desc->options->has_map_entry &&
+		mi->desc->options->map_entry)
+		emit_map(e, mi, segs, n, depth);
+	else if (slot->repeated)
+	{
+		begin(e, false);
+		for (int i = 0; i < n; i++)
+			emit_message(e, mi, &segs[i], 1, depth + 1);
+		end(e);
+	}
+	else
+		emit_message(e, mi, segs, n, depth + 1);
+}
+
 /* The value of one field (all its occurrences) in the JSON mapping. */
 static void
 emit_field(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int s, int depth)
@@ -353,80 +434,8 @@ emit_field(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int s, int dept
 	const PbFieldSlot *slot = &plan->slots[s];
 
 	if (slot->kind == PB_K_MESSAGE)
-	{
-		const PbMessageInfo *mi = slot_message(e, slot);
-		int			n = pb_slot_is_set(st, s) ? st->nocc[s] : 0;
-		PbOcc	   *occ = st->occ[s];
-
-		if (slot->repeated && mi->desc->options && mi->desc->options->has_map_entry &&
-			mi->desc->options->map_entry)
-		{
-			PbMsgPlan  *ep = pb_render_plan(e->rc, mi);
-
-			begin(e, true);
-			for (int i = 0; i < n; i++)
-			{
-				PbSegment	seg = {occ[i].ptr, occ[i].len};
-				PbMsgState *est = pb_msg_state_create(ep);
-
-				pb_collect(est, &seg, 1);
-				key(e, map_key(ep, est));
-				/* the value: present or not, the type's default is written */
-				for (int vs = 0; vs < ep->nslots; vs++)
-					if (ep->slots[vs].number == 2)
-					{
-						if (ep->slots[vs].kind == PB_K_MESSAGE)
-						{
-							int			vn = pb_slot_is_set(est, vs) ? est->nocc[vs] : 0;
-							PbSegment  *vsegs = palloc(sizeof(PbSegment) * Max(vn, 1));
-
-							for (int k = 0; k < vn; k++)
-							{
-								vsegs[k].ptr = est->occ[vs][k].ptr;
-								vsegs[k].len = est->occ[vs][k].len;
-							}
-							emit_message(e, slot_message(e, &ep->slots[vs]), vsegs, vn, depth + 1);
-						}
-						else
-						{
-							uint64		v;
-							const uint8 *p;
-							uint32		len;
-
-							pb_slot_last(est, vs, &v, &p, &len);
-							emit_scalar(e, &ep->slots[vs], v, p, len);
-						}
-					}
-			}
-			end(e);
-			return;
-		}
-		if (slot->repeated)
-		{
-			begin(e, false);
-			for (int i = 0; i < n; i++)
-			{
-				PbSegment	seg = {occ[i].ptr, occ[i].len};
-
-				emit_message(e, mi, &seg, 1, depth + 1);
-			}
-			end(e);
-			return;
-		}
-		{
-			PbSegment  *segs = palloc(sizeof(PbSegment) * Max(n, 1));
-
-			for (int i = 0; i < n; i++)
-			{
-				segs[i].ptr = occ[i].ptr;
-				segs[i].len = occ[i].len;
-			}
-			emit_message(e, mi, segs, n, depth + 1);
-		}
-		return;
-	}
-
-	if (slot->repeated)
+		emit_message_field(e, st, s, depth);
+	else if (slot->repeated)
 	{
 		PbOcc	   *elems;
 		int			n = pb_slot_elements(st, s, &elems);
@@ -435,8 +444,8 @@ emit_field(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int s, int dept
 		for (int i = 0; i < n; i++)
 			emit_scalar(e, slot, elems[i].v, elems[i].ptr, elems[i].len);
 		end(e);
-		return;
 	}
+	else
 	{
 		uint64		v;
 		const uint8 *p;
@@ -504,6 +513,13 @@ json_wkt_range(const char *type, int64 seconds, int64 nanos)
 			 errdetail("It holds seconds = " INT64_FORMAT ", nanos = " INT64_FORMAT ".", seconds, nanos)));
 }
 
+/*
+ * emit_timestamp
+ *		A google.protobuf.Timestamp as RFC 3339 text in UTC
+ *
+ * From year 1 to 9999, as protobuf's JSON mapping allows, with 0, 3, 6 or 9
+ * fractional digits.
+ */
 static void
 emit_timestamp(Emit *e, const PbSegment *segs, int nsegs)
 {
@@ -618,6 +634,13 @@ emit_fields(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int depth)
 	}
 }
 
+/*
+ * emit_any
+ *		A google.protobuf.Any: "@type" and the packed message's fields
+ *
+ * A packed type with a JSON form of its own goes under "value"; a type the
+ * descriptor set does not define is written as base64 under "value".
+ */
 static void
 emit_any(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int depth)
 {
@@ -709,32 +732,18 @@ emit_field_mask(Emit *e, const PbMsgPlan *plan, const PbMsgState *st)
 	emit_string(e, buf.data, buf.len);
 }
 
+/*
+ * emit_collected
+ *		A collected message of type 'name' in the JSON mapping
+ *
+ * The well-known types with a JSON form of their own (wrappers, Struct,
+ * ListValue, Value, FieldMask, Any) are written in it; any other message
+ * as an object of its fields.
+ */
 static void
-emit_message(Emit *e, const PbMessageInfo *mi, const PbSegment *segs, int nsegs, int depth)
+emit_collected(Emit *e, const char *name, const PbMsgPlan *plan, const PbMsgState *st,
+			   int depth)
 {
-	const char *name = mi->full_name;
-	PbMsgPlan  *plan;
-	PbMsgState *st;
-
-	check_stack_depth();
-	if (depth > PB_MAX_DEPTH)
-		pb_malformed(PB_WIRE_TOO_DEEP, NULL);
-
-	if (pb_is_wkt(name, "Timestamp"))
-	{
-		emit_timestamp(e, segs, nsegs);
-		return;
-	}
-	if (pb_is_wkt(name, "Duration"))
-	{
-		emit_duration(e, segs, nsegs);
-		return;
-	}
-
-	plan = pb_render_plan(e->rc, mi);
-	st = pb_msg_state_create(plan);
-	pb_collect(st, segs, nsegs);
-
 	if (is_wrapper(name))
 	{
 		int			s = slot_of(plan, 1);
@@ -792,6 +801,35 @@ emit_message(Emit *e, const PbMessageInfo *mi, const PbSegment *segs, int nsegs,
 		emit_fields(e, plan, st, depth);
 		end(e);
 	}
+}
+
+/* A message given as segments (merged) in the JSON mapping. */
+static void
+emit_message(Emit *e, const PbMessageInfo *mi, const PbSegment *segs, int nsegs, int depth)
+{
+	const char *name = mi->full_name;
+	PbMsgPlan  *plan;
+	PbMsgState *st;
+
+	check_stack_depth();
+	if (depth > PB_MAX_DEPTH)
+		pb_malformed(PB_WIRE_TOO_DEEP, NULL);
+
+	if (pb_is_wkt(name, "Timestamp"))
+	{
+		emit_timestamp(e, segs, nsegs);
+		return;
+	}
+	if (pb_is_wkt(name, "Duration"))
+	{
+		emit_duration(e, segs, nsegs);
+		return;
+	}
+
+	plan = pb_render_plan(e->rc, mi);
+	st = pb_msg_state_create(plan);
+	pb_collect(st, segs, nsegs);
+	emit_collected(e, name, plan, st, depth);
 }
 
 static Jsonb *

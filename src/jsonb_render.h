@@ -1,12 +1,19 @@
-/*
- * jsonb_render.h - protobuf values as jsonb, in the proto3 JSON mapping.
+/*-------------------------------------------------------------------------
+ *
+ * jsonb_render.h
+ *		Protobuf values as jsonb, in the proto3 JSON mapping.
+ *
+ * The renderer reads messages through the collection pass (collect.h) with
+ * plans that keep every field; the decoder calls it for jsonb columns.
+ *
+ *-------------------------------------------------------------------------
  */
 #ifndef PROTOBUF_FDW_JSONB_RENDER_H
 #define PROTOBUF_FDW_JSONB_RENDER_H
 
 #include "utils/jsonb.h"
 
-#include "decode.h"
+#include "collect.h"
 
 /*
  * The JSON value of slot s of a collected message: a repeated field as an
@@ -19,4 +26,4 @@ extern Jsonb *pb_json_field(const PbMsgPlan *plan, const PbMsgState *st, int s);
 extern Jsonb *pb_json_message(struct PbRenderCache *rc, const PbMessageInfo *mi,
 							  const PbSegment *segs, int nsegs, int depth);
 
-#endif
+#endif							/* PROTOBUF_FDW_JSONB_RENDER_H */

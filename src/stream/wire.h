@@ -1,10 +1,16 @@
-/*
- * wire.h - protobuf wire-format primitives over a bounded byte range.
+/*-------------------------------------------------------------------------
+ *
+ * wire.h
+ *		Protobuf wire-format primitives over a bounded byte range.
  *
  * Pure C: no PostgreSQL, no allocation.  Every reader takes a cursor and an
  * end pointer and never reads past the end; a malformed input is reported as
- * a PbWireStatus, never by reading out of bounds.  The rules are upb's
- * (reference/PROTOBUF-DECODER-NOTES.md).
+ * a PbWireStatus, never by reading out of bounds.  The rules are those of
+ * the protobuf wire-format specification (protobuf.dev, "Encoding"), with
+ * upb's limits (ten-byte varints, five-byte tags, 2 GiB lengths, groups
+ * nested at most PB_MAX_DEPTH deep).
+ *
+ *-------------------------------------------------------------------------
  */
 #ifndef PB_WIRE_H
 #define PB_WIRE_H
@@ -35,6 +41,13 @@ typedef enum PbWireStatus
 	PB_WIRE_BAD_END_GROUP,		/* EGROUP without its SGROUP, or of another field */
 	PB_WIRE_TOO_DEEP			/* groups nested deeper than the limit */
 } PbWireStatus;
+
+/* For the readers of the decoder's hot loop: inlined even when large. */
+#if defined(__GNUC__)
+#define PB_WIRE_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define PB_WIRE_ALWAYS_INLINE inline
+#endif
 
 /* Groups nest at most this deep (C++, Java and upb use 100). */
 #define PB_MAX_DEPTH 100
@@ -229,6 +242,80 @@ extern PbWireStatus pb_skip_field(const uint8_t **p, const uint8_t *end,
  */
 extern PbWireStatus pb_skip_group(const uint8_t **p, const uint8_t *end, uint32_t field,
 								  int depth, const uint8_t **content_end);
+
+/*
+ * pb_read_value
+ *		Read the value of a field whose tag (field, wire_type) has just been read.
+ *
+ * The one switch over wire types for reading values (upb's decoder has one
+ * too, _upb_Decoder_DecodeWireValue): *v gets the bits of a VARINT, I32 or
+ * I64 value, or a LEN field's length; *body and *body_len are set only for
+ * LEN (the payload, checked against the range) and SGROUP (the group's
+ * body, read up to its matching end tag, nesting counted from 'depth', the
+ * nesting of the group's own tag; *v is then 0).  An EGROUP here is an
+ * error: the caller handles the one that closes a group it is in; so are
+ * wire types 6 and 7.  On success *p is advanced past the value; on
+ * failure it stays put.
+ *
+ * The outputs are separate pointers, not a struct, so that the decoder's
+ * hot loop can have them written straight into its per-slot arrays.
+ */
+static PB_WIRE_ALWAYS_INLINE PbWireStatus
+pb_read_value(const uint8_t **p, const uint8_t *end, uint32_t field, int wire_type,
+			  int depth, uint64_t *v, const uint8_t **body, uint32_t *body_len)
+{
+	const uint8_t *s = *p;
+	PbWireStatus st;
+
+	/*
+	 * Tests in order of frequency rather than a switch: for these few cases
+	 * a chain of compares costs fewer instructions than a jump table.
+	 */
+	if (wire_type == PB_WT_VARINT)
+		return pb_read_varint(p, end, v);
+	if (wire_type == PB_WT_LEN)
+	{
+		uint64_t	len;
+
+		if ((st = pb_read_varint(&s, end, &len)) != PB_WIRE_OK ||
+			(st = pb_check_len(len, s, end)) != PB_WIRE_OK)
+			return st;
+		*v = len;
+		*body = s;
+		*body_len = (uint32_t) len;
+		*p = s + len;
+		return PB_WIRE_OK;
+	}
+	if (wire_type == PB_WT_I64)
+	{
+		if (end - s < 8)
+			return PB_WIRE_TRUNCATED;
+		*v = pb_load_le64(s);
+		*p = s + 8;
+		return PB_WIRE_OK;
+	}
+	if (wire_type == PB_WT_I32)
+	{
+		if (end - s < 4)
+			return PB_WIRE_TRUNCATED;
+		*v = pb_load_le32(s);
+		*p = s + 4;
+		return PB_WIRE_OK;
+	}
+	if (wire_type == PB_WT_SGROUP)
+	{
+		const uint8_t *body_end = NULL;
+
+		if ((st = pb_skip_group(&s, end, field, depth, &body_end)) != PB_WIRE_OK)
+			return st;
+		*v = 0;
+		*body = *p;
+		*body_len = (uint32_t) (body_end - *p);
+		*p = s;
+		return PB_WIRE_OK;
+	}
+	return wire_type == PB_WT_EGROUP ? PB_WIRE_BAD_END_GROUP : PB_WIRE_BAD_WIRE_TYPE;
+}
 
 /*
  * Check that [p, end) is a well-formed sequence of fields at the top level
