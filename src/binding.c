@@ -317,13 +317,6 @@ is_map_entry(const PbMessageInfo *mi)
 	return mi->desc->options && mi->desc->options->has_map_entry && mi->desc->options->map_entry;
 }
 
-bool
-pb_is_wkt(const char *full_name, const char *short_name)
-{
-	return strncmp(full_name, "google.protobuf.", 16) == 0 &&
-		strcmp(full_name + 16, short_name) == 0;
-}
-
 static const PbFieldDescriptor *
 lookup_step(const PbMessageInfo *mi, const char *step, const char *colname, const char *relname)
 {

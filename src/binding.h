@@ -207,11 +207,4 @@ extern const PbSchema *pb_render_cache_schema(struct PbRenderCache *cache);
 /* The fields a plan reads, as paths ("id", "customer.address.city"), for EXPLAIN. */
 extern List *pb_plan_fields(const PbMsgPlan *plan);
 
-/*
- * Is full_name "google.protobuf." followed by short_name?  Superseded by
- * PbMessageInfo.wkt, computed once per message when the set is loaded; kept
- * only until jsonb_render.c reads that instead.
- */
-extern bool pb_is_wkt(const char *full_name, const char *short_name);
-
 #endif

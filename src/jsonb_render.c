@@ -590,27 +590,11 @@ emit_duration(Emit *e, const PbSegment *segs, int nsegs)
 	emit_string(e, buf.data, buf.len);
 }
 
-static bool
-is_wrapper(const char *name)
-{
-	static const char *const wrappers[] = {
-		"DoubleValue", "FloatValue", "Int64Value", "UInt64Value", "Int32Value",
-		"UInt32Value", "BoolValue", "StringValue", "BytesValue", NULL
-	};
-
-	for (int i = 0; wrappers[i]; i++)
-		if (pb_is_wkt(name, wrappers[i]))
-			return true;
-	return false;
-}
-
 /* Well-known types whose JSON form is not an object of their fields. */
 static bool
-has_special_json(const char *name)
+has_special_json(PbWellKnownType wkt)
 {
-	return is_wrapper(name) || pb_is_wkt(name, "Timestamp") || pb_is_wkt(name, "Duration") ||
-		pb_is_wkt(name, "FieldMask") || pb_is_wkt(name, "Struct") ||
-		pb_is_wkt(name, "Value") || pb_is_wkt(name, "ListValue") || pb_is_wkt(name, "Any");
+	return wkt != PB_WKT_NONE && wkt != PB_WKT_EMPTY;
 }
 
 static int
@@ -683,7 +667,7 @@ emit_any(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int depth)
 	{
 		PbSegment	seg = {payload, paylen};
 
-		if (has_special_json(mi->full_name))
+		if (has_special_json(mi->wkt))
 		{
 			key(e, "value");
 			emit_message(e, mi, &seg, 1, depth + 1);
@@ -734,17 +718,17 @@ emit_field_mask(Emit *e, const PbMsgPlan *plan, const PbMsgState *st)
 
 /*
  * emit_collected
- *		A collected message of type 'name' in the JSON mapping
+ *		A collected message of type 'mi' in the JSON mapping
  *
  * The well-known types with a JSON form of their own (wrappers, Struct,
  * ListValue, Value, FieldMask, Any) are written in it; any other message
  * as an object of its fields.
  */
 static void
-emit_collected(Emit *e, const char *name, const PbMsgPlan *plan, const PbMsgState *st,
-			   int depth)
+emit_collected(Emit *e, const PbMessageInfo *mi, const PbMsgPlan *plan,
+			   const PbMsgState *st, int depth)
 {
-	if (is_wrapper(name))
+	if (pb_wkt_is_wrapper(mi->wkt))
 	{
 		int			s = slot_of(plan, 1);
 		uint64		v;
@@ -752,11 +736,11 @@ emit_collected(Emit *e, const char *name, const PbMsgPlan *plan, const PbMsgStat
 		uint32		len;
 
 		if (s < 0)
-			misdefined_type(psprintf("well-known type %s has no field 1", name));
+			misdefined_type(psprintf("well-known type %s has no field 1", mi->full_name));
 		pb_slot_last(st, s, &v, &p, &len);
 		emit_scalar(e, &plan->slots[s], v, p, len);
 	}
-	else if (pb_is_wkt(name, "Struct"))
+	else if (mi->wkt == PB_WKT_STRUCT)
 	{
 		/* field 1 is map<string, Value>: its JSON object is the struct */
 		int			s = slot_of(plan, 1);
@@ -769,7 +753,7 @@ emit_collected(Emit *e, const char *name, const PbMsgPlan *plan, const PbMsgStat
 			end(e);
 		}
 	}
-	else if (pb_is_wkt(name, "ListValue"))
+	else if (mi->wkt == PB_WKT_LIST_VALUE)
 	{
 		int			s = slot_of(plan, 1);
 
@@ -781,7 +765,7 @@ emit_collected(Emit *e, const char *name, const PbMsgPlan *plan, const PbMsgStat
 			end(e);
 		}
 	}
-	else if (pb_is_wkt(name, "Value"))
+	else if (mi->wkt == PB_WKT_VALUE)
 	{
 		/* the oneof kind: the member set last, null when none is */
 		int			last = plan->noneofs > 0 ? st->oneof_last[0] : -1;
@@ -791,9 +775,9 @@ emit_collected(Emit *e, const char *name, const PbMsgPlan *plan, const PbMsgStat
 		else
 			emit_field(e, plan, st, last, depth);
 	}
-	else if (pb_is_wkt(name, "FieldMask"))
+	else if (mi->wkt == PB_WKT_FIELD_MASK)
 		emit_field_mask(e, plan, st);
-	else if (pb_is_wkt(name, "Any"))
+	else if (mi->wkt == PB_WKT_ANY)
 		emit_any(e, plan, st, depth);
 	else
 	{
@@ -807,7 +791,6 @@ emit_collected(Emit *e, const char *name, const PbMsgPlan *plan, const PbMsgStat
 static void
 emit_message(Emit *e, const PbMessageInfo *mi, const PbSegment *segs, int nsegs, int depth)
 {
-	const char *name = mi->full_name;
 	PbMsgPlan  *plan;
 	PbMsgState *st;
 
@@ -815,12 +798,12 @@ emit_message(Emit *e, const PbMessageInfo *mi, const PbSegment *segs, int nsegs,
 	if (depth > PB_MAX_DEPTH)
 		pb_malformed(PB_WIRE_TOO_DEEP, NULL);
 
-	if (pb_is_wkt(name, "Timestamp"))
+	if (mi->wkt == PB_WKT_TIMESTAMP)
 	{
 		emit_timestamp(e, segs, nsegs);
 		return;
 	}
-	if (pb_is_wkt(name, "Duration"))
+	if (mi->wkt == PB_WKT_DURATION)
 	{
 		emit_duration(e, segs, nsegs);
 		return;
@@ -829,7 +812,7 @@ emit_message(Emit *e, const PbMessageInfo *mi, const PbSegment *segs, int nsegs,
 	plan = pb_render_plan(e->rc, mi);
 	st = pb_msg_state_create(plan);
 	pb_collect(st, segs, nsegs);
-	emit_collected(e, name, plan, st, depth);
+	emit_collected(e, mi, plan, st, depth);
 }
 
 static Jsonb *
