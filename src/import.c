@@ -18,7 +18,6 @@
  */
 #include "postgres.h"
 
-#include "catalog/pg_authid.h"
 #include "commands/defrem.h"
 #include "fmgr.h"
 #include "foreign/fdwapi.h"
@@ -55,7 +54,7 @@ typedef struct GenOptions
 	const char *descriptor_set; /* the set to read: given, else the server's */
 	const char *filename;		/* a pattern: %m, %M, %% */
 	List	   *copied;			/* DefElems written to every table, in order */
-	List	   *seen;			/* option names seen, for duplicates */
+	List	   *seen;			/* option names given, for duplicates */
 } GenOptions;
 
 /* A message that IMPORT FOREIGN SCHEMA may import. */
@@ -274,18 +273,6 @@ field_comment(const PbSchema *schema, const PbFieldDescriptor *f)
  * ---------------------------------------------------------------------
  */
 
-static void
-require_file_read_privilege(const char *option, const char *where)
-{
-	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to set option \"%s\"", option),
-				 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file to read on the server."),
-				 errhint("Leave %s out of the %s to use the server's, or ask an administrator to GRANT pg_read_server_files to you.",
-						 option, where)));
-}
-
 /*
  * Check a filename pattern and expand it for one message: %m is the
  * message's full name, %M its name within the package, %% a percent sign.
@@ -326,24 +313,14 @@ expand_filename(const char *pattern, const char *full_name, const char *relative
 }
 
 /*
- * Take one option of IMPORT FOREIGN SCHEMA (for_import) or of
- * protobuf_fdw_create_table().  Valid: the table options of options.c but
- * message (each table's own) and, for the import, container (it names a
- * field of one message).
+ * A table option the statement ('context': PB_OPT_IMPORT or
+ * PB_OPT_CREATE_TABLE) determines some other way: said so before the
+ * generic "invalid option" could.
  */
 static void
-add_option(GenOptions *go, const char *name, const char *value, bool for_import)
+refuse_statement_option(const char *name, int context)
 {
-	/* every table option but message, program and (for the import) container */
-	static const char *const import_options[] = {
-		"descriptor_set", "filename", "framing", "max_message_size", "compression",
-		"verify_crc", "on_error", "reject_limit", NULL
-	};
-	static const char *const function_options[] = {
-		"descriptor_set", "framing", "max_message_size", "compression",
-		"verify_crc", "on_error", "reject_limit", "container", NULL
-	};
-	ListCell   *lc;
+	bool		for_import = context == PB_OPT_IMPORT;
 
 	if (strcmp(name, "message") == 0)
 		ereport(ERROR,
@@ -367,30 +344,19 @@ add_option(GenOptions *go, const char *name, const char *value, bool for_import)
 				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 				 errmsg("option \"filename\" cannot be given in the options of protobuf_fdw_create_table()"),
 				 errdetail("The file name is the function's third argument.")));
+}
 
-	{
-		const char *const *valid = for_import ? import_options : function_options;
-		bool		found = false;
-
-		for (int i = 0; valid[i]; i++)
-			if (strcmp(valid[i], name) == 0)
-				found = true;
-		if (!found)
-			pb_report_unknown_option(name, valid);
-	}
-
-	foreach(lc, go->seen)
-		if (strcmp((char *) lfirst(lc), name) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_SYNTAX_ERROR),
-					 errmsg("conflicting or redundant options"),
-					 errdetail("Option \"%s\" is given more than once.", name)));
-	go->seen = lappend(go->seen, pstrdup(name));
-
-	if (value[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" must not be empty", name)));
+/*
+ * Take one option of IMPORT FOREIGN SCHEMA (context PB_OPT_IMPORT) or of
+ * protobuf_fdw_create_table() (PB_OPT_CREATE_TABLE).  options.c's table
+ * says which are valid; their values are checked by the validator when the
+ * generated statement runs.
+ */
+static void
+add_option(GenOptions *go, const char *name, const char *value, int context)
+{
+	refuse_statement_option(name, context);
+	pb_check_option(name, value, context, &go->seen);
 
 	if (strcmp(name, "filename") == 0)
 	{
@@ -415,7 +381,7 @@ resolve_descriptor_set(GenOptions *go, ForeignServer *server, const char *where)
 
 	if (go->descriptor_set)
 	{
-		require_file_read_privilege("descriptor_set", where);
+		pb_require_file_read_privilege("descriptor_set", where);
 		return;
 	}
 	foreach(lc, server->options)
@@ -606,7 +572,7 @@ pb_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 	{
 		DefElem    *def = (DefElem *) lfirst(lc);
 
-		add_option(&go, def->defname, defGetString(def), true);
+		add_option(&go, def->defname, defGetString(def), PB_OPT_IMPORT);
 	}
 	if (go.filename == NULL)
 		ereport(ERROR,
@@ -754,7 +720,7 @@ add_json_options(GenOptions *go, Jsonb *jb)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("value of option \"%s\" must be a JSON string or number", key)));
-		add_option(go, key, value, false);
+		add_option(go, key, value, PB_OPT_CREATE_TABLE);
 	}
 }
 
@@ -793,7 +759,8 @@ protobuf_fdw_create_table(PG_FUNCTION_ARGS)
 				 errdetail("Its foreign-data wrapper is \"%s\".", fdw->fdwname)));
 
 	memset(&go, 0, sizeof(go));
-	add_option(&go, "filename", text_to_cstring(PG_GETARG_TEXT_PP(2)), true);
+	/* the third argument is the option filename, checked as IMPORT's is */
+	add_option(&go, "filename", text_to_cstring(PG_GETARG_TEXT_PP(2)), PB_OPT_IMPORT);
 	if (!PG_ARGISNULL(4))
 		add_json_options(&go, PG_GETARG_JSONB_P(4));
 	resolve_descriptor_set(&go, server, "options of protobuf_fdw_create_table()");
