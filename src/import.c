@@ -1,5 +1,7 @@
-/*
- * import.c - IMPORT FOREIGN SCHEMA and protobuf_fdw_create_table().
+/*-------------------------------------------------------------------------
+ *
+ * import.c
+ *		IMPORT FOREIGN SCHEMA and protobuf_fdw_create_table().
  *
  * Both produce CREATE FOREIGN TABLE statements with one generator,
  * generate_create_table(): one column per top-level field of a message,
@@ -15,10 +17,14 @@
  * within the package, '.' replaced by '_' for nested messages, and LIMIT TO
  * / EXCEPT name those tables (the core filters the statements by that name
  * too, see IsImportableForeignTable()).
+ *
+ * The options both take are those of options.c's table marked for them;
+ * options.c checks their names as the validator does.
+ *
+ *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "catalog/pg_authid.h"
 #include "commands/defrem.h"
 #include "fmgr.h"
 #include "foreign/fdwapi.h"
@@ -55,7 +61,7 @@ typedef struct GenOptions
 	const char *descriptor_set; /* the set to read: given, else the server's */
 	const char *filename;		/* a pattern: %m, %M, %% */
 	List	   *copied;			/* DefElems written to every table, in order */
-	List	   *seen;			/* option names seen, for duplicates */
+	List	   *seen;			/* option names given, for duplicates */
 } GenOptions;
 
 /* A message that IMPORT FOREIGN SCHEMA may import. */
@@ -274,18 +280,6 @@ field_comment(const PbSchema *schema, const PbFieldDescriptor *f)
  * ---------------------------------------------------------------------
  */
 
-static void
-require_file_read_privilege(const char *option, const char *where)
-{
-	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to set option \"%s\"", option),
-				 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file to read on the server."),
-				 errhint("Leave %s out of the %s to use the server's, or ask an administrator to GRANT pg_read_server_files to you.",
-						 option, where)));
-}
-
 /*
  * Check a filename pattern and expand it for one message: %m is the
  * message's full name, %M its name within the package, %% a percent sign.
@@ -326,24 +320,14 @@ expand_filename(const char *pattern, const char *full_name, const char *relative
 }
 
 /*
- * Take one option of IMPORT FOREIGN SCHEMA (for_import) or of
- * protobuf_fdw_create_table().  Valid: the table options of options.c but
- * message (each table's own) and, for the import, container (it names a
- * field of one message).
+ * A table option the statement ('context': PB_OPT_IMPORT or
+ * PB_OPT_CREATE_TABLE) determines some other way: said so before the
+ * generic "invalid option" could.
  */
 static void
-add_option(GenOptions *go, const char *name, const char *value, bool for_import)
+refuse_statement_option(const char *name, int context)
 {
-	/* every table option but message, program and (for the import) container */
-	static const char *const import_options[] = {
-		"descriptor_set", "filename", "framing", "max_message_size", "compression",
-		"verify_crc", "on_error", "reject_limit", NULL
-	};
-	static const char *const function_options[] = {
-		"descriptor_set", "framing", "max_message_size", "compression",
-		"verify_crc", "on_error", "reject_limit", "container", NULL
-	};
-	ListCell   *lc;
+	bool		for_import = context == PB_OPT_IMPORT;
 
 	if (strcmp(name, "message") == 0)
 		ereport(ERROR,
@@ -367,30 +351,19 @@ add_option(GenOptions *go, const char *name, const char *value, bool for_import)
 				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 				 errmsg("option \"filename\" cannot be given in the options of protobuf_fdw_create_table()"),
 				 errdetail("The file name is the function's third argument.")));
+}
 
-	{
-		const char *const *valid = for_import ? import_options : function_options;
-		bool		found = false;
-
-		for (int i = 0; valid[i]; i++)
-			if (strcmp(valid[i], name) == 0)
-				found = true;
-		if (!found)
-			pb_report_unknown_option(name, valid);
-	}
-
-	foreach(lc, go->seen)
-		if (strcmp((char *) lfirst(lc), name) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_SYNTAX_ERROR),
-					 errmsg("conflicting or redundant options"),
-					 errdetail("Option \"%s\" is given more than once.", name)));
-	go->seen = lappend(go->seen, pstrdup(name));
-
-	if (value[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" must not be empty", name)));
+/*
+ * Take one option of IMPORT FOREIGN SCHEMA (context PB_OPT_IMPORT) or of
+ * protobuf_fdw_create_table() (PB_OPT_CREATE_TABLE).  options.c's table
+ * says which are valid; their values are checked by the validator when the
+ * generated statement runs.
+ */
+static void
+add_option(GenOptions *go, const char *name, const char *value, int context)
+{
+	refuse_statement_option(name, context);
+	pb_check_option(name, value, context, &go->seen);
 
 	if (strcmp(name, "filename") == 0)
 	{
@@ -415,7 +388,7 @@ resolve_descriptor_set(GenOptions *go, ForeignServer *server, const char *where)
 
 	if (go->descriptor_set)
 	{
-		require_file_read_privilege("descriptor_set", where);
+		pb_require_file_read_privilege("descriptor_set", where);
 		return;
 	}
 	foreach(lc, server->options)
@@ -505,25 +478,113 @@ quoted_list(List *names)
 	return buf.data;
 }
 
-/* A LIMIT TO / EXCEPT name that no message would be imported as. */
+/* IMPORT's options, and the descriptor set they (or the server) name. */
 static void
-report_unknown_table(const char *name, const ImportForeignSchemaStmt *stmt,
-					 const char *path, Candidate *cands, int ncands)
+import_options(GenOptions *go, const ImportForeignSchemaStmt *stmt, ForeignServer *server)
 {
-	bool		all = strcmp(stmt->remote_schema, ALL_PACKAGES) == 0;
-	char	   *underscored = default_table_name(name);
-	StringInfoData names;
-	int			nnames;
-	int			i;
+	ListCell   *lc;
 
-	for (i = 0; i < ncands; i++)
+	memset(go, 0, sizeof(*go));
+	foreach(lc, stmt->options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+
+		add_option(go, def->defname, defGetString(def), PB_OPT_IMPORT);
+	}
+	if (go->filename == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("option \"filename\" is required for IMPORT FOREIGN SCHEMA"),
+				 errdetail("Every protobuf_fdw foreign table reads a file."),
+				 errhint("Give it in OPTIONS, for example filename '/data/%%m.pb': in it, %%m stands for the message's full name and %%M for its name within the package.")));
+	resolve_descriptor_set(go, server, "OPTIONS of IMPORT FOREIGN SCHEMA");
+}
+
+/*
+ * Whether to import the messages of every package: for "*", and for a name
+ * that is no package, as the issue's "any name for all" asks.  A NOTICE
+ * then says so, so that a misspelt package is noticed.
+ */
+static bool
+imports_every_package(const PbSchema *schema, const char *want, const char *path)
+{
+	List	   *packages = NIL;
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	if (strcmp(want, ALL_PACKAGES) == 0)
+		return true;
+	for (int i = 0; i < schema->nmessages; i++)
+		if (strcmp(message_package(schema, schema->messages[i].full_name), want) == 0)
+			return false;
+
+	for (int i = 0; i < schema->nmessages; i++)
+	{
+		char	   *package = message_package(schema, schema->messages[i].full_name);
+
+		if (!list_member(packages, makeString(package)))
+			packages = lappend(packages, makeString(package));
+	}
+	foreach(lc, packages)
+		names = lappend(names, strVal(lfirst(lc)));
+	list_sort(names, compare_cstrings);
+	ereport(NOTICE,
+			(errmsg("no package \"%s\" in descriptor set \"%s\": importing the messages of every package",
+					want, path),
+			 errdetail("The set holds messages of the packages %s.", quoted_list(names)),
+			 errhint("Name a package to import only its messages.")));
+	return true;
+}
+
+/*
+ * The messages of package 'want', or of every package but google.protobuf
+ * ('all'): map entries included, for the hints.
+ */
+static Candidate *
+collect_candidates(const PbSchema *schema, const char *want, bool all, int *ncands)
+{
+	Candidate  *cands = palloc(sizeof(Candidate) * Max(schema->nmessages, 1));
+
+	*ncands = 0;
+	for (int i = 0; i < schema->nmessages; i++)
+	{
+		const PbMessageInfo *mi = &schema->messages[i];
+		char	   *package = message_package(schema, mi->full_name);
+		Candidate  *c;
+
+		if (all ? strcmp(package, WKT_PACKAGE) == 0 : strcmp(package, want) != 0)
+			continue;
+		c = &cands[(*ncands)++];
+		c->mi = mi;
+		c->map_entry = is_map_entry(mi->desc);
+		c->relative = relative_name(mi->full_name, package);
+		c->table_name = default_table_name(c->relative);
+	}
+	return cands;
+}
+
+/* "LIMIT TO" or "EXCEPT", for messages about the list of tables. */
+static const char *
+list_clause(const ImportForeignSchemaStmt *stmt)
+{
+	return stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? "LIMIT TO" : "EXCEPT";
+}
+
+/*
+ * A LIMIT TO / EXCEPT name that was meant for a message: a map entry's, a
+ * nested message's written with '.', or a message's full name.
+ */
+static void
+report_near_miss(const char *name, const char *clause, const Candidate *cands, int ncands)
+{
+	char	   *underscored = default_table_name(name);
+
+	for (int i = 0; i < ncands; i++)
 	{
 		if (cands[i].map_entry && strcmp(cands[i].table_name, name) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
-					 errmsg("%s names \"%s\", which no message is imported as",
-							stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? "LIMIT TO" : "EXCEPT",
-							name),
+					 errmsg("%s names \"%s\", which no message is imported as", clause, name),
 					 errdetail("Message \"%s\" is the entry type of a map field: map entries are not imported.",
 							   cands[i].mi->full_name)));
 		if (cands[i].map_entry)
@@ -531,48 +592,83 @@ report_unknown_table(const char *name, const ImportForeignSchemaStmt *stmt,
 		if (strcmp(cands[i].table_name, underscored) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
-					 errmsg("%s names \"%s\", which no message is imported as",
-							stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? "LIMIT TO" : "EXCEPT",
-							name),
+					 errmsg("%s names \"%s\", which no message is imported as", clause, name),
 					 errhint("Message \"%s\" is imported as table \"%s\": a nested message's table is named with \"_\" for \".\".",
 							 cands[i].mi->full_name, cands[i].table_name)));
 		if (strcmp(cands[i].mi->full_name, strip_dot(name)) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
-					 errmsg("%s names \"%s\", which no message is imported as",
-							stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? "LIMIT TO" : "EXCEPT",
-							name),
+					 errmsg("%s names \"%s\", which no message is imported as", clause, name),
 					 errhint("Message \"%s\" is imported as table \"%s\": name it without its package.",
 							 cands[i].mi->full_name, cands[i].table_name)));
 	}
+}
+
+/* The tables the candidates are imported as, for a hint: HINT_NAMES at most. */
+static char *
+imported_names(const Candidate *cands, int ncands, int *nnames)
+{
+	StringInfoData names;
 
 	initStringInfo(&names);
-	nnames = 0;
-	for (i = 0; i < ncands; i++)
+	*nnames = 0;
+	for (int i = 0; i < ncands; i++)
 	{
 		if (cands[i].map_entry)
 			continue;
-		if (nnames < HINT_NAMES)
-			appendStringInfo(&names, "%s\"%s\"", nnames ? ", " : "", cands[i].table_name);
-		nnames++;
+		if (*nnames < HINT_NAMES)
+			appendStringInfo(&names, "%s\"%s\"", *nnames ? ", " : "", cands[i].table_name);
+		(*nnames)++;
 	}
-	if (nnames > HINT_NAMES)
-		appendStringInfo(&names, " and %d more", nnames - HINT_NAMES);
-	if (all)
+	if (*nnames > HINT_NAMES)
+		appendStringInfo(&names, " and %d more", *nnames - HINT_NAMES);
+	return names.data;
+}
+
+/* A LIMIT TO / EXCEPT name that no message would be imported as. */
+static void
+report_unknown_table(const char *name, const ImportForeignSchemaStmt *stmt,
+					 const char *path, const Candidate *cands, int ncands)
+{
+	const char *clause = list_clause(stmt);
+	char	   *names;
+	int			nnames;
+
+	report_near_miss(name, clause, cands, ncands);
+
+	names = imported_names(cands, ncands, &nnames);
+	if (strcmp(stmt->remote_schema, ALL_PACKAGES) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
-				 errmsg("%s names \"%s\", which no message is imported as",
-						stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? "LIMIT TO" : "EXCEPT", name),
+				 errmsg("%s names \"%s\", which no message is imported as", clause, name),
 				 nnames > 0
-				 ? errhint("The messages of descriptor set \"%s\" are imported as: %s.", path, names.data)
+				 ? errhint("The messages of descriptor set \"%s\" are imported as: %s.", path, names)
 				 : errhint("Descriptor set \"%s\" has no message to import.", path)));
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
-			 errmsg("%s names \"%s\", which no message is imported as",
-					stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? "LIMIT TO" : "EXCEPT", name),
+			 errmsg("%s names \"%s\", which no message is imported as", clause, name),
 			 nnames > 0
-			 ? errhint("The messages of package \"%s\" are imported as: %s.", stmt->remote_schema, names.data)
+			 ? errhint("The messages of package \"%s\" are imported as: %s.", stmt->remote_schema, names)
 			 : errhint("Package \"%s\" has no message to import.", stmt->remote_schema)));
+}
+
+/* A name in LIMIT TO or EXCEPT that matches nothing is a mistake. */
+static void
+check_table_list(const ImportForeignSchemaStmt *stmt, const char *path,
+				 const Candidate *cands, int ncands)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->table_list)
+	{
+		const char *name = ((RangeVar *) lfirst(lc))->relname;
+		bool		found = false;
+
+		for (int i = 0; i < ncands && !found; i++)
+			found = !cands[i].map_entry && strcmp(cands[i].table_name, name) == 0;
+		if (!found)
+			report_unknown_table(name, stmt, path, cands, ncands);
+	}
 }
 
 static bool
@@ -586,119 +682,65 @@ table_listed(const char *table_name, List *table_list)
 	return false;
 }
 
+/* Whether to import candidate c: no map entry, and kept by LIMIT TO / EXCEPT. */
+static bool
+is_imported(const Candidate *c, const ImportForeignSchemaStmt *stmt)
+{
+	if (c->map_entry)
+		return false;
+	if (stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO)
+		return table_listed(c->table_name, stmt->table_list);
+	if (stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT)
+		return !table_listed(c->table_name, stmt->table_list);
+	return true;
+}
+
+/* Two messages, one table name (other packages, or "A_B" and "A.B"). */
+static void
+check_unique_table_name(const Candidate *cands, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (!cands[j].map_entry && strcmp(cands[j].table_name, cands[i].table_name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("messages \"%s\" and \"%s\" would both be imported as table \"%s\"",
+							cands[j].mi->full_name, cands[i].mi->full_name, cands[i].table_name),
+					 errhint("Import one package at a time, each into its own schema, or leave the table out with EXCEPT and generate each statement with protobuf_fdw_create_table(), which takes a table name.")));
+}
+
+/*
+ * pb_import_foreign_schema
+ *		The FDW's ImportForeignSchema callback: a CREATE FOREIGN TABLE per message
+ *
+ * Reads IMPORT's options, loads the descriptor set, finds the messages of
+ * the remote schema (a package, or all), checks LIMIT TO / EXCEPT against
+ * them and generates a statement for each message kept.
+ */
 List *
 pb_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 {
 	ForeignServer *server = GetForeignServer(serverOid);
 	GenOptions	go;
 	const PbSchema *schema;
-	const char *want = stmt->remote_schema;
-	bool		all = strcmp(want, ALL_PACKAGES) == 0;
-	bool		package_found = false;
-	List	   *packages = NIL;
+	bool		all;
 	Candidate  *cands;
-	int			ncands = 0;
+	int			ncands;
 	List	   *commands = NIL;
-	ListCell   *lc;
 
-	memset(&go, 0, sizeof(go));
-	foreach(lc, stmt->options)
-	{
-		DefElem    *def = (DefElem *) lfirst(lc);
-
-		add_option(&go, def->defname, defGetString(def), true);
-	}
-	if (go.filename == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-				 errmsg("option \"filename\" is required for IMPORT FOREIGN SCHEMA"),
-				 errdetail("Every protobuf_fdw foreign table reads a file."),
-				 errhint("Give it in OPTIONS, for example filename '/data/%%m.pb': in it, %%m stands for the message's full name and %%M for its name within the package.")));
-	resolve_descriptor_set(&go, server, "OPTIONS of IMPORT FOREIGN SCHEMA");
+	import_options(&go, stmt, server);
 	schema = pb_schema_load(go.descriptor_set);
-
-	/*
-	 * The messages of the package; a name that is no package (and "*")
-	 * means every package but google.protobuf, as the issue's "any name for
-	 * all" asks.  A NOTICE says so, so that a misspelt package is noticed.
-	 */
-	for (int i = 0; i < schema->nmessages && !all; i++)
-		if (strcmp(message_package(schema, schema->messages[i].full_name), want) == 0)
-			package_found = true;
-	if (!all && !package_found)
-	{
-		List	   *names = NIL;
-
-		for (int i = 0; i < schema->nmessages; i++)
-		{
-			char	   *package = message_package(schema, schema->messages[i].full_name);
-
-			if (!list_member(packages, makeString(package)))
-				packages = lappend(packages, makeString(package));
-		}
-		foreach(lc, packages)
-			names = lappend(names, strVal(lfirst(lc)));
-		list_sort(names, compare_cstrings);
-		ereport(NOTICE,
-				(errmsg("no package \"%s\" in descriptor set \"%s\": importing the messages of every package",
-						want, go.descriptor_set),
-				 errdetail("The set holds messages of the packages %s.", quoted_list(names)),
-				 errhint("Name a package to import only its messages.")));
-		all = true;
-	}
-	cands = palloc(sizeof(Candidate) * Max(schema->nmessages, 1));
-	for (int i = 0; i < schema->nmessages; i++)
-	{
-		const PbMessageInfo *mi = &schema->messages[i];
-		char	   *package = message_package(schema, mi->full_name);
-		Candidate  *c;
-
-		if (all ? strcmp(package, WKT_PACKAGE) == 0 : strcmp(package, want) != 0)
-			continue;
-		c = &cands[ncands++];
-		c->mi = mi;
-		c->map_entry = is_map_entry(mi->desc);
-		c->relative = relative_name(mi->full_name, package);
-		c->table_name = default_table_name(c->relative);
-	}
-
-	/* a name in LIMIT TO or EXCEPT that matches nothing is a mistake */
-	foreach(lc, stmt->table_list)
-	{
-		const char *name = ((RangeVar *) lfirst(lc))->relname;
-		bool		found = false;
-
-		for (int i = 0; i < ncands && !found; i++)
-			found = !cands[i].map_entry && strcmp(cands[i].table_name, name) == 0;
-		if (!found)
-			report_unknown_table(name, stmt, go.descriptor_set, cands, ncands);
-	}
+	all = imports_every_package(schema, stmt->remote_schema, go.descriptor_set);
+	cands = collect_candidates(schema, stmt->remote_schema, all, &ncands);
+	check_table_list(stmt, go.descriptor_set, cands, ncands);
 
 	for (int i = 0; i < ncands; i++)
 	{
-		Candidate  *c = &cands[i];
-
-		if (c->map_entry)
+		if (!is_imported(&cands[i], stmt))
 			continue;
-		if (stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO &&
-			!table_listed(c->table_name, stmt->table_list))
-			continue;
-		if (stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT &&
-			table_listed(c->table_name, stmt->table_list))
-			continue;
-
-		/* two messages, one table name (other packages, or "A_B" and "A.B") */
-		for (int j = 0; j < i; j++)
-			if (!cands[j].map_entry && strcmp(cands[j].table_name, c->table_name) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_DUPLICATE_TABLE),
-						 errmsg("messages \"%s\" and \"%s\" would both be imported as table \"%s\"",
-								cands[j].mi->full_name, c->mi->full_name, c->table_name),
-						 errhint("Import one package at a time, each into its own schema, or leave the table out with EXCEPT and generate each statement with protobuf_fdw_create_table(), which takes a table name.")));
-
+		check_unique_table_name(cands, i);
 		commands = lappend(commands,
-						   generate_create_table(schema, c->mi, c->relative, c->table_name,
-												 server->servername, &go));
+						   generate_create_table(schema, cands[i].mi, cands[i].relative,
+												 cands[i].table_name, server->servername, &go));
 	}
 	return commands;
 }
@@ -754,20 +796,58 @@ add_json_options(GenOptions *go, Jsonb *jb)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("value of option \"%s\" must be a JSON string or number", key)));
-		add_option(go, key, value, false);
+		add_option(go, key, value, PB_OPT_CREATE_TABLE);
 	}
 }
 
+/* The server named: one the user may use, of protobuf_fdw. */
+static ForeignServer *
+usable_server(const char *name)
+{
+	ForeignServer *server = GetForeignServerByName(name, false);
+	ForeignDataWrapper *fdw;
+	AclResult	aclresult;
+
+	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
+	fdw = GetForeignDataWrapper(server->fdwid);
+	if (!OidIsValid(fdw->fdwhandler) ||
+		GetFdwRoutine(fdw->fdwhandler)->ImportForeignSchema != pb_import_foreign_schema)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("server \"%s\" does not belong to protobuf_fdw", server->servername),
+				 errdetail("Its foreign-data wrapper is \"%s\".", fdw->fdwname)));
+	return server;
+}
+
+/* The table name given (cut as PostgreSQL cuts it), or NULL's default. */
+static char *
+table_name_argument(FunctionCallInfo fcinfo, int n, const char *relative)
+{
+	char	   *table_name;
+
+	if (PG_ARGISNULL(n))
+		return default_table_name(relative);
+	table_name = text_to_cstring(PG_GETARG_TEXT_PP(n));
+	if (table_name[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument \"table_name\" of protobuf_fdw_create_table() must not be empty")));
+	return identifier_copy(table_name);
+}
+
+/*
+ * protobuf_fdw_create_table
+ *		The CREATE FOREIGN TABLE statement of one message, as text to edit
+ */
 Datum
 protobuf_fdw_create_table(PG_FUNCTION_ARGS)
 {
 	ForeignServer *server;
-	ForeignDataWrapper *fdw;
-	AclResult	aclresult;
 	GenOptions	go;
 	const PbSchema *schema;
 	const PbMessageInfo *mi;
-	char	   *package;
 	const char *relative;
 	char	   *table_name;
 
@@ -780,39 +860,18 @@ protobuf_fdw_create_table(PG_FUNCTION_ARGS)
 				 errdetail("Every protobuf_fdw foreign table reads a file."),
 				 errhint("In the file name, %%m stands for the message's full name and %%M for its name within the package.")));
 
-	server = GetForeignServerByName(NameStr(*PG_GETARG_NAME(0)), false);
-	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
-	fdw = GetForeignDataWrapper(server->fdwid);
-	if (!OidIsValid(fdw->fdwhandler) ||
-		GetFdwRoutine(fdw->fdwhandler)->ImportForeignSchema != pb_import_foreign_schema)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("server \"%s\" does not belong to protobuf_fdw", server->servername),
-				 errdetail("Its foreign-data wrapper is \"%s\".", fdw->fdwname)));
+	server = usable_server(NameStr(*PG_GETARG_NAME(0)));
 
 	memset(&go, 0, sizeof(go));
-	add_option(&go, "filename", text_to_cstring(PG_GETARG_TEXT_PP(2)), true);
+	/* the third argument is the option filename, checked as IMPORT's is */
+	add_option(&go, "filename", text_to_cstring(PG_GETARG_TEXT_PP(2)), PB_OPT_IMPORT);
 	if (!PG_ARGISNULL(4))
 		add_json_options(&go, PG_GETARG_JSONB_P(4));
 	resolve_descriptor_set(&go, server, "options of protobuf_fdw_create_table()");
 	schema = pb_schema_load(go.descriptor_set);
 	mi = pb_schema_require_message(schema, text_to_cstring(PG_GETARG_TEXT_PP(1)));
-
-	package = message_package(schema, mi->full_name);
-	relative = relative_name(mi->full_name, package);
-	if (PG_ARGISNULL(3))
-		table_name = default_table_name(relative);
-	else
-	{
-		table_name = text_to_cstring(PG_GETARG_TEXT_PP(3));
-		if (table_name[0] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("argument \"table_name\" of protobuf_fdw_create_table() must not be empty")));
-		table_name = identifier_copy(table_name);
-	}
+	relative = relative_name(mi->full_name, message_package(schema, mi->full_name));
+	table_name = table_name_argument(fcinfo, 3, relative);
 
 	PG_RETURN_TEXT_P(cstring_to_text(generate_create_table(schema, mi, relative, table_name,
 														   server->servername, &go)));

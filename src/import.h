@@ -1,6 +1,12 @@
-/*
- * import.h - IMPORT FOREIGN SCHEMA and protobuf_fdw_create_table(): one
- * CREATE FOREIGN TABLE statement per message, generated from a descriptor set.
+/*-------------------------------------------------------------------------
+ *
+ * import.h
+ *		IMPORT FOREIGN SCHEMA and protobuf_fdw_create_table().
+ *
+ * Both generate one CREATE FOREIGN TABLE statement per message, from a
+ * descriptor set.
+ *
+ *-------------------------------------------------------------------------
  */
 #ifndef PROTOBUF_FDW_IMPORT_H
 #define PROTOBUF_FDW_IMPORT_H

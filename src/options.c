@@ -1,9 +1,17 @@
-/*
- * options.c - the option table, the validator, and reading options back.
+/*-------------------------------------------------------------------------
+ *
+ * options.c
+ *		The option table, the validator, and reading options back.
  *
  * Modelled on contrib/file_fdw: every option is checked when it is set
  * (CREATE/ALTER), including the privilege to name a server-side file, so a
  * table that exists has options that were valid and allowed when set.
+ *
+ * Every option is one entry of pb_options[]; the validator, the readers,
+ * the hints listing valid options and the options IMPORT FOREIGN SCHEMA and
+ * protobuf_fdw_create_table() take are all derived from it.
+ *
+ *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
@@ -25,39 +33,286 @@
 #include "options.h"
 #include "stream/input.h"
 
+/* The options of one catalog entry, parsed: what the readers return. */
+typedef struct PbOptionValues
+{
+	PbTableOptions table;		/* a server's and a foreign table's */
+	char	   *field;			/* a column's */
+	PbMetaKind	meta;
+} PbOptionValues;
+
+/* The privilege needed to set an option on a server or table. */
+typedef enum PbOptionPrivilege
+{
+	PB_PRIV_NONE,
+	PB_PRIV_READ_SERVER_FILES,	/* it names a file the server reads */
+	PB_PRIV_EXECUTE_SERVER_PROGRAM	/* it runs a program on the server */
+} PbOptionPrivilege;
+
+/* The options given in a statement, rather than stored in a catalog. */
+#define PB_OPT_STATEMENTS (PB_OPT_IMPORT | PB_OPT_CREATE_TABLE)
+
 typedef struct PbOption
 {
 	const char *name;
-	Oid			context;		/* catalog the option belongs to */
+	int			contexts;		/* PB_OPT_* bits: where it may be given */
+	int			stmt_rank;		/* its place in the statements' hint */
+	PbOptionPrivilege privilege;
+	/* check a (non-empty) value, or fail; store it into *values */
+	void		(*parse) (char *value, PbOptionValues *values);
 } PbOption;
 
-static const PbOption valid_options[] = {
-	{"descriptor_set", ForeignServerRelationId},
-	{"descriptor_set", ForeignTableRelationId},
-	{"filename", ForeignTableRelationId},
-	{"program", ForeignTableRelationId},
-	{"compression", ForeignTableRelationId},
-	{"verify_crc", ForeignTableRelationId},
-	{"on_error", ForeignTableRelationId},
-	{"reject_limit", ForeignTableRelationId},
-	{"message", ForeignTableRelationId},
-	{"framing", ForeignTableRelationId},
-	{"container", ForeignTableRelationId},
-	{"max_message_size", ForeignTableRelationId},
-	{"field", AttributeRelationId},
-	{"meta", AttributeRelationId},
-	{NULL, InvalidOid}
+static void parse_descriptor_set(char *value, PbOptionValues *values);
+static void parse_filename(char *value, PbOptionValues *values);
+static void parse_program(char *value, PbOptionValues *values);
+static void parse_compression(char *value, PbOptionValues *values);
+static void parse_verify_crc(char *value, PbOptionValues *values);
+static void parse_on_error(char *value, PbOptionValues *values);
+static void parse_reject_limit(char *value, PbOptionValues *values);
+static void parse_message(char *value, PbOptionValues *values);
+static void parse_framing(char *value, PbOptionValues *values);
+static void parse_container(char *value, PbOptionValues *values);
+static void parse_max_message_size(char *value, PbOptionValues *values);
+static void parse_field(char *value, PbOptionValues *values);
+static void parse_meta(char *value, PbOptionValues *values);
+
+#define SRV PB_OPT_SERVER
+#define TBL PB_OPT_TABLE
+#define COL PB_OPT_COLUMN
+#define IMP PB_OPT_IMPORT
+#define FUN PB_OPT_CREATE_TABLE
+
+/*
+ * Every option of protobuf_fdw.  Adding an option touches one place: its
+ * entry here and its parser (and, if it constrains other options, the
+ * checks of check_table_options() or check_column_options()).
+ *
+ * The order is the one the hint listing the options valid on a server,
+ * table or column gives.  The hint of IMPORT FOREIGN SCHEMA and
+ * protobuf_fdw_create_table() lists theirs in another order, stmt_rank
+ * (1, 2, ...; 0 for an option neither takes), kept as released.  Both take
+ * every table option but message (each table's own); IMPORT takes no
+ * container (it names a field of one message) and the function takes its
+ * filename as an argument; import.c says so when they are given.  Neither
+ * takes program.  The values they take are checked when the generated
+ * statement runs (or, for the function, by the user running it).
+ */
+static const PbOption pb_options[] = {
+	{"descriptor_set", SRV | TBL | IMP | FUN, 1, PB_PRIV_READ_SERVER_FILES, parse_descriptor_set},
+	{"filename", TBL | IMP, 2, PB_PRIV_READ_SERVER_FILES, parse_filename},
+	{"program", TBL, 0, PB_PRIV_EXECUTE_SERVER_PROGRAM, parse_program},
+	{"compression", TBL | IMP | FUN, 5, PB_PRIV_NONE, parse_compression},
+	{"verify_crc", TBL | IMP | FUN, 6, PB_PRIV_NONE, parse_verify_crc},
+	{"on_error", TBL | IMP | FUN, 7, PB_PRIV_NONE, parse_on_error},
+	{"reject_limit", TBL | IMP | FUN, 8, PB_PRIV_NONE, parse_reject_limit},
+	{"message", TBL, 0, PB_PRIV_NONE, parse_message},
+	{"framing", TBL | IMP | FUN, 3, PB_PRIV_NONE, parse_framing},
+	{"container", TBL | FUN, 9, PB_PRIV_NONE, parse_container},
+	{"max_message_size", TBL | IMP | FUN, 4, PB_PRIV_NONE, parse_max_message_size},
+	{"field", COL, 0, PB_PRIV_NONE, parse_field},
+	{"meta", COL, 0, PB_PRIV_NONE, parse_meta},
 };
+
+#undef SRV
+#undef TBL
+#undef COL
+#undef IMP
+#undef FUN
 
 PG_FUNCTION_INFO_V1(protobuf_fdw_validator);
 
-static bool
-is_valid_option(const char *name, Oid context)
+/* ---------------------------------------------------------------------
+ * The values: one parser per option
+ * ---------------------------------------------------------------------
+ */
+
+static char *
+strip_dot(char *name)
 {
-	for (const PbOption *opt = valid_options; opt->name; opt++)
-		if (opt->context == context && strcmp(opt->name, name) == 0)
-			return true;
-	return false;
+	return name[0] == '.' ? name + 1 : name;
+}
+
+static void
+parse_descriptor_set(char *value, PbOptionValues *values)
+{
+	values->table.descriptor_set = value;
+}
+
+static void
+parse_filename(char *value, PbOptionValues *values)
+{
+	values->table.filename = value;
+}
+
+static void
+parse_program(char *value, PbOptionValues *values)
+{
+	values->table.program = value;
+}
+
+static void
+parse_compression(char *value, PbOptionValues *values)
+{
+	int			c = pb_compression_parse(value);
+
+	if (c < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"compression\": \"%s\"", value),
+				 errhint("Valid values are \"auto\" (detect gzip and zstd by their magic bytes), \"none\", \"gzip\" and \"zstd\".")));
+	values->table.compression = c;
+}
+
+static void
+parse_verify_crc(char *value, PbOptionValues *values)
+{
+	if (!parse_bool(value, &values->table.verify_crc))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"verify_crc\": \"%s\"", value),
+				 errhint("Use a boolean: true or false.")));
+}
+
+static void
+parse_on_error(char *value, PbOptionValues *values)
+{
+	if (strcmp(value, "stop") == 0)
+		values->table.on_error_skip = false;
+	else if (strcmp(value, "skip") == 0)
+		values->table.on_error_skip = true;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"on_error\": \"%s\"", value),
+				 errhint("Valid values are \"stop\" (the first bad message is an error) and \"skip\" (bad messages are skipped and counted).")));
+}
+
+static void
+parse_reject_limit(char *value, PbOptionValues *values)
+{
+	char	   *end;
+	long long	n;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (errno != 0 || *end != '\0' || end == value || n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"reject_limit\": \"%s\"", value),
+				 errdetail("The value must be a positive integer: the number of bad messages tolerated.")));
+	values->table.reject_limit = (int64) n;
+}
+
+static void
+parse_message(char *value, PbOptionValues *values)
+{
+	values->table.message = strip_dot(value);
+}
+
+static void
+parse_framing(char *value, PbOptionValues *values)
+{
+	int			k = pb_framing_parse(value);
+
+	if (k < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"framing\": \"%s\"", value),
+				 errhint("Valid values are \"delimited\" (a varint length before each message), \"container\" (the file is one message whose repeated field holds the rows), \"fixed32be\" and \"fixed32le\" (a 4-byte length before each message), \"tfrecord\" and \"single\" (the file is one message).")));
+	values->table.framing = (PbFramingKind) k;
+}
+
+static void
+parse_container(char *value, PbOptionValues *values)
+{
+	char	   *message;
+	char	   *field;
+
+	pb_split_container(value, &message, &field);
+	values->table.container = strip_dot(value);
+}
+
+static void
+parse_max_message_size(char *value, PbOptionValues *values)
+{
+	int			result;
+	const char *hintmsg = NULL;
+
+	if (!parse_int(value, &result, GUC_UNIT_BYTE, &hintmsg) || result < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"max_message_size\": \"%s\"", value),
+				 errdetail("The value must be a number of bytes from 1 to 2147483647 (2 GiB - 1), optionally with a unit (kB, MB, GB)."),
+				 hintmsg ? errhint("%s", _(hintmsg)) : 0));
+	values->table.max_message_size = result;
+}
+
+static void
+parse_field(char *value, PbOptionValues *values)
+{
+	/* a path is resolved against the message when a scan binds the column */
+	values->field = value;
+}
+
+static void
+parse_meta(char *value, PbOptionValues *values)
+{
+	if (strcmp(value, "filename") == 0)
+		values->meta = PB_META_FILENAME;
+	else if (strcmp(value, "offset") == 0)
+		values->meta = PB_META_OFFSET;
+	else if (strcmp(value, "ordinal") == 0)
+		values->meta = PB_META_ORDINAL;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"meta\": \"%s\"", value),
+				 errhint("Valid values are \"filename\" (text), \"offset\" (bigint: the message's byte offset) and \"ordinal\" (bigint: its number within the file).")));
+}
+
+/* "pkg.Msg.field" -> message name and field name (pointers into a copy) */
+void
+pb_split_container(const char *value, char **message, char **field)
+{
+	char	   *copy = pstrdup(value[0] == '.' ? value + 1 : value);
+	char	   *dot = strrchr(copy, '.');
+
+	if (dot == NULL || dot == copy || dot[1] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"container\": \"%s\"", value),
+				 errdetail("The value names a repeated message field as <container message full name>.<field name>."),
+				 errhint("For example: container 'bench.Batch.events'.")));
+	*dot = '\0';
+	*message = copy;
+	*field = dot + 1;
+}
+
+/* Every option's default. */
+static void
+init_option_values(PbOptionValues *values)
+{
+	memset(values, 0, sizeof(*values));
+	values->table.framing = PB_FRAMING_DELIMITED;
+	values->table.compression = PB_COMPRESSION_AUTO;
+	values->table.verify_crc = true;
+	values->table.max_message_size = PB_DEFAULT_MAX_MESSAGE_SIZE;
+	values->meta = PB_META_NONE;
+}
+
+/* ---------------------------------------------------------------------
+ * Names: lookup, unknown options, duplicates
+ * ---------------------------------------------------------------------
+ */
+
+/* The option 'name' valid in one of 'contexts', or NULL. */
+static const PbOption *
+find_option(const char *name, int contexts)
+{
+	for (int i = 0; i < lengthof(pb_options); i++)
+		if ((pb_options[i].contexts & contexts) && strcmp(pb_options[i].name, name) == 0)
+			return &pb_options[i];
+	return NULL;
 }
 
 void
@@ -93,267 +348,242 @@ pb_report_unknown_option(const char *name, const char *const *valid)
 			 : errhint("There are no valid options in this context.")));
 }
 
-static void
-report_unknown_option(const char *name, Oid context)
+/* Where the hint listing the options valid in 'context' puts opt. */
+static int
+hint_rank(const PbOption *opt, int context)
 {
-	const char *valid[lengthof(valid_options)];
+	return (context & PB_OPT_STATEMENTS) ? opt->stmt_rank : (int) (opt - pb_options);
+}
+
+/* An option not valid in 'context': the hint lists those that are. */
+static void
+report_unknown_option(const char *name, int context)
+{
+	const PbOption *valid[lengthof(pb_options)];
+	const char *names[lengthof(pb_options) + 1];
 	int			n = 0;
 
-	for (const PbOption *opt = valid_options; opt->name; opt++)
-		if (opt->context == context)
-			valid[n++] = opt->name;
-	valid[n] = NULL;
-	pb_report_unknown_option(name, valid);
-}
-
-static void
-require_file_read_privilege(const char *option)
-{
-	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to set option \"%s\"", option),
-				 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file to read on the server."),
-				 errhint("Ask an administrator to GRANT pg_read_server_files to you, or to create the foreign table.")));
-}
-
-static PbFramingKind
-parse_framing(const char *value)
-{
-	int			k = pb_framing_parse(value);
-
-	if (k < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"framing\": \"%s\"", value),
-				 errhint("Valid values are \"delimited\" (a varint length before each message), \"container\" (the file is one message whose repeated field holds the rows), \"fixed32be\" and \"fixed32le\" (a 4-byte length before each message), \"tfrecord\" and \"single\" (the file is one message).")));
-	return (PbFramingKind) k;
-}
-
-static int
-parse_compression(const char *value)
-{
-	int			c = pb_compression_parse(value);
-
-	if (c < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"compression\": \"%s\"", value),
-				 errhint("Valid values are \"auto\" (detect gzip and zstd by their magic bytes), \"none\", \"gzip\" and \"zstd\".")));
-	return c;
-}
-
-static bool
-parse_bool_option(const char *name, const char *value)
-{
-	bool		result;
-
-	if (!parse_bool(value, &result))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"%s\": \"%s\"", name, value),
-				 errhint("Use a boolean: true or false.")));
-	return result;
-}
-
-static bool
-parse_on_error(const char *value)
-{
-	if (strcmp(value, "stop") == 0)
-		return false;
-	if (strcmp(value, "skip") == 0)
-		return true;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for option \"on_error\": \"%s\"", value),
-			 errhint("Valid values are \"stop\" (the first bad message is an error) and \"skip\" (bad messages are skipped and counted).")));
-	return false;
-}
-
-static int64
-parse_reject_limit(const char *value)
-{
-	char	   *end;
-	long long	n;
-
-	errno = 0;
-	n = strtoll(value, &end, 10);
-	if (errno != 0 || *end != '\0' || end == value || n < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"reject_limit\": \"%s\"", value),
-				 errdetail("The value must be a positive integer: the number of bad messages tolerated.")));
-	return (int64) n;
-}
-
-static PbMetaKind
-parse_meta(const char *value)
-{
-	if (strcmp(value, "filename") == 0)
-		return PB_META_FILENAME;
-	if (strcmp(value, "offset") == 0)
-		return PB_META_OFFSET;
-	if (strcmp(value, "ordinal") == 0)
-		return PB_META_ORDINAL;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for option \"meta\": \"%s\"", value),
-			 errhint("Valid values are \"filename\" (text), \"offset\" (bigint: the message's byte offset) and \"ordinal\" (bigint: its number within the file).")));
-	return PB_META_NONE;
-}
-
-static int64
-parse_max_message_size(const char *value)
-{
-	int			result;
-	const char *hintmsg = NULL;
-
-	if (!parse_int(value, &result, GUC_UNIT_BYTE, &hintmsg) || result < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"max_message_size\": \"%s\"", value),
-				 errdetail("The value must be a number of bytes from 1 to 2147483647 (2 GiB - 1), optionally with a unit (kB, MB, GB)."),
-				 hintmsg ? errhint("%s", _(hintmsg)) : 0));
-	return result;
-}
-
-/* "pkg.Msg.field" -> message name and field name (pointers into a copy) */
-void
-pb_split_container(const char *value, char **message, char **field)
-{
-	char	   *copy = pstrdup(value[0] == '.' ? value + 1 : value);
-	char	   *dot = strrchr(copy, '.');
-
-	if (dot == NULL || dot == copy || dot[1] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"container\": \"%s\"", value),
-				 errdetail("The value names a repeated message field as <container message full name>.<field name>."),
-				 errhint("For example: container 'bench.Batch.events'.")));
-	*dot = '\0';
-	*message = copy;
-	*field = dot + 1;
-}
-
-static void
-check_nonempty(DefElem *def)
-{
-	if (defGetString(def)[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" must not be empty", def->defname)));
-}
-
-Datum
-protobuf_fdw_validator(PG_FUNCTION_ARGS)
-{
-	List	   *options_list = untransformRelOptions(PG_GETARG_DATUM(0));
-	Oid			catalog = PG_GETARG_OID(1);
-	ListCell   *cell;
-	bool		seen_filename = false;
-	bool		seen_program = false;
-	bool		seen_container = false;
-	bool		seen_reject_limit = false;
-	bool		on_error_skip = false;
-	PbFramingKind framing = PB_FRAMING_DELIMITED;
-	List	   *seen = NIL;
-
-	foreach(cell, options_list)
+	/* insertion sort by hint_rank: a short list, on an error path */
+	for (int i = 0; i < lengthof(pb_options); i++)
 	{
-		DefElem    *def = (DefElem *) lfirst(cell);
-		ListCell   *lc;
+		const PbOption *opt = &pb_options[i];
+		int			j;
 
-		if (!is_valid_option(def->defname, catalog))
-			report_unknown_option(def->defname, catalog);
-
-		foreach(lc, seen)
-			if (strcmp((char *) lfirst(lc), def->defname) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_SYNTAX_ERROR),
-						 errmsg("conflicting or redundant options"),
-						 errdetail("Option \"%s\" is given more than once.", def->defname)));
-		seen = lappend(seen, def->defname);
-
-		check_nonempty(def);
-		if (strcmp(def->defname, "filename") == 0)
-		{
-			require_file_read_privilege("filename");
-			seen_filename = true;
-		}
-		else if (strcmp(def->defname, "program") == 0)
-		{
-			if (!has_privs_of_role(GetUserId(), ROLE_PG_EXECUTE_SERVER_PROGRAM))
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to set option \"program\""),
-						 errdetail("Only superusers and roles with privileges of the pg_execute_server_program role may run a program on the server."),
-						 errhint("Ask an administrator to GRANT pg_execute_server_program to you, or to create the foreign table.")));
-			seen_program = true;
-		}
-		else if (strcmp(def->defname, "descriptor_set") == 0)
-			require_file_read_privilege("descriptor_set");
-		else if (strcmp(def->defname, "compression") == 0)
-			(void) parse_compression(defGetString(def));
-		else if (strcmp(def->defname, "verify_crc") == 0)
-			(void) parse_bool_option("verify_crc", defGetString(def));
-		else if (strcmp(def->defname, "on_error") == 0)
-			on_error_skip = parse_on_error(defGetString(def));
-		else if (strcmp(def->defname, "reject_limit") == 0)
-		{
-			(void) parse_reject_limit(defGetString(def));
-			seen_reject_limit = true;
-		}
-		else if (strcmp(def->defname, "meta") == 0)
-			(void) parse_meta(defGetString(def));
-		else if (strcmp(def->defname, "framing") == 0)
-			framing = parse_framing(defGetString(def));
-		else if (strcmp(def->defname, "max_message_size") == 0)
-			(void) parse_max_message_size(defGetString(def));
-		else if (strcmp(def->defname, "container") == 0)
-		{
-			char	   *m,
-					   *f;
-
-			pb_split_container(defGetString(def), &m, &f);
-			seen_container = true;
-		}
+		if (!(opt->contexts & context))
+			continue;
+		for (j = n; j > 0 && hint_rank(valid[j - 1], context) > hint_rank(opt, context); j--)
+			valid[j] = valid[j - 1];
+		valid[j] = opt;
+		n++;
 	}
+	for (int i = 0; i < n; i++)
+		names[i] = valid[i]->name;
+	names[n] = NULL;
+	pb_report_unknown_option(name, names);
+}
 
-	if (catalog == AttributeRelationId && list_length(seen) > 1)
+/*
+ * The checks of an option before its value is looked at, in the order
+ * their errors are reported: its name, that it is given once, that it is
+ * not empty.  Its entry in pb_options[].
+ */
+static const PbOption *
+check_option(const char *name, const char *value, int context, List **seen)
+{
+	const PbOption *opt = find_option(name, context);
+	ListCell   *lc;
+
+	if (opt == NULL)
+		report_unknown_option(name, context);
+
+	foreach(lc, *seen)
+		if (strcmp((const char *) lfirst(lc), name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("conflicting or redundant options"),
+					 errdetail("Option \"%s\" is given more than once.", name)));
+	*seen = lappend(*seen, (char *) opt->name);
+
+	if (value[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must not be empty", name)));
+	return opt;
+}
+
+void
+pb_check_option(const char *name, const char *value, int context, List **seen)
+{
+	(void) check_option(name, value, context, seen);
+}
+
+/* ---------------------------------------------------------------------
+ * Privileges
+ * ---------------------------------------------------------------------
+ */
+
+void
+pb_require_file_read_privilege(const char *option, const char *where)
+{
+	if (has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to set option \"%s\"", option),
+			 errdetail("Only superusers and roles with privileges of the pg_read_server_files role may name a file to read on the server."),
+			 where
+			 ? errhint("Leave %s out of the %s to use the server's, or ask an administrator to GRANT pg_read_server_files to you.",
+					   option, where)
+			 : errhint("Ask an administrator to GRANT pg_read_server_files to you, or to create the foreign table.")));
+}
+
+static void
+require_program_privilege(const char *option)
+{
+	if (has_privs_of_role(GetUserId(), ROLE_PG_EXECUTE_SERVER_PROGRAM))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to set option \"%s\"", option),
+			 errdetail("Only superusers and roles with privileges of the pg_execute_server_program role may run a program on the server."),
+			 errhint("Ask an administrator to GRANT pg_execute_server_program to you, or to create the foreign table.")));
+}
+
+/* The privilege to set opt on a server or table. */
+static void
+require_option_privilege(const PbOption *opt)
+{
+	switch (opt->privilege)
+	{
+		case PB_PRIV_NONE:
+			break;
+		case PB_PRIV_READ_SERVER_FILES:
+			pb_require_file_read_privilege(opt->name, NULL);
+			break;
+		case PB_PRIV_EXECUTE_SERVER_PROGRAM:
+			require_program_privilege(opt->name);
+			break;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * The validator
+ * ---------------------------------------------------------------------
+ */
+
+/* The options' context of a catalog the validator is called for. */
+static int
+catalog_context(Oid catalog)
+{
+	switch (catalog)
+	{
+		case ForeignServerRelationId:
+			return PB_OPT_SERVER;
+		case ForeignTableRelationId:
+			return PB_OPT_TABLE;
+		case AttributeRelationId:
+			return PB_OPT_COLUMN;
+		default:
+			return 0;			/* the wrapper, user mappings: no option */
+	}
+}
+
+/* The rules between a column's options. */
+static void
+check_column_options(const PbOptionValues *values)
+{
+	if (values->field != NULL && values->meta != PB_META_NONE)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("options \"field\" and \"meta\" cannot both be set on a column"),
 				 errhint("A metadata column reads no field.")));
+}
 
-	if (catalog == ForeignTableRelationId)
+/* The rules between a foreign table's options. */
+static void
+check_table_options(const PbTableOptions *opts)
+{
+	if (opts->filename == NULL && opts->program == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("option \"filename\" is required for a protobuf_fdw foreign table"),
+				 errhint("Name a file, a glob or a directory with \"filename\", or a command with \"program\".")));
+	if (opts->filename != NULL && opts->program != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("options \"filename\" and \"program\" cannot both be set"),
+				 errhint("A foreign table reads either files or the output of a program.")));
+	if (opts->reject_limit > 0 && !opts->on_error_skip)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("option \"reject_limit\" requires on_error 'skip'")));
+	if (opts->framing == PB_FRAMING_CONTAINER && opts->container == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("framing \"container\" requires option \"container\""),
+				 errhint("Name the repeated field that holds the rows, for example container 'bench.Batch.events'.")));
+	if (opts->framing != PB_FRAMING_CONTAINER && opts->container != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"container\" requires framing \"container\""),
+				 errhint("Add the option framing 'container'.")));
+}
+
+/*
+ * protobuf_fdw_validator
+ *		Check the options of a server, foreign table or column as they are set
+ *
+ * Each option in turn (so the first wrong one is reported): its name, that
+ * it is given once and not empty, the privilege it needs, its value; then
+ * the rules between the options of the catalog entry.
+ */
+Datum
+protobuf_fdw_validator(PG_FUNCTION_ARGS)
+{
+	List	   *options_list = untransformRelOptions(PG_GETARG_DATUM(0));
+	int			context = catalog_context(PG_GETARG_OID(1));
+	PbOptionValues values;
+	List	   *seen = NIL;
+	ListCell   *cell;
+
+	init_option_values(&values);
+	foreach(cell, options_list)
 	{
-		if (!seen_filename && !seen_program)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-					 errmsg("option \"filename\" is required for a protobuf_fdw foreign table"),
-					 errhint("Name a file, a glob or a directory with \"filename\", or a command with \"program\".")));
-		if (seen_filename && seen_program)
-			ereport(ERROR,
-					(errcode(ERRCODE_SYNTAX_ERROR),
-					 errmsg("options \"filename\" and \"program\" cannot both be set"),
-					 errhint("A foreign table reads either files or the output of a program.")));
-		if (seen_reject_limit && !on_error_skip)
-			ereport(ERROR,
-					(errcode(ERRCODE_SYNTAX_ERROR),
-					 errmsg("option \"reject_limit\" requires on_error 'skip'")));
-		if (framing == PB_FRAMING_CONTAINER && !seen_container)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-					 errmsg("framing \"container\" requires option \"container\""),
-					 errhint("Name the repeated field that holds the rows, for example container 'bench.Batch.events'.")));
-		if (framing != PB_FRAMING_CONTAINER && seen_container)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-					 errmsg("option \"container\" requires framing \"container\""),
-					 errhint("Add the option framing 'container'.")));
+		DefElem    *def = (DefElem *) lfirst(cell);
+		char	   *value = defGetString(def);
+		const PbOption *opt = check_option(def->defname, value, context, &seen);
+
+		require_option_privilege(opt);
+		opt->parse(value, &values);
 	}
 
+	if (context == PB_OPT_COLUMN)
+		check_column_options(&values);
+	else if (context == PB_OPT_TABLE)
+		check_table_options(&values.table);
+
 	PG_RETURN_VOID();
+}
+
+/* ---------------------------------------------------------------------
+ * Reading the options back
+ * ---------------------------------------------------------------------
+ */
+
+/* Parse the options valid in 'context' into *values; the validator checked them. */
+static void
+read_options(List *options, int context, PbOptionValues *values)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+		const PbOption *opt = find_option(def->defname, context);
+
+		if (opt != NULL)
+			opt->parse(defGetString(def), values);
+	}
 }
 
 void
@@ -361,44 +591,13 @@ pb_get_table_options(Oid foreigntableid, PbTableOptions *opts)
 {
 	ForeignTable *table = GetForeignTable(foreigntableid);
 	ForeignServer *server = GetForeignServer(table->serverid);
-	List	   *options = list_concat(list_copy(server->options), table->options);
-	ListCell   *lc;
+	PbOptionValues values;
 
-	memset(opts, 0, sizeof(*opts));
-	opts->framing = PB_FRAMING_DELIMITED;
-	opts->compression = PB_COMPRESSION_AUTO;
-	opts->verify_crc = true;
-	opts->max_message_size = PB_DEFAULT_MAX_MESSAGE_SIZE;
-
+	init_option_values(&values);
 	/* the table's options come last, so its descriptor_set wins */
-	foreach(lc, options)
-	{
-		DefElem    *def = (DefElem *) lfirst(lc);
-		char	   *value = defGetString(def);
-
-		if (strcmp(def->defname, "filename") == 0)
-			opts->filename = value;
-		else if (strcmp(def->defname, "program") == 0)
-			opts->program = value;
-		else if (strcmp(def->defname, "compression") == 0)
-			opts->compression = parse_compression(value);
-		else if (strcmp(def->defname, "verify_crc") == 0)
-			opts->verify_crc = parse_bool_option("verify_crc", value);
-		else if (strcmp(def->defname, "on_error") == 0)
-			opts->on_error_skip = parse_on_error(value);
-		else if (strcmp(def->defname, "reject_limit") == 0)
-			opts->reject_limit = parse_reject_limit(value);
-		else if (strcmp(def->defname, "descriptor_set") == 0)
-			opts->descriptor_set = value;
-		else if (strcmp(def->defname, "message") == 0)
-			opts->message = value[0] == '.' ? value + 1 : value;
-		else if (strcmp(def->defname, "framing") == 0)
-			opts->framing = parse_framing(value);
-		else if (strcmp(def->defname, "container") == 0)
-			opts->container = value[0] == '.' ? value + 1 : value;
-		else if (strcmp(def->defname, "max_message_size") == 0)
-			opts->max_message_size = parse_max_message_size(value);
-	}
+	read_options(server->options, PB_OPT_SERVER, &values);
+	read_options(table->options, PB_OPT_TABLE, &values);
+	*opts = values.table;
 
 	if (opts->descriptor_set == NULL)
 		ereport(ERROR,
@@ -412,34 +611,27 @@ pb_get_table_options(Oid foreigntableid, PbTableOptions *opts)
 				 errhint("Set the option message to the full name of the message each row holds, for example message 'bench.Event'.")));
 }
 
+static void
+read_column_options(Oid foreigntableid, int attnum, PbOptionValues *values)
+{
+	init_option_values(values);
+	read_options(GetForeignColumnOptions(foreigntableid, attnum), PB_OPT_COLUMN, values);
+}
+
 PbMetaKind
 pb_get_column_meta(Oid foreigntableid, int attnum)
 {
-	List	   *options = GetForeignColumnOptions(foreigntableid, attnum);
-	ListCell   *lc;
+	PbOptionValues values;
 
-	foreach(lc, options)
-	{
-		DefElem    *def = (DefElem *) lfirst(lc);
-
-		if (strcmp(def->defname, "meta") == 0)
-			return parse_meta(defGetString(def));
-	}
-	return PB_META_NONE;
+	read_column_options(foreigntableid, attnum, &values);
+	return values.meta;
 }
 
 char *
 pb_get_column_field(Oid foreigntableid, int attnum)
 {
-	List	   *options = GetForeignColumnOptions(foreigntableid, attnum);
-	ListCell   *lc;
+	PbOptionValues values;
 
-	foreach(lc, options)
-	{
-		DefElem    *def = (DefElem *) lfirst(lc);
-
-		if (strcmp(def->defname, "field") == 0)
-			return defGetString(def);
-	}
-	return NULL;
+	read_column_options(foreigntableid, attnum, &values);
+	return values.field;
 }

@@ -1,5 +1,13 @@
-/*
- * options.h - the options of protobuf_fdw's servers, tables and columns.
+/*-------------------------------------------------------------------------
+ *
+ * options.h
+ *		The options of protobuf_fdw's servers, tables and columns.
+ *
+ * options.c holds the one table of options; these are its readers, the
+ * checks that IMPORT FOREIGN SCHEMA and protobuf_fdw_create_table() share
+ * with the validator, and the option helpers other modules use.
+ *
+ *-------------------------------------------------------------------------
  */
 #ifndef PROTOBUF_FDW_OPTIONS_H
 #define PROTOBUF_FDW_OPTIONS_H
@@ -8,6 +16,17 @@
 #include "stream/framing.h"
 
 #define PB_DEFAULT_MAX_MESSAGE_SIZE (64 * 1024 * 1024)
+
+/*
+ * Where an option may be given (bits): the catalogs of the validator, and
+ * the options of the two statement generators of import.c.  The wrapper
+ * itself and user mappings take no option.
+ */
+#define PB_OPT_SERVER		0x01	/* CREATE / ALTER SERVER */
+#define PB_OPT_TABLE		0x02	/* CREATE / ALTER FOREIGN TABLE */
+#define PB_OPT_COLUMN		0x04	/* a foreign table's column */
+#define PB_OPT_IMPORT		0x08	/* OPTIONS of IMPORT FOREIGN SCHEMA */
+#define PB_OPT_CREATE_TABLE 0x10	/* options of protobuf_fdw_create_table() */
 
 /* A foreign table's options, merged with its server's. */
 typedef struct PbTableOptions
@@ -40,6 +59,22 @@ typedef enum PbMetaKind
 } PbMetaKind;
 
 extern PbMetaKind pb_get_column_meta(Oid foreigntableid, int attnum);
+
+/*
+ * Check an option given in 'context' (one PB_OPT_* bit) as the validator
+ * does before looking at its value: that it is valid there (else an error
+ * with a hint), that it is not in *seen (where its name is then added), and
+ * that its value is not empty.
+ */
+extern void pb_check_option(const char *name, const char *value, int context,
+							List **seen);
+
+/*
+ * Require the privileges of pg_read_server_files to set 'option', which
+ * names a file the server reads.  'where' names the options of a statement
+ * it was given in (for the hint), or is NULL for a server's or table's.
+ */
+extern void pb_require_file_read_privilege(const char *option, const char *where);
 
 /*
  * Report an unknown option: with a hint naming the closest of 'valid' (a
