@@ -269,15 +269,15 @@ arg_text(FunctionCallInfo fcinfo, int n, const char *name)
 	return PG_GETARG_TEXT_PP(n);
 }
 
-static pq_codec
+static pqw_codec
 parse_codec(const char *name)
 {
-	pq_codec	codec;
+	pqw_codec	codec;
 	char	   *lower = pstrdup(name);
 
 	for (char *p = lower; *p; p++)
 		*p = pg_ascii_tolower((unsigned char) *p);
-	if (!pq_codec_from_name(lower, &codec))
+	if (!pqw_codec_from_name(lower, &codec))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown compression \"%s\"", name),
@@ -288,7 +288,7 @@ parse_codec(const char *name)
 }
 
 static void
-add_kv_metadata(pq_writer *w, Jsonb *jb)
+add_kv_metadata(pqw_writer *w, Jsonb *jb)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -333,7 +333,7 @@ add_kv_metadata(pq_writer *w, Jsonb *jb)
 				value = JsonbToCString(NULL, v.val.binary.data, v.val.binary.len);
 				break;
 		}
-		export_check_status(w, pq_writer_add_kv(w, key, value));
+		export_check_status(w, pqw_writer_add_kv(w, key, value));
 	}
 }
 
@@ -399,7 +399,7 @@ run_export_query(PlannedStmt *plan, const char *query, ExportSchema *schema,
 	ExecutorStart(qd, 0);
 
 	export_build_schema(schema, qd->tupDesc);
-	export_check_status(schema->writer, pq_writer_begin(schema->writer));
+	export_check_status(schema->writer, pqw_writer_begin(schema->writer));
 
 	ExecutorRun(qd, ForwardScanDirection, 0L, true);
 	ExecutorFinish(qd);
@@ -414,12 +414,12 @@ parquet_export(PG_FUNCTION_ARGS)
 {
 	char	   *query;
 	char	   *filename;
-	pq_options	opt;
+	pqw_options	opt;
 	ExportSchema *schema;
 	ExportFile *file;
 	MemoryContext exportcxt;
 	MemoryContextCallback *cb;
-	pq_alloc	alloc;
+	pqw_alloc	alloc;
 	PlannedStmt *plan;
 	TupleDesc	rettype;
 	Datum		result[3];
@@ -432,13 +432,13 @@ parquet_export(PG_FUNCTION_ARGS)
 	query = text_to_cstring(arg_text(fcinfo, 0, "query"));
 	filename = text_to_cstring(arg_text(fcinfo, 1, "filename"));
 
-	pq_options_init(&opt);
+	pqw_options_init(&opt);
 	opt.created_by = EXPORT_CREATED_BY;
 	opt.codec = parse_codec(text_to_cstring(arg_text(fcinfo, 2, "compression")));
 	if (!PG_ARGISNULL(3))
 	{
 		opt.compression_level = PG_GETARG_INT32(3);
-		if (!pq_codec_check_level(opt.codec, opt.compression_level, errbuf, sizeof(errbuf)))
+		if (!pqw_codec_check_level(opt.codec, opt.compression_level, errbuf, sizeof(errbuf)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s", errbuf),
@@ -518,13 +518,13 @@ parquet_export(PG_FUNCTION_ARGS)
 		alloc.realloc_fn = hook_realloc;
 		alloc.free_fn = hook_free;
 		alloc.ctx = exportcxt;
-		schema->writer = pq_writer_create(&alloc, &opt, file_write, file);
+		schema->writer = pqw_writer_create(&alloc, &opt, file_write, file);
 		if (!PG_ARGISNULL(6))
 			add_kv_metadata(schema->writer, PG_GETARG_JSONB_P(6));
 
 		rows = run_export_query(plan, query, schema, exportcxt);
 
-		export_check_status(schema->writer, pq_writer_finish(schema->writer));
+		export_check_status(schema->writer, pqw_writer_finish(schema->writer));
 		/* plain ERROR: data_sync_elevel() would PANIC for a file not ours to recover */
 		if (pg_fsync(file->fd) != 0)
 			ereport(ERROR,
@@ -552,9 +552,9 @@ parquet_export(PG_FUNCTION_ARGS)
 	pgstat_progress_end_command();
 
 	result[0] = Int64GetDatum(rows);
-	result[1] = Int32GetDatum(pq_writer_row_groups(schema->writer));
+	result[1] = Int32GetDatum(pqw_writer_row_groups(schema->writer));
 	result[2] = Int64GetDatum(file->bytes);
-	pq_writer_destroy(schema->writer);
+	pqw_writer_destroy(schema->writer);
 	MemoryContextDelete(exportcxt);
 
 	rettype = BlessTupleDesc(rettype);

@@ -27,7 +27,7 @@ typedef struct ExportNode ExportNode;
 
 typedef struct ExportSchema
 {
-	pq_writer  *writer;
+	pqw_writer  *writer;
 	ExportNumericMode numeric_mode;
 	int			numeric_precision;	/* EXPORT_NUMERIC_DECIMAL */
 	int			numeric_scale;
@@ -45,6 +45,6 @@ typedef struct ExportSchema
 extern void export_parse_numeric_mode(const char *mode, ExportSchema *schema);
 extern void export_build_schema(ExportSchema *schema, TupleDesc tupdesc);
 extern void export_write_row(ExportSchema *schema, TupleTableSlot *slot);
-extern void export_check_status(pq_writer *writer, pq_status status);
+extern void export_check_status(pqw_writer *writer, pqw_status status);
 
 #endif							/* PROTOBUF_FDW_EXPORT_H */

@@ -160,17 +160,17 @@ export_parse_numeric_mode(const char *mode, ExportSchema *schema)
 }
 
 void
-export_check_status(pq_writer *writer, pq_status status)
+export_check_status(pqw_writer *writer, pqw_status status)
 {
-	if (status == PQ_OK)
+	if (status == PQW_OK)
 		return;
-	if (status == PQ_ERR_LIMIT)
+	if (status == PQW_ERR_LIMIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("parquet_export cannot write this data: %s",
-						pq_writer_error(writer))));
+						pqw_writer_error(writer))));
 	/* allocation goes through palloc and writes through ereport: a bug */
-	elog(ERROR, "parquet writer failed: %s", pq_writer_error(writer));
+	elog(ERROR, "parquet writer failed: %s", pqw_writer_error(writer));
 }
 
 /* ---- schema ---- */
@@ -178,7 +178,7 @@ export_check_status(pq_writer *writer, pq_status status)
 typedef struct BuildState
 {
 	ExportSchema *schema;
-	pq_writer  *w;
+	pqw_writer  *w;
 } BuildState;
 
 static ExportNode *build_node(BuildState *bs, Oid typid, int32 typmod,
@@ -187,37 +187,37 @@ static ExportNode *build_node(BuildState *bs, Oid typid, int32 typmod,
 
 static int
 add_leaf(BuildState *bs, ExportNode *n, const char *name, int parent,
-		 pq_type type, int type_length, pq_logical_kind kind)
+		 pqw_type type, int type_length, pqw_logical_kind kind)
 {
-	pq_logical	l;
+	pqw_logical	l;
 	int			node;
 
 	memset(&l, 0, sizeof(l));
 	l.kind = kind;
 	switch (kind)
 	{
-		case PQ_LT_INTEGER:
+		case PQW_LT_INTEGER:
 			l.bit_width = n->conv == CONV_INT2 ? 16 : n->conv == CONV_INT4 ? 32 : 64;
 			l.is_signed = true;
 			break;
-		case PQ_LT_DECIMAL:
+		case PQW_LT_DECIMAL:
 			l.precision = n->precision;
 			l.scale = n->scale;
 			break;
-		case PQ_LT_TIME:
-		case PQ_LT_TIMESTAMP:
-			l.unit = PQ_MICROS;
+		case PQW_LT_TIME:
+		case PQW_LT_TIMESTAMP:
+			l.unit = PQW_MICROS;
 			l.utc = n->utc;
 			break;
 		default:
 			break;
 	}
 	n->kind = EXPORT_SCALAR;
-	node = pq_schema_add_leaf(bs->w, parent, name, PQ_OPTIONAL, type,
-							  type_length, &l, -1);
+	node = pqw_schema_add_leaf(bs->w, parent, name, PQW_OPTIONAL, type,
+							   type_length, &l, -1);
 	if (node < 0)
-		export_check_status(bs->w, pq_writer_status(bs->w));
-	n->leaf = pq_schema_leaf_of_node(bs->w, node);
+		export_check_status(bs->w, pqw_writer_status(bs->w));
+	n->leaf = pqw_schema_leaf_of_node(bs->w, node);
 	n->first_leaf = n->leaf;
 	n->n_leaves = 1;
 	return node;
@@ -232,24 +232,24 @@ setup_decimal(BuildState *bs, ExportNode *n, const char *name, int parent,
 	if (precision <= 9)
 	{
 		n->decimal_bytes = 4;
-		add_leaf(bs, n, name, parent, PQ_INT32, 0, PQ_LT_DECIMAL);
+		add_leaf(bs, n, name, parent, PQW_INT32, 0, PQW_LT_DECIMAL);
 	}
 	else if (precision <= 18)
 	{
 		n->decimal_bytes = 8;
-		add_leaf(bs, n, name, parent, PQ_INT64, 0, PQ_LT_DECIMAL);
+		add_leaf(bs, n, name, parent, PQW_INT64, 0, PQW_LT_DECIMAL);
 	}
 	else
 	{
 		n->decimal_bytes = decimal_flba_bytes(precision);
-		add_leaf(bs, n, name, parent, PQ_FIXED_LEN_BYTE_ARRAY,
-				 n->decimal_bytes, PQ_LT_DECIMAL);
+		add_leaf(bs, n, name, parent, PQW_FIXED_LEN_BYTE_ARRAY,
+				 n->decimal_bytes, PQW_LT_DECIMAL);
 	}
 }
 
 static void
 setup_output(BuildState *bs, ExportNode *n, Oid typid, const char *name,
-			 int parent, pq_logical_kind kind)
+			 int parent, pqw_logical_kind kind)
 {
 	Oid			outfunc;
 	bool		isvarlena;
@@ -258,7 +258,7 @@ setup_output(BuildState *bs, ExportNode *n, Oid typid, const char *name,
 	fmgr_info(outfunc, &n->output);
 	n->conv = CONV_OUTPUT;
 	n->utf8 = true;
-	add_leaf(bs, n, name, parent, PQ_BYTE_ARRAY, 0, kind);
+	add_leaf(bs, n, name, parent, PQW_BYTE_ARRAY, 0, kind);
 }
 
 static void
@@ -271,27 +271,27 @@ build_scalar(BuildState *bs, ExportNode *n, Oid typid, int32 typmod,
 	{
 		case BOOLOID:
 			n->conv = CONV_BOOL;
-			add_leaf(bs, n, name, parent, PQ_BOOLEAN, 0, PQ_LT_NONE);
+			add_leaf(bs, n, name, parent, PQW_BOOLEAN, 0, PQW_LT_NONE);
 			break;
 		case INT2OID:
 			n->conv = CONV_INT2;
-			add_leaf(bs, n, name, parent, PQ_INT32, 0, PQ_LT_INTEGER);
+			add_leaf(bs, n, name, parent, PQW_INT32, 0, PQW_LT_INTEGER);
 			break;
 		case INT4OID:
 			n->conv = CONV_INT4;
-			add_leaf(bs, n, name, parent, PQ_INT32, 0, PQ_LT_INTEGER);
+			add_leaf(bs, n, name, parent, PQW_INT32, 0, PQW_LT_INTEGER);
 			break;
 		case INT8OID:
 			n->conv = CONV_INT8;
-			add_leaf(bs, n, name, parent, PQ_INT64, 0, PQ_LT_INTEGER);
+			add_leaf(bs, n, name, parent, PQW_INT64, 0, PQW_LT_INTEGER);
 			break;
 		case FLOAT4OID:
 			n->conv = CONV_FLOAT4;
-			add_leaf(bs, n, name, parent, PQ_FLOAT, 0, PQ_LT_NONE);
+			add_leaf(bs, n, name, parent, PQW_FLOAT, 0, PQW_LT_NONE);
 			break;
 		case FLOAT8OID:
 			n->conv = CONV_FLOAT8;
-			add_leaf(bs, n, name, parent, PQ_DOUBLE, 0, PQ_LT_NONE);
+			add_leaf(bs, n, name, parent, PQW_DOUBLE, 0, PQW_LT_NONE);
 			break;
 		case NUMERICOID:
 			{
@@ -313,7 +313,7 @@ build_scalar(BuildState *bs, ExportNode *n, Oid typid, int32 typmod,
 				else if (schema->numeric_mode == EXPORT_NUMERIC_DOUBLE)
 				{
 					n->conv = CONV_NUMERIC_DOUBLE;
-					add_leaf(bs, n, name, parent, PQ_DOUBLE, 0, PQ_LT_NONE);
+					add_leaf(bs, n, name, parent, PQW_DOUBLE, 0, PQW_LT_NONE);
 				}
 				else if (schema->numeric_mode == EXPORT_NUMERIC_DECIMAL)
 				{
@@ -324,7 +324,7 @@ build_scalar(BuildState *bs, ExportNode *n, Oid typid, int32 typmod,
 								  schema->numeric_scale);
 				}
 				else
-					setup_output(bs, n, typid, name, parent, PQ_LT_STRING);
+					setup_output(bs, n, typid, name, parent, PQW_LT_STRING);
 				break;
 			}
 		case TEXTOID:
@@ -332,47 +332,47 @@ build_scalar(BuildState *bs, ExportNode *n, Oid typid, int32 typmod,
 		case BPCHAROID:
 			n->conv = CONV_TEXT;
 			n->utf8 = true;
-			add_leaf(bs, n, name, parent, PQ_BYTE_ARRAY, 0, PQ_LT_STRING);
+			add_leaf(bs, n, name, parent, PQW_BYTE_ARRAY, 0, PQW_LT_STRING);
 			break;
 		case NAMEOID:
 			n->conv = CONV_NAME;
 			n->utf8 = true;
-			add_leaf(bs, n, name, parent, PQ_BYTE_ARRAY, 0, PQ_LT_STRING);
+			add_leaf(bs, n, name, parent, PQW_BYTE_ARRAY, 0, PQW_LT_STRING);
 			break;
 		case JSONOID:
 			/* json keeps the text as entered */
 			n->conv = CONV_TEXT;
 			n->utf8 = true;
-			add_leaf(bs, n, name, parent, PQ_BYTE_ARRAY, 0, PQ_LT_JSON);
+			add_leaf(bs, n, name, parent, PQW_BYTE_ARRAY, 0, PQW_LT_JSON);
 			break;
 		case JSONBOID:
-			setup_output(bs, n, typid, name, parent, PQ_LT_JSON);
+			setup_output(bs, n, typid, name, parent, PQW_LT_JSON);
 			break;
 		case BYTEAOID:
 			n->conv = CONV_BYTEA;
-			add_leaf(bs, n, name, parent, PQ_BYTE_ARRAY, 0, PQ_LT_NONE);
+			add_leaf(bs, n, name, parent, PQW_BYTE_ARRAY, 0, PQW_LT_NONE);
 			break;
 		case DATEOID:
 			n->conv = CONV_DATE;
-			add_leaf(bs, n, name, parent, PQ_INT32, 0, PQ_LT_DATE);
+			add_leaf(bs, n, name, parent, PQW_INT32, 0, PQW_LT_DATE);
 			break;
 		case TIMEOID:
 			n->conv = CONV_TIME;
-			add_leaf(bs, n, name, parent, PQ_INT64, 0, PQ_LT_TIME);
+			add_leaf(bs, n, name, parent, PQW_INT64, 0, PQW_LT_TIME);
 			break;
 		case TIMESTAMPOID:
 		case TIMESTAMPTZOID:
 			n->conv = CONV_TIMESTAMP;
 			n->utc = (typid == TIMESTAMPTZOID);
-			add_leaf(bs, n, name, parent, PQ_INT64, 0, PQ_LT_TIMESTAMP);
+			add_leaf(bs, n, name, parent, PQW_INT64, 0, PQW_LT_TIMESTAMP);
 			break;
 		case UUIDOID:
 			n->conv = CONV_UUID;
-			add_leaf(bs, n, name, parent, PQ_FIXED_LEN_BYTE_ARRAY, UUID_LEN, PQ_LT_UUID);
+			add_leaf(bs, n, name, parent, PQW_FIXED_LEN_BYTE_ARRAY, UUID_LEN, PQW_LT_UUID);
 			break;
 		default:
 			setup_output(bs, n, typid, name, parent,
-						 type_is_enum(typid) ? PQ_LT_ENUM : PQ_LT_STRING);
+						 type_is_enum(typid) ? PQW_LT_ENUM : PQW_LT_STRING);
 			break;
 	}
 }
@@ -402,10 +402,10 @@ build_node(BuildState *bs, Oid typid, int32 typmod, const char *name,
 		int			list;
 
 		n->kind = EXPORT_ARRAY;
-		group = pq_schema_add_group(bs->w, parent, name, PQ_OPTIONAL, PQ_LT_LIST, -1);
-		list = pq_schema_add_group(bs->w, group, "list", PQ_REPEATED, PQ_LT_NONE, -1);
+		group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_LIST, -1);
+		list = pqw_schema_add_group(bs->w, group, "list", PQW_REPEATED, PQW_LT_NONE, -1);
 		if (group < 0 || list < 0)
-			export_check_status(bs->w, pq_writer_status(bs->w));
+			export_check_status(bs->w, pqw_writer_status(bs->w));
 		n->list_rep = rep + 1;
 		n->elem_type = elem;
 		get_typlenbyvalalign(elem, &n->elem_len, &n->elem_byval, &n->elem_align);
@@ -426,9 +426,9 @@ build_node(BuildState *bs, Oid typid, int32 typmod, const char *name,
 		n->tupdesc = td;
 		n->n_fields = td->natts;
 		n->fields = palloc0(sizeof(ExportNode *) * td->natts);
-		group = pq_schema_add_group(bs->w, parent, name, PQ_OPTIONAL, PQ_LT_NONE, -1);
+		group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_NONE, -1);
 		if (group < 0)
-			export_check_status(bs->w, pq_writer_status(bs->w));
+			export_check_status(bs->w, pqw_writer_status(bs->w));
 		for (int i = 0; i < td->natts; i++)
 		{
 			Form_pg_attribute att = TupleDescAttr(td, i);
@@ -489,9 +489,9 @@ export_build_schema(ExportSchema *schema, TupleDesc tupdesc)
 static void
 append(ExportSchema *schema, int leaf, int def, int rep, const void *v, size_t len)
 {
-	pq_status	st = pq_column_append(schema->writer, leaf, def, rep, v, len);
+	pqw_status	st = pqw_column_append(schema->writer, leaf, def, rep, v, len);
 
-	if (st != PQ_OK)
+	if (st != PQW_OK)
 		export_check_status(schema->writer, st);
 }
 
@@ -852,5 +852,5 @@ export_write_row(ExportSchema *schema, TupleTableSlot *slot)
 			append_value(schema, n, 0, slot->tts_values[i], slot->tts_isnull[i]);
 	}
 	schema->current_path = NULL;
-	export_check_status(schema->writer, pq_writer_end_row(schema->writer));
+	export_check_status(schema->writer, pqw_writer_end_row(schema->writer));
 }

@@ -14,11 +14,11 @@
  */
 #include <string.h>
 
-#include "parquet/pq_internal.h"
+#include "parquet/pqw_internal.h"
 
 /* Bits needed for values 0..max_value (0 for max_value 0). */
 int
-pq_bit_width(uint32_t max_value)
+pqw_bit_width(uint32_t max_value)
 {
 	int			w = 0;
 
@@ -39,18 +39,18 @@ get_value(const void *values, int elem_size, size_t i)
 }
 
 static void
-emit_rle_run(pq_buf *out, uint32_t value, size_t count, int bit_width)
+emit_rle_run(pqw_buf *out, uint32_t value, size_t count, int bit_width)
 {
 	int			nbytes = (bit_width + 7) / 8;
 
-	tc_varint(out, (uint64_t) count << 1);
+	pqw_tc_varint(out, (uint64_t) count << 1);
 	for (int i = 0; i < nbytes; i++)
-		pq_buf_byte(out, (uint8_t) (value >> (8 * i)));
+		pqw_buf_byte(out, (uint8_t) (value >> (8 * i)));
 }
 
 /* Bit-pack n values starting at start, padded to a multiple of 8. */
 static void
-emit_bitpacked_run(pq_buf *out, const void *values, int elem_size,
+emit_bitpacked_run(pqw_buf *out, const void *values, int elem_size,
 				   size_t start, size_t n, int bit_width)
 {
 	size_t		groups = (n + 7) / 8;
@@ -58,8 +58,8 @@ emit_bitpacked_run(pq_buf *out, const void *values, int elem_size,
 	uint64_t	acc = 0;
 	int			bits = 0;
 
-	tc_varint(out, ((uint64_t) groups << 1) | 1);
-	if (!pq_buf_reserve(out, nbytes))
+	pqw_tc_varint(out, ((uint64_t) groups << 1) | 1);
+	if (!pqw_buf_reserve(out, nbytes))
 		return;
 	for (size_t i = 0; i < groups * 8; i++)
 	{
@@ -78,8 +78,8 @@ emit_bitpacked_run(pq_buf *out, const void *values, int elem_size,
 }
 
 bool
-pq_rle_encode(pq_buf *out, const void *values, int elem_size, size_t n,
-			  int bit_width)
+pqw_rle_encode(pqw_buf *out, const void *values, int elem_size, size_t n,
+			   int bit_width)
 {
 	size_t		i = 0;
 	size_t		lit_start = 0;
@@ -133,15 +133,15 @@ pq_rle_encode(pq_buf *out, const void *values, int elem_size, size_t n,
 }
 
 bool
-pq_rle_encode_prefixed(pq_buf *out, const void *values, int elem_size,
-					   size_t n, int bit_width)
+pqw_rle_encode_prefixed(pqw_buf *out, const void *values, int elem_size,
+						size_t n, int bit_width)
 {
 	size_t		at = out->len;
 	size_t		body;
 
-	if (!pq_buf_u32le(out, 0))
+	if (!pqw_buf_u32le(out, 0))
 		return false;
-	if (!pq_rle_encode(out, values, elem_size, n, bit_width))
+	if (!pqw_rle_encode(out, values, elem_size, n, bit_width))
 		return false;
 	body = out->len - at - 4;
 	out->data[at] = body & 0xFF;
@@ -153,11 +153,11 @@ pq_rle_encode_prefixed(pq_buf *out, const void *values, int elem_size,
 
 /* PLAIN booleans: one bit each, LSB first. */
 bool
-pq_bitpack_booleans(pq_buf *out, const uint8_t *values, size_t n)
+pqw_bitpack_booleans(pqw_buf *out, const uint8_t *values, size_t n)
 {
 	size_t		nbytes = (n + 7) / 8;
 
-	if (!pq_buf_reserve(out, nbytes))
+	if (!pqw_buf_reserve(out, nbytes))
 		return false;
 	memset(out->data + out->len, 0, nbytes);
 	for (size_t i = 0; i < n; i++)
@@ -213,9 +213,9 @@ hash_bytes(const uint8_t *p, size_t n)
  * in one probe chain), anything else as bytes.
  */
 static inline uint64_t
-fixed_key(const pq_column *c, const uint8_t *v)
+fixed_key(const pqw_column *c, const uint8_t *v)
 {
-	if (c->fast == PQ_FAST_8)
+	if (c->fast == PQW_FAST_8)
 	{
 		uint64_t	k;
 
@@ -232,18 +232,18 @@ fixed_key(const pq_column *c, const uint8_t *v)
 }
 
 static inline uint32_t
-value_hash(const pq_column *c, const uint8_t *v, size_t len)
+value_hash(const pqw_column *c, const uint8_t *v, size_t len)
 {
-	if (c->fast == PQ_FAST_4 || c->fast == PQ_FAST_8)
+	if (c->fast == PQW_FAST_4 || c->fast == PQW_FAST_8)
 		return (uint32_t) mix64(fixed_key(c, v));
 	return (uint32_t) hash_bytes(v, len);
 }
 
 static inline bool
-value_equal(const pq_column *c, const uint8_t *a, size_t alen,
+value_equal(const pqw_column *c, const uint8_t *a, size_t alen,
 			const uint8_t *b, size_t blen)
 {
-	if (c->fast == PQ_FAST_4 || c->fast == PQ_FAST_8)
+	if (c->fast == PQW_FAST_4 || c->fast == PQW_FAST_8)
 		return fixed_key(c, a) == fixed_key(c, b);
 	return alen == blen && memcmp(a, b, alen) == 0;
 }
@@ -272,10 +272,10 @@ typedef struct dict_slot
 } dict_slot;
 
 static bool
-dict_grow(const pq_alloc *a, dict_slot **table, size_t *slots)
+dict_grow(const pqw_alloc *a, dict_slot **table, size_t *slots)
 {
 	size_t		nslots = *slots * 2;
-	dict_slot  *nt = pq_malloc(a, nslots * sizeof(dict_slot));
+	dict_slot  *nt = pqw_malloc(a, nslots * sizeof(dict_slot));
 
 	if (nt == NULL)
 		return false;
@@ -291,7 +291,7 @@ dict_grow(const pq_alloc *a, dict_slot **table, size_t *slots)
 			ns = (ns + 1) & (nslots - 1);
 		nt[ns] = (*table)[k];
 	}
-	pq_free(a, *table);
+	pqw_free(a, *table);
 	*table = nt;
 	*slots = nslots;
 	return true;
@@ -305,28 +305,28 @@ dict_grow(const pq_alloc *a, dict_slot **table, size_t *slots)
  * values (mostly distinct values, such as ids and timestamps).
  */
 bool
-pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
+pqw_dict_build(pqw_dict *d, const pqw_column *c, size_t limit, bool *fallback)
 {
-	const pq_alloc *a = d->alloc;
+	const pqw_alloc *a = d->alloc;
 	size_t		slots = 1024;
 	dict_slot  *table;
 	bool		ok = true;
 
 	/* DuckDB's rule, below: at most a fifth of the chunk distinct */
 	size_t		max_entries = c->n_values >= DICT_CUTOFF_MIN ? c->n_values / 5 : SIZE_MAX;
-	bool		fixed = (c->fast == PQ_FAST_4 || c->fast == PQ_FAST_8);
+	bool		fixed = (c->fast == PQW_FAST_4 || c->fast == PQW_FAST_8);
 
 	*fallback = false;
 	d->entry_value = NULL;
 	d->n_entries = 0;
 	d->entries_cap = 0;
 	d->plain_bytes = 0;
-	d->indices = pq_malloc(a, (c->n_values ? c->n_values : 1) * sizeof(uint32_t));
-	table = pq_malloc(a, slots * sizeof(dict_slot));
+	d->indices = pqw_malloc(a, (c->n_values ? c->n_values : 1) * sizeof(uint32_t));
+	table = pqw_malloc(a, slots * sizeof(dict_slot));
 	if (d->indices == NULL || table == NULL)
 	{
-		pq_free(a, table);
-		pq_free(a, d->indices);
+		pqw_free(a, table);
+		pqw_free(a, d->indices);
 		d->indices = NULL;
 		return false;
 	}
@@ -335,7 +335,7 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 	for (size_t i = 0; i < c->n_values; i++)
 	{
 		size_t		len;
-		const uint8_t *v = pq_column_value(c, i, &len);
+		const uint8_t *v = pqw_column_value(c, i, &len);
 		uint64_t	key = fixed ? fixed_key(c, v) : 0;
 		uint32_t	h = value_hash(c, v, len);
 		size_t		s = h & (slots - 1);
@@ -354,7 +354,7 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 			else if (table[s].hash == h)
 			{
 				size_t		elen;
-				const uint8_t *e = pq_column_value(c, d->entry_value[table[s].entry - 1], &elen);
+				const uint8_t *e = pqw_column_value(c, d->entry_value[table[s].entry - 1], &elen);
 
 				if (value_equal(c, e, elen, v, len))
 				{
@@ -366,15 +366,15 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 		}
 		if (found == 0)
 		{
-			d->plain_bytes += len + (c->type == PQ_BYTE_ARRAY ? 4 : 0);
+			d->plain_bytes += len + (c->type == PQW_BYTE_ARRAY ? 4 : 0);
 			if (d->plain_bytes > limit)
 			{
 				*fallback = true;
 				ok = false;
 				break;
 			}
-			if (!pq_grow_array(a, (void **) &d->entry_value, &d->entries_cap,
-							   d->n_entries + 1, sizeof(uint32_t)))
+			if (!pqw_grow_array(a, (void **) &d->entry_value, &d->entries_cap,
+								d->n_entries + 1, sizeof(uint32_t)))
 			{
 				ok = false;
 				break;
@@ -413,13 +413,13 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 			break;
 		}
 	}
-	pq_free(a, table);
+	pqw_free(a, table);
 
 	if (ok)
 	{
-		int			width = pq_bit_width((uint32_t) (d->n_entries - 1));
+		int			width = pqw_bit_width((uint32_t) (d->n_entries - 1));
 		size_t		plain = c->values.len +
-			(c->type == PQ_BYTE_ARRAY ? 4 * c->n_values : 0);
+			(c->type == PQW_BYTE_ARRAY ? 4 * c->n_values : 0);
 		size_t		dict_cost = d->plain_bytes +
 			(c->n_values * (size_t) (width ? width : 1) + 7) / 8;
 
@@ -430,15 +430,15 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 		}
 	}
 	if (!ok)
-		pq_dict_free(d);
+		pqw_dict_free(d);
 	return ok;
 }
 
 void
-pq_dict_free(pq_dict *d)
+pqw_dict_free(pqw_dict *d)
 {
-	pq_free(d->alloc, d->entry_value);
-	pq_free(d->alloc, d->indices);
+	pqw_free(d->alloc, d->entry_value);
+	pqw_free(d->alloc, d->indices);
 	d->entry_value = NULL;
 	d->indices = NULL;
 	d->n_entries = 0;
