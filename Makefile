@@ -13,7 +13,8 @@ EXTENSION = protobuf_fdw
 DATA = $(wildcard sql/protobuf_fdw--*.sql)
 PGFILEDESC = "protobuf_fdw - foreign data wrapper for protobuf files"
 
-# descriptor.proto compiled by protoc-c at build time (DESIGN.md: schema via protobuf-c).
+# descriptor.proto compiled by protoc-c at build time: src/schema.c reads descriptor sets with
+# protobuf-c.
 PROTOBUF_INCLUDE ?= /usr/include
 DESCRIPTOR_PROTO = $(PROTOBUF_INCLUDE)/google/protobuf/descriptor.proto
 GEN_DIR = src/gen
@@ -29,6 +30,16 @@ REGRESS_OPTS = --inputdir=. --load-extension=protobuf_fdw
 PG_CPPFLAGS = -I$(srcdir)/src -I$(GEN_DIR)
 PG_CFLAGS = -std=gnu99
 SHLIB_LINK = -lprotobuf-c -lzstd -lsnappy -lz -llz4 -lbrotlienc
+# Export only the magic block and the SQL-callable functions: the list, and why, in exports.txt.
+SHLIB_EXPORTS = exports.txt
+EXTRA_CLEAN = exports.list
+
+# The Parquet writer's assert()s check its invariants.  Like PostgreSQL's Assert without
+# --enable-cassert they are compiled out of a normal build; they stay on in the sanitizer build
+# (COPT=-fsanitize=..., test/sanitize/run.sh), the unit tests and the fuzz targets.
+ifeq ($(findstring -fsanitize,$(COPT)),)
+PARQUET_CPPFLAGS = -DNDEBUG
+endif
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -37,6 +48,9 @@ include $(PGXS)
 $(GEN_DIR)/google/protobuf/descriptor.pb-c.c $(GEN_DIR)/google/protobuf/descriptor.pb-c.h: $(DESCRIPTOR_PROTO)
 	@mkdir -p $(GEN_DIR)
 	protoc-c --c_out=$(GEN_DIR) -I$(PROTOBUF_INCLUDE) google/protobuf/descriptor.proto
+
+$(patsubst %.c,%.o,$(wildcard src/parquet/*.c)) $(patsubst %.c,%.bc,$(wildcard src/parquet/*.c)): \
+	override CPPFLAGS += $(PARQUET_CPPFLAGS)
 
 # PGXS tracks no header dependencies: rebuild everything when any header changes.
 $(SRCS:.c=.o): $(GEN_DIR)/google/protobuf/descriptor.pb-c.h $(wildcard src/*.h src/stream/*.h src/parquet/*.h)
