@@ -294,129 +294,200 @@ write_dictionary_page(pqw_column *c, pqw_dict *d, pqw_chunk_ctx *ctx,
 	return write_page(ctx, meta, PAGE_DICTIONARY, d->n_entries, ENC_PLAIN);
 }
 
-pqw_status
-pqw_column_write_chunk(pqw_column *c, pqw_chunk_ctx *ctx, pqw_chunk_meta *meta)
+/*
+ * How the data pages of one chunk encode their values: chosen once, before
+ * the first page.
+ */
+typedef struct chunk_layout
 {
-	pqw_dict	dict;
-	bool		use_dict = false;
-	int			index_width = 0;
-	int			def_width = pqw_bit_width(c->max_def);
-	int			rep_width = pqw_bit_width(c->max_rep);
-	size_t		width = c->width;
-	size_t		e = 0,
-				v = 0;
-	pqw_status	st = PQW_OK;
+	bool		use_dict;
+	pqw_dict	dict;			/* when use_dict */
+	int			index_width;	/* bits per dictionary index */
+	int			def_width;		/* bits per definition level */
+	int			rep_width;		/* bits per repetition level */
+} chunk_layout;
+
+/* One data page: level entries [e_start, e_end), values [v_start, v_end). */
+typedef struct page_range
+{
+	size_t		e_start;
+	size_t		e_end;
+	size_t		v_start;
+	size_t		v_end;
+} page_range;
+
+/*
+ * prepare_chunk
+ *		Reset the chunk's metadata, choose dictionary or PLAIN, compute the
+ *		statistics and write the dictionary page.
+ *
+ * On return l->use_dict says whether l->dict must be freed, also on error.
+ */
+static pqw_status
+prepare_chunk(pqw_column *c, pqw_chunk_ctx *ctx, pqw_chunk_meta *meta,
+			  chunk_layout *l)
+{
+	pqw_status	st;
 
 	memset(meta, 0, sizeof(*meta));
 	meta->num_values = (int64_t) c->n_levels;
 	meta->data_page_offset = -1;
 	meta->dictionary_page_offset = -1;
 	meta->used_rle = (c->max_def > 0 || c->max_rep > 0);
+	l->use_dict = false;
+	l->index_width = 0;
+	l->def_width = pqw_bit_width(c->max_def);
+	l->rep_width = pqw_bit_width(c->max_rep);
 
 	/* booleans gain nothing from a dictionary; all-null chunks go PLAIN */
 	if (c->type != PQW_BOOLEAN && c->n_values > 0 && ctx->dictionary_bytes > 0)
 	{
 		bool		fallback;
 
-		dict.alloc = ctx->alloc;
-		if (pqw_dict_build(&dict, c, ctx->dictionary_bytes, &fallback))
-			use_dict = true;
+		l->dict.alloc = ctx->alloc;
+		if (pqw_dict_build(&l->dict, c, ctx->dictionary_bytes, &fallback))
+			l->use_dict = true;
 		else if (!fallback)
 			return PQW_ERR_NOMEM;
 	}
 	if (!pqw_stats_compute(&meta->stats, c, ctx->alloc,
-						   use_dict ? dict.entry_value : NULL,
-						   use_dict ? dict.n_entries : 0))
-	{
-		if (use_dict)
-			pqw_dict_free(&dict);
+						   l->use_dict ? l->dict.entry_value : NULL,
+						   l->use_dict ? l->dict.n_entries : 0))
 		return PQW_ERR_NOMEM;
-	}
-	if (use_dict)
+	if (!l->use_dict)
 	{
-		st = write_dictionary_page(c, &dict, ctx, meta);
-		if (st != PQW_OK)
+		meta->used_plain = true;
+		return PQW_OK;
+	}
+	st = write_dictionary_page(c, &l->dict, ctx, meta);
+	if (st != PQW_OK)
+		return st;
+	/* at least 1 bit, so a one-entry dictionary still has index runs */
+	l->index_width = pqw_bit_width((uint32_t) (l->dict.n_entries - 1));
+	if (l->index_width == 0)
+		l->index_width = 1;
+	meta->used_dictionary = true;
+	return PQW_OK;
+}
+
+/*
+ * next_page_bounds
+ *		Choose where the data page starting at p->e_start, p->v_start ends.
+ *
+ * Take entries until the page holds about page_bytes, then stop at a row
+ * start (repetition level 0), so that no row spans two pages.  Flat columns
+ * of fixed-size values (or dictionary indices), the common case, take a
+ * branch-free loop: every entry starts a row.
+ */
+static inline void
+next_page_bounds(const pqw_column *c, const chunk_layout *l,
+				 size_t page_bytes, page_range *p)
+{
+	const int	def_width = l->def_width;
+	const int	rep_width = l->rep_width;
+	const int	index_width = l->index_width;
+	const bool	use_dict = l->use_dict;
+	const size_t width = c->width;
+	size_t		e = p->e_start;
+	size_t		v = p->v_start;
+	uint64_t	bits = 0;
+
+	assert(e < c->n_levels);
+	if (c->max_rep == 0 && (use_dict || c->type != PQW_BYTE_ARRAY))
+	{
+		uint64_t	value_bits = use_dict ? (uint64_t) index_width :
+			c->type == PQW_BOOLEAN ? 1 : (uint64_t) width * 8;
+		uint64_t	limit = (uint64_t) page_bytes * 8;
+
+		do
 		{
-			pqw_dict_free(&dict);
-			return st;
-		}
-		/* at least 1 bit, so a one-entry dictionary still has index runs */
-		index_width = pqw_bit_width((uint32_t) (dict.n_entries - 1));
-		if (index_width == 0)
-			index_width = 1;
-		meta->used_dictionary = true;
+			size_t		present = c->max_def == 0 || c->def[e] == c->max_def;
+
+			bits += def_width + present * value_bits;
+			v += present;
+			e++;
+		} while (e < c->n_levels && bits < limit);
 	}
 	else
-		meta->used_plain = true;
-
-	while (e < c->n_levels && st == PQW_OK)
 	{
-		size_t		page_start = e;
-		size_t		value_start = v;
-		uint64_t	bits = 0;
-
-		/*
-		 * Take entries until the page is full, then stop at a row start.
-		 * Flat columns of fixed-size values (or dictionary indices), the
-		 * common case, take a branch-free loop: every entry starts a row.
-		 */
-		if (c->max_rep == 0 && (use_dict || c->type != PQW_BYTE_ARRAY))
+		do
 		{
-			uint64_t	value_bits = use_dict ? (uint64_t) index_width :
-				c->type == PQW_BOOLEAN ? 1 : (uint64_t) width * 8;
-			uint64_t	limit = (uint64_t) ctx->page_bytes * 8;
-
-			do
+			if (c->max_def == 0 || c->def[e] == c->max_def)
 			{
-				size_t		present = c->max_def == 0 || c->def[e] == c->max_def;
-
-				bits += def_width + present * value_bits;
-				v += present;
-				e++;
-			} while (e < c->n_levels && bits < limit);
-		}
-		else
-		{
-			do
-			{
-				if (c->max_def == 0 || c->def[e] == c->max_def)
-				{
-					if (use_dict)
-						bits += index_width;
-					else if (c->type == PQW_BYTE_ARRAY)
-						bits += (uint64_t) (c->offsets[v + 1] - c->offsets[v] + 4) * 8;
-					else if (c->type == PQW_BOOLEAN)
-						bits += 1;
-					else
-						bits += (uint64_t) width * 8;
-					v++;
-				}
-				bits += def_width + rep_width;
-				e++;
-			} while (e < c->n_levels &&
-					 !((c->max_rep == 0 || c->rep[e] == 0) &&
-					   bits >= (uint64_t) ctx->page_bytes * 8));
-		}
-
-		ctx->scratch->len = 0;
-		if (c->max_rep > 0)
-			pqw_rle_encode_prefixed(ctx->scratch, c->rep + page_start, 2,
-									e - page_start, rep_width);
-		if (c->max_def > 0)
-			pqw_rle_encode_prefixed(ctx->scratch, c->def + page_start, 2,
-									e - page_start, def_width);
-		if (use_dict)
-		{
-			pqw_buf_byte(ctx->scratch, (uint8_t) index_width);
-			pqw_rle_encode(ctx->scratch, dict.indices + value_start, 4,
-						   v - value_start, index_width);
-		}
-		else
-			plain_values(c, value_start, v, ctx->scratch);
-		st = write_page(ctx, meta, PAGE_DATA, e - page_start,
-						use_dict ? ENC_RLE_DICTIONARY : ENC_PLAIN);
+				if (use_dict)
+					bits += index_width;
+				else if (c->type == PQW_BYTE_ARRAY)
+					bits += (uint64_t) (c->offsets[v + 1] - c->offsets[v] + 4) * 8;
+				else if (c->type == PQW_BOOLEAN)
+					bits += 1;
+				else
+					bits += (uint64_t) width * 8;
+				v++;
+			}
+			bits += def_width + rep_width;
+			e++;
+		} while (e < c->n_levels &&
+				 !((c->max_rep == 0 || c->rep[e] == 0) &&
+				   bits >= (uint64_t) page_bytes * 8));
 	}
-	if (use_dict)
-		pqw_dict_free(&dict);
+	assert(e > p->e_start && e <= c->n_levels && v <= c->n_values);
+	assert(c->max_rep == 0 || e == c->n_levels || c->rep[e] == 0);
+	p->e_end = e;
+	p->v_end = v;
+}
+
+/* Encode the levels and values of one data page and write it. */
+static pqw_status
+write_data_page(const pqw_column *c, const chunk_layout *l,
+				pqw_chunk_ctx *ctx, pqw_chunk_meta *meta, const page_range *p)
+{
+	size_t		entries = p->e_end - p->e_start;
+
+	ctx->scratch->len = 0;
+	if (c->max_rep > 0)
+		pqw_rle_encode_prefixed(ctx->scratch, c->rep + p->e_start, 2,
+								entries, l->rep_width);
+	if (c->max_def > 0)
+		pqw_rle_encode_prefixed(ctx->scratch, c->def + p->e_start, 2,
+								entries, l->def_width);
+	if (l->use_dict)
+	{
+		pqw_buf_byte(ctx->scratch, (uint8_t) l->index_width);
+		pqw_rle_encode(ctx->scratch, l->dict.indices + p->v_start, 4,
+					   p->v_end - p->v_start, l->index_width);
+	}
+	else
+		plain_values(c, p->v_start, p->v_end, ctx->scratch);
+	return write_page(ctx, meta, PAGE_DATA, entries,
+					  l->use_dict ? ENC_RLE_DICTIONARY : ENC_PLAIN);
+}
+
+/*
+ * pqw_column_write_chunk
+ *		Write the buffered rows of a column as one column chunk.
+ *
+ * An optional dictionary page, then data pages whose bounds are chosen
+ * first (next_page_bounds) and then encoded (write_data_page), as DuckDB's
+ * column writer separates preparing a page from flushing it.
+ */
+pqw_status
+pqw_column_write_chunk(pqw_column *c, pqw_chunk_ctx *ctx, pqw_chunk_meta *meta)
+{
+	chunk_layout l;
+	page_range	page = {0, 0, 0, 0};
+	pqw_status	st;
+
+	st = prepare_chunk(c, ctx, meta, &l);
+	while (st == PQW_OK && page.e_end < c->n_levels)
+	{
+		page.e_start = page.e_end;
+		page.v_start = page.v_end;
+		next_page_bounds(c, &l, ctx->page_bytes, &page);
+		st = write_data_page(c, &l, ctx, meta, &page);
+	}
+	/* every buffered value went into a page */
+	assert(st != PQW_OK || page.v_end == c->n_values);
+	if (l.use_dict)
+		pqw_dict_free(&l.dict);
 	return st;
 }

@@ -297,39 +297,37 @@ dict_grow(const pqw_alloc *a, dict_slot **table, size_t *slots)
 	return true;
 }
 
+/* How indexing the values ended */
+typedef enum dict_outcome
+{
+	DICT_BUILT,
+	DICT_FALLBACK,				/* PLAIN is the better choice */
+	DICT_NOMEM
+} dict_outcome;
+
 /*
- * Give every value a dictionary index.  Return false with *fallback set
- * when PLAIN is the better choice: the dictionary page would pass limit
- * (readers cap dictionary pages, and a huge dictionary rarely pays), or
- * the dictionary plus the indices would not be smaller than the PLAIN
- * values (mostly distinct values, such as ids and timestamps).
+ * dict_index_values
+ *		Give every value of the chunk a dictionary index, adding an entry
+ *		for each value not seen before.
+ *
+ * Stops early with DICT_FALLBACK when the dictionary page would pass limit
+ * or when the values turn out mostly distinct (the cutoffs above).  The
+ * hash table lives only here; the entries and indices stay in d.
  */
-bool
-pqw_dict_build(pqw_dict *d, const pqw_column *c, size_t limit, bool *fallback)
+static dict_outcome
+dict_index_values(pqw_dict *d, const pqw_column *c, size_t limit)
 {
 	const pqw_alloc *a = d->alloc;
 	size_t		slots = 1024;
-	dict_slot  *table;
-	bool		ok = true;
+	dict_slot  *table = pqw_malloc(a, slots * sizeof(dict_slot));
+	dict_outcome outcome = DICT_BUILT;
 
 	/* DuckDB's rule, below: at most a fifth of the chunk distinct */
 	size_t		max_entries = c->n_values >= DICT_CUTOFF_MIN ? c->n_values / 5 : SIZE_MAX;
 	bool		fixed = (c->fast == PQW_FAST_4 || c->fast == PQW_FAST_8);
 
-	*fallback = false;
-	d->entry_value = NULL;
-	d->n_entries = 0;
-	d->entries_cap = 0;
-	d->plain_bytes = 0;
-	d->indices = pqw_malloc(a, (c->n_values ? c->n_values : 1) * sizeof(uint32_t));
-	table = pqw_malloc(a, slots * sizeof(dict_slot));
-	if (d->indices == NULL || table == NULL)
-	{
-		pqw_free(a, table);
-		pqw_free(a, d->indices);
-		d->indices = NULL;
-		return false;
-	}
+	if (table == NULL)
+		return DICT_NOMEM;
 	memset(table, 0, slots * sizeof(dict_slot));
 
 	for (size_t i = 0; i < c->n_values; i++)
@@ -369,14 +367,13 @@ pqw_dict_build(pqw_dict *d, const pqw_column *c, size_t limit, bool *fallback)
 			d->plain_bytes += len + (c->type == PQW_BYTE_ARRAY ? 4 : 0);
 			if (d->plain_bytes > limit)
 			{
-				*fallback = true;
-				ok = false;
+				outcome = DICT_FALLBACK;
 				break;
 			}
 			if (!pqw_grow_array(a, (void **) &d->entry_value, &d->entries_cap,
 								d->n_entries + 1, sizeof(uint32_t)))
 			{
-				ok = false;
+				outcome = DICT_NOMEM;
 				break;
 			}
 			d->entry_value[d->n_entries++] = (uint32_t) i;
@@ -387,18 +384,18 @@ pqw_dict_build(pqw_dict *d, const pqw_column *c, size_t limit, bool *fallback)
 			/* keep the table at most half full */
 			if (d->n_entries * 2 > slots && !dict_grow(a, &table, &slots))
 			{
-				ok = false;
+				outcome = DICT_NOMEM;
 				break;
 			}
 		}
+		assert(found >= 1 && found <= d->n_entries);
 		d->indices[i] = found - 1;
 
 		/* mostly distinct from the start: see DICT_PROBE */
 		if (i + 1 == DICT_PROBE && d->n_entries > DICT_PROBE / 4 * 3 &&
 			c->n_values >= DICT_CUTOFF_MIN)
 		{
-			*fallback = true;
-			ok = false;
+			outcome = DICT_FALLBACK;
 			break;
 		}
 
@@ -408,30 +405,63 @@ pqw_dict_build(pqw_dict *d, const pqw_column *c, size_t limit, bool *fallback)
 		 */
 		if (d->n_entries > max_entries)
 		{
-			*fallback = true;
-			ok = false;
+			outcome = DICT_FALLBACK;
 			break;
 		}
 	}
 	pqw_free(a, table);
+	return outcome;
+}
 
-	if (ok)
+/* Whether the dictionary page plus the indices beat the PLAIN values. */
+static bool
+dict_pays(const pqw_dict *d, const pqw_column *c)
+{
+	int			width = pqw_bit_width((uint32_t) (d->n_entries - 1));
+	size_t		plain = c->values.len +
+		(c->type == PQW_BYTE_ARRAY ? 4 * c->n_values : 0);
+	size_t		dict_cost = d->plain_bytes +
+		(c->n_values * (size_t) (width ? width : 1) + 7) / 8;
+
+	return dict_cost < plain;
+}
+
+/*
+ * pqw_dict_build
+ *		Build the dictionary of a column chunk.
+ *
+ * Give every value a dictionary index.  Return false with *fallback set
+ * when PLAIN is the better choice: the dictionary page would pass limit
+ * (readers cap dictionary pages, and a huge dictionary rarely pays), or
+ * the dictionary plus the indices would not be smaller than the PLAIN
+ * values (mostly distinct values, such as ids and timestamps).  On false
+ * nothing is left allocated.
+ */
+bool
+pqw_dict_build(pqw_dict *d, const pqw_column *c, size_t limit, bool *fallback)
+{
+	dict_outcome outcome;
+
+	d->entry_value = NULL;
+	d->n_entries = 0;
+	d->entries_cap = 0;
+	d->plain_bytes = 0;
+	d->indices = pqw_malloc(d->alloc, (c->n_values ? c->n_values : 1) * sizeof(uint32_t));
+	if (d->indices == NULL)
+		outcome = DICT_NOMEM;
+	else
+		outcome = dict_index_values(d, c, limit);
+	if (outcome == DICT_BUILT && !dict_pays(d, c))
+		outcome = DICT_FALLBACK;
+
+	*fallback = (outcome == DICT_FALLBACK);
+	if (outcome != DICT_BUILT)
 	{
-		int			width = pqw_bit_width((uint32_t) (d->n_entries - 1));
-		size_t		plain = c->values.len +
-			(c->type == PQW_BYTE_ARRAY ? 4 * c->n_values : 0);
-		size_t		dict_cost = d->plain_bytes +
-			(c->n_values * (size_t) (width ? width : 1) + 7) / 8;
-
-		if (dict_cost >= plain)
-		{
-			*fallback = true;
-			ok = false;
-		}
-	}
-	if (!ok)
 		pqw_dict_free(d);
-	return ok;
+		return false;
+	}
+	assert(d->n_entries >= 1 && d->n_entries <= c->n_values);
+	return true;
 }
 
 void

@@ -17,11 +17,20 @@
 #ifndef PQW_INTERNAL_H
 #define PQW_INTERNAL_H
 
+#include <assert.h>
 #include <string.h>
 
 #include "parquet/parquet_writer.h"
 
 #define PQW_ERRMSG_LEN 256
+
+/*
+ * The writer's invariants are checked with assert(): on in the unit tests,
+ * the fuzz targets and the sanitizer build, compiled out (NDEBUG, see the
+ * top-level Makefile) in the extension as PostgreSQL's Assert is without
+ * --enable-cassert.  A failed one is a bug of the writer, never bad input:
+ * bad input is an error status.
+ */
 
 /* keeps a slow path out of a hot caller, whose frame then stays small */
 #if defined(__GNUC__)
