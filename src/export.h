@@ -23,14 +23,20 @@ typedef enum ExportNumericMode
 	EXPORT_NUMERIC_DECIMAL		/* DECIMAL(p,s), rounded; error if too large */
 } ExportNumericMode;
 
+/* numeric_mode, parsed */
+typedef struct ExportNumericRule
+{
+	ExportNumericMode mode;
+	int			precision;		/* EXPORT_NUMERIC_DECIMAL */
+	int			scale;
+} ExportNumericRule;
+
 typedef struct ExportNode ExportNode;
 
 typedef struct ExportSchema
 {
 	pqw_writer  *writer;
-	ExportNumericMode numeric_mode;
-	int			numeric_precision;	/* EXPORT_NUMERIC_DECIMAL */
-	int			numeric_scale;
+	ExportNumericRule numeric;
 	bool		convert_to_utf8;	/* database encoding is not UTF-8 */
 
 	int			natts;
@@ -42,7 +48,7 @@ typedef struct ExportSchema
 } ExportSchema;
 
 /* export_types.c */
-extern void export_parse_numeric_mode(const char *mode, ExportSchema *schema);
+extern void export_parse_numeric_mode(const char *mode, ExportNumericRule *rule);
 extern void export_build_schema(ExportSchema *schema, TupleDesc tupdesc);
 extern void export_write_row(ExportSchema *schema, TupleTableSlot *slot);
 extern void export_check_status(pqw_writer *writer, pqw_status status);

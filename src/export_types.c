@@ -128,16 +128,16 @@ decimal_flba_bytes(int precision)
 }
 
 void
-export_parse_numeric_mode(const char *mode, ExportSchema *schema)
+export_parse_numeric_mode(const char *mode, ExportNumericRule *rule)
 {
 	int			p,
 				s;
 	char		tail;
 
 	if (strcmp(mode, "string") == 0)
-		schema->numeric_mode = EXPORT_NUMERIC_STRING;
+		rule->mode = EXPORT_NUMERIC_STRING;
 	else if (strcmp(mode, "double") == 0)
-		schema->numeric_mode = EXPORT_NUMERIC_DOUBLE;
+		rule->mode = EXPORT_NUMERIC_DOUBLE;
 	else if (sscanf(mode, "decimal(%d,%d%c", &p, &s, &tail) == 3 && tail == ')' &&
 			 strchr(mode, ')')[1] == '\0')
 	{
@@ -147,9 +147,9 @@ export_parse_numeric_mode(const char *mode, ExportSchema *schema)
 					 errmsg("numeric_mode \"%s\" is out of range", mode),
 					 errdetail("Precision must be between 1 and %d, and scale between 0 and the precision.",
 							   EXPORT_MAX_DECIMAL_PRECISION)));
-		schema->numeric_mode = EXPORT_NUMERIC_DECIMAL;
-		schema->numeric_precision = p;
-		schema->numeric_scale = s;
+		rule->mode = EXPORT_NUMERIC_DECIMAL;
+		rule->precision = p;
+		rule->scale = s;
 	}
 	else
 		ereport(ERROR,
@@ -310,18 +310,18 @@ build_scalar(BuildState *bs, ExportNode *n, Oid typid, int32 typmod,
 					n->conv = CONV_DECIMAL;
 					setup_decimal(bs, n, name, parent, precision, scale);
 				}
-				else if (schema->numeric_mode == EXPORT_NUMERIC_DOUBLE)
+				else if (schema->numeric.mode == EXPORT_NUMERIC_DOUBLE)
 				{
 					n->conv = CONV_NUMERIC_DOUBLE;
 					add_leaf(bs, n, name, parent, PQW_DOUBLE, 0, PQW_LT_NONE);
 				}
-				else if (schema->numeric_mode == EXPORT_NUMERIC_DECIMAL)
+				else if (schema->numeric.mode == EXPORT_NUMERIC_DECIMAL)
 				{
 					n->conv = CONV_NUMERIC_ROUNDED;
-					n->round_typmod = ((schema->numeric_precision << 16) |
-									   schema->numeric_scale) + VARHDRSZ;
-					setup_decimal(bs, n, name, parent, schema->numeric_precision,
-								  schema->numeric_scale);
+					n->round_typmod = ((schema->numeric.precision << 16) |
+									   schema->numeric.scale) + VARHDRSZ;
+					setup_decimal(bs, n, name, parent, schema->numeric.precision,
+								  schema->numeric.scale);
 				}
 				else
 					setup_output(bs, n, typid, name, parent, PQW_LT_STRING);
