@@ -35,7 +35,7 @@ typedef struct ExportNode ExportNode;
 
 typedef struct ExportSchema
 {
-	pqw_writer  *writer;
+	pqw_writer *writer;
 	ExportNumericRule numeric;
 	bool		convert_to_utf8;	/* database encoding is not UTF-8 */
 

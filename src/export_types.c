@@ -178,7 +178,7 @@ export_check_status(pqw_writer *writer, pqw_status status)
 typedef struct BuildState
 {
 	ExportSchema *schema;
-	pqw_writer  *w;
+	pqw_writer *w;
 } BuildState;
 
 static ExportNode *build_node(BuildState *bs, Oid typid, int32 typmod,

@@ -71,10 +71,86 @@ pqw_column_init(pqw_column *c, const pqw_alloc *a, int leaf, const pqw_node *nod
 	pqw_buf_init(&c->values, a);
 }
 
+/* Room for one more level entry: def and rep grow together. */
+static pqw_status
+grow_levels(pqw_column *c, const pqw_alloc *a)
+{
+	size_t		cap = c->levels_cap ? c->levels_cap * 2 : 1024;
+	void	   *p;
+
+	/* both always hold levels_cap entries */
+	if (c->max_def > 0)
+	{
+		p = pqw_realloc(a, c->def, cap * sizeof(uint16_t));
+		if (p == NULL)
+			return PQW_ERR_NOMEM;
+		c->def = p;
+	}
+	if (c->max_rep > 0)
+	{
+		p = pqw_realloc(a, c->rep, cap * sizeof(uint16_t));
+		if (p == NULL)
+			return PQW_ERR_NOMEM;
+		c->rep = p;
+	}
+	c->levels_cap = cap;
+	return PQW_OK;
+}
+
+/* Buffer a present value (def == max_def) in its PLAIN form. */
+static pqw_status
+add_value(pqw_column *c, const pqw_alloc *a, int def, const void *value,
+		  size_t len, char *errbuf)
+{
+	if (c->type == PQW_BYTE_ARRAY)
+	{
+		if (len > INT32_MAX)
+		{
+			snprintf(errbuf, PQW_ERRMSG_LEN, "column %d: value of %zu bytes is too large",
+					 c->leaf, len);
+			return PQW_ERR_LIMIT;
+		}
+		if (!pqw_grow_array(a, (void **) &c->offsets, &c->offsets_cap,
+							c->n_values + 2, sizeof(size_t)))
+			return PQW_ERR_NOMEM;
+		if (c->n_values == 0)
+			c->offsets[0] = 0;
+	}
+	else if (len != c->width)
+	{
+		snprintf(errbuf, PQW_ERRMSG_LEN, "column %d: value of %zu bytes, expected %zu",
+				 c->leaf, len, c->width);
+		return PQW_ERR_ARG;
+	}
+	if (value == NULL && len > 0)
+	{
+		snprintf(errbuf, PQW_ERRMSG_LEN, "column %d: missing value at def %d",
+				 c->leaf, def);
+		return PQW_ERR_ARG;
+	}
+	if (!pqw_buf_put(&c->values, value, len))
+		return PQW_ERR_NOMEM;
+	if (c->type == PQW_BOOLEAN)
+		c->values.data[c->values.len - 1] = *(const uint8_t *) value ? 1 : 0;
+	c->n_values++;
+	if (c->type == PQW_BYTE_ARRAY)
+		c->offsets[c->n_values] = c->values.len;
+	assert(c->type == PQW_BYTE_ARRAY || c->values.len == c->n_values * c->width);
+	return PQW_OK;
+}
+
+/*
+ * pqw_column_add
+ *		Buffer one level entry of the column, and its value when present.
+ *
+ * The general path: pqw_column_append copies the common cases itself.
+ */
 pqw_status
 pqw_column_add(pqw_column *c, const pqw_alloc *a, int def, int rep,
 			   const void *value, size_t len, char *errbuf)
 {
+	pqw_status	st;
+
 	if (def < 0 || def > c->max_def || rep < 0 || rep > c->max_rep)
 	{
 		snprintf(errbuf, PQW_ERRMSG_LEN,
@@ -84,62 +160,15 @@ pqw_column_add(pqw_column *c, const pqw_alloc *a, int def, int rep,
 	}
 	if (c->n_levels >= c->levels_cap)
 	{
-		/* def and rep grow together: both always hold levels_cap entries */
-		size_t		cap = c->levels_cap ? c->levels_cap * 2 : 1024;
-		void	   *p;
-
-		if (c->max_def > 0)
-		{
-			p = pqw_realloc(a, c->def, cap * sizeof(uint16_t));
-			if (p == NULL)
-				return PQW_ERR_NOMEM;
-			c->def = p;
-		}
-		if (c->max_rep > 0)
-		{
-			p = pqw_realloc(a, c->rep, cap * sizeof(uint16_t));
-			if (p == NULL)
-				return PQW_ERR_NOMEM;
-			c->rep = p;
-		}
-		c->levels_cap = cap;
+		st = grow_levels(c, a);
+		if (st != PQW_OK)
+			return st;
 	}
-
 	if (def == c->max_def)
 	{
-		if (c->type == PQW_BYTE_ARRAY)
-		{
-			if (len > INT32_MAX)
-			{
-				snprintf(errbuf, PQW_ERRMSG_LEN, "column %d: value of %zu bytes is too large",
-						 c->leaf, len);
-				return PQW_ERR_LIMIT;
-			}
-			if (!pqw_grow_array(a, (void **) &c->offsets, &c->offsets_cap,
-								c->n_values + 2, sizeof(size_t)))
-				return PQW_ERR_NOMEM;
-			if (c->n_values == 0)
-				c->offsets[0] = 0;
-		}
-		else if (len != c->width)
-		{
-			snprintf(errbuf, PQW_ERRMSG_LEN, "column %d: value of %zu bytes, expected %zu",
-					 c->leaf, len, c->width);
-			return PQW_ERR_ARG;
-		}
-		if (value == NULL && len > 0)
-		{
-			snprintf(errbuf, PQW_ERRMSG_LEN, "column %d: missing value at def %d",
-					 c->leaf, def);
-			return PQW_ERR_ARG;
-		}
-		if (!pqw_buf_put(&c->values, value, len))
-			return PQW_ERR_NOMEM;
-		if (c->type == PQW_BOOLEAN)
-			c->values.data[c->values.len - 1] = *(const uint8_t *) value ? 1 : 0;
-		c->n_values++;
-		if (c->type == PQW_BYTE_ARRAY)
-			c->offsets[c->n_values] = c->values.len;
+		st = add_value(c, a, def, value, len, errbuf);
+		if (st != PQW_OK)
+			return st;
 	}
 	if (c->max_def > 0)
 		c->def[c->n_levels] = (uint16_t) def;
@@ -148,6 +177,7 @@ pqw_column_add(pqw_column *c, const pqw_alloc *a, int def, int rep,
 	if (rep == 0)
 		c->row_starts++;
 	c->n_levels++;
+	assert(c->n_values <= c->n_levels && c->n_levels <= c->levels_cap);
 	return PQW_OK;
 }
 

@@ -297,6 +297,38 @@ dict_grow(const pqw_alloc *a, dict_slot **table, size_t *slots)
 	return true;
 }
 
+/*
+ * The entry (1-based) of value v in the table, or 0 with *s at the empty
+ * slot where it belongs.  *s starts at the value's home slot.
+ */
+static inline uint32_t
+dict_find(const pqw_dict *d, const pqw_column *c, const dict_slot *table,
+		  size_t slots, bool fixed, const uint8_t *v, size_t len,
+		  uint64_t key, uint32_t h, size_t *s)
+{
+	size_t		k = *s;
+
+	while (table[k].entry != 0)
+	{
+		if (fixed)
+		{
+			if (table[k].key == key)
+				return table[k].entry;
+		}
+		else if (table[k].hash == h)
+		{
+			size_t		elen;
+			const uint8_t *e = pqw_column_value(c, d->entry_value[table[k].entry - 1], &elen);
+
+			if (value_equal(c, e, elen, v, len))
+				return table[k].entry;
+		}
+		k = (k + 1) & (slots - 1);
+	}
+	*s = k;
+	return 0;
+}
+
 /* How indexing the values ended */
 typedef enum dict_outcome
 {
@@ -337,31 +369,8 @@ dict_index_values(pqw_dict *d, const pqw_column *c, size_t limit)
 		uint64_t	key = fixed ? fixed_key(c, v) : 0;
 		uint32_t	h = value_hash(c, v, len);
 		size_t		s = h & (slots - 1);
-		uint32_t	found = 0;
+		uint32_t	found = dict_find(d, c, table, slots, fixed, v, len, key, h, &s);
 
-		while (table[s].entry != 0)
-		{
-			if (fixed)
-			{
-				if (table[s].key == key)
-				{
-					found = table[s].entry;
-					break;
-				}
-			}
-			else if (table[s].hash == h)
-			{
-				size_t		elen;
-				const uint8_t *e = pqw_column_value(c, d->entry_value[table[s].entry - 1], &elen);
-
-				if (value_equal(c, e, elen, v, len))
-				{
-					found = table[s].entry;
-					break;
-				}
-			}
-			s = (s + 1) & (slots - 1);
-		}
 		if (found == 0)
 		{
 			d->plain_bytes += len + (c->type == PQW_BYTE_ARRAY ? 4 : 0);

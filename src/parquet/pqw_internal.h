@@ -198,7 +198,7 @@ typedef struct pqw_node
 typedef struct pqw_schema
 {
 	const pqw_alloc *alloc;
-	pqw_node    *nodes;
+	pqw_node   *nodes;
 	size_t		n_nodes;
 	size_t		nodes_cap;
 	int		   *leaf_node;		/* node index of each leaf */

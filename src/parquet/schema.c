@@ -52,19 +52,20 @@ pqw_schema_free(pqw_schema *s)
 	s->open = NULL;
 }
 
-int
-pqw_schema_add(pqw_schema *s, int parent, const char *name, bool is_leaf,
-			   pqw_repetition rep, pqw_type type, int type_length,
-			   const pqw_logical *logical, int32_t field_id,
-			   pqw_status *status, char *errbuf, size_t errlen)
+/*
+ * check_new_node
+ *		Whether a node may be added under parent; if not, say why in errbuf
+ *		and set *status.
+ *
+ * Closes the groups that are not on the path to parent: the parent must
+ * be a group on the current depth-first path.
+ */
+static bool
+check_new_node(pqw_schema *s, int parent, const char *name, bool is_leaf,
+			   pqw_type type, int type_length, pqw_status *status,
+			   char *errbuf, size_t errlen)
 {
-	pqw_node    *n;
-	int			id;
-	int			def_base = 0;
-	int			rep_base = 0;
-
 	*status = PQW_ERR_ARG;
-	/* the parent must be a group on the current depth-first path */
 	while (s->n_open > 0 && s->open[s->n_open - 1] != parent)
 		s->n_open--;
 	if (parent >= 0 && s->n_open == 0)
@@ -72,7 +73,7 @@ pqw_schema_add(pqw_schema *s, int parent, const char *name, bool is_leaf,
 		snprintf(errbuf, errlen,
 				 "schema node \"%s\": parent %d is not an open group (nodes must be added depth first)",
 				 name, parent);
-		return -1;
+		return false;
 	}
 	if (parent >= 0)
 	{
@@ -85,14 +86,77 @@ pqw_schema_add(pqw_schema *s, int parent, const char *name, bool is_leaf,
 			snprintf(errbuf, errlen, "schema node \"%s\" is nested deeper than %d levels",
 					 name, PQW_MAX_SCHEMA_DEPTH);
 			*status = PQW_ERR_LIMIT;
-			return -1;
+			return false;
 		}
 	}
 	if (is_leaf && type == PQW_FIXED_LEN_BYTE_ARRAY && type_length <= 0)
 	{
 		snprintf(errbuf, errlen, "schema node \"%s\": FIXED_LEN_BYTE_ARRAY needs a length", name);
-		return -1;
+		return false;
 	}
+	return true;
+}
+
+/*
+ * link_node
+ *		Give new node id its levels and its place: a child of its parent, and
+ *		a leaf column or an open group.  False when out of memory.
+ */
+static bool
+link_node(pqw_schema *s, int id)
+{
+	pqw_node   *n = &s->nodes[id];
+	int			def_base = 0;
+	int			rep_base = 0;
+
+	if (n->parent >= 0)
+	{
+		s->nodes[n->parent].num_children++;
+		def_base = s->nodes[n->parent].max_def;
+		rep_base = s->nodes[n->parent].max_rep;
+	}
+	else
+		s->root_children++;
+	n->max_def = def_base + (n->rep != PQW_REQUIRED ? 1 : 0);
+	n->max_rep = rep_base + (n->rep == PQW_REPEATED ? 1 : 0);
+	assert(n->max_def <= PQW_MAX_SCHEMA_DEPTH && n->max_rep <= n->max_def);
+
+	if (n->is_leaf)
+	{
+		if (!pqw_grow_array(s->alloc, (void **) &s->leaf_node, &s->leaves_cap,
+							s->n_leaves + 1, sizeof(int)))
+			return false;
+		n->leaf = s->n_leaves;
+		s->leaf_node[s->n_leaves++] = id;
+	}
+	else
+	{
+		if (!pqw_grow_array(s->alloc, (void **) &s->open, &s->open_cap,
+							s->n_open + 1, sizeof(int)))
+			return false;
+		s->open[s->n_open++] = id;
+	}
+	return true;
+}
+
+/*
+ * pqw_schema_add
+ *		Add a group or leaf node under parent (-1: the root).
+ *
+ * Returns the node's id, or -1 with *status and errbuf set.
+ */
+int
+pqw_schema_add(pqw_schema *s, int parent, const char *name, bool is_leaf,
+			   pqw_repetition rep, pqw_type type, int type_length,
+			   const pqw_logical *logical, int32_t field_id,
+			   pqw_status *status, char *errbuf, size_t errlen)
+{
+	pqw_node   *n;
+	int			id;
+
+	if (!check_new_node(s, parent, name, is_leaf, type, type_length, status,
+						errbuf, errlen))
+		return -1;
 	/* from here on the only failure is an allocation */
 	*status = PQW_ERR_NOMEM;
 	if (!pqw_grow_array(s->alloc, (void **) &s->nodes, &s->nodes_cap,
@@ -115,32 +179,8 @@ pqw_schema_add(pqw_schema *s, int parent, const char *name, bool is_leaf,
 	n->parent = parent;
 	n->leaf = -1;
 
-	if (parent >= 0)
-	{
-		s->nodes[parent].num_children++;
-		def_base = s->nodes[parent].max_def;
-		rep_base = s->nodes[parent].max_rep;
-	}
-	else
-		s->root_children++;
-	n->max_def = def_base + (rep != PQW_REQUIRED ? 1 : 0);
-	n->max_rep = rep_base + (rep == PQW_REPEATED ? 1 : 0);
-
-	if (is_leaf)
-	{
-		if (!pqw_grow_array(s->alloc, (void **) &s->leaf_node, &s->leaves_cap,
-							s->n_leaves + 1, sizeof(int)))
-			return -1;
-		n->leaf = s->n_leaves;
-		s->leaf_node[s->n_leaves++] = id;
-	}
-	else
-	{
-		if (!pqw_grow_array(s->alloc, (void **) &s->open, &s->open_cap,
-							s->n_open + 1, sizeof(int)))
-			return -1;
-		s->open[s->n_open++] = id;
-	}
+	if (!link_node(s, id))
+		return -1;
 	*status = PQW_OK;
 	return id;
 }

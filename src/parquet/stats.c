@@ -167,6 +167,56 @@ copy_bytes(const pqw_alloc *a, const uint8_t *v, size_t len)
 	return p;
 }
 
+/*
+ * byte_bounds
+ *		The least and greatest value of set by cmp_values (BOOLEAN,
+ *		BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY), pointing into the column.
+ */
+static void
+byte_bounds(const pqw_column *c, const value_set *set,
+			const uint8_t **min, size_t *min_len,
+			const uint8_t **max, size_t *max_len)
+{
+	const uint8_t *lo = NULL,
+			   *hi = NULL;
+	size_t		lo_len = 0,
+				hi_len = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+	{
+		size_t		len;
+		const uint8_t *v = pqw_column_value(c, value_index(set, i), &len);
+
+		if (lo == NULL)
+		{
+			lo = hi = v;
+			lo_len = hi_len = len;
+		}
+		/* a new minimum cannot also be a new maximum: one comparison mostly */
+		else if (cmp_values(c, v, len, lo, lo_len) < 0)
+		{
+			lo = v;
+			lo_len = len;
+		}
+		else if (cmp_values(c, v, len, hi, hi_len) > 0)
+		{
+			hi = v;
+			hi_len = len;
+		}
+	}
+	*min = lo;
+	*min_len = lo_len;
+	*max = hi;
+	*max_len = hi_len;
+}
+
+/*
+ * pqw_stats_compute
+ *		The statistics of a column chunk: null count, and min and max when
+ *		they are usable.
+ *
+ * False only when out of memory.
+ */
 bool
 pqw_stats_compute(pqw_stats *s, const pqw_column *c, const pqw_alloc *a,
 				  const uint32_t *distinct, size_t n_distinct)
@@ -178,6 +228,7 @@ pqw_stats_compute(pqw_stats *s, const pqw_column *c, const pqw_alloc *a,
 				max_len = 0;
 
 	memset(s, 0, sizeof(*s));
+	assert(c->n_values <= c->n_levels && n_distinct <= c->n_values);
 	/* every level entry without a value is a null (or an empty list) */
 	s->null_count = (int64_t) (c->n_levels - c->n_values);
 	if (c->n_values == 0 || set.n == 0)
@@ -203,30 +254,9 @@ pqw_stats_compute(pqw_stats *s, const pqw_column *c, const pqw_alloc *a,
 		min_len = max_len = width;
 	}
 	else
-	{
-		for (size_t i = 0; i < set.n; i++)
-		{
-			size_t		len;
-			const uint8_t *v = pqw_column_value(c, value_index(&set, i), &len);
-
-			if (min == NULL)
-			{
-				min = max = v;
-				min_len = max_len = len;
-			}
-			/* a new minimum cannot also be a new maximum: one comparison mostly */
-			else if (cmp_values(c, v, len, min, min_len) < 0)
-			{
-				min = v;
-				min_len = len;
-			}
-			else if (cmp_values(c, v, len, max, max_len) > 0)
-			{
-				max = v;
-				max_len = len;
-			}
-		}
-	}
+		byte_bounds(c, &set, &min, &min_len, &max, &max_len);
+	assert(min != NULL && max != NULL);
+	assert(c->type == PQW_BYTE_ARRAY || (min_len == c->width && max_len == c->width));
 	if (c->type == PQW_BYTE_ARRAY &&
 		(min_len > PQW_STATS_MAX_VALUE_BYTES || max_len > PQW_STATS_MAX_VALUE_BYTES))
 		return true;

@@ -45,7 +45,7 @@ struct pqw_writer
 	void	   *write_ctx;
 
 	pqw_schema	schema;
-	pqw_column  *cols;
+	pqw_column *cols;
 	int			n_cols;
 
 	pqw_compressor compressor;
@@ -113,7 +113,7 @@ pqw_writer *
 pqw_writer_create(const pqw_alloc *alloc, const pqw_options *options,
 				  pqw_write_fn write_fn, void *write_ctx)
 {
-	pqw_writer  *w = alloc->malloc_fn(alloc->ctx, sizeof(pqw_writer));
+	pqw_writer *w = alloc->malloc_fn(alloc->ctx, sizeof(pqw_writer));
 
 	if (w == NULL)
 		return NULL;
@@ -357,7 +357,7 @@ append_checked(pqw_writer *w, int leaf, int def, int rep,
 			   const void *value, size_t len)
 {
 	pqw_status	st;
-	pqw_column  *c;
+	pqw_column *c;
 
 	if (w->failed)
 		return w->failed;
@@ -393,7 +393,7 @@ pqw_column_append(pqw_writer *w, int leaf, int def, int rep,
 	if (w->failed == PQW_OK && w->accepting &&
 		(unsigned) leaf < (unsigned) w->n_cols && rep == 0)
 	{
-		pqw_column  *c = &w->cols[leaf];
+		pqw_column *c = &w->cols[leaf];
 
 		if (c->max_rep == 0 && (unsigned) def <= (unsigned) c->max_def &&
 			c->n_levels < c->levels_cap &&
@@ -548,23 +548,34 @@ write_column_chunk(pqw_writer *w, pqw_thrift *t, int leaf, const pqw_chunk_meta 
 	pqw_tc_struct_end(t);
 }
 
-pqw_status
-pqw_writer_finish(pqw_writer *w)
+/* RowGroup g as an element of FileMetaData's row_groups list. */
+static void
+write_row_group(pqw_writer *w, pqw_thrift *t, size_t g)
+{
+	const pqw_row_group_meta *rg = &w->groups[g];
+
+	pqw_tc_list_struct_begin(t);
+	pqw_tc_field_list_begin(t, 1, PQW_TC_STRUCT, w->n_cols);
+	for (int i = 0; i < w->n_cols; i++)
+		write_column_chunk(w, t, i, &rg->chunks[i]);
+	pqw_tc_field_i64(t, 2, rg->total_byte_size);
+	pqw_tc_field_i64(t, 3, rg->num_rows);
+	pqw_tc_field_i64(t, 5, rg->file_offset);
+	pqw_tc_field_i64(t, 6, rg->total_compressed);
+	if (g <= INT16_MAX)
+		pqw_tc_field_i16(t, 7, (int16_t) g);
+	pqw_tc_struct_end(t);
+}
+
+/*
+ * write_file_metadata
+ *		Encode the footer's FileMetaData into out; false if out of memory.
+ */
+static bool
+write_file_metadata(pqw_writer *w, pqw_buf *out)
 {
 	pqw_thrift	t;
-	pqw_buf	   *out = &w->scratch;
-	pqw_status	st;
-	size_t		footer_len;
-
-	if (w->failed)
-		return w->failed;
-	if (!w->begun)
-		return fail(w, PQW_ERR_ARG, "pqw_writer_finish before pqw_writer_begin");
-	if (w->finished)
-		return fail(w, PQW_ERR_ARG, "pqw_writer_finish called twice");
-	st = pqw_writer_flush_row_group(w);
-	if (st != PQW_OK)
-		return st;
+	int64_t		rows = 0;
 
 	out->len = 0;
 	pqw_tc_begin(&t, out);
@@ -574,20 +585,10 @@ pqw_writer_finish(pqw_writer *w)
 	pqw_tc_field_list_begin(&t, 4, PQW_TC_STRUCT, w->n_groups);
 	for (size_t g = 0; g < w->n_groups; g++)
 	{
-		const pqw_row_group_meta *rg = &w->groups[g];
-
-		pqw_tc_list_struct_begin(&t);
-		pqw_tc_field_list_begin(&t, 1, PQW_TC_STRUCT, w->n_cols);
-		for (int i = 0; i < w->n_cols; i++)
-			write_column_chunk(w, &t, i, &rg->chunks[i]);
-		pqw_tc_field_i64(&t, 2, rg->total_byte_size);
-		pqw_tc_field_i64(&t, 3, rg->num_rows);
-		pqw_tc_field_i64(&t, 5, rg->file_offset);
-		pqw_tc_field_i64(&t, 6, rg->total_compressed);
-		if (g <= INT16_MAX)
-			pqw_tc_field_i16(&t, 7, (int16_t) g);
-		pqw_tc_struct_end(&t);
+		write_row_group(w, &t, g);
+		rows += w->groups[g].num_rows;
 	}
+	assert(rows == w->rows_total);
 	if (w->n_kv > 0)
 	{
 		pqw_tc_field_list_begin(&t, 5, PQW_TC_STRUCT, w->n_kv);
@@ -610,7 +611,33 @@ pqw_writer_finish(pqw_writer *w)
 		pqw_tc_struct_end(&t);
 		pqw_tc_struct_end(&t);
 	}
-	if (!pqw_tc_end(&t))
+	return pqw_tc_end(&t);
+}
+
+/*
+ * pqw_writer_finish
+ *		Write the last row group and the footer: FileMetaData, its length
+ *		and the closing magic.
+ */
+pqw_status
+pqw_writer_finish(pqw_writer *w)
+{
+	pqw_buf    *out = &w->scratch;
+	pqw_status	st;
+	size_t		footer_len;
+
+	if (w->failed)
+		return w->failed;
+	if (!w->begun)
+		return fail(w, PQW_ERR_ARG, "pqw_writer_finish before pqw_writer_begin");
+	if (w->finished)
+		return fail(w, PQW_ERR_ARG, "pqw_writer_finish called twice");
+	st = pqw_writer_flush_row_group(w);
+	if (st != PQW_OK)
+		return st;
+	assert(w->rows_in_group == 0);
+
+	if (!write_file_metadata(w, out))
 		return fail(w, PQW_ERR_NOMEM, NULL);
 	footer_len = out->len;
 	if (footer_len > UINT32_MAX)

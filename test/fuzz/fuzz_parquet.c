@@ -1105,7 +1105,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	pqw_options	o;
-	pqw_writer  *w;
+	pqw_writer *w;
 	Mem			f = {NULL, 0, 0, -1};
 	pqw_status	st = PQW_OK;
 	int			nrows;

@@ -591,7 +591,7 @@ write_test_file(membuf *out, pqw_codec codec, int64_t rg_rows, size_t dict_bytes
 				size_t page_bytes, pqw_writer **wout)
 {
 	pqw_options	o;
-	pqw_writer  *w;
+	pqw_writer *w;
 	pqw_logical	l;
 	int			tags,
 				list;
@@ -753,7 +753,7 @@ static void
 test_file(pqw_codec codec)
 {
 	membuf		f = {NULL, 0, 0, -1};
-	pqw_writer  *w;
+	pqw_writer *w;
 	tnode		fmd;
 	tnode	   *groups;
 	file_check	fc = {0, 0, 0};
@@ -898,7 +898,7 @@ static void
 test_dictionary_fallback(void)
 {
 	membuf		f = {NULL, 0, 0, -1};
-	pqw_writer  *w;
+	pqw_writer *w;
 	tnode		fmd;
 	tnode	   *md;
 
@@ -949,7 +949,7 @@ test_dictionary_fallback(void)
 static pqw_writer *
 two_int_columns(const pqw_options *o, membuf *f)
 {
-	pqw_writer  *w = pqw_writer_create(&talloc, o, mem_write, f);
+	pqw_writer *w = pqw_writer_create(&talloc, o, mem_write, f);
 
 	pqw_schema_add_leaf(w, -1, "a", PQW_OPTIONAL, PQW_INT32, 0, NULL, -1);
 	pqw_schema_add_leaf(w, -1, "b", PQW_OPTIONAL, PQW_INT32, 0, NULL, -1);
@@ -966,7 +966,7 @@ test_empty_values(void)
 {
 	membuf		f = {NULL, 0, 0, -1};
 	pqw_options	o;
-	pqw_writer  *w;
+	pqw_writer *w;
 	tnode		fmd;
 	tnode	   *cols;
 
@@ -1006,7 +1006,7 @@ test_row_group_bytes(void)
 {
 	membuf		f = {NULL, 0, 0, -1};
 	pqw_options	o;
-	pqw_writer  *w;
+	pqw_writer *w;
 	tnode		fmd;
 
 	pqw_options_init(&o);
@@ -1044,7 +1044,7 @@ test_float_stats(void)
 	{
 		membuf		f = {NULL, 0, 0, -1};
 		pqw_options	o;
-		pqw_writer  *w;
+		pqw_writer *w;
 		tnode		fmd;
 		tnode	   *st;
 		const double *vals = k == 0 ? with_nan : zeros;
@@ -1091,7 +1091,7 @@ test_empty_and_errors(void)
 {
 	membuf		f = {NULL, 0, 0, -1};
 	pqw_options	o;
-	pqw_writer  *w;
+	pqw_writer *w;
 	uint32_t	flen;
 	treader		r;
 	tnode		fmd;
