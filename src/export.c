@@ -111,7 +111,10 @@ hook_free(void *ctx, void *ptr)
 /* ---- the file ---- */
 
 /*
- * The writer's output callback.  Errors are raised right here, where errno
+ * file_write
+ *		The writer's output callback: write to the temporary file.
+ *
+ * Errors are raised right here, where errno
  * is still meaningful; everything the writer holds is palloc'd, so jumping
  * out of it loses nothing.
  */
@@ -301,6 +304,13 @@ parse_codec(const char *name)
 	return codec;
 }
 
+/*
+ * add_kv_metadata
+ *		Add each key of the kv_metadata object to the file's key_value_metadata.
+ *
+ * Strings as they are, numbers and booleans as their text, nested objects
+ * and arrays as their JSON, null as a key without a value.
+ */
 static void
 add_kv_metadata(pqw_writer *w, Jsonb *jb)
 {

@@ -261,12 +261,56 @@ setup_output(BuildState *bs, ExportNode *n, Oid typid, const char *name,
 	add_leaf(bs, n, name, parent, PQW_BYTE_ARRAY, 0, kind);
 }
 
+/*
+ * numeric: DECIMAL when its typmod fits one, else what numeric_mode says
+ * (DOUBLE, DECIMAL(p,s) after rounding, or the text).
+ */
+static void
+build_numeric(BuildState *bs, ExportNode *n, int32 typmod, const char *name,
+			  int parent)
+{
+	ExportNumericRule *rule = &bs->schema->numeric;
+	int			precision = -1;
+	int			scale = 0;
+
+	if (typmod >= (int32) VARHDRSZ)
+	{
+		precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
+		scale = (((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024;
+	}
+	/* PG 15 allows scale < 0 or > precision: DECIMAL cannot, so numeric_mode decides */
+	if (precision >= 1 && precision <= EXPORT_MAX_DECIMAL_PRECISION &&
+		scale >= 0 && scale <= precision)
+	{
+		n->conv = CONV_DECIMAL;
+		setup_decimal(bs, n, name, parent, precision, scale);
+	}
+	else if (rule->mode == EXPORT_NUMERIC_DOUBLE)
+	{
+		n->conv = CONV_NUMERIC_DOUBLE;
+		add_leaf(bs, n, name, parent, PQW_DOUBLE, 0, PQW_LT_NONE);
+	}
+	else if (rule->mode == EXPORT_NUMERIC_DECIMAL)
+	{
+		n->conv = CONV_NUMERIC_ROUNDED;
+		n->round_typmod = ((rule->precision << 16) | rule->scale) + VARHDRSZ;
+		setup_decimal(bs, n, name, parent, rule->precision, rule->scale);
+	}
+	else
+		setup_output(bs, n, NUMERICOID, name, parent, PQW_LT_STRING);
+}
+
+/*
+ * build_scalar
+ *		Choose the conversion and the Parquet leaf of a scalar type.
+ *
+ * A flat switch over the types with a Parquet form of their own; any other
+ * type is written as the text of its output function.
+ */
 static void
 build_scalar(BuildState *bs, ExportNode *n, Oid typid, int32 typmod,
 			 const char *name, int parent)
 {
-	ExportSchema *schema = bs->schema;
-
 	switch (typid)
 	{
 		case BOOLOID:
@@ -294,39 +338,8 @@ build_scalar(BuildState *bs, ExportNode *n, Oid typid, int32 typmod,
 			add_leaf(bs, n, name, parent, PQW_DOUBLE, 0, PQW_LT_NONE);
 			break;
 		case NUMERICOID:
-			{
-				int			precision = -1;
-				int			scale = 0;
-
-				if (typmod >= (int32) VARHDRSZ)
-				{
-					precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
-					scale = (((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024;
-				}
-				/* PG 15 allows scale < 0 or > precision: DECIMAL cannot, so numeric_mode decides */
-				if (precision >= 1 && precision <= EXPORT_MAX_DECIMAL_PRECISION &&
-					scale >= 0 && scale <= precision)
-				{
-					n->conv = CONV_DECIMAL;
-					setup_decimal(bs, n, name, parent, precision, scale);
-				}
-				else if (schema->numeric.mode == EXPORT_NUMERIC_DOUBLE)
-				{
-					n->conv = CONV_NUMERIC_DOUBLE;
-					add_leaf(bs, n, name, parent, PQW_DOUBLE, 0, PQW_LT_NONE);
-				}
-				else if (schema->numeric.mode == EXPORT_NUMERIC_DECIMAL)
-				{
-					n->conv = CONV_NUMERIC_ROUNDED;
-					n->round_typmod = ((schema->numeric.precision << 16) |
-									   schema->numeric.scale) + VARHDRSZ;
-					setup_decimal(bs, n, name, parent, schema->numeric.precision,
-								  schema->numeric.scale);
-				}
-				else
-					setup_output(bs, n, typid, name, parent, PQW_LT_STRING);
-				break;
-			}
+			build_numeric(bs, n, typmod, name, parent);
+			break;
 		case TEXTOID:
 		case VARCHAROID:
 		case BPCHAROID:
@@ -377,6 +390,68 @@ build_scalar(BuildState *bs, ExportNode *n, Oid typid, int32 typmod,
 	}
 }
 
+/* An array: an OPTIONAL LIST group, a REPEATED "list" group, the element. */
+static void
+build_array(BuildState *bs, ExportNode *n, Oid elem, int32 typmod,
+			const char *name, const char *path, int parent, int def, int rep)
+{
+	int			group;
+	int			list;
+
+	n->kind = EXPORT_ARRAY;
+	group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_LIST, -1);
+	list = pqw_schema_add_group(bs->w, group, "list", PQW_REPEATED, PQW_LT_NONE, -1);
+	if (group < 0 || list < 0)
+		export_check_status(bs->w, pqw_writer_status(bs->w));
+	n->list_rep = rep + 1;
+	n->elem_type = elem;
+	get_typlenbyvalalign(elem, &n->elem_len, &n->elem_byval, &n->elem_align);
+	/* the element's typmod is the array's (e.g. numeric(10,2)[]) */
+	n->element = build_node(bs, elem, typmod, "element",
+							psprintf("%s[]", path), list, def + 2, rep + 1);
+	n->first_leaf = n->element->first_leaf;
+	n->n_leaves = n->element->n_leaves;
+}
+
+/* A composite: an OPTIONAL group with a field per live attribute. */
+static void
+build_composite(BuildState *bs, ExportNode *n, Oid base, int32 typmod,
+				const char *name, const char *path, int parent, int def,
+				int rep)
+{
+	TupleDesc	td = lookup_rowtype_tupdesc_copy(base, typmod);
+	int			group;
+	int			live = 0;
+
+	n->kind = EXPORT_COMPOSITE;
+	n->tupdesc = td;
+	n->n_fields = td->natts;
+	n->fields = palloc0(sizeof(ExportNode *) * td->natts);
+	group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_NONE, -1);
+	if (group < 0)
+		export_check_status(bs->w, pqw_writer_status(bs->w));
+	for (int i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(td, i);
+
+		if (att->attisdropped)
+			continue;
+		n->fields[i] = build_node(bs, att->atttypid, att->atttypmod,
+								  NameStr(att->attname),
+								  psprintf("%s.%s", path, NameStr(att->attname)),
+								  group, def + 1, rep);
+		if (live++ == 0)
+			n->first_leaf = n->fields[i]->first_leaf;
+		n->n_leaves += n->fields[i]->n_leaves;
+	}
+	if (live == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot export column \"%s\": its composite type %s has no attributes",
+						path, format_type_be(base)),
+				 errdetail("A Parquet group needs at least one field.")));
+}
+
 /*
  * Build the export node of a value of type typid, adding its Parquet
  * schema under parent.  def and rep are the levels of the parent.
@@ -397,59 +472,10 @@ build_node(BuildState *bs, Oid typid, int32 typmod, const char *name,
 	elem = get_element_type(base);
 
 	if (OidIsValid(elem))
-	{
-		int			group;
-		int			list;
-
-		n->kind = EXPORT_ARRAY;
-		group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_LIST, -1);
-		list = pqw_schema_add_group(bs->w, group, "list", PQW_REPEATED, PQW_LT_NONE, -1);
-		if (group < 0 || list < 0)
-			export_check_status(bs->w, pqw_writer_status(bs->w));
-		n->list_rep = rep + 1;
-		n->elem_type = elem;
-		get_typlenbyvalalign(elem, &n->elem_len, &n->elem_byval, &n->elem_align);
-		/* the element's typmod is the array's (e.g. numeric(10,2)[]) */
-		n->element = build_node(bs, elem, typmod, "element",
-								psprintf("%s[]", path), list, def + 2, rep + 1);
-		n->first_leaf = n->element->first_leaf;
-		n->n_leaves = n->element->n_leaves;
-	}
+		build_array(bs, n, elem, typmod, name, path, parent, def, rep);
 	else if (type_is_rowtype(base) &&
 			 !(base == RECORDOID && typmod < 0))
-	{
-		TupleDesc	td = lookup_rowtype_tupdesc_copy(base, typmod);
-		int			group;
-		int			live = 0;
-
-		n->kind = EXPORT_COMPOSITE;
-		n->tupdesc = td;
-		n->n_fields = td->natts;
-		n->fields = palloc0(sizeof(ExportNode *) * td->natts);
-		group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_NONE, -1);
-		if (group < 0)
-			export_check_status(bs->w, pqw_writer_status(bs->w));
-		for (int i = 0; i < td->natts; i++)
-		{
-			Form_pg_attribute att = TupleDescAttr(td, i);
-
-			if (att->attisdropped)
-				continue;
-			n->fields[i] = build_node(bs, att->atttypid, att->atttypmod,
-									  NameStr(att->attname),
-									  psprintf("%s.%s", path, NameStr(att->attname)),
-									  group, def + 1, rep);
-			if (live++ == 0)
-				n->first_leaf = n->fields[i]->first_leaf;
-			n->n_leaves += n->fields[i]->n_leaves;
-		}
-		if (live == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot export column \"%s\": its composite type %s has no attributes",
-							path, format_type_be(base)),
-					 errdetail("A Parquet group needs at least one field.")));
-	}
+		build_composite(bs, n, base, typmod, name, path, parent, def, rep);
 	else
 		build_scalar(bs, n, base, typmod, name, parent);
 	return n;
@@ -519,8 +545,16 @@ append_text(ExportSchema *schema, ExportNode *n, int rep, const char *s, size_t 
 	append(schema, n->leaf, n->def, rep, s, len);
 }
 
-static void
-append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
+/*
+ * decimal_unscaled
+ *		The value of num times 10^scale as an integer of at most precision
+ *		digits, for the DECIMAL(precision, scale) column of n.
+ *
+ * Read from numeric's text, digit by digit; an error when the value has
+ * more digits or decimals than the column allows, or is NaN or infinite.
+ */
+static int128
+decimal_unscaled(ExportNode *n, Numeric num)
 {
 	char	   *text;
 	const char *p;
@@ -528,7 +562,6 @@ append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
 	int128		v = 0;
 	int128		limit = 1;
 	int			frac = -1;
-	uint8		bytes[16];
 
 	if (numeric_is_nan(num) || numeric_is_inf(num))
 		ereport(ERROR,
@@ -583,8 +616,15 @@ append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
 				 errmsg("value %s does not fit the DECIMAL(%d,%d) column \"%s\"",
 						text, n->precision, n->scale, n->path),
 				 errhint("Cast the column to a numeric type that holds it, or to numeric without a precision to export it as text.")));
-	if (negative)
-		v = -v;
+	return negative ? -v : v;
+}
+
+/* A DECIMAL value: INT32, INT64 or a big-endian FIXED_LEN_BYTE_ARRAY. */
+static void
+append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
+{
+	int128		v = decimal_unscaled(n, num);
+	uint8		bytes[16];
 
 	if (n->decimal_bytes == 4)
 	{
@@ -610,6 +650,13 @@ append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
 	}
 }
 
+/*
+ * append_scalar
+ *		Convert a non-null scalar to its Parquet form and append it.
+ *
+ * A flat switch over the conversions chosen by build_scalar; runs once per
+ * value, so always inlined into append_value.
+ */
 static pg_attribute_always_inline void
 append_scalar(ExportSchema *schema, ExportNode *n, int rep, Datum d)
 {

@@ -98,6 +98,7 @@ pqw_buf_reserve(pqw_buf *b, size_t extra)
 	}
 	b->data = p;
 	b->cap = newcap;
+	assert(b->len + extra <= b->cap);
 	return true;
 }
 

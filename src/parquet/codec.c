@@ -176,6 +176,11 @@ pqw_compressor_free(pqw_compressor *c)
 	}
 }
 
+/*
+ * compress_gzip
+ *		GZIP: a deflate stream with the gzip header and trailer, through one
+ *		z_stream reused for every page (deflateReset).
+ */
 static pqw_status
 compress_gzip(pqw_compressor *c, const uint8_t *src, size_t n, pqw_buf *dst,
 			  char *errbuf, size_t errlen)

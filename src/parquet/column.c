@@ -217,7 +217,13 @@ pqw_column_free(pqw_column *c, const pqw_alloc *a)
 	c->offsets = NULL;
 }
 
-/* Compress the page body in ctx->scratch and write header + body. */
+/*
+ * write_page
+ *		Compress the page body in ctx->scratch and write header + body.
+ *
+ * The PageHeader carries the DataPageHeader (v1) or DictionaryPageHeader;
+ * meta's offsets and sizes count both parts.
+ */
 static pqw_status
 write_page(pqw_chunk_ctx *ctx, pqw_chunk_meta *meta, int page_type,
 		   size_t num_values, int encoding)

@@ -77,6 +77,14 @@ emit_bitpacked_run(pqw_buf *out, const void *values, int elem_size,
 	/* groups of 8 values always end on a byte boundary */
 }
 
+/*
+ * pqw_rle_encode
+ *		The RLE/bit-packed hybrid encoding of n values of elem_size bytes.
+ *
+ * Runs of at least 8 equal values become RLE runs once the pending
+ * literals fill whole groups of 8; the rest go into bit-packed runs.
+ * False when out of memory.
+ */
 bool
 pqw_rle_encode(pqw_buf *out, const void *values, int elem_size, size_t n,
 			   int bit_width)
@@ -85,6 +93,8 @@ pqw_rle_encode(pqw_buf *out, const void *values, int elem_size, size_t n,
 	size_t		lit_start = 0;
 	size_t		lit_count = 0;
 
+	assert(elem_size == 2 || elem_size == 4);
+	assert(bit_width >= 0 && bit_width <= 32);
 	if (bit_width == 0)
 	{
 		/* every value is 0: one run, or nothing for an empty stream */
@@ -329,6 +339,23 @@ dict_find(const pqw_dict *d, const pqw_column *c, const dict_slot *table,
 	return 0;
 }
 
+/* Whether, after value i, the chunk's values look too distinct to pay. */
+static inline bool
+dict_gives_up(const pqw_dict *d, const pqw_column *c, size_t i,
+			  size_t max_entries)
+{
+	/* mostly distinct from the start: see DICT_PROBE */
+	if (i + 1 == DICT_PROBE && d->n_entries > DICT_PROBE / 4 * 3 &&
+		c->n_values >= DICT_CUTOFF_MIN)
+		return true;
+
+	/*
+	 * More distinct values than a fifth of the chunk: DuckDB's rule for when
+	 * a dictionary stops paying; hashing the rest would be wasted.
+	 */
+	return d->n_entries > max_entries;
+}
+
 /* How indexing the values ended */
 typedef enum dict_outcome
 {
@@ -399,20 +426,7 @@ dict_index_values(pqw_dict *d, const pqw_column *c, size_t limit)
 		}
 		assert(found >= 1 && found <= d->n_entries);
 		d->indices[i] = found - 1;
-
-		/* mostly distinct from the start: see DICT_PROBE */
-		if (i + 1 == DICT_PROBE && d->n_entries > DICT_PROBE / 4 * 3 &&
-			c->n_values >= DICT_CUTOFF_MIN)
-		{
-			outcome = DICT_FALLBACK;
-			break;
-		}
-
-		/*
-		 * More distinct values than a fifth of the chunk: DuckDB's rule for
-		 * when a dictionary stops paying; hashing the rest would be wasted.
-		 */
-		if (d->n_entries > max_entries)
+		if (dict_gives_up(d, c, i, max_entries))
 		{
 			outcome = DICT_FALLBACK;
 			break;

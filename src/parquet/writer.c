@@ -442,6 +442,12 @@ pqw_writer_end_row(pqw_writer *w)
 	return PQW_OK;
 }
 
+/*
+ * pqw_writer_flush_row_group
+ *		Write the buffered rows as one row group: a column chunk per leaf.
+ *
+ * The chunks' metadata is kept for the footer; the columns are emptied.
+ */
 pqw_status
 pqw_writer_flush_row_group(pqw_writer *w)
 {

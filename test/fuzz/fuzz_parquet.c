@@ -1,6 +1,8 @@
-/*
- * fuzz_parquet.c - libFuzzer target: the pure-C Parquet writer (src/parquet/)
- * over a random schema and random column data derived from the fuzz input.
+/*-------------------------------------------------------------------------
+ *
+ * fuzz_parquet.c
+ *		libFuzzer target: the pure-C Parquet writer (src/parquet/) over a
+ *		random schema and random column data derived from the fuzz input.
  *
  * The input decides the options (codec, row-group rows and bytes, page size,
  * dictionary size), a schema of up to 12 leaves under groups up to 4 deep
@@ -30,6 +32,10 @@
  *  - an injected write/allocation failure, or an invalid call, ends in an
  *    error status (never a crash), and after pqw_writer_destroy every
  *    allocated block has been freed.
+ *
+ * The writer's own assert()s are on here (no NDEBUG).
+ *
+ *-------------------------------------------------------------------------
  */
 #include <stdbool.h>
 

@@ -1,10 +1,14 @@
-/*
- * test_parquet_writer.c - unit tests of the pure-C Parquet writer.
+/*-------------------------------------------------------------------------
+ *
+ * test_parquet_writer.c
+ *		Unit tests of the pure-C Parquet writer.
  *
  * The encoders are checked against byte vectors from the format notes; the
  * codecs by decompressing with each library's own decoder; whole files by
  * writing them to memory and parsing the footer back with an independent
  * (minimal, generic) Thrift compact decoder written here.
+ *
+ *-------------------------------------------------------------------------
  */
 #include <math.h>
 #include <stdint.h>
