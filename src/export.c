@@ -114,9 +114,8 @@ hook_free(void *ctx, void *ptr)
  * file_write
  *		The writer's output callback: write to the temporary file.
  *
- * Errors are raised right here, where errno
- * is still meaningful; everything the writer holds is palloc'd, so jumping
- * out of it loses nothing.
+ * Errors are raised right here, where errno is still meaningful; everything
+ * the writer holds is palloc'd, so jumping out of it loses nothing.
  */
 static int
 file_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
@@ -306,7 +305,7 @@ parse_codec(const char *name)
 
 /*
  * add_kv_metadata
- *		Add each key of the kv_metadata object to the file's key_value_metadata.
+ *		Add each key of kv_metadata to the file's key_value_metadata.
  *
  * Strings as they are, numbers and booleans as their text, nested objects
  * and arrays as their JSON, null as a key without a value.
@@ -437,8 +436,9 @@ run_export_query(PlannedStmt *plan, const char *query, ExportSchema *schema,
  * parse_export_args
  *		Read and check the arguments of parquet_export() into *args.
  *
- * Every argument error is raised here, before the query is planned or a
- * file created; the checks run in the order of the arguments.
+ * Every argument error but kv_metadata's (raised as its keys are added) is
+ * raised here, before the query is planned or a file is created; the checks
+ * run in the order of the arguments.
  */
 static void
 parse_export_args(FunctionCallInfo fcinfo, ExportArgs *args)
