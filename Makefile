@@ -13,7 +13,8 @@ EXTENSION = protobuf_fdw
 DATA = $(wildcard sql/protobuf_fdw--*.sql)
 PGFILEDESC = "protobuf_fdw - foreign data wrapper for protobuf files"
 
-# descriptor.proto compiled by protoc-c at build time (DESIGN.md: schema via protobuf-c).
+# descriptor.proto compiled by protoc-c at build time: src/schema.c reads descriptor sets with
+# protobuf-c.
 PROTOBUF_INCLUDE ?= /usr/include
 DESCRIPTOR_PROTO = $(PROTOBUF_INCLUDE)/google/protobuf/descriptor.proto
 GEN_DIR = src/gen
@@ -29,6 +30,9 @@ REGRESS_OPTS = --inputdir=. --load-extension=protobuf_fdw
 PG_CPPFLAGS = -I$(srcdir)/src -I$(GEN_DIR)
 PG_CFLAGS = -std=gnu99
 SHLIB_LINK = -lprotobuf-c -lzstd -lsnappy -lz -llz4 -lbrotlienc
+# Export only the magic block and the SQL-callable functions: the list, and why, in exports.txt.
+SHLIB_EXPORTS = exports.txt
+EXTRA_CLEAN = exports.list
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -38,12 +42,14 @@ $(GEN_DIR)/google/protobuf/descriptor.pb-c.c $(GEN_DIR)/google/protobuf/descript
 	@mkdir -p $(GEN_DIR)
 	protoc-c --c_out=$(GEN_DIR) -I$(PROTOBUF_INCLUDE) google/protobuf/descriptor.proto
 
-# src/stream/ checks its invariants with assert() (it includes no PostgreSQL header, so no
-# Assert): like Assert, they are compiled only into a server built with --enable-cassert
-# (USE_ASSERT_CHECKING), so a production build pays nothing in its per-record loops.
-ifeq ($(shell grep -s '^\#define USE_ASSERT_CHECKING' '$(shell $(PG_CONFIG) --includedir-server)/pg_config.h'),)
-STREAM_SRCS = $(wildcard src/stream/*.c)
-$(STREAM_SRCS:.c=.o) $(STREAM_SRCS:.c=.bc): override CPPFLAGS += -DNDEBUG
+# The pure-C layers (src/stream/, src/parquet/) check their invariants with assert(): they
+# include no PostgreSQL header, so no Assert.  Like Assert, the checks are compiled only into a
+# server built with --enable-cassert (USE_ASSERT_CHECKING) and into the sanitizer build
+# (COPT=-fsanitize=..., test/sanitize/run.sh); the unit tests and fuzz targets build them in
+# too.  A production build pays nothing in its per-record and per-value loops.
+PURE_SRCS = $(wildcard src/stream/*.c src/parquet/*.c)
+ifeq ($(findstring -fsanitize,$(COPT))$(shell grep -s '^\#define USE_ASSERT_CHECKING' '$(shell $(PG_CONFIG) --includedir-server)/pg_config.h'),)
+$(PURE_SRCS:.c=.o) $(PURE_SRCS:.c=.bc): override CPPFLAGS += -DNDEBUG
 endif
 
 # PGXS tracks no header dependencies: rebuild everything when any header changes.

@@ -66,6 +66,20 @@ typedef struct ExportFile
  */
 #define EXPORT_WRITEBACK_BYTES	(8 * 1024 * 1024)
 
+/*
+ * The arguments of parquet_export(), checked, in the order of its SQL
+ * declaration (sql/protobuf_fdw--1.0.sql).
+ */
+typedef struct ExportArgs
+{
+	char	   *query;
+	char	   *filename;		/* absolute; not a directory */
+	pqw_options options;		/* compression, compression_level,
+								 * row_group_size, row_group_bytes */
+	Jsonb	   *kv_metadata;	/* NULL: none */
+	ExportNumericRule numeric;	/* numeric_mode */
+} ExportArgs;
+
 typedef struct ExportReceiver
 {
 	DestReceiver pub;
@@ -97,9 +111,11 @@ hook_free(void *ctx, void *ptr)
 /* ---- the file ---- */
 
 /*
- * The writer's output callback.  Errors are raised right here, where errno
- * is still meaningful; everything the writer holds is palloc'd, so jumping
- * out of it loses nothing.
+ * file_write
+ *		The writer's output callback: write to the temporary file.
+ *
+ * Errors are raised right here, where errno is still meaningful; everything
+ * the writer holds is palloc'd, so jumping out of it loses nothing.
  */
 static int
 file_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
@@ -269,15 +285,15 @@ arg_text(FunctionCallInfo fcinfo, int n, const char *name)
 	return PG_GETARG_TEXT_PP(n);
 }
 
-static pq_codec
+static pqw_codec
 parse_codec(const char *name)
 {
-	pq_codec	codec;
+	pqw_codec	codec;
 	char	   *lower = pstrdup(name);
 
 	for (char *p = lower; *p; p++)
 		*p = pg_ascii_tolower((unsigned char) *p);
-	if (!pq_codec_from_name(lower, &codec))
+	if (!pqw_codec_from_name(lower, &codec))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown compression \"%s\"", name),
@@ -287,8 +303,15 @@ parse_codec(const char *name)
 	return codec;
 }
 
+/*
+ * add_kv_metadata
+ *		Add each key of kv_metadata to the file's key_value_metadata.
+ *
+ * Strings as they are, numbers and booleans as their text, nested objects
+ * and arrays as their JSON, null as a key without a value.
+ */
 static void
-add_kv_metadata(pq_writer *w, Jsonb *jb)
+add_kv_metadata(pqw_writer *w, Jsonb *jb)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -333,7 +356,7 @@ add_kv_metadata(pq_writer *w, Jsonb *jb)
 				value = JsonbToCString(NULL, v.val.binary.data, v.val.binary.len);
 				break;
 		}
-		export_check_status(w, pq_writer_add_kv(w, key, value));
+		export_check_status(w, pqw_writer_add_kv(w, key, value));
 	}
 }
 
@@ -399,7 +422,7 @@ run_export_query(PlannedStmt *plan, const char *query, ExportSchema *schema,
 	ExecutorStart(qd, 0);
 
 	export_build_schema(schema, qd->tupDesc);
-	export_check_status(schema->writer, pq_writer_begin(schema->writer));
+	export_check_status(schema->writer, pqw_writer_begin(schema->writer));
 
 	ExecutorRun(qd, ForwardScanDirection, 0L, true);
 	ExecutorFinish(qd);
@@ -409,84 +432,80 @@ run_export_query(PlannedStmt *plan, const char *query, ExportSchema *schema,
 	return r->rows;
 }
 
-Datum
-parquet_export(PG_FUNCTION_ARGS)
+/*
+ * parse_export_args
+ *		Read and check the arguments of parquet_export() into *args.
+ *
+ * Every argument error but kv_metadata's (raised as its keys are added) is
+ * raised here, before the query is planned or a file is created; the checks
+ * run in the order of the arguments.
+ */
+static void
+parse_export_args(FunctionCallInfo fcinfo, ExportArgs *args)
 {
-	char	   *query;
-	char	   *filename;
-	pq_options	opt;
-	ExportSchema *schema;
-	ExportFile *file;
-	MemoryContext exportcxt;
-	MemoryContextCallback *cb;
-	pq_alloc	alloc;
-	PlannedStmt *plan;
-	TupleDesc	rettype;
-	Datum		result[3];
-	bool		nulls[3] = {false, false, false};
-	int64		rows;
+	pqw_options *opt = &args->options;
 	char		errbuf[256];
+	struct stat st;
 
-	check_permission();
+	memset(args, 0, sizeof(ExportArgs));
+	args->query = text_to_cstring(arg_text(fcinfo, 0, "query"));
+	args->filename = text_to_cstring(arg_text(fcinfo, 1, "filename"));
 
-	query = text_to_cstring(arg_text(fcinfo, 0, "query"));
-	filename = text_to_cstring(arg_text(fcinfo, 1, "filename"));
-
-	pq_options_init(&opt);
-	opt.created_by = EXPORT_CREATED_BY;
-	opt.codec = parse_codec(text_to_cstring(arg_text(fcinfo, 2, "compression")));
+	pqw_options_init(opt);
+	opt->created_by = EXPORT_CREATED_BY;
+	opt->codec = parse_codec(text_to_cstring(arg_text(fcinfo, 2, "compression")));
 	if (!PG_ARGISNULL(3))
 	{
-		opt.compression_level = PG_GETARG_INT32(3);
-		if (!pq_codec_check_level(opt.codec, opt.compression_level, errbuf, sizeof(errbuf)))
+		opt->compression_level = PG_GETARG_INT32(3);
+		if (!pqw_codec_check_level(opt->codec, opt->compression_level, errbuf, sizeof(errbuf)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s", errbuf),
 					 errhint("Pass compression_level => NULL for the codec's default.")));
 	}
 	if (!PG_ARGISNULL(4))
-		opt.row_group_rows = PG_GETARG_INT64(4);
+		opt->row_group_rows = PG_GETARG_INT64(4);
 	if (!PG_ARGISNULL(5))
-		opt.row_group_bytes = PG_GETARG_INT64(5);
-	if (opt.row_group_rows < 1 || opt.row_group_bytes < 1)
+		opt->row_group_bytes = PG_GETARG_INT64(5);
+	if (opt->row_group_rows < 1 || opt->row_group_bytes < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("row_group_size and row_group_bytes must be at least 1")));
 
-	if (!is_absolute_path(filename))
+	if (!is_absolute_path(args->filename))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_NAME),
 				 errmsg("relative path not allowed for parquet_export"),
 				 errhint("Give an absolute path on the database server.")));
-	if (strlen(filename) + 32 >= MAXPGPATH)
+	if (strlen(args->filename) + 32 >= MAXPGPATH)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
-				 errmsg("file name \"%s\" is too long", filename)));
+				 errmsg("file name \"%s\" is too long", args->filename)));
+	/* caught here, before the query runs, rather than at the rename */
+	if (stat(args->filename, &st) == 0 && S_ISDIR(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is a directory", args->filename),
+				 errhint("Give the path of the Parquet file to write.")));
 
-	{
-		struct stat st;
-
-		/* caught here, before the query runs, rather than at the rename */
-		if (stat(filename, &st) == 0 && S_ISDIR(st.st_mode))
-			ereport(ERROR,
-					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-					 errmsg("\"%s\" is a directory", filename),
-					 errhint("Give the path of the Parquet file to write.")));
-	}
-
-	if (get_call_result_type(fcinfo, NULL, &rettype) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type of parquet_export must be a row type");
-
-	exportcxt = AllocSetContextCreate(CurrentMemoryContext, "parquet_export",
-									  ALLOCSET_DEFAULT_SIZES);
-	schema = MemoryContextAllocZero(exportcxt, sizeof(ExportSchema));
+	/* kv_metadata (6) is checked as its keys are added to the writer */
+	if (!PG_ARGISNULL(6))
+		args->kv_metadata = PG_GETARG_JSONB_P(6);
 	export_parse_numeric_mode(PG_ARGISNULL(7) ? "string" :
-							  text_to_cstring(PG_GETARG_TEXT_PP(7)), schema);
+							  text_to_cstring(PG_GETARG_TEXT_PP(7)), &args->numeric);
+}
 
-	plan = plan_export_query(query);
+/*
+ * create_export_file
+ *		Create the temporary file beside the target, removed when exportcxt
+ *		goes (by error or cancel) unless it was renamed into place.
+ */
+static ExportFile *
+create_export_file(const char *filename, MemoryContext exportcxt)
+{
+	ExportFile *file = MemoryContextAllocZero(exportcxt, sizeof(ExportFile));
+	MemoryContextCallback *cb;
 
-	/* the temporary file, removed if anything below fails */
-	file = MemoryContextAllocZero(exportcxt, sizeof(ExportFile));
 	file->target = MemoryContextStrdup(exportcxt, filename);
 	file->tmp = MemoryContextStrdup(exportcxt, temp_name_for(filename));
 	/* allocated first, so that nothing can fail between open and register */
@@ -501,6 +520,92 @@ parquet_export(PG_FUNCTION_ARGS)
 				 errdetail("parquet_export writes \"%s\" in the target's directory, then renames it over the target.",
 						   file->tmp)));
 	MemoryContextRegisterResetCallback(exportcxt, cb);
+	return file;
+}
+
+/* Make the finished temporary file durable and rename it over the target. */
+static void
+commit_export_file(ExportFile *file)
+{
+	/* plain ERROR: data_sync_elevel() would PANIC for a file not ours to recover */
+	if (pg_fsync(file->fd) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not fsync file \"%s\": %m", file->tmp)));
+	if (CloseTransientFile(file->fd) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not close file \"%s\": %m", file->tmp)));
+	file->fd = -1;
+	/* fsyncs the file and the directory around the rename */
+	durable_rename(file->tmp, file->target, ERROR);
+	file->done = true;
+}
+
+/*
+ * write_export
+ *		Create the writer, run the query into it and put the file in place;
+ *		returns the number of rows.
+ */
+static int64
+write_export(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
+			 ExportFile *file, MemoryContext exportcxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(exportcxt);
+	pqw_alloc	alloc;
+	int64		rows;
+
+	alloc.malloc_fn = hook_malloc;
+	alloc.realloc_fn = hook_realloc;
+	alloc.free_fn = hook_free;
+	alloc.ctx = exportcxt;
+	schema->writer = pqw_writer_create(&alloc, &args->options, file_write, file);
+	if (args->kv_metadata != NULL)
+		add_kv_metadata(schema->writer, args->kv_metadata);
+
+	rows = run_export_query(plan, args->query, schema, exportcxt);
+
+	export_check_status(schema->writer, pqw_writer_finish(schema->writer));
+	commit_export_file(file);
+	MemoryContextSwitchTo(old);
+	return rows;
+}
+
+/*
+ * parquet_export
+ *		SQL function: write the result of a query to a Parquet file.
+ *
+ * Checks the arguments, plans the query, then streams its rows into a
+ * temporary file that is renamed over the target only when complete.
+ * Returns (rows, row_groups, bytes).
+ */
+Datum
+parquet_export(PG_FUNCTION_ARGS)
+{
+	ExportArgs	args;
+	ExportSchema *schema;
+	ExportFile *file;
+	MemoryContext exportcxt;
+	PlannedStmt *plan;
+	TupleDesc	rettype;
+	Datum		result[3];
+	bool		nulls[3] = {false, false, false};
+	int64		rows;
+
+	check_permission();
+	parse_export_args(fcinfo, &args);
+	if (get_call_result_type(fcinfo, NULL, &rettype) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type of parquet_export must be a row type");
+
+	exportcxt = AllocSetContextCreate(CurrentMemoryContext, "parquet_export",
+									  ALLOCSET_DEFAULT_SIZES);
+	schema = MemoryContextAllocZero(exportcxt, sizeof(ExportSchema));
+	schema->numeric = args.numeric;
+
+	plan = plan_export_query(args.query);
+
+	/* the temporary file, removed if anything below fails */
+	file = create_export_file(args.filename, exportcxt);
 
 	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
 	{
@@ -512,33 +617,7 @@ parquet_export(PG_FUNCTION_ARGS)
 
 	PG_TRY();
 	{
-		MemoryContext old = MemoryContextSwitchTo(exportcxt);
-
-		alloc.malloc_fn = hook_malloc;
-		alloc.realloc_fn = hook_realloc;
-		alloc.free_fn = hook_free;
-		alloc.ctx = exportcxt;
-		schema->writer = pq_writer_create(&alloc, &opt, file_write, file);
-		if (!PG_ARGISNULL(6))
-			add_kv_metadata(schema->writer, PG_GETARG_JSONB_P(6));
-
-		rows = run_export_query(plan, query, schema, exportcxt);
-
-		export_check_status(schema->writer, pq_writer_finish(schema->writer));
-		/* plain ERROR: data_sync_elevel() would PANIC for a file not ours to recover */
-		if (pg_fsync(file->fd) != 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not fsync file \"%s\": %m", file->tmp)));
-		if (CloseTransientFile(file->fd) != 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not close file \"%s\": %m", file->tmp)));
-		file->fd = -1;
-		/* fsyncs the file and the directory around the rename */
-		durable_rename(file->tmp, file->target, ERROR);
-		file->done = true;
-		MemoryContextSwitchTo(old);
+		rows = write_export(&args, plan, schema, file, exportcxt);
 	}
 	PG_CATCH();
 	{
@@ -552,9 +631,9 @@ parquet_export(PG_FUNCTION_ARGS)
 	pgstat_progress_end_command();
 
 	result[0] = Int64GetDatum(rows);
-	result[1] = Int32GetDatum(pq_writer_row_groups(schema->writer));
+	result[1] = Int32GetDatum(pqw_writer_row_groups(schema->writer));
 	result[2] = Int64GetDatum(file->bytes);
-	pq_writer_destroy(schema->writer);
+	pqw_writer_destroy(schema->writer);
 	MemoryContextDelete(exportcxt);
 
 	rettype = BlessTupleDesc(rettype);

@@ -23,14 +23,20 @@ typedef enum ExportNumericMode
 	EXPORT_NUMERIC_DECIMAL		/* DECIMAL(p,s), rounded; error if too large */
 } ExportNumericMode;
 
+/* numeric_mode, parsed */
+typedef struct ExportNumericRule
+{
+	ExportNumericMode mode;
+	int			precision;		/* EXPORT_NUMERIC_DECIMAL */
+	int			scale;
+} ExportNumericRule;
+
 typedef struct ExportNode ExportNode;
 
 typedef struct ExportSchema
 {
-	pq_writer  *writer;
-	ExportNumericMode numeric_mode;
-	int			numeric_precision;	/* EXPORT_NUMERIC_DECIMAL */
-	int			numeric_scale;
+	pqw_writer *writer;
+	ExportNumericRule numeric;
 	bool		convert_to_utf8;	/* database encoding is not UTF-8 */
 
 	int			natts;
@@ -42,9 +48,9 @@ typedef struct ExportSchema
 } ExportSchema;
 
 /* export_types.c */
-extern void export_parse_numeric_mode(const char *mode, ExportSchema *schema);
+extern void export_parse_numeric_mode(const char *mode, ExportNumericRule *rule);
 extern void export_build_schema(ExportSchema *schema, TupleDesc tupdesc);
 extern void export_write_row(ExportSchema *schema, TupleTableSlot *slot);
-extern void export_check_status(pq_writer *writer, pq_status status);
+extern void export_check_status(pqw_writer *writer, pqw_status status);
 
 #endif							/* PROTOBUF_FDW_EXPORT_H */

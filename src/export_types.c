@@ -128,16 +128,16 @@ decimal_flba_bytes(int precision)
 }
 
 void
-export_parse_numeric_mode(const char *mode, ExportSchema *schema)
+export_parse_numeric_mode(const char *mode, ExportNumericRule *rule)
 {
 	int			p,
 				s;
 	char		tail;
 
 	if (strcmp(mode, "string") == 0)
-		schema->numeric_mode = EXPORT_NUMERIC_STRING;
+		rule->mode = EXPORT_NUMERIC_STRING;
 	else if (strcmp(mode, "double") == 0)
-		schema->numeric_mode = EXPORT_NUMERIC_DOUBLE;
+		rule->mode = EXPORT_NUMERIC_DOUBLE;
 	else if (sscanf(mode, "decimal(%d,%d%c", &p, &s, &tail) == 3 && tail == ')' &&
 			 strchr(mode, ')')[1] == '\0')
 	{
@@ -147,9 +147,9 @@ export_parse_numeric_mode(const char *mode, ExportSchema *schema)
 					 errmsg("numeric_mode \"%s\" is out of range", mode),
 					 errdetail("Precision must be between 1 and %d, and scale between 0 and the precision.",
 							   EXPORT_MAX_DECIMAL_PRECISION)));
-		schema->numeric_mode = EXPORT_NUMERIC_DECIMAL;
-		schema->numeric_precision = p;
-		schema->numeric_scale = s;
+		rule->mode = EXPORT_NUMERIC_DECIMAL;
+		rule->precision = p;
+		rule->scale = s;
 	}
 	else
 		ereport(ERROR,
@@ -160,17 +160,17 @@ export_parse_numeric_mode(const char *mode, ExportSchema *schema)
 }
 
 void
-export_check_status(pq_writer *writer, pq_status status)
+export_check_status(pqw_writer *writer, pqw_status status)
 {
-	if (status == PQ_OK)
+	if (status == PQW_OK)
 		return;
-	if (status == PQ_ERR_LIMIT)
+	if (status == PQW_ERR_LIMIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("parquet_export cannot write this data: %s",
-						pq_writer_error(writer))));
+						pqw_writer_error(writer))));
 	/* allocation goes through palloc and writes through ereport: a bug */
-	elog(ERROR, "parquet writer failed: %s", pq_writer_error(writer));
+	elog(ERROR, "parquet writer failed: %s", pqw_writer_error(writer));
 }
 
 /* ---- schema ---- */
@@ -178,7 +178,7 @@ export_check_status(pq_writer *writer, pq_status status)
 typedef struct BuildState
 {
 	ExportSchema *schema;
-	pq_writer  *w;
+	pqw_writer *w;
 } BuildState;
 
 static ExportNode *build_node(BuildState *bs, Oid typid, int32 typmod,
@@ -187,37 +187,37 @@ static ExportNode *build_node(BuildState *bs, Oid typid, int32 typmod,
 
 static int
 add_leaf(BuildState *bs, ExportNode *n, const char *name, int parent,
-		 pq_type type, int type_length, pq_logical_kind kind)
+		 pqw_type type, int type_length, pqw_logical_kind kind)
 {
-	pq_logical	l;
+	pqw_logical	l;
 	int			node;
 
 	memset(&l, 0, sizeof(l));
 	l.kind = kind;
 	switch (kind)
 	{
-		case PQ_LT_INTEGER:
+		case PQW_LT_INTEGER:
 			l.bit_width = n->conv == CONV_INT2 ? 16 : n->conv == CONV_INT4 ? 32 : 64;
 			l.is_signed = true;
 			break;
-		case PQ_LT_DECIMAL:
+		case PQW_LT_DECIMAL:
 			l.precision = n->precision;
 			l.scale = n->scale;
 			break;
-		case PQ_LT_TIME:
-		case PQ_LT_TIMESTAMP:
-			l.unit = PQ_MICROS;
+		case PQW_LT_TIME:
+		case PQW_LT_TIMESTAMP:
+			l.unit = PQW_MICROS;
 			l.utc = n->utc;
 			break;
 		default:
 			break;
 	}
 	n->kind = EXPORT_SCALAR;
-	node = pq_schema_add_leaf(bs->w, parent, name, PQ_OPTIONAL, type,
-							  type_length, &l, -1);
+	node = pqw_schema_add_leaf(bs->w, parent, name, PQW_OPTIONAL, type,
+							   type_length, &l, -1);
 	if (node < 0)
-		export_check_status(bs->w, pq_writer_status(bs->w));
-	n->leaf = pq_schema_leaf_of_node(bs->w, node);
+		export_check_status(bs->w, pqw_writer_status(bs->w));
+	n->leaf = pqw_schema_leaf_of_node(bs->w, node);
 	n->first_leaf = n->leaf;
 	n->n_leaves = 1;
 	return node;
@@ -232,24 +232,24 @@ setup_decimal(BuildState *bs, ExportNode *n, const char *name, int parent,
 	if (precision <= 9)
 	{
 		n->decimal_bytes = 4;
-		add_leaf(bs, n, name, parent, PQ_INT32, 0, PQ_LT_DECIMAL);
+		add_leaf(bs, n, name, parent, PQW_INT32, 0, PQW_LT_DECIMAL);
 	}
 	else if (precision <= 18)
 	{
 		n->decimal_bytes = 8;
-		add_leaf(bs, n, name, parent, PQ_INT64, 0, PQ_LT_DECIMAL);
+		add_leaf(bs, n, name, parent, PQW_INT64, 0, PQW_LT_DECIMAL);
 	}
 	else
 	{
 		n->decimal_bytes = decimal_flba_bytes(precision);
-		add_leaf(bs, n, name, parent, PQ_FIXED_LEN_BYTE_ARRAY,
-				 n->decimal_bytes, PQ_LT_DECIMAL);
+		add_leaf(bs, n, name, parent, PQW_FIXED_LEN_BYTE_ARRAY,
+				 n->decimal_bytes, PQW_LT_DECIMAL);
 	}
 }
 
 static void
 setup_output(BuildState *bs, ExportNode *n, Oid typid, const char *name,
-			 int parent, pq_logical_kind kind)
+			 int parent, pqw_logical_kind kind)
 {
 	Oid			outfunc;
 	bool		isvarlena;
@@ -258,123 +258,198 @@ setup_output(BuildState *bs, ExportNode *n, Oid typid, const char *name,
 	fmgr_info(outfunc, &n->output);
 	n->conv = CONV_OUTPUT;
 	n->utf8 = true;
-	add_leaf(bs, n, name, parent, PQ_BYTE_ARRAY, 0, kind);
+	add_leaf(bs, n, name, parent, PQW_BYTE_ARRAY, 0, kind);
 }
 
+/*
+ * numeric: DECIMAL when its typmod fits one, else what numeric_mode says
+ * (DOUBLE, DECIMAL(p,s) after rounding, or the text).
+ */
+static void
+build_numeric(BuildState *bs, ExportNode *n, int32 typmod, const char *name,
+			  int parent)
+{
+	ExportNumericRule *rule = &bs->schema->numeric;
+	int			precision = -1;
+	int			scale = 0;
+
+	if (typmod >= (int32) VARHDRSZ)
+	{
+		precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
+		scale = (((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024;
+	}
+	/* PG 15 allows scale < 0 or > precision: DECIMAL cannot, so numeric_mode decides */
+	if (precision >= 1 && precision <= EXPORT_MAX_DECIMAL_PRECISION &&
+		scale >= 0 && scale <= precision)
+	{
+		n->conv = CONV_DECIMAL;
+		setup_decimal(bs, n, name, parent, precision, scale);
+	}
+	else if (rule->mode == EXPORT_NUMERIC_DOUBLE)
+	{
+		n->conv = CONV_NUMERIC_DOUBLE;
+		add_leaf(bs, n, name, parent, PQW_DOUBLE, 0, PQW_LT_NONE);
+	}
+	else if (rule->mode == EXPORT_NUMERIC_DECIMAL)
+	{
+		n->conv = CONV_NUMERIC_ROUNDED;
+		n->round_typmod = ((rule->precision << 16) | rule->scale) + VARHDRSZ;
+		setup_decimal(bs, n, name, parent, rule->precision, rule->scale);
+	}
+	else
+		setup_output(bs, n, NUMERICOID, name, parent, PQW_LT_STRING);
+}
+
+/*
+ * build_scalar
+ *		Choose the conversion and the Parquet leaf of a scalar type.
+ *
+ * A flat switch over the types with a Parquet form of their own; any other
+ * type is written as the text of its output function.
+ */
 static void
 build_scalar(BuildState *bs, ExportNode *n, Oid typid, int32 typmod,
 			 const char *name, int parent)
 {
-	ExportSchema *schema = bs->schema;
-
 	switch (typid)
 	{
 		case BOOLOID:
 			n->conv = CONV_BOOL;
-			add_leaf(bs, n, name, parent, PQ_BOOLEAN, 0, PQ_LT_NONE);
+			add_leaf(bs, n, name, parent, PQW_BOOLEAN, 0, PQW_LT_NONE);
 			break;
 		case INT2OID:
 			n->conv = CONV_INT2;
-			add_leaf(bs, n, name, parent, PQ_INT32, 0, PQ_LT_INTEGER);
+			add_leaf(bs, n, name, parent, PQW_INT32, 0, PQW_LT_INTEGER);
 			break;
 		case INT4OID:
 			n->conv = CONV_INT4;
-			add_leaf(bs, n, name, parent, PQ_INT32, 0, PQ_LT_INTEGER);
+			add_leaf(bs, n, name, parent, PQW_INT32, 0, PQW_LT_INTEGER);
 			break;
 		case INT8OID:
 			n->conv = CONV_INT8;
-			add_leaf(bs, n, name, parent, PQ_INT64, 0, PQ_LT_INTEGER);
+			add_leaf(bs, n, name, parent, PQW_INT64, 0, PQW_LT_INTEGER);
 			break;
 		case FLOAT4OID:
 			n->conv = CONV_FLOAT4;
-			add_leaf(bs, n, name, parent, PQ_FLOAT, 0, PQ_LT_NONE);
+			add_leaf(bs, n, name, parent, PQW_FLOAT, 0, PQW_LT_NONE);
 			break;
 		case FLOAT8OID:
 			n->conv = CONV_FLOAT8;
-			add_leaf(bs, n, name, parent, PQ_DOUBLE, 0, PQ_LT_NONE);
+			add_leaf(bs, n, name, parent, PQW_DOUBLE, 0, PQW_LT_NONE);
 			break;
 		case NUMERICOID:
-			{
-				int			precision = -1;
-				int			scale = 0;
-
-				if (typmod >= (int32) VARHDRSZ)
-				{
-					precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
-					scale = (((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024;
-				}
-				/* PG 15 allows scale < 0 or > precision: DECIMAL cannot, so numeric_mode decides */
-				if (precision >= 1 && precision <= EXPORT_MAX_DECIMAL_PRECISION &&
-					scale >= 0 && scale <= precision)
-				{
-					n->conv = CONV_DECIMAL;
-					setup_decimal(bs, n, name, parent, precision, scale);
-				}
-				else if (schema->numeric_mode == EXPORT_NUMERIC_DOUBLE)
-				{
-					n->conv = CONV_NUMERIC_DOUBLE;
-					add_leaf(bs, n, name, parent, PQ_DOUBLE, 0, PQ_LT_NONE);
-				}
-				else if (schema->numeric_mode == EXPORT_NUMERIC_DECIMAL)
-				{
-					n->conv = CONV_NUMERIC_ROUNDED;
-					n->round_typmod = ((schema->numeric_precision << 16) |
-									   schema->numeric_scale) + VARHDRSZ;
-					setup_decimal(bs, n, name, parent, schema->numeric_precision,
-								  schema->numeric_scale);
-				}
-				else
-					setup_output(bs, n, typid, name, parent, PQ_LT_STRING);
-				break;
-			}
+			build_numeric(bs, n, typmod, name, parent);
+			break;
 		case TEXTOID:
 		case VARCHAROID:
 		case BPCHAROID:
 			n->conv = CONV_TEXT;
 			n->utf8 = true;
-			add_leaf(bs, n, name, parent, PQ_BYTE_ARRAY, 0, PQ_LT_STRING);
+			add_leaf(bs, n, name, parent, PQW_BYTE_ARRAY, 0, PQW_LT_STRING);
 			break;
 		case NAMEOID:
 			n->conv = CONV_NAME;
 			n->utf8 = true;
-			add_leaf(bs, n, name, parent, PQ_BYTE_ARRAY, 0, PQ_LT_STRING);
+			add_leaf(bs, n, name, parent, PQW_BYTE_ARRAY, 0, PQW_LT_STRING);
 			break;
 		case JSONOID:
 			/* json keeps the text as entered */
 			n->conv = CONV_TEXT;
 			n->utf8 = true;
-			add_leaf(bs, n, name, parent, PQ_BYTE_ARRAY, 0, PQ_LT_JSON);
+			add_leaf(bs, n, name, parent, PQW_BYTE_ARRAY, 0, PQW_LT_JSON);
 			break;
 		case JSONBOID:
-			setup_output(bs, n, typid, name, parent, PQ_LT_JSON);
+			setup_output(bs, n, typid, name, parent, PQW_LT_JSON);
 			break;
 		case BYTEAOID:
 			n->conv = CONV_BYTEA;
-			add_leaf(bs, n, name, parent, PQ_BYTE_ARRAY, 0, PQ_LT_NONE);
+			add_leaf(bs, n, name, parent, PQW_BYTE_ARRAY, 0, PQW_LT_NONE);
 			break;
 		case DATEOID:
 			n->conv = CONV_DATE;
-			add_leaf(bs, n, name, parent, PQ_INT32, 0, PQ_LT_DATE);
+			add_leaf(bs, n, name, parent, PQW_INT32, 0, PQW_LT_DATE);
 			break;
 		case TIMEOID:
 			n->conv = CONV_TIME;
-			add_leaf(bs, n, name, parent, PQ_INT64, 0, PQ_LT_TIME);
+			add_leaf(bs, n, name, parent, PQW_INT64, 0, PQW_LT_TIME);
 			break;
 		case TIMESTAMPOID:
 		case TIMESTAMPTZOID:
 			n->conv = CONV_TIMESTAMP;
 			n->utc = (typid == TIMESTAMPTZOID);
-			add_leaf(bs, n, name, parent, PQ_INT64, 0, PQ_LT_TIMESTAMP);
+			add_leaf(bs, n, name, parent, PQW_INT64, 0, PQW_LT_TIMESTAMP);
 			break;
 		case UUIDOID:
 			n->conv = CONV_UUID;
-			add_leaf(bs, n, name, parent, PQ_FIXED_LEN_BYTE_ARRAY, UUID_LEN, PQ_LT_UUID);
+			add_leaf(bs, n, name, parent, PQW_FIXED_LEN_BYTE_ARRAY, UUID_LEN, PQW_LT_UUID);
 			break;
 		default:
 			setup_output(bs, n, typid, name, parent,
-						 type_is_enum(typid) ? PQ_LT_ENUM : PQ_LT_STRING);
+						 type_is_enum(typid) ? PQW_LT_ENUM : PQW_LT_STRING);
 			break;
 	}
+}
+
+/* An array: an OPTIONAL LIST group, a REPEATED "list" group, the element. */
+static void
+build_array(BuildState *bs, ExportNode *n, Oid elem, int32 typmod,
+			const char *name, const char *path, int parent, int def, int rep)
+{
+	int			group;
+	int			list;
+
+	n->kind = EXPORT_ARRAY;
+	group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_LIST, -1);
+	list = pqw_schema_add_group(bs->w, group, "list", PQW_REPEATED, PQW_LT_NONE, -1);
+	if (group < 0 || list < 0)
+		export_check_status(bs->w, pqw_writer_status(bs->w));
+	n->list_rep = rep + 1;
+	n->elem_type = elem;
+	get_typlenbyvalalign(elem, &n->elem_len, &n->elem_byval, &n->elem_align);
+	/* the element's typmod is the array's (e.g. numeric(10,2)[]) */
+	n->element = build_node(bs, elem, typmod, "element",
+							psprintf("%s[]", path), list, def + 2, rep + 1);
+	n->first_leaf = n->element->first_leaf;
+	n->n_leaves = n->element->n_leaves;
+}
+
+/* A composite: an OPTIONAL group with a field per live attribute. */
+static void
+build_composite(BuildState *bs, ExportNode *n, Oid base, int32 typmod,
+				const char *name, const char *path, int parent, int def,
+				int rep)
+{
+	TupleDesc	td = lookup_rowtype_tupdesc_copy(base, typmod);
+	int			group;
+	int			live = 0;
+
+	n->kind = EXPORT_COMPOSITE;
+	n->tupdesc = td;
+	n->n_fields = td->natts;
+	n->fields = palloc0(sizeof(ExportNode *) * td->natts);
+	group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_NONE, -1);
+	if (group < 0)
+		export_check_status(bs->w, pqw_writer_status(bs->w));
+	for (int i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(td, i);
+
+		if (att->attisdropped)
+			continue;
+		n->fields[i] = build_node(bs, att->atttypid, att->atttypmod,
+								  NameStr(att->attname),
+								  psprintf("%s.%s", path, NameStr(att->attname)),
+								  group, def + 1, rep);
+		if (live++ == 0)
+			n->first_leaf = n->fields[i]->first_leaf;
+		n->n_leaves += n->fields[i]->n_leaves;
+	}
+	if (live == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot export column \"%s\": its composite type %s has no attributes",
+						path, format_type_be(base)),
+				 errdetail("A Parquet group needs at least one field.")));
 }
 
 /*
@@ -397,59 +472,10 @@ build_node(BuildState *bs, Oid typid, int32 typmod, const char *name,
 	elem = get_element_type(base);
 
 	if (OidIsValid(elem))
-	{
-		int			group;
-		int			list;
-
-		n->kind = EXPORT_ARRAY;
-		group = pq_schema_add_group(bs->w, parent, name, PQ_OPTIONAL, PQ_LT_LIST, -1);
-		list = pq_schema_add_group(bs->w, group, "list", PQ_REPEATED, PQ_LT_NONE, -1);
-		if (group < 0 || list < 0)
-			export_check_status(bs->w, pq_writer_status(bs->w));
-		n->list_rep = rep + 1;
-		n->elem_type = elem;
-		get_typlenbyvalalign(elem, &n->elem_len, &n->elem_byval, &n->elem_align);
-		/* the element's typmod is the array's (e.g. numeric(10,2)[]) */
-		n->element = build_node(bs, elem, typmod, "element",
-								psprintf("%s[]", path), list, def + 2, rep + 1);
-		n->first_leaf = n->element->first_leaf;
-		n->n_leaves = n->element->n_leaves;
-	}
+		build_array(bs, n, elem, typmod, name, path, parent, def, rep);
 	else if (type_is_rowtype(base) &&
 			 !(base == RECORDOID && typmod < 0))
-	{
-		TupleDesc	td = lookup_rowtype_tupdesc_copy(base, typmod);
-		int			group;
-		int			live = 0;
-
-		n->kind = EXPORT_COMPOSITE;
-		n->tupdesc = td;
-		n->n_fields = td->natts;
-		n->fields = palloc0(sizeof(ExportNode *) * td->natts);
-		group = pq_schema_add_group(bs->w, parent, name, PQ_OPTIONAL, PQ_LT_NONE, -1);
-		if (group < 0)
-			export_check_status(bs->w, pq_writer_status(bs->w));
-		for (int i = 0; i < td->natts; i++)
-		{
-			Form_pg_attribute att = TupleDescAttr(td, i);
-
-			if (att->attisdropped)
-				continue;
-			n->fields[i] = build_node(bs, att->atttypid, att->atttypmod,
-									  NameStr(att->attname),
-									  psprintf("%s.%s", path, NameStr(att->attname)),
-									  group, def + 1, rep);
-			if (live++ == 0)
-				n->first_leaf = n->fields[i]->first_leaf;
-			n->n_leaves += n->fields[i]->n_leaves;
-		}
-		if (live == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot export column \"%s\": its composite type %s has no attributes",
-							path, format_type_be(base)),
-					 errdetail("A Parquet group needs at least one field.")));
-	}
+		build_composite(bs, n, base, typmod, name, path, parent, def, rep);
 	else
 		build_scalar(bs, n, base, typmod, name, parent);
 	return n;
@@ -489,9 +515,9 @@ export_build_schema(ExportSchema *schema, TupleDesc tupdesc)
 static void
 append(ExportSchema *schema, int leaf, int def, int rep, const void *v, size_t len)
 {
-	pq_status	st = pq_column_append(schema->writer, leaf, def, rep, v, len);
+	pqw_status	st = pqw_column_append(schema->writer, leaf, def, rep, v, len);
 
-	if (st != PQ_OK)
+	if (st != PQW_OK)
 		export_check_status(schema->writer, st);
 }
 
@@ -519,8 +545,16 @@ append_text(ExportSchema *schema, ExportNode *n, int rep, const char *s, size_t 
 	append(schema, n->leaf, n->def, rep, s, len);
 }
 
-static void
-append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
+/*
+ * decimal_unscaled
+ *		The value of num times 10^scale as an integer of at most precision
+ *		digits, for the DECIMAL(precision, scale) column of n.
+ *
+ * Read from numeric's text, digit by digit; an error when the value has
+ * more digits or decimals than the column allows, or is NaN or infinite.
+ */
+static int128
+decimal_unscaled(ExportNode *n, Numeric num)
 {
 	char	   *text;
 	const char *p;
@@ -528,7 +562,6 @@ append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
 	int128		v = 0;
 	int128		limit = 1;
 	int			frac = -1;
-	uint8		bytes[16];
 
 	if (numeric_is_nan(num) || numeric_is_inf(num))
 		ereport(ERROR,
@@ -583,8 +616,15 @@ append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
 				 errmsg("value %s does not fit the DECIMAL(%d,%d) column \"%s\"",
 						text, n->precision, n->scale, n->path),
 				 errhint("Cast the column to a numeric type that holds it, or to numeric without a precision to export it as text.")));
-	if (negative)
-		v = -v;
+	return negative ? -v : v;
+}
+
+/* A DECIMAL value: INT32, INT64 or a big-endian FIXED_LEN_BYTE_ARRAY. */
+static void
+append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
+{
+	int128		v = decimal_unscaled(n, num);
+	uint8		bytes[16];
 
 	if (n->decimal_bytes == 4)
 	{
@@ -610,6 +650,13 @@ append_decimal(ExportSchema *schema, ExportNode *n, int rep, Numeric num)
 	}
 }
 
+/*
+ * append_scalar
+ *		Convert a non-null scalar to its Parquet form and append it.
+ *
+ * A flat switch over the conversions chosen by build_scalar; runs once per
+ * value, so always inlined into append_value.
+ */
 static pg_attribute_always_inline void
 append_scalar(ExportSchema *schema, ExportNode *n, int rep, Datum d)
 {
@@ -852,5 +899,5 @@ export_write_row(ExportSchema *schema, TupleTableSlot *slot)
 			append_value(schema, n, 0, slot->tts_values[i], slot->tts_isnull[i]);
 	}
 	schema->current_path = NULL;
-	export_check_status(schema->writer, pq_writer_end_row(schema->writer));
+	export_check_status(schema->writer, pqw_writer_end_row(schema->writer));
 }

@@ -10,34 +10,34 @@
  */
 #include <string.h>
 
-#include "parquet/pq_internal.h"
+#include "parquet/pqw_internal.h"
 
 void *
-pq_malloc(const pq_alloc *a, size_t size)
+pqw_malloc(const pqw_alloc *a, size_t size)
 {
 	return a->malloc_fn(a->ctx, size ? size : 1);
 }
 
 void *
-pq_realloc(const pq_alloc *a, void *ptr, size_t size)
+pqw_realloc(const pqw_alloc *a, void *ptr, size_t size)
 {
 	if (ptr == NULL)
-		return pq_malloc(a, size);
+		return pqw_malloc(a, size);
 	return a->realloc_fn(a->ctx, ptr, size ? size : 1);
 }
 
 void
-pq_free(const pq_alloc *a, void *ptr)
+pqw_free(const pqw_alloc *a, void *ptr)
 {
 	if (ptr != NULL)
 		a->free_fn(a->ctx, ptr);
 }
 
 char *
-pq_strdup(const pq_alloc *a, const char *s)
+pqw_strdup(const pqw_alloc *a, const char *s)
 {
 	size_t		n = strlen(s) + 1;
-	char	   *p = pq_malloc(a, n);
+	char	   *p = pqw_malloc(a, n);
 
 	if (p)
 		memcpy(p, s, n);
@@ -45,8 +45,8 @@ pq_strdup(const pq_alloc *a, const char *s)
 }
 
 bool
-pq_grow_array(const pq_alloc *a, void **arr, size_t *cap, size_t need,
-			  size_t elem)
+pqw_grow_array(const pqw_alloc *a, void **arr, size_t *cap, size_t need,
+			   size_t elem)
 {
 	size_t		newcap;
 	void	   *p;
@@ -56,7 +56,7 @@ pq_grow_array(const pq_alloc *a, void **arr, size_t *cap, size_t need,
 	newcap = *cap ? *cap : 16;
 	while (newcap < need)
 		newcap *= 2;
-	p = pq_realloc(a, *arr, newcap * elem);
+	p = pqw_realloc(a, *arr, newcap * elem);
 	if (p == NULL)
 		return false;
 	*arr = p;
@@ -65,7 +65,7 @@ pq_grow_array(const pq_alloc *a, void **arr, size_t *cap, size_t need,
 }
 
 void
-pq_buf_init(pq_buf *b, const pq_alloc *a)
+pqw_buf_init(pqw_buf *b, const pqw_alloc *a)
 {
 	b->data = NULL;
 	b->len = 0;
@@ -75,7 +75,7 @@ pq_buf_init(pq_buf *b, const pq_alloc *a)
 }
 
 bool
-pq_buf_reserve(pq_buf *b, size_t extra)
+pqw_buf_reserve(pqw_buf *b, size_t extra)
 {
 	size_t		need;
 	size_t		newcap;
@@ -90,7 +90,7 @@ pq_buf_reserve(pq_buf *b, size_t extra)
 	newcap = b->cap ? b->cap : 256;
 	while (newcap < need)
 		newcap *= 2;
-	p = pq_realloc(b->alloc, b->data, newcap);
+	p = pqw_realloc(b->alloc, b->data, newcap);
 	if (p == NULL)
 	{
 		b->failed = true;
@@ -98,13 +98,14 @@ pq_buf_reserve(pq_buf *b, size_t extra)
 	}
 	b->data = p;
 	b->cap = newcap;
+	assert(b->len + extra <= b->cap);
 	return true;
 }
 
 bool
-pq_buf_append(pq_buf *b, const void *data, size_t len)
+pqw_buf_append(pqw_buf *b, const void *data, size_t len)
 {
-	if (!pq_buf_reserve(b, len))
+	if (!pqw_buf_reserve(b, len))
 		return false;
 	if (len > 0)
 		memcpy(b->data + b->len, data, len);
@@ -113,16 +114,16 @@ pq_buf_append(pq_buf *b, const void *data, size_t len)
 }
 
 bool
-pq_buf_byte(pq_buf *b, uint8_t byte)
+pqw_buf_byte(pqw_buf *b, uint8_t byte)
 {
-	if (!pq_buf_reserve(b, 1))
+	if (!pqw_buf_reserve(b, 1))
 		return false;
 	b->data[b->len++] = byte;
 	return true;
 }
 
 bool
-pq_buf_u32le(pq_buf *b, uint32_t v)
+pqw_buf_u32le(pqw_buf *b, uint32_t v)
 {
 	uint8_t		le[4];
 
@@ -130,13 +131,13 @@ pq_buf_u32le(pq_buf *b, uint32_t v)
 	le[1] = (v >> 8) & 0xFF;
 	le[2] = (v >> 16) & 0xFF;
 	le[3] = (v >> 24) & 0xFF;
-	return pq_buf_append(b, le, 4);
+	return pqw_buf_append(b, le, 4);
 }
 
 void
-pq_buf_free(pq_buf *b)
+pqw_buf_free(pqw_buf *b)
 {
-	pq_free(b->alloc, b->data);
+	pqw_free(b->alloc, b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->failed = false;

@@ -31,7 +31,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "parquet/pq_internal.h"
+#include "parquet/pqw_internal.h"
 
 /* Levels used when the caller gives none. */
 #define GZIP_DEFAULT_LEVEL		6
@@ -42,19 +42,19 @@
 static const struct
 {
 	const char *name;
-	pq_codec	codec;
+	pqw_codec	codec;
 }			codec_names[] =
 {
-	{"uncompressed", PQ_UNCOMPRESSED},
-	{"snappy", PQ_SNAPPY},
-	{"gzip", PQ_GZIP},
-	{"brotli", PQ_BROTLI},
-	{"zstd", PQ_ZSTD},
-	{"lz4_raw", PQ_LZ4_RAW},
+	{"uncompressed", PQW_UNCOMPRESSED},
+	{"snappy", PQW_SNAPPY},
+	{"gzip", PQW_GZIP},
+	{"brotli", PQW_BROTLI},
+	{"zstd", PQW_ZSTD},
+	{"lz4_raw", PQW_LZ4_RAW},
 };
 
 bool
-pq_codec_from_name(const char *name, pq_codec *codec)
+pqw_codec_from_name(const char *name, pqw_codec *codec)
 {
 	for (size_t i = 0; i < sizeof(codec_names) / sizeof(codec_names[0]); i++)
 	{
@@ -68,7 +68,7 @@ pq_codec_from_name(const char *name, pq_codec *codec)
 }
 
 const char *
-pq_codec_name(pq_codec codec)
+pqw_codec_name(pqw_codec codec)
 {
 	for (size_t i = 0; i < sizeof(codec_names) / sizeof(codec_names[0]); i++)
 		if (codec_names[i].codec == codec)
@@ -77,41 +77,41 @@ pq_codec_name(pq_codec codec)
 }
 
 bool
-pq_codec_check_level(pq_codec codec, int level, char *errbuf, size_t errlen)
+pqw_codec_check_level(pqw_codec codec, int level, char *errbuf, size_t errlen)
 {
 	int			lo,
 				hi;
 
-	if (level == PQ_LEVEL_DEFAULT)
+	if (level == PQW_LEVEL_DEFAULT)
 		return true;
 	switch (codec)
 	{
-		case PQ_GZIP:
+		case PQW_GZIP:
 			lo = 0;
 			hi = 9;
 			break;
-		case PQ_ZSTD:
+		case PQW_ZSTD:
 			lo = ZSTD_minCLevel();
 			hi = ZSTD_maxCLevel();
 			break;
-		case PQ_BROTLI:
+		case PQW_BROTLI:
 			lo = BROTLI_MIN_QUALITY;
 			hi = BROTLI_MAX_QUALITY;
 			break;
-		case PQ_LZ4_RAW:
+		case PQW_LZ4_RAW:
 			lo = 1;
 			hi = LZ4HC_CLEVEL_MAX;
 			break;
 		default:
 			snprintf(errbuf, errlen, "compression \"%s\" takes no compression level",
-					 pq_codec_name(codec));
+					 pqw_codec_name(codec));
 			return false;
 	}
 	if (level < lo || level > hi)
 	{
 		snprintf(errbuf, errlen,
 				 "compression level %d is out of range for \"%s\": it must be between %d and %d",
-				 level, pq_codec_name(codec), lo, hi);
+				 level, pqw_codec_name(codec), lo, hi);
 		return false;
 	}
 	return true;
@@ -122,30 +122,30 @@ pq_codec_check_level(pq_codec codec, int level, char *errbuf, size_t errlen)
 static voidpf
 zlib_alloc(voidpf opaque, uInt items, uInt size)
 {
-	return pq_malloc((const pq_alloc *) opaque, (size_t) items * size);
+	return pqw_malloc((const pqw_alloc *) opaque, (size_t) items * size);
 }
 
 static void
 zlib_free(voidpf opaque, voidpf ptr)
 {
-	pq_free((const pq_alloc *) opaque, ptr);
+	pqw_free((const pqw_alloc *) opaque, ptr);
 }
 
 static void *
 hook_alloc(void *opaque, size_t size)
 {
-	return pq_malloc((const pq_alloc *) opaque, size);
+	return pqw_malloc((const pqw_alloc *) opaque, size);
 }
 
 static void
 hook_free(void *opaque, void *ptr)
 {
-	pq_free((const pq_alloc *) opaque, ptr);
+	pqw_free((const pqw_alloc *) opaque, ptr);
 }
 
 void
-pq_compressor_init(pq_compressor *c, pq_codec codec, int level,
-				   const pq_alloc *alloc)
+pqw_compressor_init(pqw_compressor *c, pqw_codec codec, int level,
+					const pqw_alloc *alloc)
 {
 	c->codec = codec;
 	c->level = level;
@@ -156,12 +156,12 @@ pq_compressor_init(pq_compressor *c, pq_codec codec, int level,
 }
 
 void
-pq_compressor_free(pq_compressor *c)
+pqw_compressor_free(pqw_compressor *c)
 {
 	if (c->zlib_stream)
 	{
 		deflateEnd((z_stream *) c->zlib_stream);
-		pq_free(c->alloc, c->zlib_stream);
+		pqw_free(c->alloc, c->zlib_stream);
 		c->zlib_stream = NULL;
 	}
 	if (c->zstd_cctx)
@@ -171,13 +171,18 @@ pq_compressor_free(pq_compressor *c)
 	}
 	if (c->lz4hc_state)
 	{
-		pq_free(c->alloc, c->lz4hc_state);
+		pqw_free(c->alloc, c->lz4hc_state);
 		c->lz4hc_state = NULL;
 	}
 }
 
-static pq_status
-compress_gzip(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
+/*
+ * compress_gzip
+ *		GZIP: a deflate stream with the gzip header and trailer, through one
+ *		z_stream reused for every page (deflateReset).
+ */
+static pqw_status
+compress_gzip(pqw_compressor *c, const uint8_t *src, size_t n, pqw_buf *dst,
 			  char *errbuf, size_t errlen)
 {
 	z_stream   *zs = c->zlib_stream;
@@ -185,11 +190,11 @@ compress_gzip(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
 
 	if (zs == NULL)
 	{
-		int			level = c->level == PQ_LEVEL_DEFAULT ? GZIP_DEFAULT_LEVEL : c->level;
+		int			level = c->level == PQW_LEVEL_DEFAULT ? GZIP_DEFAULT_LEVEL : c->level;
 
-		zs = pq_malloc(c->alloc, sizeof(z_stream));
+		zs = pqw_malloc(c->alloc, sizeof(z_stream));
 		if (zs == NULL)
-			return PQ_ERR_NOMEM;
+			return PQW_ERR_NOMEM;
 		memset(zs, 0, sizeof(z_stream));
 		zs->zalloc = zlib_alloc;
 		zs->zfree = zlib_free;
@@ -198,17 +203,17 @@ compress_gzip(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
 		rc = deflateInit2(zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
 		if (rc != Z_OK)
 		{
-			pq_free(c->alloc, zs);
+			pqw_free(c->alloc, zs);
 			snprintf(errbuf, errlen, "zlib deflateInit2 failed: %d", rc);
-			return rc == Z_MEM_ERROR ? PQ_ERR_NOMEM : PQ_ERR_CODEC;
+			return rc == Z_MEM_ERROR ? PQW_ERR_NOMEM : PQW_ERR_CODEC;
 		}
 		c->zlib_stream = zs;
 	}
 	else
 		deflateReset(zs);
 
-	if (!pq_buf_reserve(dst, deflateBound(zs, n)))
-		return PQ_ERR_NOMEM;
+	if (!pqw_buf_reserve(dst, deflateBound(zs, n)))
+		return PQW_ERR_NOMEM;
 	zs->next_in = (Bytef *) src;
 	zs->avail_in = n;
 	zs->next_out = dst->data;
@@ -217,19 +222,19 @@ compress_gzip(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
 	if (rc != Z_STREAM_END)
 	{
 		snprintf(errbuf, errlen, "zlib deflate failed: %d", rc);
-		return PQ_ERR_CODEC;
+		return PQW_ERR_CODEC;
 	}
 	dst->len = zs->total_out;
-	return PQ_OK;
+	return PQW_OK;
 }
 
-static pq_status
-compress_zstd(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
+static pqw_status
+compress_zstd(pqw_compressor *c, const uint8_t *src, size_t n, pqw_buf *dst,
 			  char *errbuf, size_t errlen)
 {
 	ZSTD_CCtx  *cctx = c->zstd_cctx;
 	size_t		rc;
-	int			level = c->level == PQ_LEVEL_DEFAULT ? ZSTD_DEFAULT_LEVEL : c->level;
+	int			level = c->level == PQW_LEVEL_DEFAULT ? ZSTD_DEFAULT_LEVEL : c->level;
 
 	if (cctx == NULL)
 	{
@@ -237,25 +242,25 @@ compress_zstd(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
 
 		cctx = ZSTD_createCCtx_advanced(mem);
 		if (cctx == NULL)
-			return PQ_ERR_NOMEM;
+			return PQW_ERR_NOMEM;
 		c->zstd_cctx = cctx;
 	}
-	if (!pq_buf_reserve(dst, ZSTD_compressBound(n)))
-		return PQ_ERR_NOMEM;
+	if (!pqw_buf_reserve(dst, ZSTD_compressBound(n)))
+		return PQW_ERR_NOMEM;
 	rc = ZSTD_compressCCtx(cctx, dst->data, dst->cap, src, n, level);
 	if (ZSTD_isError(rc) && ZSTD_getErrorCode(rc) == ZSTD_error_memory_allocation)
-		return PQ_ERR_NOMEM;
+		return PQW_ERR_NOMEM;
 	if (ZSTD_isError(rc))
 	{
 		snprintf(errbuf, errlen, "zstd compression failed: %s", ZSTD_getErrorName(rc));
-		return PQ_ERR_CODEC;
+		return PQW_ERR_CODEC;
 	}
 	dst->len = rc;
-	return PQ_OK;
+	return PQW_OK;
 }
 
-static pq_status
-compress_brotli(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
+static pqw_status
+compress_brotli(pqw_compressor *c, const uint8_t *src, size_t n, pqw_buf *dst,
 				char *errbuf, size_t errlen)
 {
 	BrotliEncoderState *st;
@@ -264,16 +269,16 @@ compress_brotli(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
 	const uint8_t *next_in = src;
 	size_t		avail_out;
 	uint8_t    *next_out;
-	int			level = c->level == PQ_LEVEL_DEFAULT ? BROTLI_DEFAULT_LEVEL : c->level;
+	int			level = c->level == PQW_LEVEL_DEFAULT ? BROTLI_DEFAULT_LEVEL : c->level;
 	bool		ok;
 
 	if (bound == 0)
 		bound = n + 1024;
-	if (!pq_buf_reserve(dst, bound))
-		return PQ_ERR_NOMEM;
+	if (!pqw_buf_reserve(dst, bound))
+		return PQW_ERR_NOMEM;
 	st = BrotliEncoderCreateInstance(hook_alloc, hook_free, (void *) c->alloc);
 	if (st == NULL)
-		return PQ_ERR_NOMEM;
+		return PQW_ERR_NOMEM;
 	BrotliEncoderSetParameter(st, BROTLI_PARAM_QUALITY, (uint32_t) level);
 	BrotliEncoderSetParameter(st, BROTLI_PARAM_SIZE_HINT, (uint32_t) (n > UINT32_MAX ? 0 : n));
 	avail_out = dst->cap;
@@ -286,14 +291,14 @@ compress_brotli(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
 	if (!ok)
 	{
 		snprintf(errbuf, errlen, "brotli compression failed");
-		return PQ_ERR_CODEC;
+		return PQW_ERR_CODEC;
 	}
 	dst->len = dst->cap - avail_out;
-	return PQ_OK;
+	return PQW_OK;
 }
 
-static pq_status
-compress_lz4(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
+static pqw_status
+compress_lz4(pqw_compressor *c, const uint8_t *src, size_t n, pqw_buf *dst,
 			 char *errbuf, size_t errlen)
 {
 	int			bound;
@@ -302,20 +307,20 @@ compress_lz4(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
 	if (n > LZ4_MAX_INPUT_SIZE)
 	{
 		snprintf(errbuf, errlen, "page of %zu bytes is too large for lz4", n);
-		return PQ_ERR_LIMIT;
+		return PQW_ERR_LIMIT;
 	}
 	bound = LZ4_compressBound((int) n);
-	if (!pq_buf_reserve(dst, bound))
-		return PQ_ERR_NOMEM;
-	if (c->level == PQ_LEVEL_DEFAULT || c->level <= LZ4_FAST_LEVEL)
+	if (!pqw_buf_reserve(dst, bound))
+		return PQW_ERR_NOMEM;
+	if (c->level == PQW_LEVEL_DEFAULT || c->level <= LZ4_FAST_LEVEL)
 		rc = LZ4_compress_default((const char *) src, (char *) dst->data, (int) n, bound);
 	else
 	{
 		if (c->lz4hc_state == NULL)
 		{
-			c->lz4hc_state = pq_malloc(c->alloc, (size_t) LZ4_sizeofStateHC());
+			c->lz4hc_state = pqw_malloc(c->alloc, (size_t) LZ4_sizeofStateHC());
 			if (c->lz4hc_state == NULL)
-				return PQ_ERR_NOMEM;
+				return PQW_ERR_NOMEM;
 		}
 		rc = LZ4_compress_HC_extStateHC(c->lz4hc_state, (const char *) src, (char *) dst->data,
 										(int) n, bound, c->level);
@@ -323,49 +328,49 @@ compress_lz4(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
 	if (rc <= 0 && n > 0)
 	{
 		snprintf(errbuf, errlen, "lz4 compression failed");
-		return PQ_ERR_CODEC;
+		return PQW_ERR_CODEC;
 	}
 	dst->len = rc;
-	return PQ_OK;
+	return PQW_OK;
 }
 
-static pq_status
-compress_snappy(const uint8_t *src, size_t n, pq_buf *dst,
+static pqw_status
+compress_snappy(const uint8_t *src, size_t n, pqw_buf *dst,
 				char *errbuf, size_t errlen)
 {
 	size_t		outlen = snappy_max_compressed_length(n);
 
-	if (!pq_buf_reserve(dst, outlen))
-		return PQ_ERR_NOMEM;
+	if (!pqw_buf_reserve(dst, outlen))
+		return PQW_ERR_NOMEM;
 	if (snappy_compress((const char *) src, n, (char *) dst->data, &outlen) != SNAPPY_OK)
 	{
 		snprintf(errbuf, errlen, "snappy compression failed");
-		return PQ_ERR_CODEC;
+		return PQW_ERR_CODEC;
 	}
 	dst->len = outlen;
-	return PQ_OK;
+	return PQW_OK;
 }
 
-pq_status
-pq_compress(pq_compressor *c, const uint8_t *src, size_t n, pq_buf *dst,
-			char *errbuf, size_t errlen)
+pqw_status
+pqw_compress(pqw_compressor *c, const uint8_t *src, size_t n, pqw_buf *dst,
+			 char *errbuf, size_t errlen)
 {
 	dst->len = 0;
 	switch (c->codec)
 	{
-		case PQ_UNCOMPRESSED:
-			return pq_buf_append(dst, src, n) ? PQ_OK : PQ_ERR_NOMEM;
-		case PQ_SNAPPY:
+		case PQW_UNCOMPRESSED:
+			 return pqw_buf_append(dst, src, n) ? PQW_OK : PQW_ERR_NOMEM;
+		case PQW_SNAPPY:
 			return compress_snappy(src, n, dst, errbuf, errlen);
-		case PQ_GZIP:
+		case PQW_GZIP:
 			return compress_gzip(c, src, n, dst, errbuf, errlen);
-		case PQ_BROTLI:
+		case PQW_BROTLI:
 			return compress_brotli(c, src, n, dst, errbuf, errlen);
-		case PQ_ZSTD:
+		case PQW_ZSTD:
 			return compress_zstd(c, src, n, dst, errbuf, errlen);
-		case PQ_LZ4_RAW:
+		case PQW_LZ4_RAW:
 			return compress_lz4(c, src, n, dst, errbuf, errlen);
 	}
 	snprintf(errbuf, errlen, "unknown codec %d", (int) c->codec);
-	return PQ_ERR_ARG;
+	return PQW_ERR_ARG;
 }

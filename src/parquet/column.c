@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "parquet/pq_internal.h"
+#include "parquet/pqw_internal.h"
 
 /* Thrift enum values */
 #define PAGE_DATA			0
@@ -31,115 +31,144 @@
 #define ENC_RLE_DICTIONARY	8
 
 size_t
-pq_type_width(pq_type type, int type_length)
+pqw_type_width(pqw_type type, int type_length)
 {
 	switch (type)
 	{
-		case PQ_BOOLEAN:
+		case PQW_BOOLEAN:
 			return 1;			/* buffered as one byte; bit-packed on output */
-		case PQ_INT32:
-		case PQ_FLOAT:
+		case PQW_INT32:
+		case PQW_FLOAT:
 			return 4;
-		case PQ_INT64:
-		case PQ_DOUBLE:
+		case PQW_INT64:
+		case PQW_DOUBLE:
 			return 8;
-		case PQ_FIXED_LEN_BYTE_ARRAY:
+		case PQW_FIXED_LEN_BYTE_ARRAY:
 			return (size_t) type_length;
-		case PQ_BYTE_ARRAY:
+		case PQW_BYTE_ARRAY:
 			return 0;
 	}
 	return 0;
 }
 
 void
-pq_column_init(pq_column *c, const pq_alloc *a, int leaf, const pq_node *node)
+pqw_column_init(pqw_column *c, const pqw_alloc *a, int leaf, const pqw_node *node)
 {
 	memset(c, 0, sizeof(*c));
 	c->leaf = leaf;
 	c->type = node->type;
 	c->type_length = node->type_length;
-	c->width = pq_type_width(node->type, node->type_length);
-	c->fast = node->type == PQ_BOOLEAN ? PQ_FAST_BOOL :
-		node->type == PQ_BYTE_ARRAY ? PQ_FAST_BYTES :
-		c->width == 4 && node->type != PQ_FIXED_LEN_BYTE_ARRAY ? PQ_FAST_4 :
-		c->width == 8 && node->type != PQ_FIXED_LEN_BYTE_ARRAY ? PQ_FAST_8 :
-		PQ_FAST_NONE;
-	c->signed_bytes = (node->type == PQ_FIXED_LEN_BYTE_ARRAY &&
-					   node->logical.kind == PQ_LT_DECIMAL);
+	c->width = pqw_type_width(node->type, node->type_length);
+	c->fast = node->type == PQW_BOOLEAN ? PQW_FAST_BOOL :
+		node->type == PQW_BYTE_ARRAY ? PQW_FAST_BYTES :
+		c->width == 4 && node->type != PQW_FIXED_LEN_BYTE_ARRAY ? PQW_FAST_4 :
+		c->width == 8 && node->type != PQW_FIXED_LEN_BYTE_ARRAY ? PQW_FAST_8 :
+		PQW_FAST_NONE;
+	c->signed_bytes = (node->type == PQW_FIXED_LEN_BYTE_ARRAY &&
+					   node->logical.kind == PQW_LT_DECIMAL);
 	c->max_def = node->max_def;
 	c->max_rep = node->max_rep;
-	pq_buf_init(&c->values, a);
+	pqw_buf_init(&c->values, a);
 }
 
-pq_status
-pq_column_add(pq_column *c, const pq_alloc *a, int def, int rep,
-			  const void *value, size_t len, char *errbuf)
+/* Room for one more level entry: def and rep grow together. */
+static pqw_status
+grow_levels(pqw_column *c, const pqw_alloc *a)
 {
+	size_t		cap = c->levels_cap ? c->levels_cap * 2 : 1024;
+	void	   *p;
+
+	/* both always hold levels_cap entries */
+	if (c->max_def > 0)
+	{
+		p = pqw_realloc(a, c->def, cap * sizeof(uint16_t));
+		if (p == NULL)
+			return PQW_ERR_NOMEM;
+		c->def = p;
+	}
+	if (c->max_rep > 0)
+	{
+		p = pqw_realloc(a, c->rep, cap * sizeof(uint16_t));
+		if (p == NULL)
+			return PQW_ERR_NOMEM;
+		c->rep = p;
+	}
+	c->levels_cap = cap;
+	return PQW_OK;
+}
+
+/* Buffer a present value (def == max_def) in its PLAIN form. */
+static pqw_status
+add_value(pqw_column *c, const pqw_alloc *a, int def, const void *value,
+		  size_t len, char *errbuf)
+{
+	if (c->type == PQW_BYTE_ARRAY)
+	{
+		if (len > INT32_MAX)
+		{
+			snprintf(errbuf, PQW_ERRMSG_LEN, "column %d: value of %zu bytes is too large",
+					 c->leaf, len);
+			return PQW_ERR_LIMIT;
+		}
+		if (!pqw_grow_array(a, (void **) &c->offsets, &c->offsets_cap,
+							c->n_values + 2, sizeof(size_t)))
+			return PQW_ERR_NOMEM;
+		if (c->n_values == 0)
+			c->offsets[0] = 0;
+	}
+	else if (len != c->width)
+	{
+		snprintf(errbuf, PQW_ERRMSG_LEN, "column %d: value of %zu bytes, expected %zu",
+				 c->leaf, len, c->width);
+		return PQW_ERR_ARG;
+	}
+	if (value == NULL && len > 0)
+	{
+		snprintf(errbuf, PQW_ERRMSG_LEN, "column %d: missing value at def %d",
+				 c->leaf, def);
+		return PQW_ERR_ARG;
+	}
+	if (!pqw_buf_put(&c->values, value, len))
+		return PQW_ERR_NOMEM;
+	if (c->type == PQW_BOOLEAN)
+		c->values.data[c->values.len - 1] = *(const uint8_t *) value ? 1 : 0;
+	c->n_values++;
+	if (c->type == PQW_BYTE_ARRAY)
+		c->offsets[c->n_values] = c->values.len;
+	assert(c->type == PQW_BYTE_ARRAY || c->values.len == c->n_values * c->width);
+	return PQW_OK;
+}
+
+/*
+ * pqw_column_add
+ *		Buffer one level entry of the column, and its value when present.
+ *
+ * The general path: pqw_column_append copies the common cases itself.
+ */
+pqw_status
+pqw_column_add(pqw_column *c, const pqw_alloc *a, int def, int rep,
+			   const void *value, size_t len, char *errbuf)
+{
+	pqw_status	st;
+
 	if (def < 0 || def > c->max_def || rep < 0 || rep > c->max_rep)
 	{
-		snprintf(errbuf, PQ_ERRMSG_LEN,
+		snprintf(errbuf, PQW_ERRMSG_LEN,
 				 "column %d: levels (def %d, rep %d) outside (0..%d, 0..%d)",
 				 c->leaf, def, rep, c->max_def, c->max_rep);
-		return PQ_ERR_ARG;
+		return PQW_ERR_ARG;
 	}
 	if (c->n_levels >= c->levels_cap)
 	{
-		/* def and rep grow together: both always hold levels_cap entries */
-		size_t		cap = c->levels_cap ? c->levels_cap * 2 : 1024;
-		void	   *p;
-
-		if (c->max_def > 0)
-		{
-			p = pq_realloc(a, c->def, cap * sizeof(uint16_t));
-			if (p == NULL)
-				return PQ_ERR_NOMEM;
-			c->def = p;
-		}
-		if (c->max_rep > 0)
-		{
-			p = pq_realloc(a, c->rep, cap * sizeof(uint16_t));
-			if (p == NULL)
-				return PQ_ERR_NOMEM;
-			c->rep = p;
-		}
-		c->levels_cap = cap;
+		st = grow_levels(c, a);
+		if (st != PQW_OK)
+			return st;
 	}
-
 	if (def == c->max_def)
 	{
-		if (c->type == PQ_BYTE_ARRAY)
-		{
-			if (len > INT32_MAX)
-			{
-				snprintf(errbuf, PQ_ERRMSG_LEN, "column %d: value of %zu bytes is too large",
-						 c->leaf, len);
-				return PQ_ERR_LIMIT;
-			}
-			if (!pq_grow_array(a, (void **) &c->offsets, &c->offsets_cap,
-							   c->n_values + 2, sizeof(size_t)))
-				return PQ_ERR_NOMEM;
-			if (c->n_values == 0)
-				c->offsets[0] = 0;
-		}
-		else if (len != c->width)
-		{
-			snprintf(errbuf, PQ_ERRMSG_LEN, "column %d: value of %zu bytes, expected %zu",
-					 c->leaf, len, c->width);
-			return PQ_ERR_ARG;
-		}
-		if (value == NULL && len > 0)
-		{
-			snprintf(errbuf, PQ_ERRMSG_LEN, "column %d: missing value at def %d",
-					 c->leaf, def);
-			return PQ_ERR_ARG;
-		}
-		if (!pq_buf_put(&c->values, value, len))
-			return PQ_ERR_NOMEM;
-		if (c->type == PQ_BOOLEAN)
-			c->values.data[c->values.len - 1] = *(const uint8_t *) value ? 1 : 0;
-		c->n_values++;
-		if (c->type == PQ_BYTE_ARRAY)
-			c->offsets[c->n_values] = c->values.len;
+		st = add_value(c, a, def, value, len, errbuf);
+		if (st != PQW_OK)
+			return st;
 	}
 	if (c->max_def > 0)
 		c->def[c->n_levels] = (uint16_t) def;
@@ -148,11 +177,12 @@ pq_column_add(pq_column *c, const pq_alloc *a, int def, int rep,
 	if (rep == 0)
 		c->row_starts++;
 	c->n_levels++;
-	return PQ_OK;
+	assert(c->n_values <= c->n_levels && c->n_levels <= c->levels_cap);
+	return PQW_OK;
 }
 
 size_t
-pq_column_buffered_bytes(const pq_column *c)
+pqw_column_buffered_bytes(const pqw_column *c)
 {
 	size_t		n = c->values.len;
 
@@ -160,13 +190,13 @@ pq_column_buffered_bytes(const pq_column *c)
 		n += c->n_levels * sizeof(uint16_t);
 	if (c->max_rep > 0)
 		n += c->n_levels * sizeof(uint16_t);
-	if (c->type == PQ_BYTE_ARRAY)
+	if (c->type == PQW_BYTE_ARRAY)
 		n += c->n_values * sizeof(size_t);
 	return n;
 }
 
 void
-pq_column_reset(pq_column *c)
+pqw_column_reset(pqw_column *c)
 {
 	c->n_levels = 0;
 	c->row_starts = 0;
@@ -177,61 +207,67 @@ pq_column_reset(pq_column *c)
 }
 
 void
-pq_column_free(pq_column *c, const pq_alloc *a)
+pqw_column_free(pqw_column *c, const pqw_alloc *a)
 {
-	pq_free(a, c->def);
-	pq_free(a, c->rep);
-	pq_free(a, c->offsets);
-	pq_buf_free(&c->values);
+	pqw_free(a, c->def);
+	pqw_free(a, c->rep);
+	pqw_free(a, c->offsets);
+	pqw_buf_free(&c->values);
 	c->def = c->rep = NULL;
 	c->offsets = NULL;
 }
 
-/* Compress the page body in ctx->scratch and write header + body. */
-static pq_status
-write_page(pq_chunk_ctx *ctx, pq_chunk_meta *meta, int page_type,
+/*
+ * write_page
+ *		Compress the page body in ctx->scratch and write header + body.
+ *
+ * The PageHeader carries the DataPageHeader (v1) or DictionaryPageHeader;
+ * meta's offsets and sizes count both parts.
+ */
+static pqw_status
+write_page(pqw_chunk_ctx *ctx, pqw_chunk_meta *meta, int page_type,
 		   size_t num_values, int encoding)
 {
-	pq_thrift	t;
-	pq_status	st;
+	pqw_thrift	t;
+	pqw_status	st;
 
 	if (ctx->scratch->failed)
-		return PQ_ERR_NOMEM;
-	st = pq_compress(ctx->compressor, ctx->scratch->data, ctx->scratch->len,
-					 ctx->compressed, ctx->errbuf, PQ_ERRMSG_LEN);
-	if (st != PQ_OK)
+		return PQW_ERR_NOMEM;
+	st = pqw_compress(ctx->compressor, ctx->scratch->data, ctx->scratch->len,
+					  ctx->compressed, ctx->errbuf, PQW_ERRMSG_LEN);
+	if (st != PQW_OK)
 		return st;
 	if (ctx->scratch->len > INT32_MAX || ctx->compressed->len > INT32_MAX ||
 		num_values > INT32_MAX)
 	{
-		snprintf(ctx->errbuf, PQ_ERRMSG_LEN, "page of %zu bytes exceeds the format's 2 GB page limit",
+		snprintf(ctx->errbuf, PQW_ERRMSG_LEN, "page of %zu bytes exceeds the format's 2 GB page limit",
 				 ctx->scratch->len);
-		return PQ_ERR_LIMIT;
+		return PQW_ERR_LIMIT;
 	}
 
 	ctx->header->len = 0;
-	tc_begin(&t, ctx->header);
-	tc_field_i32(&t, 1, page_type);
-	tc_field_i32(&t, 2, (int32_t) ctx->scratch->len);
-	tc_field_i32(&t, 3, (int32_t) ctx->compressed->len);
+	pqw_tc_begin(&t, ctx->header);
+	pqw_tc_field_i32(&t, 1, page_type);
+	pqw_tc_field_i32(&t, 2, (int32_t) ctx->scratch->len);
+	pqw_tc_field_i32(&t, 3, (int32_t) ctx->compressed->len);
 	if (page_type == PAGE_DATA)
 	{
-		tc_field_struct_begin(&t, 5);
-		tc_field_i32(&t, 1, (int32_t) num_values);
-		tc_field_i32(&t, 2, encoding);
-		tc_field_i32(&t, 3, ENC_RLE);
-		tc_field_i32(&t, 4, ENC_RLE);
-		tc_struct_end(&t);
+		pqw_tc_field_struct_begin(&t, 5);
+		pqw_tc_field_i32(&t, 1, (int32_t) num_values);
+		pqw_tc_field_i32(&t, 2, encoding);
+		pqw_tc_field_i32(&t, 3, ENC_RLE);
+		pqw_tc_field_i32(&t, 4, ENC_RLE);
+		pqw_tc_struct_end(&t);
 	}
 	else
 	{
-		tc_field_struct_begin(&t, 7);
-		tc_field_i32(&t, 1, (int32_t) num_values);
-		tc_field_i32(&t, 2, ENC_PLAIN);
-		tc_struct_end(&t);
+		pqw_tc_field_struct_begin(&t, 7);
+		pqw_tc_field_i32(&t, 1, (int32_t) num_values);
+		pqw_tc_field_i32(&t, 2, ENC_PLAIN);
+		pqw_tc_struct_end(&t);
 	}
-	if (!tc_end(&t))
-		return PQ_ERR_NOMEM;
+	if (!pqw_tc_end(&t))
+		return PQW_ERR_NOMEM;
 
 	if (page_type == PAGE_DICTIONARY)
 		meta->dictionary_page_offset = *ctx->offset;
@@ -241,32 +277,32 @@ write_page(pq_chunk_ctx *ctx, pq_chunk_meta *meta, int page_type,
 	meta->total_compressed += ctx->header->len + ctx->compressed->len;
 
 	st = ctx->write(ctx->write_ctx, ctx->header->data, ctx->header->len);
-	if (st == PQ_OK)
+	if (st == PQW_OK)
 		st = ctx->write(ctx->write_ctx, ctx->compressed->data, ctx->compressed->len);
 	return st;
 }
 
 /* Append values [from, to) in PLAIN form to out. */
 static void
-plain_values(const pq_column *c, size_t from, size_t to, pq_buf *out)
+plain_values(const pqw_column *c, size_t from, size_t to, pqw_buf *out)
 {
 	if (from == to)
 		return;					/* an all-null chunk may have no value buffer */
-	if (c->type == PQ_BOOLEAN)
-		pq_bitpack_booleans(out, c->values.data + from, to - from);
-	else if (c->type == PQ_BYTE_ARRAY)
+	if (c->type == PQW_BOOLEAN)
+		pqw_bitpack_booleans(out, c->values.data + from, to - from);
+	else if (c->type == PQW_BYTE_ARRAY)
 	{
 		/* one reservation for the whole run: a length and the bytes each */
 		size_t		bytes = c->offsets[to] - c->offsets[from] + 4 * (to - from);
 		uint8_t    *dst;
 
-		if (!pq_buf_reserve(out, bytes))
+		if (!pqw_buf_reserve(out, bytes))
 			return;
 		dst = out->data + out->len;
 		for (size_t i = from; i < to; i++)
 		{
 			size_t		len;
-			const uint8_t *v = pq_column_value(c, i, &len);
+			const uint8_t *v = pqw_column_value(c, i, &len);
 
 			dst[0] = (uint8_t) len;
 			dst[1] = (uint8_t) (len >> 8);
@@ -279,13 +315,13 @@ plain_values(const pq_column *c, size_t from, size_t to, pq_buf *out)
 	}
 	else
 	{
-		pq_buf_append(out, c->values.data + from * c->width, (to - from) * c->width);
+		pqw_buf_append(out, c->values.data + from * c->width, (to - from) * c->width);
 	}
 }
 
-static pq_status
-write_dictionary_page(pq_column *c, pq_dict *d, pq_chunk_ctx *ctx,
-					  pq_chunk_meta *meta)
+static pqw_status
+write_dictionary_page(pqw_column *c, pqw_dict *d, pqw_chunk_ctx *ctx,
+					  pqw_chunk_meta *meta)
 {
 	ctx->scratch->len = 0;
 	for (size_t k = 0; k < d->n_entries; k++)
@@ -294,129 +330,200 @@ write_dictionary_page(pq_column *c, pq_dict *d, pq_chunk_ctx *ctx,
 	return write_page(ctx, meta, PAGE_DICTIONARY, d->n_entries, ENC_PLAIN);
 }
 
-pq_status
-pq_column_write_chunk(pq_column *c, pq_chunk_ctx *ctx, pq_chunk_meta *meta)
+/*
+ * How the data pages of one chunk encode their values: chosen once, before
+ * the first page.
+ */
+typedef struct chunk_layout
 {
-	pq_dict		dict;
-	bool		use_dict = false;
-	int			index_width = 0;
-	int			def_width = pq_bit_width(c->max_def);
-	int			rep_width = pq_bit_width(c->max_rep);
-	size_t		width = c->width;
-	size_t		e = 0,
-				v = 0;
-	pq_status	st = PQ_OK;
+	bool		use_dict;
+	pqw_dict	dict;			/* when use_dict */
+	int			index_width;	/* bits per dictionary index */
+	int			def_width;		/* bits per definition level */
+	int			rep_width;		/* bits per repetition level */
+} chunk_layout;
+
+/* One data page: level entries [e_start, e_end), values [v_start, v_end). */
+typedef struct page_range
+{
+	size_t		e_start;
+	size_t		e_end;
+	size_t		v_start;
+	size_t		v_end;
+} page_range;
+
+/*
+ * prepare_chunk
+ *		Reset the chunk's metadata, choose dictionary or PLAIN, compute the
+ *		statistics and write the dictionary page.
+ *
+ * On return l->use_dict says whether l->dict must be freed, also on error.
+ */
+static pqw_status
+prepare_chunk(pqw_column *c, pqw_chunk_ctx *ctx, pqw_chunk_meta *meta,
+			  chunk_layout *l)
+{
+	pqw_status	st;
 
 	memset(meta, 0, sizeof(*meta));
 	meta->num_values = (int64_t) c->n_levels;
 	meta->data_page_offset = -1;
 	meta->dictionary_page_offset = -1;
 	meta->used_rle = (c->max_def > 0 || c->max_rep > 0);
+	l->use_dict = false;
+	l->index_width = 0;
+	l->def_width = pqw_bit_width(c->max_def);
+	l->rep_width = pqw_bit_width(c->max_rep);
 
 	/* booleans gain nothing from a dictionary; all-null chunks go PLAIN */
-	if (c->type != PQ_BOOLEAN && c->n_values > 0 && ctx->dictionary_bytes > 0)
+	if (c->type != PQW_BOOLEAN && c->n_values > 0 && ctx->dictionary_bytes > 0)
 	{
 		bool		fallback;
 
-		dict.alloc = ctx->alloc;
-		if (pq_dict_build(&dict, c, ctx->dictionary_bytes, &fallback))
-			use_dict = true;
+		l->dict.alloc = ctx->alloc;
+		if (pqw_dict_build(&l->dict, c, ctx->dictionary_bytes, &fallback))
+			l->use_dict = true;
 		else if (!fallback)
-			return PQ_ERR_NOMEM;
+			return PQW_ERR_NOMEM;
 	}
-	if (!pq_stats_compute(&meta->stats, c, ctx->alloc,
-						  use_dict ? dict.entry_value : NULL,
-						  use_dict ? dict.n_entries : 0))
+	if (!pqw_stats_compute(&meta->stats, c, ctx->alloc,
+						   l->use_dict ? l->dict.entry_value : NULL,
+						   l->use_dict ? l->dict.n_entries : 0))
+		return PQW_ERR_NOMEM;
+	if (!l->use_dict)
 	{
-		if (use_dict)
-			pq_dict_free(&dict);
-		return PQ_ERR_NOMEM;
+		meta->used_plain = true;
+		return PQW_OK;
 	}
-	if (use_dict)
+	st = write_dictionary_page(c, &l->dict, ctx, meta);
+	if (st != PQW_OK)
+		return st;
+	/* at least 1 bit, so a one-entry dictionary still has index runs */
+	l->index_width = pqw_bit_width((uint32_t) (l->dict.n_entries - 1));
+	if (l->index_width == 0)
+		l->index_width = 1;
+	meta->used_dictionary = true;
+	return PQW_OK;
+}
+
+/*
+ * next_page_bounds
+ *		Choose where the data page starting at p->e_start, p->v_start ends.
+ *
+ * Take entries until the page holds about page_bytes, then stop at a row
+ * start (repetition level 0), so that no row spans two pages.  Flat columns
+ * of fixed-size values (or dictionary indices), the common case, take a
+ * branch-free loop: every entry starts a row.
+ */
+static inline void
+next_page_bounds(const pqw_column *c, const chunk_layout *l,
+				 size_t page_bytes, page_range *p)
+{
+	const int	def_width = l->def_width;
+	const int	rep_width = l->rep_width;
+	const int	index_width = l->index_width;
+	const bool	use_dict = l->use_dict;
+	const size_t width = c->width;
+	size_t		e = p->e_start;
+	size_t		v = p->v_start;
+	uint64_t	bits = 0;
+
+	assert(e < c->n_levels);
+	if (c->max_rep == 0 && (use_dict || c->type != PQW_BYTE_ARRAY))
 	{
-		st = write_dictionary_page(c, &dict, ctx, meta);
-		if (st != PQ_OK)
+		uint64_t	value_bits = use_dict ? (uint64_t) index_width :
+			c->type == PQW_BOOLEAN ? 1 : (uint64_t) width * 8;
+		uint64_t	limit = (uint64_t) page_bytes * 8;
+
+		do
 		{
-			pq_dict_free(&dict);
-			return st;
-		}
-		/* at least 1 bit, so a one-entry dictionary still has index runs */
-		index_width = pq_bit_width((uint32_t) (dict.n_entries - 1));
-		if (index_width == 0)
-			index_width = 1;
-		meta->used_dictionary = true;
+			size_t		present = c->max_def == 0 || c->def[e] == c->max_def;
+
+			bits += def_width + present * value_bits;
+			v += present;
+			e++;
+		} while (e < c->n_levels && bits < limit);
 	}
 	else
-		meta->used_plain = true;
-
-	while (e < c->n_levels && st == PQ_OK)
 	{
-		size_t		page_start = e;
-		size_t		value_start = v;
-		uint64_t	bits = 0;
-
-		/*
-		 * Take entries until the page is full, then stop at a row start.
-		 * Flat columns of fixed-size values (or dictionary indices), the
-		 * common case, take a branch-free loop: every entry starts a row.
-		 */
-		if (c->max_rep == 0 && (use_dict || c->type != PQ_BYTE_ARRAY))
+		do
 		{
-			uint64_t	value_bits = use_dict ? (uint64_t) index_width :
-				c->type == PQ_BOOLEAN ? 1 : (uint64_t) width * 8;
-			uint64_t	limit = (uint64_t) ctx->page_bytes * 8;
-
-			do
+			if (c->max_def == 0 || c->def[e] == c->max_def)
 			{
-				size_t		present = c->max_def == 0 || c->def[e] == c->max_def;
-
-				bits += def_width + present * value_bits;
-				v += present;
-				e++;
-			} while (e < c->n_levels && bits < limit);
-		}
-		else
-		{
-			do
-			{
-				if (c->max_def == 0 || c->def[e] == c->max_def)
-				{
-					if (use_dict)
-						bits += index_width;
-					else if (c->type == PQ_BYTE_ARRAY)
-						bits += (uint64_t) (c->offsets[v + 1] - c->offsets[v] + 4) * 8;
-					else if (c->type == PQ_BOOLEAN)
-						bits += 1;
-					else
-						bits += (uint64_t) width * 8;
-					v++;
-				}
-				bits += def_width + rep_width;
-				e++;
-			} while (e < c->n_levels &&
-					 !((c->max_rep == 0 || c->rep[e] == 0) &&
-					   bits >= (uint64_t) ctx->page_bytes * 8));
-		}
-
-		ctx->scratch->len = 0;
-		if (c->max_rep > 0)
-			pq_rle_encode_prefixed(ctx->scratch, c->rep + page_start, 2,
-								   e - page_start, rep_width);
-		if (c->max_def > 0)
-			pq_rle_encode_prefixed(ctx->scratch, c->def + page_start, 2,
-								   e - page_start, def_width);
-		if (use_dict)
-		{
-			pq_buf_byte(ctx->scratch, (uint8_t) index_width);
-			pq_rle_encode(ctx->scratch, dict.indices + value_start, 4,
-						  v - value_start, index_width);
-		}
-		else
-			plain_values(c, value_start, v, ctx->scratch);
-		st = write_page(ctx, meta, PAGE_DATA, e - page_start,
-						use_dict ? ENC_RLE_DICTIONARY : ENC_PLAIN);
+				if (use_dict)
+					bits += index_width;
+				else if (c->type == PQW_BYTE_ARRAY)
+					bits += (uint64_t) (c->offsets[v + 1] - c->offsets[v] + 4) * 8;
+				else if (c->type == PQW_BOOLEAN)
+					bits += 1;
+				else
+					bits += (uint64_t) width * 8;
+				v++;
+			}
+			bits += def_width + rep_width;
+			e++;
+		} while (e < c->n_levels &&
+				 !((c->max_rep == 0 || c->rep[e] == 0) &&
+				   bits >= (uint64_t) page_bytes * 8));
 	}
-	if (use_dict)
-		pq_dict_free(&dict);
+	assert(e > p->e_start && e <= c->n_levels && v <= c->n_values);
+	assert(c->max_rep == 0 || e == c->n_levels || c->rep[e] == 0);
+	p->e_end = e;
+	p->v_end = v;
+}
+
+/* Encode the levels and values of one data page and write it. */
+static pqw_status
+write_data_page(const pqw_column *c, const chunk_layout *l,
+				pqw_chunk_ctx *ctx, pqw_chunk_meta *meta, const page_range *p)
+{
+	size_t		entries = p->e_end - p->e_start;
+
+	ctx->scratch->len = 0;
+	if (c->max_rep > 0)
+		pqw_rle_encode_prefixed(ctx->scratch, c->rep + p->e_start, 2,
+								entries, l->rep_width);
+	if (c->max_def > 0)
+		pqw_rle_encode_prefixed(ctx->scratch, c->def + p->e_start, 2,
+								entries, l->def_width);
+	if (l->use_dict)
+	{
+		pqw_buf_byte(ctx->scratch, (uint8_t) l->index_width);
+		pqw_rle_encode(ctx->scratch, l->dict.indices + p->v_start, 4,
+					   p->v_end - p->v_start, l->index_width);
+	}
+	else
+		plain_values(c, p->v_start, p->v_end, ctx->scratch);
+	return write_page(ctx, meta, PAGE_DATA, entries,
+					  l->use_dict ? ENC_RLE_DICTIONARY : ENC_PLAIN);
+}
+
+/*
+ * pqw_column_write_chunk
+ *		Write the buffered rows of a column as one column chunk.
+ *
+ * An optional dictionary page, then data pages whose bounds are chosen
+ * first (next_page_bounds) and then encoded (write_data_page), as DuckDB's
+ * column writer separates preparing a page from flushing it.
+ */
+pqw_status
+pqw_column_write_chunk(pqw_column *c, pqw_chunk_ctx *ctx, pqw_chunk_meta *meta)
+{
+	chunk_layout l;
+	page_range	page = {0, 0, 0, 0};
+	pqw_status	st;
+
+	st = prepare_chunk(c, ctx, meta, &l);
+	while (st == PQW_OK && page.e_end < c->n_levels)
+	{
+		page.e_start = page.e_end;
+		page.v_start = page.v_end;
+		next_page_bounds(c, &l, ctx->page_bytes, &page);
+		st = write_data_page(c, &l, ctx, meta, &page);
+	}
+	/* every buffered value went into a page */
+	assert(st != PQW_OK || page.v_end == c->n_values);
+	if (l.use_dict)
+		pqw_dict_free(&l.dict);
 	return st;
 }

@@ -14,11 +14,11 @@
  */
 #include <string.h>
 
-#include "parquet/pq_internal.h"
+#include "parquet/pqw_internal.h"
 
 /* Bits needed for values 0..max_value (0 for max_value 0). */
 int
-pq_bit_width(uint32_t max_value)
+pqw_bit_width(uint32_t max_value)
 {
 	int			w = 0;
 
@@ -39,18 +39,18 @@ get_value(const void *values, int elem_size, size_t i)
 }
 
 static void
-emit_rle_run(pq_buf *out, uint32_t value, size_t count, int bit_width)
+emit_rle_run(pqw_buf *out, uint32_t value, size_t count, int bit_width)
 {
 	int			nbytes = (bit_width + 7) / 8;
 
-	tc_varint(out, (uint64_t) count << 1);
+	pqw_tc_varint(out, (uint64_t) count << 1);
 	for (int i = 0; i < nbytes; i++)
-		pq_buf_byte(out, (uint8_t) (value >> (8 * i)));
+		pqw_buf_byte(out, (uint8_t) (value >> (8 * i)));
 }
 
 /* Bit-pack n values starting at start, padded to a multiple of 8. */
 static void
-emit_bitpacked_run(pq_buf *out, const void *values, int elem_size,
+emit_bitpacked_run(pqw_buf *out, const void *values, int elem_size,
 				   size_t start, size_t n, int bit_width)
 {
 	size_t		groups = (n + 7) / 8;
@@ -58,8 +58,8 @@ emit_bitpacked_run(pq_buf *out, const void *values, int elem_size,
 	uint64_t	acc = 0;
 	int			bits = 0;
 
-	tc_varint(out, ((uint64_t) groups << 1) | 1);
-	if (!pq_buf_reserve(out, nbytes))
+	pqw_tc_varint(out, ((uint64_t) groups << 1) | 1);
+	if (!pqw_buf_reserve(out, nbytes))
 		return;
 	for (size_t i = 0; i < groups * 8; i++)
 	{
@@ -77,14 +77,24 @@ emit_bitpacked_run(pq_buf *out, const void *values, int elem_size,
 	/* groups of 8 values always end on a byte boundary */
 }
 
+/*
+ * pqw_rle_encode
+ *		The RLE/bit-packed hybrid encoding of n values of elem_size bytes.
+ *
+ * Runs of at least 8 equal values become RLE runs once the pending
+ * literals fill whole groups of 8; the rest go into bit-packed runs.
+ * False when out of memory.
+ */
 bool
-pq_rle_encode(pq_buf *out, const void *values, int elem_size, size_t n,
-			  int bit_width)
+pqw_rle_encode(pqw_buf *out, const void *values, int elem_size, size_t n,
+			   int bit_width)
 {
 	size_t		i = 0;
 	size_t		lit_start = 0;
 	size_t		lit_count = 0;
 
+	assert(elem_size == 2 || elem_size == 4);
+	assert(bit_width >= 0 && bit_width <= 32);
 	if (bit_width == 0)
 	{
 		/* every value is 0: one run, or nothing for an empty stream */
@@ -133,15 +143,15 @@ pq_rle_encode(pq_buf *out, const void *values, int elem_size, size_t n,
 }
 
 bool
-pq_rle_encode_prefixed(pq_buf *out, const void *values, int elem_size,
-					   size_t n, int bit_width)
+pqw_rle_encode_prefixed(pqw_buf *out, const void *values, int elem_size,
+						size_t n, int bit_width)
 {
 	size_t		at = out->len;
 	size_t		body;
 
-	if (!pq_buf_u32le(out, 0))
+	if (!pqw_buf_u32le(out, 0))
 		return false;
-	if (!pq_rle_encode(out, values, elem_size, n, bit_width))
+	if (!pqw_rle_encode(out, values, elem_size, n, bit_width))
 		return false;
 	body = out->len - at - 4;
 	out->data[at] = body & 0xFF;
@@ -153,11 +163,11 @@ pq_rle_encode_prefixed(pq_buf *out, const void *values, int elem_size,
 
 /* PLAIN booleans: one bit each, LSB first. */
 bool
-pq_bitpack_booleans(pq_buf *out, const uint8_t *values, size_t n)
+pqw_bitpack_booleans(pqw_buf *out, const uint8_t *values, size_t n)
 {
 	size_t		nbytes = (n + 7) / 8;
 
-	if (!pq_buf_reserve(out, nbytes))
+	if (!pqw_buf_reserve(out, nbytes))
 		return false;
 	memset(out->data + out->len, 0, nbytes);
 	for (size_t i = 0; i < n; i++)
@@ -213,9 +223,9 @@ hash_bytes(const uint8_t *p, size_t n)
  * in one probe chain), anything else as bytes.
  */
 static inline uint64_t
-fixed_key(const pq_column *c, const uint8_t *v)
+fixed_key(const pqw_column *c, const uint8_t *v)
 {
-	if (c->fast == PQ_FAST_8)
+	if (c->fast == PQW_FAST_8)
 	{
 		uint64_t	k;
 
@@ -232,18 +242,18 @@ fixed_key(const pq_column *c, const uint8_t *v)
 }
 
 static inline uint32_t
-value_hash(const pq_column *c, const uint8_t *v, size_t len)
+value_hash(const pqw_column *c, const uint8_t *v, size_t len)
 {
-	if (c->fast == PQ_FAST_4 || c->fast == PQ_FAST_8)
+	if (c->fast == PQW_FAST_4 || c->fast == PQW_FAST_8)
 		return (uint32_t) mix64(fixed_key(c, v));
 	return (uint32_t) hash_bytes(v, len);
 }
 
 static inline bool
-value_equal(const pq_column *c, const uint8_t *a, size_t alen,
+value_equal(const pqw_column *c, const uint8_t *a, size_t alen,
 			const uint8_t *b, size_t blen)
 {
-	if (c->fast == PQ_FAST_4 || c->fast == PQ_FAST_8)
+	if (c->fast == PQW_FAST_4 || c->fast == PQW_FAST_8)
 		return fixed_key(c, a) == fixed_key(c, b);
 	return alen == blen && memcmp(a, b, alen) == 0;
 }
@@ -272,10 +282,10 @@ typedef struct dict_slot
 } dict_slot;
 
 static bool
-dict_grow(const pq_alloc *a, dict_slot **table, size_t *slots)
+dict_grow(const pqw_alloc *a, dict_slot **table, size_t *slots)
 {
 	size_t		nslots = *slots * 2;
-	dict_slot  *nt = pq_malloc(a, nslots * sizeof(dict_slot));
+	dict_slot  *nt = pqw_malloc(a, nslots * sizeof(dict_slot));
 
 	if (nt == NULL)
 		return false;
@@ -291,92 +301,115 @@ dict_grow(const pq_alloc *a, dict_slot **table, size_t *slots)
 			ns = (ns + 1) & (nslots - 1);
 		nt[ns] = (*table)[k];
 	}
-	pq_free(a, *table);
+	pqw_free(a, *table);
 	*table = nt;
 	*slots = nslots;
 	return true;
 }
 
 /*
- * Give every value a dictionary index.  Return false with *fallback set
- * when PLAIN is the better choice: the dictionary page would pass limit
- * (readers cap dictionary pages, and a huge dictionary rarely pays), or
- * the dictionary plus the indices would not be smaller than the PLAIN
- * values (mostly distinct values, such as ids and timestamps).
+ * The entry (1-based) of value v in the table, or 0 with *s at the empty
+ * slot where it belongs.  *s starts at the value's home slot.
  */
-bool
-pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
+static inline uint32_t
+dict_find(const pqw_dict *d, const pqw_column *c, const dict_slot *table,
+		  size_t slots, bool fixed, const uint8_t *v, size_t len,
+		  uint64_t key, uint32_t h, size_t *s)
 {
-	const pq_alloc *a = d->alloc;
+	size_t		k = *s;
+
+	while (table[k].entry != 0)
+	{
+		if (fixed)
+		{
+			if (table[k].key == key)
+				return table[k].entry;
+		}
+		else if (table[k].hash == h)
+		{
+			size_t		elen;
+			const uint8_t *e = pqw_column_value(c, d->entry_value[table[k].entry - 1], &elen);
+
+			if (value_equal(c, e, elen, v, len))
+				return table[k].entry;
+		}
+		k = (k + 1) & (slots - 1);
+	}
+	*s = k;
+	return 0;
+}
+
+/* Whether, after value i, the chunk's values look too distinct to pay. */
+static inline bool
+dict_gives_up(const pqw_dict *d, const pqw_column *c, size_t i,
+			  size_t max_entries)
+{
+	/* mostly distinct from the start: see DICT_PROBE */
+	if (i + 1 == DICT_PROBE && d->n_entries > DICT_PROBE / 4 * 3 &&
+		c->n_values >= DICT_CUTOFF_MIN)
+		return true;
+
+	/*
+	 * More distinct values than a fifth of the chunk: DuckDB's rule for when
+	 * a dictionary stops paying; hashing the rest would be wasted.
+	 */
+	return d->n_entries > max_entries;
+}
+
+/* How indexing the values ended */
+typedef enum dict_outcome
+{
+	DICT_BUILT,
+	DICT_FALLBACK,				/* PLAIN is the better choice */
+	DICT_NOMEM
+} dict_outcome;
+
+/*
+ * dict_index_values
+ *		Give every value of the chunk a dictionary index, adding an entry
+ *		for each value not seen before.
+ *
+ * Stops early with DICT_FALLBACK when the dictionary page would pass limit
+ * or when the values turn out mostly distinct (the cutoffs above).  The
+ * hash table lives only here; the entries and indices stay in d.
+ */
+static dict_outcome
+dict_index_values(pqw_dict *d, const pqw_column *c, size_t limit)
+{
+	const pqw_alloc *a = d->alloc;
 	size_t		slots = 1024;
-	dict_slot  *table;
-	bool		ok = true;
+	dict_slot  *table = pqw_malloc(a, slots * sizeof(dict_slot));
+	dict_outcome outcome = DICT_BUILT;
 
 	/* DuckDB's rule, below: at most a fifth of the chunk distinct */
 	size_t		max_entries = c->n_values >= DICT_CUTOFF_MIN ? c->n_values / 5 : SIZE_MAX;
-	bool		fixed = (c->fast == PQ_FAST_4 || c->fast == PQ_FAST_8);
+	bool		fixed = (c->fast == PQW_FAST_4 || c->fast == PQW_FAST_8);
 
-	*fallback = false;
-	d->entry_value = NULL;
-	d->n_entries = 0;
-	d->entries_cap = 0;
-	d->plain_bytes = 0;
-	d->indices = pq_malloc(a, (c->n_values ? c->n_values : 1) * sizeof(uint32_t));
-	table = pq_malloc(a, slots * sizeof(dict_slot));
-	if (d->indices == NULL || table == NULL)
-	{
-		pq_free(a, table);
-		pq_free(a, d->indices);
-		d->indices = NULL;
-		return false;
-	}
+	if (table == NULL)
+		return DICT_NOMEM;
 	memset(table, 0, slots * sizeof(dict_slot));
 
 	for (size_t i = 0; i < c->n_values; i++)
 	{
 		size_t		len;
-		const uint8_t *v = pq_column_value(c, i, &len);
+		const uint8_t *v = pqw_column_value(c, i, &len);
 		uint64_t	key = fixed ? fixed_key(c, v) : 0;
 		uint32_t	h = value_hash(c, v, len);
 		size_t		s = h & (slots - 1);
-		uint32_t	found = 0;
+		uint32_t	found = dict_find(d, c, table, slots, fixed, v, len, key, h, &s);
 
-		while (table[s].entry != 0)
-		{
-			if (fixed)
-			{
-				if (table[s].key == key)
-				{
-					found = table[s].entry;
-					break;
-				}
-			}
-			else if (table[s].hash == h)
-			{
-				size_t		elen;
-				const uint8_t *e = pq_column_value(c, d->entry_value[table[s].entry - 1], &elen);
-
-				if (value_equal(c, e, elen, v, len))
-				{
-					found = table[s].entry;
-					break;
-				}
-			}
-			s = (s + 1) & (slots - 1);
-		}
 		if (found == 0)
 		{
-			d->plain_bytes += len + (c->type == PQ_BYTE_ARRAY ? 4 : 0);
+			d->plain_bytes += len + (c->type == PQW_BYTE_ARRAY ? 4 : 0);
 			if (d->plain_bytes > limit)
 			{
-				*fallback = true;
-				ok = false;
+				outcome = DICT_FALLBACK;
 				break;
 			}
-			if (!pq_grow_array(a, (void **) &d->entry_value, &d->entries_cap,
-							   d->n_entries + 1, sizeof(uint32_t)))
+			if (!pqw_grow_array(a, (void **) &d->entry_value, &d->entries_cap,
+								d->n_entries + 1, sizeof(uint32_t)))
 			{
-				ok = false;
+				outcome = DICT_NOMEM;
 				break;
 			}
 			d->entry_value[d->n_entries++] = (uint32_t) i;
@@ -387,58 +420,78 @@ pq_dict_build(pq_dict *d, const pq_column *c, size_t limit, bool *fallback)
 			/* keep the table at most half full */
 			if (d->n_entries * 2 > slots && !dict_grow(a, &table, &slots))
 			{
-				ok = false;
+				outcome = DICT_NOMEM;
 				break;
 			}
 		}
+		assert(found >= 1 && found <= d->n_entries);
 		d->indices[i] = found - 1;
-
-		/* mostly distinct from the start: see DICT_PROBE */
-		if (i + 1 == DICT_PROBE && d->n_entries > DICT_PROBE / 4 * 3 &&
-			c->n_values >= DICT_CUTOFF_MIN)
+		if (dict_gives_up(d, c, i, max_entries))
 		{
-			*fallback = true;
-			ok = false;
-			break;
-		}
-
-		/*
-		 * More distinct values than a fifth of the chunk: DuckDB's rule for
-		 * when a dictionary stops paying; hashing the rest would be wasted.
-		 */
-		if (d->n_entries > max_entries)
-		{
-			*fallback = true;
-			ok = false;
+			outcome = DICT_FALLBACK;
 			break;
 		}
 	}
-	pq_free(a, table);
+	pqw_free(a, table);
+	return outcome;
+}
 
-	if (ok)
+/* Whether the dictionary page plus the indices beat the PLAIN values. */
+static bool
+dict_pays(const pqw_dict *d, const pqw_column *c)
+{
+	int			width = pqw_bit_width((uint32_t) (d->n_entries - 1));
+	size_t		plain = c->values.len +
+		(c->type == PQW_BYTE_ARRAY ? 4 * c->n_values : 0);
+	size_t		dict_cost = d->plain_bytes +
+		(c->n_values * (size_t) (width ? width : 1) + 7) / 8;
+
+	return dict_cost < plain;
+}
+
+/*
+ * pqw_dict_build
+ *		Build the dictionary of a column chunk.
+ *
+ * Give every value a dictionary index.  Return false with *fallback set
+ * when PLAIN is the better choice: the dictionary page would pass limit
+ * (readers cap dictionary pages, and a huge dictionary rarely pays), or
+ * the dictionary plus the indices would not be smaller than the PLAIN
+ * values (mostly distinct values, such as ids and timestamps).  On false
+ * nothing is left allocated.
+ */
+bool
+pqw_dict_build(pqw_dict *d, const pqw_column *c, size_t limit, bool *fallback)
+{
+	dict_outcome outcome;
+
+	d->entry_value = NULL;
+	d->n_entries = 0;
+	d->entries_cap = 0;
+	d->plain_bytes = 0;
+	d->indices = pqw_malloc(d->alloc, (c->n_values ? c->n_values : 1) * sizeof(uint32_t));
+	if (d->indices == NULL)
+		outcome = DICT_NOMEM;
+	else
+		outcome = dict_index_values(d, c, limit);
+	if (outcome == DICT_BUILT && !dict_pays(d, c))
+		outcome = DICT_FALLBACK;
+
+	*fallback = (outcome == DICT_FALLBACK);
+	if (outcome != DICT_BUILT)
 	{
-		int			width = pq_bit_width((uint32_t) (d->n_entries - 1));
-		size_t		plain = c->values.len +
-			(c->type == PQ_BYTE_ARRAY ? 4 * c->n_values : 0);
-		size_t		dict_cost = d->plain_bytes +
-			(c->n_values * (size_t) (width ? width : 1) + 7) / 8;
-
-		if (dict_cost >= plain)
-		{
-			*fallback = true;
-			ok = false;
-		}
+		pqw_dict_free(d);
+		return false;
 	}
-	if (!ok)
-		pq_dict_free(d);
-	return ok;
+	assert(d->n_entries >= 1 && d->n_entries <= c->n_values);
+	return true;
 }
 
 void
-pq_dict_free(pq_dict *d)
+pqw_dict_free(pqw_dict *d)
 {
-	pq_free(d->alloc, d->entry_value);
-	pq_free(d->alloc, d->indices);
+	pqw_free(d->alloc, d->entry_value);
+	pqw_free(d->alloc, d->indices);
 	d->entry_value = NULL;
 	d->indices = NULL;
 	d->n_entries = 0;

@@ -9,14 +9,14 @@
  * and UUID, false < true for BOOLEAN.  A chunk with a NaN gets no bounds
  * at all; zero bounds are written as -0.0 (min) and +0.0 (max) so either
  * zero matches.
- * Byte arrays longer than PQ_STATS_MAX_VALUE_BYTES drop min/max rather
+ * Byte arrays longer than PQW_STATS_MAX_VALUE_BYTES drop min/max rather
  * than being truncated.
  *
  *-------------------------------------------------------------------------
  */
 #include <string.h>
 
-#include "parquet/pq_internal.h"
+#include "parquet/pqw_internal.h"
 
 static int
 cmp_unsigned_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
@@ -42,18 +42,18 @@ cmp_signed_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 
 /* BOOLEAN and byte arrays, in their column's order */
 static inline int
-cmp_values(const pq_column *c, const uint8_t *a, size_t alen,
+cmp_values(const pqw_column *c, const uint8_t *a, size_t alen,
 		   const uint8_t *b, size_t blen)
 {
 	switch (c->type)
 	{
-		case PQ_BOOLEAN:
+		case PQW_BOOLEAN:
 			return (int) a[0] - (int) b[0];
-		case PQ_FIXED_LEN_BYTE_ARRAY:
+		case PQW_FIXED_LEN_BYTE_ARRAY:
 			if (c->signed_bytes)
 				return cmp_signed_bytes(a, b, alen);
 			return cmp_unsigned_bytes(a, alen, b, blen);
-		case PQ_BYTE_ARRAY:
+		case PQW_BYTE_ARRAY:
 			return cmp_unsigned_bytes(a, alen, b, blen);
 		default:
 			break;				/* numeric types: numeric_bounds() */
@@ -112,17 +112,17 @@ value_index(const value_set *set, size_t i)
 	} while (0)
 
 static bool
-numeric_bounds(const pq_column *c, const value_set *set, size_t *imin, size_t *imax)
+numeric_bounds(const pqw_column *c, const value_set *set, size_t *imin, size_t *imax)
 {
 	switch (c->type)
 	{
-		case PQ_INT32:
+		case PQW_INT32:
 			SCAN_BOUNDS(int32_t, 0);
-		case PQ_INT64:
+		case PQW_INT64:
 			SCAN_BOUNDS(int64_t, 0);
-		case PQ_FLOAT:
+		case PQW_FLOAT:
 			SCAN_BOUNDS(float, 1);
-		case PQ_DOUBLE:
+		case PQW_DOUBLE:
 			SCAN_BOUNDS(double, 1);
 		default:
 			return false;
@@ -131,9 +131,9 @@ numeric_bounds(const pq_column *c, const value_set *set, size_t *imin, size_t *i
 
 /* Replace a zero bound by the signed zero that makes it inclusive. */
 static void
-fix_zero(const pq_column *c, uint8_t *v, bool negative)
+fix_zero(const pqw_column *c, uint8_t *v, bool negative)
 {
-	if (c->type == PQ_FLOAT)
+	if (c->type == PQW_FLOAT)
 	{
 		float		f;
 
@@ -144,7 +144,7 @@ fix_zero(const pq_column *c, uint8_t *v, bool negative)
 			memcpy(v, &f, 4);
 		}
 	}
-	else if (c->type == PQ_DOUBLE)
+	else if (c->type == PQW_DOUBLE)
 	{
 		double		d;
 
@@ -158,18 +158,68 @@ fix_zero(const pq_column *c, uint8_t *v, bool negative)
 }
 
 static uint8_t *
-copy_bytes(const pq_alloc *a, const uint8_t *v, size_t len)
+copy_bytes(const pqw_alloc *a, const uint8_t *v, size_t len)
 {
-	uint8_t    *p = pq_malloc(a, len);
+	uint8_t    *p = pqw_malloc(a, len);
 
 	if (p && len)
 		memcpy(p, v, len);
 	return p;
 }
 
+/*
+ * byte_bounds
+ *		The least and greatest value of set by cmp_values (BOOLEAN,
+ *		BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY), pointing into the column.
+ */
+static void
+byte_bounds(const pqw_column *c, const value_set *set,
+			const uint8_t **min, size_t *min_len,
+			const uint8_t **max, size_t *max_len)
+{
+	const uint8_t *lo = NULL,
+			   *hi = NULL;
+	size_t		lo_len = 0,
+				hi_len = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+	{
+		size_t		len;
+		const uint8_t *v = pqw_column_value(c, value_index(set, i), &len);
+
+		if (lo == NULL)
+		{
+			lo = hi = v;
+			lo_len = hi_len = len;
+		}
+		/* a new minimum cannot also be a new maximum: one comparison mostly */
+		else if (cmp_values(c, v, len, lo, lo_len) < 0)
+		{
+			lo = v;
+			lo_len = len;
+		}
+		else if (cmp_values(c, v, len, hi, hi_len) > 0)
+		{
+			hi = v;
+			hi_len = len;
+		}
+	}
+	*min = lo;
+	*min_len = lo_len;
+	*max = hi;
+	*max_len = hi_len;
+}
+
+/*
+ * pqw_stats_compute
+ *		The statistics of a column chunk: null count, and min and max when
+ *		they are usable.
+ *
+ * False only when out of memory.
+ */
 bool
-pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a,
-				 const uint32_t *distinct, size_t n_distinct)
+pqw_stats_compute(pqw_stats *s, const pqw_column *c, const pqw_alloc *a,
+				  const uint32_t *distinct, size_t n_distinct)
 {
 	value_set	set = {distinct, distinct ? n_distinct : c->n_values};
 	const uint8_t *min = NULL,
@@ -178,13 +228,14 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a,
 				max_len = 0;
 
 	memset(s, 0, sizeof(*s));
+	assert(c->n_values <= c->n_levels && n_distinct <= c->n_values);
 	/* every level entry without a value is a null (or an empty list) */
 	s->null_count = (int64_t) (c->n_levels - c->n_values);
 	if (c->n_values == 0 || set.n == 0)
 		return true;
 
-	if (c->type == PQ_INT32 || c->type == PQ_INT64 ||
-		c->type == PQ_FLOAT || c->type == PQ_DOUBLE)
+	if (c->type == PQW_INT32 || c->type == PQW_INT64 ||
+		c->type == PQW_FLOAT || c->type == PQW_DOUBLE)
 	{
 		size_t		width = c->width;
 		size_t		imin,
@@ -203,39 +254,18 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a,
 		min_len = max_len = width;
 	}
 	else
-	{
-		for (size_t i = 0; i < set.n; i++)
-		{
-			size_t		len;
-			const uint8_t *v = pq_column_value(c, value_index(&set, i), &len);
-
-			if (min == NULL)
-			{
-				min = max = v;
-				min_len = max_len = len;
-			}
-			/* a new minimum cannot also be a new maximum: one comparison mostly */
-			else if (cmp_values(c, v, len, min, min_len) < 0)
-			{
-				min = v;
-				min_len = len;
-			}
-			else if (cmp_values(c, v, len, max, max_len) > 0)
-			{
-				max = v;
-				max_len = len;
-			}
-		}
-	}
-	if (c->type == PQ_BYTE_ARRAY &&
-		(min_len > PQ_STATS_MAX_VALUE_BYTES || max_len > PQ_STATS_MAX_VALUE_BYTES))
+		byte_bounds(c, &set, &min, &min_len, &max, &max_len);
+	assert(min != NULL && max != NULL);
+	assert(c->type == PQW_BYTE_ARRAY || (min_len == c->width && max_len == c->width));
+	if (c->type == PQW_BYTE_ARRAY &&
+		(min_len > PQW_STATS_MAX_VALUE_BYTES || max_len > PQW_STATS_MAX_VALUE_BYTES))
 		return true;
 
 	s->min = copy_bytes(a, min, min_len);
 	s->max = copy_bytes(a, max, max_len);
 	if (s->min == NULL || s->max == NULL)
 	{
-		pq_stats_free(s, a);
+		pqw_stats_free(s, a);
 		return false;
 	}
 	s->min_len = min_len;
@@ -244,35 +274,35 @@ pq_stats_compute(pq_stats *s, const pq_column *c, const pq_alloc *a,
 	fix_zero(c, s->max, false);
 	s->has_minmax = true;
 	/* the deprecated fields were defined with signed comparison only */
-	s->legacy = (c->type == PQ_INT32 || c->type == PQ_INT64 ||
-				 c->type == PQ_FLOAT || c->type == PQ_DOUBLE);
+	s->legacy = (c->type == PQW_INT32 || c->type == PQW_INT64 ||
+				 c->type == PQW_FLOAT || c->type == PQW_DOUBLE);
 	return true;
 }
 
 void
-pq_stats_free(pq_stats *s, const pq_alloc *a)
+pqw_stats_free(pqw_stats *s, const pqw_alloc *a)
 {
-	pq_free(a, s->min);
-	pq_free(a, s->max);
+	pqw_free(a, s->min);
+	pqw_free(a, s->max);
 	s->min = s->max = NULL;
 	s->has_minmax = false;
 }
 
 /* Statistics struct as field field_id of the enclosing struct. */
 void
-pq_stats_write(const pq_stats *s, pq_thrift *t, int16_t field_id)
+pqw_stats_write(const pqw_stats *s, pqw_thrift *t, int16_t field_id)
 {
-	tc_field_struct_begin(t, field_id);
+	pqw_tc_field_struct_begin(t, field_id);
 	if (s->has_minmax && s->legacy)
 	{
-		tc_field_binary(t, 1, s->max, s->max_len);
-		tc_field_binary(t, 2, s->min, s->min_len);
+		pqw_tc_field_binary(t, 1, s->max, s->max_len);
+		pqw_tc_field_binary(t, 2, s->min, s->min_len);
 	}
-	tc_field_i64(t, 3, s->null_count);
+	pqw_tc_field_i64(t, 3, s->null_count);
 	if (s->has_minmax)
 	{
-		tc_field_binary(t, 5, s->max, s->max_len);
-		tc_field_binary(t, 6, s->min, s->min_len);
+		pqw_tc_field_binary(t, 5, s->max, s->max_len);
+		pqw_tc_field_binary(t, 6, s->min, s->min_len);
 	}
-	tc_struct_end(t);
+	pqw_tc_struct_end(t);
 }

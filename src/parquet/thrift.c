@@ -15,10 +15,10 @@
  */
 #include <string.h>
 
-#include "parquet/pq_internal.h"
+#include "parquet/pqw_internal.h"
 
 void
-tc_varint(pq_buf *b, uint64_t v)
+pqw_tc_varint(pqw_buf *b, uint64_t v)
 {
 	uint8_t		tmp[10];
 	int			n = 0;
@@ -29,17 +29,17 @@ tc_varint(pq_buf *b, uint64_t v)
 		v >>= 7;
 	}
 	tmp[n++] = (uint8_t) v;
-	pq_buf_append(b, tmp, n);
+	pqw_buf_append(b, tmp, n);
 }
 
 uint64_t
-tc_zigzag(int64_t v)
+pqw_tc_zigzag(int64_t v)
 {
 	return ((uint64_t) v << 1) ^ (uint64_t) (v >> 63);
 }
 
 void
-tc_begin(pq_thrift *t, pq_buf *out)
+pqw_tc_begin(pqw_thrift *t, pqw_buf *out)
 {
 	t->out = out;
 	t->depth = 0;
@@ -49,31 +49,31 @@ tc_begin(pq_thrift *t, pq_buf *out)
 
 /* Close the top-level struct; false if the encoding went wrong. */
 bool
-tc_end(pq_thrift *t)
+pqw_tc_end(pqw_thrift *t)
 {
-	pq_buf_byte(t->out, 0);
+	pqw_buf_byte(t->out, 0);
 	return !t->out->failed && !t->overflow && t->depth == 0;
 }
 
 static void
-tc_field_header(pq_thrift *t, int16_t id, int ctype)
+pqw_tc_field_header(pqw_thrift *t, int16_t id, int ctype)
 {
 	int			delta = id - t->last_id[t->depth];
 
 	if (delta > 0 && delta <= 15)
-		pq_buf_byte(t->out, (uint8_t) ((delta << 4) | ctype));
+		pqw_buf_byte(t->out, (uint8_t) ((delta << 4) | ctype));
 	else
 	{
-		pq_buf_byte(t->out, (uint8_t) ctype);
-		tc_varint(t->out, tc_zigzag(id));
+		pqw_buf_byte(t->out, (uint8_t) ctype);
+		pqw_tc_varint(t->out, pqw_tc_zigzag(id));
 	}
 	t->last_id[t->depth] = id;
 }
 
 static void
-tc_push(pq_thrift *t)
+pqw_tc_push(pqw_thrift *t)
 {
-	if (t->depth + 1 >= TC_MAX_DEPTH)
+	if (t->depth + 1 >= PQW_TC_MAX_DEPTH)
 	{
 		t->overflow = true;
 		return;
@@ -83,66 +83,66 @@ tc_push(pq_thrift *t)
 }
 
 void
-tc_field_i8(pq_thrift *t, int16_t id, int8_t v)
+pqw_tc_field_i8(pqw_thrift *t, int16_t id, int8_t v)
 {
-	tc_field_header(t, id, TC_I8);
+	pqw_tc_field_header(t, id, PQW_TC_I8);
 	/* i8 is a raw byte in the compact protocol, not a varint */
-	pq_buf_byte(t->out, (uint8_t) v);
+	pqw_buf_byte(t->out, (uint8_t) v);
 }
 
 void
-tc_field_i16(pq_thrift *t, int16_t id, int16_t v)
+pqw_tc_field_i16(pqw_thrift *t, int16_t id, int16_t v)
 {
-	tc_field_header(t, id, TC_I16);
-	tc_varint(t->out, tc_zigzag(v));
+	pqw_tc_field_header(t, id, PQW_TC_I16);
+	pqw_tc_varint(t->out, pqw_tc_zigzag(v));
 }
 
 void
-tc_field_i32(pq_thrift *t, int16_t id, int32_t v)
+pqw_tc_field_i32(pqw_thrift *t, int16_t id, int32_t v)
 {
-	tc_field_header(t, id, TC_I32);
-	tc_varint(t->out, tc_zigzag(v));
+	pqw_tc_field_header(t, id, PQW_TC_I32);
+	pqw_tc_varint(t->out, pqw_tc_zigzag(v));
 }
 
 void
-tc_field_i64(pq_thrift *t, int16_t id, int64_t v)
+pqw_tc_field_i64(pqw_thrift *t, int16_t id, int64_t v)
 {
-	tc_field_header(t, id, TC_I64);
-	tc_varint(t->out, tc_zigzag(v));
+	pqw_tc_field_header(t, id, PQW_TC_I64);
+	pqw_tc_varint(t->out, pqw_tc_zigzag(v));
 }
 
 void
-tc_field_bool(pq_thrift *t, int16_t id, bool v)
+pqw_tc_field_bool(pqw_thrift *t, int16_t id, bool v)
 {
 	/* a bool field carries its value in the type nibble */
-	tc_field_header(t, id, v ? TC_BOOL_TRUE : TC_BOOL_FALSE);
+	pqw_tc_field_header(t, id, v ? PQW_TC_BOOL_TRUE : PQW_TC_BOOL_FALSE);
 }
 
 void
-tc_field_binary(pq_thrift *t, int16_t id, const void *data, size_t len)
+pqw_tc_field_binary(pqw_thrift *t, int16_t id, const void *data, size_t len)
 {
-	tc_field_header(t, id, TC_BINARY);
-	tc_varint(t->out, len);
-	pq_buf_append(t->out, data, len);
+	pqw_tc_field_header(t, id, PQW_TC_BINARY);
+	pqw_tc_varint(t->out, len);
+	pqw_buf_append(t->out, data, len);
 }
 
 void
-tc_field_string(pq_thrift *t, int16_t id, const char *s)
+pqw_tc_field_string(pqw_thrift *t, int16_t id, const char *s)
 {
-	tc_field_binary(t, id, s, strlen(s));
+	pqw_tc_field_binary(t, id, s, strlen(s));
 }
 
 void
-tc_field_struct_begin(pq_thrift *t, int16_t id)
+pqw_tc_field_struct_begin(pqw_thrift *t, int16_t id)
 {
-	tc_field_header(t, id, TC_STRUCT);
-	tc_push(t);
+	pqw_tc_field_header(t, id, PQW_TC_STRUCT);
+	pqw_tc_push(t);
 }
 
 void
-tc_struct_end(pq_thrift *t)
+pqw_tc_struct_end(pqw_thrift *t)
 {
-	pq_buf_byte(t->out, 0);
+	pqw_buf_byte(t->out, 0);
 	if (t->depth > 0)
 		t->depth--;
 	else
@@ -150,34 +150,34 @@ tc_struct_end(pq_thrift *t)
 }
 
 void
-tc_field_list_begin(pq_thrift *t, int16_t id, int elem_type, size_t n)
+pqw_tc_field_list_begin(pqw_thrift *t, int16_t id, int elem_type, size_t n)
 {
-	tc_field_header(t, id, TC_LIST);
+	pqw_tc_field_header(t, id, PQW_TC_LIST);
 	if (n <= 14)
-		pq_buf_byte(t->out, (uint8_t) ((n << 4) | elem_type));
+		pqw_buf_byte(t->out, (uint8_t) ((n << 4) | elem_type));
 	else
 	{
-		pq_buf_byte(t->out, (uint8_t) (0xF0 | elem_type));
-		tc_varint(t->out, n);
+		pqw_buf_byte(t->out, (uint8_t) (0xF0 | elem_type));
+		pqw_tc_varint(t->out, n);
 	}
 }
 
 /* A struct element of a list: no field header, its own id counter. */
 void
-tc_list_struct_begin(pq_thrift *t)
+pqw_tc_list_struct_begin(pqw_thrift *t)
 {
-	tc_push(t);
+	pqw_tc_push(t);
 }
 
 void
-tc_list_i32(pq_thrift *t, int32_t v)
+pqw_tc_list_i32(pqw_thrift *t, int32_t v)
 {
-	tc_varint(t->out, tc_zigzag(v));
+	pqw_tc_varint(t->out, pqw_tc_zigzag(v));
 }
 
 void
-tc_list_binary(pq_thrift *t, const void *data, size_t len)
+pqw_tc_list_binary(pqw_thrift *t, const void *data, size_t len)
 {
-	tc_varint(t->out, len);
-	pq_buf_append(t->out, data, len);
+	pqw_tc_varint(t->out, len);
+	pqw_buf_append(t->out, data, len);
 }

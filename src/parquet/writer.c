@@ -15,72 +15,72 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "parquet/pq_internal.h"
+#include "parquet/pqw_internal.h"
 
 #define ENC_PLAIN			0
 #define ENC_RLE				3
 #define ENC_RLE_DICTIONARY	8
 
-typedef struct pq_row_group_meta
+typedef struct pqw_row_group_meta
 {
 	int64_t		num_rows;
 	int64_t		file_offset;
 	int64_t		total_byte_size;
 	int64_t		total_compressed;
-	pq_chunk_meta *chunks;
-} pq_row_group_meta;
+	pqw_chunk_meta *chunks;
+} pqw_row_group_meta;
 
-typedef struct pq_kv
+typedef struct pqw_kv
 {
 	char	   *key;
 	char	   *value;
-} pq_kv;
+} pqw_kv;
 
-struct pq_writer
+struct pqw_writer
 {
-	pq_alloc	alloc;
-	pq_options	opt;
+	pqw_alloc	alloc;
+	pqw_options	opt;
 	char	   *created_by;
-	pq_write_fn write_fn;
+	pqw_write_fn write_fn;
 	void	   *write_ctx;
 
-	pq_schema	schema;
-	pq_column  *cols;
+	pqw_schema	schema;
+	pqw_column *cols;
 	int			n_cols;
 
-	pq_compressor compressor;
-	pq_buf		scratch;
-	pq_buf		compressed;
-	pq_buf		header;
+	pqw_compressor compressor;
+	pqw_buf		scratch;
+	pqw_buf		compressed;
+	pqw_buf		header;
 
 	bool		begun;
 	bool		finished;
 	bool		accepting;		/* begun and not finished: values may come */
-	pq_status	failed;			/* sticky: after an error nothing more */
+	pqw_status	failed;			/* sticky: after an error nothing more */
 
 	int64_t		offset;
 	int64_t		rows_total;
 	int64_t		rows_in_group;
-	size_t		buffered;		/* pq_column_buffered_bytes() of all columns */
+	size_t		buffered;		/* pqw_column_buffered_bytes() of all columns */
 
-	pq_row_group_meta *groups;
+	pqw_row_group_meta *groups;
 	size_t		n_groups;
 	size_t		groups_cap;
 
-	pq_kv	   *kv;
+	pqw_kv	   *kv;
 	size_t		n_kv;
 	size_t		kv_cap;
 
-	char		errmsg[PQ_ERRMSG_LEN];
+	char		errmsg[PQW_ERRMSG_LEN];
 };
 
 #if defined(__GNUC__)
-static pq_status fail(pq_writer *w, pq_status st, const char *fmt,...)
+static pqw_status fail(pqw_writer *w, pqw_status st, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));
 #endif
 
-static pq_status
-fail(pq_writer *w, pq_status st, const char *fmt,...)
+static pqw_status
+fail(pqw_writer *w, pqw_status st, const char *fmt,...)
 {
 	va_list		ap;
 
@@ -92,16 +92,16 @@ fail(pq_writer *w, pq_status st, const char *fmt,...)
 	}
 	else if (w->errmsg[0] == '\0')
 		snprintf(w->errmsg, sizeof(w->errmsg), "%s",
-				 st == PQ_ERR_NOMEM ? "out of memory" : "parquet writer error");
+				 st == PQW_ERR_NOMEM ? "out of memory" : "parquet writer error");
 	w->failed = st;
 	return st;
 }
 
 void
-pq_options_init(pq_options *o)
+pqw_options_init(pqw_options *o)
 {
-	o->codec = PQ_SNAPPY;
-	o->compression_level = PQ_LEVEL_DEFAULT;
+	o->codec = PQW_SNAPPY;
+	o->compression_level = PQW_LEVEL_DEFAULT;
 	o->row_group_rows = 122880;
 	o->row_group_bytes = 128 * 1024 * 1024;
 	o->page_bytes = 1024 * 1024;
@@ -109,11 +109,11 @@ pq_options_init(pq_options *o)
 	o->created_by = "protobuf_fdw version 1.0.0 (build unknown)";
 }
 
-pq_writer *
-pq_writer_create(const pq_alloc *alloc, const pq_options *options,
-				 pq_write_fn write_fn, void *write_ctx)
+pqw_writer *
+pqw_writer_create(const pqw_alloc *alloc, const pqw_options *options,
+				  pqw_write_fn write_fn, void *write_ctx)
 {
-	pq_writer  *w = alloc->malloc_fn(alloc->ctx, sizeof(pq_writer));
+	pqw_writer *w = alloc->malloc_fn(alloc->ctx, sizeof(pqw_writer));
 
 	if (w == NULL)
 		return NULL;
@@ -122,92 +122,92 @@ pq_writer_create(const pq_alloc *alloc, const pq_options *options,
 	w->opt = *options;
 	w->write_fn = write_fn;
 	w->write_ctx = write_ctx;
-	w->created_by = pq_strdup(&w->alloc, options->created_by ? options->created_by : "");
+	w->created_by = pqw_strdup(&w->alloc, options->created_by ? options->created_by : "");
 	if (w->created_by == NULL)
 	{
 		alloc->free_fn(alloc->ctx, w);
 		return NULL;
 	}
 	w->opt.created_by = w->created_by;
-	pq_schema_init(&w->schema, &w->alloc);
-	pq_compressor_init(&w->compressor, options->codec,
-					   options->compression_level, &w->alloc);
-	pq_buf_init(&w->scratch, &w->alloc);
-	pq_buf_init(&w->compressed, &w->alloc);
-	pq_buf_init(&w->header, &w->alloc);
-	if (!pq_codec_check_level(options->codec, options->compression_level,
-							  w->errmsg, sizeof(w->errmsg)))
-		w->failed = PQ_ERR_ARG;
+	pqw_schema_init(&w->schema, &w->alloc);
+	pqw_compressor_init(&w->compressor, options->codec,
+						options->compression_level, &w->alloc);
+	pqw_buf_init(&w->scratch, &w->alloc);
+	pqw_buf_init(&w->compressed, &w->alloc);
+	pqw_buf_init(&w->header, &w->alloc);
+	if (!pqw_codec_check_level(options->codec, options->compression_level,
+							   w->errmsg, sizeof(w->errmsg)))
+		w->failed = PQW_ERR_ARG;
 	else if (options->row_group_rows < 1 || options->row_group_bytes < 1 ||
 			 options->page_bytes < 1)
-		fail(w, PQ_ERR_ARG, "row group and page limits must be positive");
+		fail(w, PQW_ERR_ARG, "row group and page limits must be positive");
 	return w;
 }
 
 void
-pq_writer_destroy(pq_writer *w)
+pqw_writer_destroy(pqw_writer *w)
 {
-	const pq_alloc *a;
+	const pqw_alloc *a;
 
 	if (w == NULL)
 		return;
 	a = &w->alloc;
 	for (int i = 0; i < w->n_cols; i++)
-		pq_column_free(&w->cols[i], a);
-	pq_free(a, w->cols);
+		pqw_column_free(&w->cols[i], a);
+	pqw_free(a, w->cols);
 	for (size_t g = 0; g < w->n_groups; g++)
 	{
 		for (int i = 0; i < w->n_cols; i++)
-			pq_stats_free(&w->groups[g].chunks[i].stats, a);
-		pq_free(a, w->groups[g].chunks);
+			pqw_stats_free(&w->groups[g].chunks[i].stats, a);
+		pqw_free(a, w->groups[g].chunks);
 	}
-	pq_free(a, w->groups);
+	pqw_free(a, w->groups);
 	for (size_t k = 0; k < w->n_kv; k++)
 	{
-		pq_free(a, w->kv[k].key);
-		pq_free(a, w->kv[k].value);
+		pqw_free(a, w->kv[k].key);
+		pqw_free(a, w->kv[k].value);
 	}
-	pq_free(a, w->kv);
-	pq_schema_free(&w->schema);
-	pq_compressor_free(&w->compressor);
-	pq_buf_free(&w->scratch);
-	pq_buf_free(&w->compressed);
-	pq_buf_free(&w->header);
-	pq_free(a, w->created_by);
+	pqw_free(a, w->kv);
+	pqw_schema_free(&w->schema);
+	pqw_compressor_free(&w->compressor);
+	pqw_buf_free(&w->scratch);
+	pqw_buf_free(&w->compressed);
+	pqw_buf_free(&w->header);
+	pqw_free(a, w->created_by);
 	a->free_fn(a->ctx, w);
 }
 
 const char *
-pq_writer_error(const pq_writer *w)
+pqw_writer_error(const pqw_writer *w)
 {
 	return w->errmsg;
 }
 
-pq_status
-pq_writer_status(const pq_writer *w)
+pqw_status
+pqw_writer_status(const pqw_writer *w)
 {
 	return w->failed;
 }
 
 static int
-add_node(pq_writer *w, int parent, const char *name, bool is_leaf,
-		 pq_repetition rep, pq_type type, int type_length,
-		 const pq_logical *logical, int32_t field_id)
+add_node(pqw_writer *w, int parent, const char *name, bool is_leaf,
+		 pqw_repetition rep, pqw_type type, int type_length,
+		 const pqw_logical *logical, int32_t field_id)
 {
 	int			id;
-	pq_status	st;
+	pqw_status	st;
 
 	if (w->failed)
 		return -1;
 	if (w->begun)
 	{
-		fail(w, PQ_ERR_ARG, "the schema cannot change after pq_writer_begin");
+		fail(w, PQW_ERR_ARG, "the schema cannot change after pqw_writer_begin");
 		return -1;
 	}
 	w->errmsg[0] = '\0';
-	id = pq_schema_add(&w->schema, parent, name, is_leaf, rep, type,
-					   type_length, logical, field_id, &st, w->errmsg,
-					   sizeof(w->errmsg));
+	id = pqw_schema_add(&w->schema, parent, name, is_leaf, rep, type,
+						type_length, logical, field_id, &st, w->errmsg,
+						sizeof(w->errmsg));
 	if (id < 0)
 	{
 		fail(w, st, NULL);
@@ -217,33 +217,33 @@ add_node(pq_writer *w, int parent, const char *name, bool is_leaf,
 }
 
 int
-pq_schema_add_group(pq_writer *w, int parent, const char *name,
-					pq_repetition rep, pq_logical_kind logical, int32_t field_id)
+pqw_schema_add_group(pqw_writer *w, int parent, const char *name,
+					 pqw_repetition rep, pqw_logical_kind logical, int32_t field_id)
 {
-	pq_logical	l;
+	pqw_logical	l;
 
 	memset(&l, 0, sizeof(l));
 	l.kind = logical;
-	return add_node(w, parent, name, false, rep, PQ_BOOLEAN, 0, &l, field_id);
+	return add_node(w, parent, name, false, rep, PQW_BOOLEAN, 0, &l, field_id);
 }
 
 int
-pq_schema_add_leaf(pq_writer *w, int parent, const char *name,
-				   pq_repetition rep, pq_type type, int type_length,
-				   const pq_logical *logical, int32_t field_id)
+pqw_schema_add_leaf(pqw_writer *w, int parent, const char *name,
+					pqw_repetition rep, pqw_type type, int type_length,
+					const pqw_logical *logical, int32_t field_id)
 {
 	return add_node(w, parent, name, true, rep, type, type_length, logical,
 					field_id);
 }
 
 int
-pq_schema_leaf_count(const pq_writer *w)
+pqw_schema_leaf_count(const pqw_writer *w)
 {
 	return w->schema.n_leaves;
 }
 
 int
-pq_schema_leaf_of_node(const pq_writer *w, int node)
+pqw_schema_leaf_of_node(const pqw_writer *w, int node)
 {
 	if (node < 0 || (size_t) node >= w->schema.n_nodes)
 		return -1;
@@ -251,56 +251,56 @@ pq_schema_leaf_of_node(const pq_writer *w, int node)
 }
 
 int
-pq_schema_max_def(const pq_writer *w, int leaf)
+pqw_schema_max_def(const pqw_writer *w, int leaf)
 {
 	return w->schema.nodes[w->schema.leaf_node[leaf]].max_def;
 }
 
 int
-pq_schema_max_rep(const pq_writer *w, int leaf)
+pqw_schema_max_rep(const pqw_writer *w, int leaf)
 {
 	return w->schema.nodes[w->schema.leaf_node[leaf]].max_rep;
 }
 
-static pq_status
-write_bytes(pq_writer *w, const void *data, size_t len)
+static pqw_status
+write_bytes(pqw_writer *w, const void *data, size_t len)
 {
-	char		err[PQ_ERRMSG_LEN];
+	char		err[PQW_ERRMSG_LEN];
 
 	if (len == 0)
-		return PQ_OK;
+		return PQW_OK;
 	err[0] = '\0';
 	if (w->write_fn(w->write_ctx, data, len, err, sizeof(err)) != 0)
-		return fail(w, PQ_ERR_IO, "%s", err[0] ? err : "write failed");
+		return fail(w, PQW_ERR_IO, "%s", err[0] ? err : "write failed");
 	w->offset += (int64_t) len;
-	return PQ_OK;
+	return PQW_OK;
 }
 
-static pq_status
+static pqw_status
 chunk_write_cb(void *ctx, const void *data, size_t len)
 {
-	return write_bytes((pq_writer *) ctx, data, len);
+	return write_bytes((pqw_writer *) ctx, data, len);
 }
 
-pq_status
-pq_writer_begin(pq_writer *w)
+pqw_status
+pqw_writer_begin(pqw_writer *w)
 {
 	if (w->failed)
 		return w->failed;
 	if (w->begun)
-		return fail(w, PQ_ERR_ARG, "pq_writer_begin called twice");
+		return fail(w, PQW_ERR_ARG, "pqw_writer_begin called twice");
 	if (w->schema.n_leaves == 0)
-		return fail(w, PQ_ERR_ARG, "a Parquet file needs at least one column");
+		return fail(w, PQW_ERR_ARG, "a Parquet file needs at least one column");
 	for (size_t i = 0; i < w->schema.n_nodes; i++)
 		if (!w->schema.nodes[i].is_leaf && w->schema.nodes[i].num_children == 0)
-			return fail(w, PQ_ERR_ARG, "group \"%s\" has no fields",
+			return fail(w, PQW_ERR_ARG, "group \"%s\" has no fields",
 						w->schema.nodes[i].name);
-	w->cols = pq_malloc(&w->alloc, w->schema.n_leaves * sizeof(pq_column));
+	w->cols = pqw_malloc(&w->alloc, w->schema.n_leaves * sizeof(pqw_column));
 	if (w->cols == NULL)
-		return fail(w, PQ_ERR_NOMEM, NULL);
+		return fail(w, PQW_ERR_NOMEM, NULL);
 	for (int i = 0; i < w->schema.n_leaves; i++)
-		pq_column_init(&w->cols[i], &w->alloc, i,
-					   &w->schema.nodes[w->schema.leaf_node[i]]);
+		pqw_column_init(&w->cols[i], &w->alloc, i,
+						&w->schema.nodes[w->schema.leaf_node[i]]);
 	w->n_cols = w->schema.n_leaves;
 	w->begun = true;
 	w->accepting = true;
@@ -310,32 +310,32 @@ pq_writer_begin(pq_writer *w)
 /*
  * Copy one present value of a top-level column into its buffer, which has
  * room for it: false when the value is not of the column's simple kind
- * (wrong size, a NULL pointer, a full offset array), for pq_column_add to
+ * (wrong size, a NULL pointer, a full offset array), for pqw_column_add to
  * check and report.  The copies have constant sizes so they stay inline.
  */
 static inline bool
-append_present_fast(pq_writer *w, pq_column *c, const void *value, size_t len)
+append_present_fast(pqw_writer *w, pqw_column *c, const void *value, size_t len)
 {
 	uint8_t    *dst = c->values.data + c->values.len;
 
 	switch (c->fast)
 	{
-		case PQ_FAST_BOOL:
+		case PQW_FAST_BOOL:
 			if (len != 1)
 				return false;
 			*dst = *(const uint8_t *) value ? 1 : 0;
 			break;
-		case PQ_FAST_4:
+		case PQW_FAST_4:
 			if (len != 4)
 				return false;
 			memcpy(dst, value, 4);
 			break;
-		case PQ_FAST_8:
+		case PQW_FAST_8:
 			if (len != 8)
 				return false;
 			memcpy(dst, value, 8);
 			break;
-		case PQ_FAST_BYTES:
+		case PQW_FAST_BYTES:
 			if (len > INT32_MAX || c->n_values + 2 > c->offsets_cap)
 				return false;
 			memcpy(dst, value, len);
@@ -351,49 +351,49 @@ append_present_fast(pq_writer *w, pq_column *c, const void *value, size_t len)
 	return true;
 }
 
-/* Everything pq_column_append does not do inline, every check included */
-static PQ_NOINLINE pq_status
-append_checked(pq_writer *w, int leaf, int def, int rep,
+/* Everything pqw_column_append does not do inline, every check included */
+static PQW_NOINLINE pqw_status
+append_checked(pqw_writer *w, int leaf, int def, int rep,
 			   const void *value, size_t len)
 {
-	pq_status	st;
-	pq_column  *c;
+	pqw_status	st;
+	pqw_column *c;
 
 	if (w->failed)
 		return w->failed;
 	if (!w->begun || w->finished)
-		return fail(w, PQ_ERR_ARG, "values can only be added between begin and finish");
+		return fail(w, PQW_ERR_ARG, "values can only be added between begin and finish");
 	if (leaf < 0 || leaf >= w->n_cols)
-		return fail(w, PQ_ERR_ARG, "no leaf column %d", leaf);
+		return fail(w, PQW_ERR_ARG, "no leaf column %d", leaf);
 	c = &w->cols[leaf];
-	st = pq_column_add(c, &w->alloc, def, rep, value, len, w->errmsg);
-	if (st != PQ_OK)
+	st = pqw_column_add(c, &w->alloc, def, rep, value, len, w->errmsg);
+	if (st != PQW_OK)
 		return fail(w, st, NULL);
 
 	/*
 	 * Kept up to date here so that end_row need not sum every column: what
-	 * pq_column_buffered_bytes() counts for one more level entry.
+	 * pqw_column_buffered_bytes() counts for one more level entry.
 	 */
 	w->buffered += (c->max_def > 0 ? sizeof(uint16_t) : 0) +
 		(c->max_rep > 0 ? sizeof(uint16_t) : 0);
 	if (def == c->max_def)
-		w->buffered += len + (c->type == PQ_BYTE_ARRAY ? sizeof(size_t) : 0);
-	return PQ_OK;
+		w->buffered += len + (c->type == PQW_BYTE_ARRAY ? sizeof(size_t) : 0);
+	return PQW_OK;
 }
 
-pq_status
-pq_column_append(pq_writer *w, int leaf, int def, int rep,
-				 const void *value, size_t len)
+pqw_status
+pqw_column_append(pqw_writer *w, int leaf, int def, int rep,
+				  const void *value, size_t len)
 {
 	/*
 	 * The common case, done here without calls (it runs once per value): a
 	 * top-level entry (no repetition) whose buffers have room.  Anything
 	 * else goes to append_checked().
 	 */
-	if (w->failed == PQ_OK && w->accepting &&
+	if (w->failed == PQW_OK && w->accepting &&
 		(unsigned) leaf < (unsigned) w->n_cols && rep == 0)
 	{
-		pq_column  *c = &w->cols[leaf];
+		pqw_column *c = &w->cols[leaf];
 
 		if (c->max_rep == 0 && (unsigned) def <= (unsigned) c->max_def &&
 			c->n_levels < c->levels_cap &&
@@ -409,20 +409,20 @@ pq_column_append(pq_writer *w, int leaf, int def, int rep,
 			}
 			c->row_starts++;
 			c->n_levels++;
-			return PQ_OK;
+			return PQW_OK;
 		}
 	}
 	return append_checked(w, leaf, def, rep, value, len);
 }
 
 size_t
-pq_writer_buffered_bytes(const pq_writer *w)
+pqw_writer_buffered_bytes(const pqw_writer *w)
 {
 	return w->buffered;
 }
 
-pq_status
-pq_writer_end_row(pq_writer *w)
+pqw_status
+pqw_writer_end_row(pqw_writer *w)
 {
 	if (w->failed)
 		return w->failed;
@@ -431,36 +431,42 @@ pq_writer_end_row(pq_writer *w)
 	/* every leaf must have started exactly this many rows */
 	for (int i = 0; i < w->n_cols; i++)
 		if (w->cols[i].row_starts != w->rows_in_group)
-			return fail(w, PQ_ERR_ARG,
+			return fail(w, PQW_ERR_ARG,
 						"row %lld: leaf column %d has %lld rows, expected %lld",
 						(long long) w->rows_total, i,
 						(long long) w->cols[i].row_starts,
 						(long long) w->rows_in_group);
 	if (w->rows_in_group >= w->opt.row_group_rows ||
 		w->buffered >= (size_t) w->opt.row_group_bytes)
-		return pq_writer_flush_row_group(w);
-	return PQ_OK;
+		return pqw_writer_flush_row_group(w);
+	return PQW_OK;
 }
 
-pq_status
-pq_writer_flush_row_group(pq_writer *w)
+/*
+ * pqw_writer_flush_row_group
+ *		Write the buffered rows as one row group: a column chunk per leaf.
+ *
+ * The chunks' metadata is kept for the footer; the columns are emptied.
+ */
+pqw_status
+pqw_writer_flush_row_group(pqw_writer *w)
 {
-	pq_row_group_meta *g;
-	pq_chunk_ctx ctx;
+	pqw_row_group_meta *g;
+	pqw_chunk_ctx ctx;
 
 	if (w->failed)
 		return w->failed;
 	if (w->rows_in_group == 0)
-		return PQ_OK;
-	if (!pq_grow_array(&w->alloc, (void **) &w->groups, &w->groups_cap,
-					   w->n_groups + 1, sizeof(pq_row_group_meta)))
-		return fail(w, PQ_ERR_NOMEM, NULL);
+		return PQW_OK;
+	if (!pqw_grow_array(&w->alloc, (void **) &w->groups, &w->groups_cap,
+						w->n_groups + 1, sizeof(pqw_row_group_meta)))
+		return fail(w, PQW_ERR_NOMEM, NULL);
 	g = &w->groups[w->n_groups];
 	memset(g, 0, sizeof(*g));
-	g->chunks = pq_malloc(&w->alloc, w->n_cols * sizeof(pq_chunk_meta));
+	g->chunks = pqw_malloc(&w->alloc, w->n_cols * sizeof(pqw_chunk_meta));
 	if (g->chunks == NULL)
-		return fail(w, PQ_ERR_NOMEM, NULL);
-	memset(g->chunks, 0, w->n_cols * sizeof(pq_chunk_meta));
+		return fail(w, PQW_ERR_NOMEM, NULL);
+	memset(g->chunks, 0, w->n_cols * sizeof(pqw_chunk_meta));
 	w->n_groups++;
 	g->num_rows = w->rows_in_group;
 	g->file_offset = w->offset;
@@ -479,45 +485,45 @@ pq_writer_flush_row_group(pq_writer *w)
 
 	for (int i = 0; i < w->n_cols; i++)
 	{
-		pq_status	st = pq_column_write_chunk(&w->cols[i], &ctx, &g->chunks[i]);
+		pqw_status	st = pqw_column_write_chunk(&w->cols[i], &ctx, &g->chunks[i]);
 
-		if (st != PQ_OK)
+		if (st != PQW_OK)
 			return w->failed ? w->failed : fail(w, st, NULL);
 		g->total_byte_size += g->chunks[i].total_uncompressed;
 		g->total_compressed += g->chunks[i].total_compressed;
-		pq_column_reset(&w->cols[i]);
+		pqw_column_reset(&w->cols[i]);
 	}
 	w->rows_in_group = 0;
 	w->buffered = 0;
-	return PQ_OK;
+	return PQW_OK;
 }
 
-pq_status
-pq_writer_add_kv(pq_writer *w, const char *key, const char *value)
+pqw_status
+pqw_writer_add_kv(pqw_writer *w, const char *key, const char *value)
 {
-	pq_kv	   *kv;
+	pqw_kv	   *kv;
 
 	if (w->failed)
 		return w->failed;
-	if (!pq_grow_array(&w->alloc, (void **) &w->kv, &w->kv_cap, w->n_kv + 1,
-					   sizeof(pq_kv)))
-		return fail(w, PQ_ERR_NOMEM, NULL);
+	if (!pqw_grow_array(&w->alloc, (void **) &w->kv, &w->kv_cap, w->n_kv + 1,
+						sizeof(pqw_kv)))
+		return fail(w, PQW_ERR_NOMEM, NULL);
 	kv = &w->kv[w->n_kv];
-	kv->key = pq_strdup(&w->alloc, key);
-	kv->value = value ? pq_strdup(&w->alloc, value) : NULL;
+	kv->key = pqw_strdup(&w->alloc, key);
+	kv->value = value ? pqw_strdup(&w->alloc, value) : NULL;
 	if (kv->key == NULL || (value && kv->value == NULL))
 	{
-		pq_free(&w->alloc, kv->key);
-		return fail(w, PQ_ERR_NOMEM, NULL);
+		pqw_free(&w->alloc, kv->key);
+		return fail(w, PQW_ERR_NOMEM, NULL);
 	}
 	w->n_kv++;
-	return PQ_OK;
+	return PQW_OK;
 }
 
 static void
-write_column_chunk(pq_writer *w, pq_thrift *t, int leaf, const pq_chunk_meta *m)
+write_column_chunk(pqw_writer *w, pqw_thrift *t, int leaf, const pqw_chunk_meta *m)
 {
-	const pq_column *c = &w->cols[leaf];
+	const pqw_column *c = &w->cols[leaf];
 	int			encodings[3];
 	int			n_enc = 0;
 
@@ -528,119 +534,146 @@ write_column_chunk(pq_writer *w, pq_thrift *t, int leaf, const pq_chunk_meta *m)
 	if (m->used_dictionary)
 		encodings[n_enc++] = ENC_RLE_DICTIONARY;
 
-	tc_list_struct_begin(t);
-	tc_field_i64(t, 2, 0);		/* file_offset: deprecated, required */
-	tc_field_struct_begin(t, 3);
-	tc_field_i32(t, 1, c->type);
-	tc_field_list_begin(t, 2, TC_I32, n_enc);
+	pqw_tc_list_struct_begin(t);
+	pqw_tc_field_i64(t, 2, 0);	/* file_offset: deprecated, required */
+	pqw_tc_field_struct_begin(t, 3);
+	pqw_tc_field_i32(t, 1, c->type);
+	pqw_tc_field_list_begin(t, 2, PQW_TC_I32, n_enc);
 	for (int k = 0; k < n_enc; k++)
-		tc_list_i32(t, encodings[k]);
-	pq_schema_write_path(&w->schema, leaf, t);
-	tc_field_i32(t, 4, w->opt.codec);
-	tc_field_i64(t, 5, m->num_values);
-	tc_field_i64(t, 6, m->total_uncompressed);
-	tc_field_i64(t, 7, m->total_compressed);
-	tc_field_i64(t, 9, m->data_page_offset);
+		pqw_tc_list_i32(t, encodings[k]);
+	pqw_schema_write_path(&w->schema, leaf, t);
+	pqw_tc_field_i32(t, 4, w->opt.codec);
+	pqw_tc_field_i64(t, 5, m->num_values);
+	pqw_tc_field_i64(t, 6, m->total_uncompressed);
+	pqw_tc_field_i64(t, 7, m->total_compressed);
+	pqw_tc_field_i64(t, 9, m->data_page_offset);
 	if (m->dictionary_page_offset >= 0)
-		tc_field_i64(t, 11, m->dictionary_page_offset);
-	pq_stats_write(&m->stats, t, 12);
-	tc_struct_end(t);
-	tc_struct_end(t);
+		pqw_tc_field_i64(t, 11, m->dictionary_page_offset);
+	pqw_stats_write(&m->stats, t, 12);
+	pqw_tc_struct_end(t);
+	pqw_tc_struct_end(t);
 }
 
-pq_status
-pq_writer_finish(pq_writer *w)
+/* RowGroup g as an element of FileMetaData's row_groups list. */
+static void
+write_row_group(pqw_writer *w, pqw_thrift *t, size_t g)
 {
-	pq_thrift	t;
-	pq_buf	   *out = &w->scratch;
-	pq_status	st;
+	const pqw_row_group_meta *rg = &w->groups[g];
+
+	pqw_tc_list_struct_begin(t);
+	pqw_tc_field_list_begin(t, 1, PQW_TC_STRUCT, w->n_cols);
+	for (int i = 0; i < w->n_cols; i++)
+		write_column_chunk(w, t, i, &rg->chunks[i]);
+	pqw_tc_field_i64(t, 2, rg->total_byte_size);
+	pqw_tc_field_i64(t, 3, rg->num_rows);
+	pqw_tc_field_i64(t, 5, rg->file_offset);
+	pqw_tc_field_i64(t, 6, rg->total_compressed);
+	if (g <= INT16_MAX)
+		pqw_tc_field_i16(t, 7, (int16_t) g);
+	pqw_tc_struct_end(t);
+}
+
+/*
+ * write_file_metadata
+ *		Encode the footer's FileMetaData into out; false if out of memory.
+ */
+static bool
+write_file_metadata(pqw_writer *w, pqw_buf *out)
+{
+	pqw_thrift	t;
+	int64_t		rows = 0;
+
+	out->len = 0;
+	pqw_tc_begin(&t, out);
+	pqw_tc_field_i32(&t, 1, 1);	/* version */
+	pqw_schema_write_elements(&w->schema, &t);
+	pqw_tc_field_i64(&t, 3, w->rows_total);
+	pqw_tc_field_list_begin(&t, 4, PQW_TC_STRUCT, w->n_groups);
+	for (size_t g = 0; g < w->n_groups; g++)
+	{
+		write_row_group(w, &t, g);
+		rows += w->groups[g].num_rows;
+	}
+	assert(rows == w->rows_total);
+	if (w->n_kv > 0)
+	{
+		pqw_tc_field_list_begin(&t, 5, PQW_TC_STRUCT, w->n_kv);
+		for (size_t k = 0; k < w->n_kv; k++)
+		{
+			pqw_tc_list_struct_begin(&t);
+			pqw_tc_field_string(&t, 1, w->kv[k].key);
+			if (w->kv[k].value)
+				pqw_tc_field_string(&t, 2, w->kv[k].value);
+			pqw_tc_struct_end(&t);
+		}
+	}
+	pqw_tc_field_string(&t, 6, w->created_by);
+	/* TypeDefinedOrder for every leaf: arrow ignores min/max without it */
+	pqw_tc_field_list_begin(&t, 7, PQW_TC_STRUCT, w->n_cols);
+	for (int i = 0; i < w->n_cols; i++)
+	{
+		pqw_tc_list_struct_begin(&t);
+		pqw_tc_field_struct_begin(&t, 1);
+		pqw_tc_struct_end(&t);
+		pqw_tc_struct_end(&t);
+	}
+	return pqw_tc_end(&t);
+}
+
+/*
+ * pqw_writer_finish
+ *		Write the last row group and the footer: FileMetaData, its length
+ *		and the closing magic.
+ */
+pqw_status
+pqw_writer_finish(pqw_writer *w)
+{
+	pqw_buf    *out = &w->scratch;
+	pqw_status	st;
 	size_t		footer_len;
 
 	if (w->failed)
 		return w->failed;
 	if (!w->begun)
-		return fail(w, PQ_ERR_ARG, "pq_writer_finish before pq_writer_begin");
+		return fail(w, PQW_ERR_ARG, "pqw_writer_finish before pqw_writer_begin");
 	if (w->finished)
-		return fail(w, PQ_ERR_ARG, "pq_writer_finish called twice");
-	st = pq_writer_flush_row_group(w);
-	if (st != PQ_OK)
+		return fail(w, PQW_ERR_ARG, "pqw_writer_finish called twice");
+	st = pqw_writer_flush_row_group(w);
+	if (st != PQW_OK)
 		return st;
+	assert(w->rows_in_group == 0);
 
-	out->len = 0;
-	tc_begin(&t, out);
-	tc_field_i32(&t, 1, 1);		/* version */
-	pq_schema_write_elements(&w->schema, &t);
-	tc_field_i64(&t, 3, w->rows_total);
-	tc_field_list_begin(&t, 4, TC_STRUCT, w->n_groups);
-	for (size_t g = 0; g < w->n_groups; g++)
-	{
-		const pq_row_group_meta *rg = &w->groups[g];
-
-		tc_list_struct_begin(&t);
-		tc_field_list_begin(&t, 1, TC_STRUCT, w->n_cols);
-		for (int i = 0; i < w->n_cols; i++)
-			write_column_chunk(w, &t, i, &rg->chunks[i]);
-		tc_field_i64(&t, 2, rg->total_byte_size);
-		tc_field_i64(&t, 3, rg->num_rows);
-		tc_field_i64(&t, 5, rg->file_offset);
-		tc_field_i64(&t, 6, rg->total_compressed);
-		if (g <= INT16_MAX)
-			tc_field_i16(&t, 7, (int16_t) g);
-		tc_struct_end(&t);
-	}
-	if (w->n_kv > 0)
-	{
-		tc_field_list_begin(&t, 5, TC_STRUCT, w->n_kv);
-		for (size_t k = 0; k < w->n_kv; k++)
-		{
-			tc_list_struct_begin(&t);
-			tc_field_string(&t, 1, w->kv[k].key);
-			if (w->kv[k].value)
-				tc_field_string(&t, 2, w->kv[k].value);
-			tc_struct_end(&t);
-		}
-	}
-	tc_field_string(&t, 6, w->created_by);
-	/* TypeDefinedOrder for every leaf: arrow ignores min/max without it */
-	tc_field_list_begin(&t, 7, TC_STRUCT, w->n_cols);
-	for (int i = 0; i < w->n_cols; i++)
-	{
-		tc_list_struct_begin(&t);
-		tc_field_struct_begin(&t, 1);
-		tc_struct_end(&t);
-		tc_struct_end(&t);
-	}
-	if (!tc_end(&t))
-		return fail(w, PQ_ERR_NOMEM, NULL);
+	if (!write_file_metadata(w, out))
+		return fail(w, PQW_ERR_NOMEM, NULL);
 	footer_len = out->len;
 	if (footer_len > UINT32_MAX)
-		return fail(w, PQ_ERR_LIMIT, "footer of %zu bytes is too large", footer_len);
-	pq_buf_u32le(out, (uint32_t) footer_len);
-	pq_buf_append(out, "PAR1", 4);
+		return fail(w, PQW_ERR_LIMIT, "footer of %zu bytes is too large", footer_len);
+	pqw_buf_u32le(out, (uint32_t) footer_len);
+	pqw_buf_append(out, "PAR1", 4);
 	if (out->failed)
-		return fail(w, PQ_ERR_NOMEM, NULL);
+		return fail(w, PQW_ERR_NOMEM, NULL);
 	st = write_bytes(w, out->data, out->len);
-	if (st != PQ_OK)
+	if (st != PQW_OK)
 		return st;
 	w->finished = true;
 	w->accepting = false;
-	return PQ_OK;
+	return PQW_OK;
 }
 
 int64_t
-pq_writer_rows(const pq_writer *w)
+pqw_writer_rows(const pqw_writer *w)
 {
 	return w->rows_total;
 }
 
 int
-pq_writer_row_groups(const pq_writer *w)
+pqw_writer_row_groups(const pqw_writer *w)
 {
 	return (int) w->n_groups;
 }
 
 int64_t
-pq_writer_bytes_written(const pq_writer *w)
+pqw_writer_bytes_written(const pqw_writer *w)
 {
 	return w->offset;
 }

@@ -1,6 +1,8 @@
-/*
- * fuzz_parquet.c - libFuzzer target: the pure-C Parquet writer (src/parquet/)
- * over a random schema and random column data derived from the fuzz input.
+/*-------------------------------------------------------------------------
+ *
+ * fuzz_parquet.c
+ *		libFuzzer target: the pure-C Parquet writer (src/parquet/) over a
+ *		random schema and random column data derived from the fuzz input.
  *
  * The input decides the options (codec, row-group rows and bytes, page size,
  * dictionary size), a schema of up to 12 leaves under groups up to 4 deep
@@ -15,8 +17,8 @@
  * hybrid decoder, and the codecs' own decompressors).  Invariants:
  *  - the file starts and ends with PAR1, the footer parses and ends exactly
  *    at its length field, bytes_written equals the file's size;
- *  - FileMetaData num_rows = the rows written = pq_writer_rows; the number
- *    of row groups = pq_writer_row_groups; the sum of the row groups' rows
+ *  - FileMetaData num_rows = the rows written = pqw_writer_rows; the number
+ *    of row groups = pqw_writer_row_groups; the sum of the row groups' rows
  *    is num_rows; the schema has one element per node plus the root;
  *  - every row group has one chunk per leaf; chunks are contiguous from
  *    byte 4 to the footer; a chunk's type, codec, path length and
@@ -28,8 +30,12 @@
  *    definition levels and values that were appended (PLAIN or dictionary);
  *  - the writer's max_def/max_rep agree with the levels computed here;
  *  - an injected write/allocation failure, or an invalid call, ends in an
- *    error status (never a crash), and after pq_writer_destroy every
+ *    error status (never a crash), and after pqw_writer_destroy every
  *    allocated block has been freed.
+ *
+ * The writer's own assert()s are on here (no NDEBUG).
+ *
+ *-------------------------------------------------------------------------
  */
 #include <stdbool.h>
 
@@ -88,7 +94,7 @@ pa_realloc(void *ctx, void *p, size_t n)
 	return fz_realloc(ctx, p, n);
 }
 
-static const pq_alloc palloc = {pa_malloc, pa_realloc, fz_free, NULL};
+static const pqw_alloc palloc = {pa_malloc, pa_realloc, fz_free, NULL};
 
 typedef struct Mem
 {
@@ -130,7 +136,7 @@ mem_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
 typedef struct Leaf
 {
 	int			node;
-	pq_type		type;
+	pqw_type	type;
 	int			type_length;
 	bool		has_logical;
 	int			max_def,
@@ -206,64 +212,64 @@ leaves_free(void)
 	n_nodes = 0;
 }
 
-static const pq_type types[] = {
-	PQ_BOOLEAN, PQ_INT32, PQ_INT64, PQ_FLOAT, PQ_DOUBLE, PQ_BYTE_ARRAY, PQ_FIXED_LEN_BYTE_ARRAY
+static const pqw_type types[] = {
+	PQW_BOOLEAN, PQW_INT32, PQW_INT64, PQW_FLOAT, PQW_DOUBLE, PQW_BYTE_ARRAY, PQW_FIXED_LEN_BYTE_ARRAY
 };
 
 static bool
-add_leaf(pq_writer *w, int parent, int def_base, int rep_base, const int *rep_def, int depth)
+add_leaf(pqw_writer *w, int parent, int def_base, int rep_base, const int *rep_def, int depth)
 {
 	Leaf	   *l = &leaves[n_leaves];
-	pq_repetition r = (pq_repetition) pick(3);
-	pq_logical	lg;
+	pqw_repetition r = (pqw_repetition) pick(3);
+	pqw_logical	lg;
 	char		name[16];
 	int			id;
 
 	memset(l, 0, sizeof(*l));
 	l->type = types[pick(7)];
-	l->type_length = l->type == PQ_FIXED_LEN_BYTE_ARRAY ? 1 + (int) pick(16) : 0;
+	l->type_length = l->type == PQW_FIXED_LEN_BYTE_ARRAY ? 1 + (int) pick(16) : 0;
 	memset(&lg, 0, sizeof(lg));
 	if (pick(2))
 	{
 		switch (l->type)
 		{
-			case PQ_INT32:
-				lg.kind = pick(2) ? PQ_LT_DATE : PQ_LT_INTEGER;
+			case PQW_INT32:
+				lg.kind = pick(2) ? PQW_LT_DATE : PQW_LT_INTEGER;
 				lg.bit_width = 8 << pick(3);
 				lg.is_signed = pick(2);
 				break;
-			case PQ_INT64:
-				lg.kind = pick(2) ? PQ_LT_TIMESTAMP : PQ_LT_DECIMAL;
-				lg.unit = (pq_time_unit) (1 + pick(3));
+			case PQW_INT64:
+				lg.kind = pick(2) ? PQW_LT_TIMESTAMP : PQW_LT_DECIMAL;
+				lg.unit = (pqw_time_unit) (1 + pick(3));
 				lg.utc = pick(2);
 				lg.precision = 18;
 				lg.scale = (int) pick(5);
 				break;
-			case PQ_BYTE_ARRAY:
-				lg.kind = pick(2) ? PQ_LT_STRING : PQ_LT_JSON;
+			case PQW_BYTE_ARRAY:
+				lg.kind = pick(2) ? PQW_LT_STRING : PQW_LT_JSON;
 				break;
-			case PQ_FIXED_LEN_BYTE_ARRAY:
-				lg.kind = PQ_LT_DECIMAL;
+			case PQW_FIXED_LEN_BYTE_ARRAY:
+				lg.kind = PQW_LT_DECIMAL;
 				lg.precision = 1;
 				lg.scale = 0;
 				break;
 			default:
 				break;
 		}
-		l->has_logical = lg.kind != PQ_LT_NONE;
+		l->has_logical = lg.kind != PQW_LT_NONE;
 	}
 	snprintf(name, sizeof(name), "c%d", n_nodes);
-	id = pq_schema_add_leaf(w, parent, name, r, l->type, l->type_length,
-							l->has_logical ? &lg : NULL, pick(2) ? n_nodes : -1);
+	id = pqw_schema_add_leaf(w, parent, name, r, l->type, l->type_length,
+							 l->has_logical ? &lg : NULL, pick(2) ? n_nodes : -1);
 	if (id < 0)
 		return false;
 	FUZZ_CHECK(id == n_nodes);
 	n_nodes++;
 	l->node = id;
-	l->max_def = def_base + (r != PQ_REQUIRED);
-	l->max_rep = rep_base + (r == PQ_REPEATED);
+	l->max_def = def_base + (r != PQW_REQUIRED);
+	l->max_rep = rep_base + (r == PQW_REPEATED);
 	memcpy(l->rep_def, rep_def, sizeof(l->rep_def));
-	if (r == PQ_REPEATED)
+	if (r == PQW_REPEATED)
 		l->rep_def[l->max_rep] = l->max_def;
 	l->depth = depth;
 	n_leaves++;
@@ -271,7 +277,7 @@ add_leaf(pq_writer *w, int parent, int def_base, int rep_base, const int *rep_de
 }
 
 static bool
-add_nodes(pq_writer *w, int parent, int def_base, int rep_base, const int *rep_def, int depth)
+add_nodes(pqw_writer *w, int parent, int def_base, int rep_base, const int *rep_def, int depth)
 {
 	int			nchildren = 1 + (int) pick(parent < 0 ? 5 : 3);
 
@@ -288,21 +294,21 @@ add_nodes(pq_writer *w, int parent, int def_base, int rep_base, const int *rep_d
 			break;
 		if (room && depth < MAX_DEPTH && pick(3) == 0)
 		{
-			pq_repetition r = (pq_repetition) pick(3);
+			pqw_repetition r = (pqw_repetition) pick(3);
 			char		name[16];
 			int			id;
 			int			rd[MAX_DEPTH + 2];
-			int			d = def_base + (r != PQ_REQUIRED);
-			int			rp = rep_base + (r == PQ_REPEATED);
+			int			d = def_base + (r != PQW_REQUIRED);
+			int			rp = rep_base + (r == PQW_REPEATED);
 
 			snprintf(name, sizeof(name), "g%d", n_nodes);
-			id = pq_schema_add_group(w, parent, name, r, PQ_LT_NONE, -1);
+			id = pqw_schema_add_group(w, parent, name, r, PQW_LT_NONE, -1);
 			if (id < 0)
 				return false;
 			FUZZ_CHECK(id == n_nodes);
 			n_nodes++;
 			memcpy(rd, rep_def, sizeof(rd));
-			if (r == PQ_REPEATED)
+			if (r == PQW_REPEATED)
 				rd[rp] = d;
 			if (!add_nodes(w, id, d, rp, rd, depth + 1))
 				return false;
@@ -329,18 +335,18 @@ make_value(const Leaf *l, uint8_t *buf)
 
 	switch (l->type)
 	{
-		case PQ_BOOLEAN:
+		case PQW_BOOLEAN:
 			buf[0] = (uint8_t) pick(2);
 			return 1;
-		case PQ_INT32:
-		case PQ_FLOAT:
+		case PQW_INT32:
+		case PQW_FLOAT:
 			len = 4;
 			break;
-		case PQ_INT64:
-		case PQ_DOUBLE:
+		case PQW_INT64:
+		case PQW_DOUBLE:
 			len = 8;
 			break;
-		case PQ_FIXED_LEN_BYTE_ARRAY:
+		case PQW_FIXED_LEN_BYTE_ARRAY:
 			len = (size_t) l->type_length;
 			break;
 		default:
@@ -615,23 +621,23 @@ t_free(TNode *n)
 
 /* ---- codecs: the libraries' own decoders ---- */
 ORACLE static bool
-decompress(pq_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t want)
+decompress(pqw_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t want)
 {
 	switch (codec)
 	{
-		case PQ_UNCOMPRESSED:
+		case PQW_UNCOMPRESSED:
 			if (n != want)
 				return false;
 			memcpy(dst, src, n);
 			return true;
-		case PQ_SNAPPY:
+		case PQW_SNAPPY:
 			{
 				size_t		out = want;
 
 				return snappy_uncompress((const char *) src, n, (char *) dst, &out) == SNAPPY_OK &&
 					out == want;
 			}
-		case PQ_GZIP:
+		case PQW_GZIP:
 			{
 				/* one inflate state for the whole run, reset for each page */
 				static z_stream zs;
@@ -653,14 +659,14 @@ decompress(pq_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t wa
 				ret = inflate(&zs, Z_FINISH);
 				return ret == Z_STREAM_END && zs.total_out == want;
 			}
-		case PQ_BROTLI:
+		case PQW_BROTLI:
 			{
 				size_t		out = want;
 
 				return BrotliDecoderDecompress(n, src, &out, dst) == BROTLI_DECODER_RESULT_SUCCESS &&
 					out == want;
 			}
-		case PQ_ZSTD:
+		case PQW_ZSTD:
 			{
 				/* one decompression context for the whole run */
 				static ZSTD_DCtx *dctx;
@@ -672,7 +678,7 @@ decompress(pq_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t wa
 
 				return !ZSTD_isError(r) && r == want;
 			}
-		case PQ_LZ4_RAW:
+		case PQW_LZ4_RAW:
 			return LZ4_decompress_safe((const char *) src, (char *) dst, (int) n, (int) want) == (int) want;
 	}
 	return false;
@@ -754,13 +760,13 @@ fixed_width(const Leaf *l)
 {
 	switch (l->type)
 	{
-		case PQ_INT32:
-		case PQ_FLOAT:
+		case PQW_INT32:
+		case PQW_FLOAT:
 			return 4;
-		case PQ_INT64:
-		case PQ_DOUBLE:
+		case PQW_INT64:
+		case PQW_DOUBLE:
 			return 8;
-		case PQ_FIXED_LEN_BYTE_ARRAY:
+		case PQW_FIXED_LEN_BYTE_ARRAY:
 			return (size_t) l->type_length;
 		default:
 			return 0;
@@ -776,7 +782,7 @@ plain_decode(const Leaf *l, const uint8_t **pp, const uint8_t *end, size_t count
 
 	for (size_t k = 0; k < count; k++)
 	{
-		if (l->type == PQ_BOOLEAN)
+		if (l->type == PQW_BOOLEAN)
 		{
 			if ((size_t) (end - p) < (count + 7) / 8)
 				return false;
@@ -785,7 +791,7 @@ plain_decode(const Leaf *l, const uint8_t **pp, const uint8_t *end, size_t count
 			vl[k] = 1;
 			continue;
 		}
-		if (l->type == PQ_BYTE_ARRAY)
+		if (l->type == PQW_BYTE_ARRAY)
 		{
 			uint32_t	len;
 
@@ -810,7 +816,7 @@ plain_decode(const Leaf *l, const uint8_t **pp, const uint8_t *end, size_t count
 			p += w;
 		}
 	}
-	if (l->type == PQ_BOOLEAN)
+	if (l->type == PQW_BOOLEAN)
 		p += (count + 7) / 8;
 	*pp = p;
 	return true;
@@ -838,7 +844,7 @@ read_levels(const uint8_t **pp, const uint8_t *end, int width, size_t n, uint32_
 
 /* Read back one column chunk and compare with what was appended. */
 ORACLE static void
-check_chunk(const Mem *f, size_t footer_start, TNode *md, const Leaf *l, pq_codec codec,
+check_chunk(const Mem *f, size_t footer_start, TNode *md, const Leaf *l, pqw_codec codec,
 			size_t lv_from, size_t lv_to, size_t v_from, size_t v_to)
 {
 	int64_t		dict_off = fld(md, 11)->type == -1 ? -1 : fld(md, 11)->i;
@@ -986,7 +992,7 @@ check_chunk(const Mem *f, size_t footer_start, TNode *md, const Leaf *l, pq_code
  * agree with what was appended; every chunk gives back its levels and values.
  */
 ORACLE static void
-read_back(const Mem *f, pq_writer *w, int nrows, int n_groups_seen, pq_codec codec)
+read_back(const Mem *f, pqw_writer *w, int nrows, int n_groups_seen, pqw_codec codec)
 {
 	uint32_t	flen;
 	size_t		footer_start;
@@ -996,9 +1002,9 @@ read_back(const Mem *f, pq_writer *w, int nrows, int n_groups_seen, pq_codec cod
 	int64_t		rows = 0;
 	int64_t		expect_off = 4;
 
-	FUZZ_CHECK(pq_writer_rows(w) == nrows);
-	FUZZ_CHECK(pq_writer_row_groups(w) == n_groups_seen);
-	FUZZ_CHECK(pq_writer_bytes_written(w) == (int64_t) f->len);
+	FUZZ_CHECK(pqw_writer_rows(w) == nrows);
+	FUZZ_CHECK(pqw_writer_row_groups(w) == n_groups_seen);
+	FUZZ_CHECK(pqw_writer_bytes_written(w) == (int64_t) f->len);
 	FUZZ_CHECK(f->len >= 12);
 	FUZZ_CHECK(memcmp(f->data, "PAR1", 4) == 0 && memcmp(f->data + f->len - 4, "PAR1", 4) == 0);
 	memcpy(&flen, f->data + f->len - 8, 4);
@@ -1045,7 +1051,7 @@ read_back(const Mem *f, pq_writer *w, int nrows, int n_groups_seen, pq_codec cod
 			expect_off = start + fld(md, 7)->i;
 			if (fld(stats, 3)->type != -1)
 				FUZZ_CHECK(fld(stats, 3)->i == (int64_t) ((lv_to - lv_from) - (v_to - v_from)));
-			if ((l->type == PQ_INT32 || l->type == PQ_INT64) && !l->has_logical &&
+			if ((l->type == PQW_INT32 || l->type == PQW_INT64) && !l->has_logical &&
 				fld(stats, 6)->type == T_BINARY && v_to > v_from)
 			{
 				int64_t		mn = INT64_MAX,
@@ -1057,7 +1063,7 @@ read_back(const Mem *f, pq_writer *w, int nrows, int n_groups_seen, pq_codec cod
 				{
 					int64_t		v;
 
-					if (l->type == PQ_INT32)
+					if (l->type == PQW_INT32)
 					{
 						int32_t		v32;
 
@@ -1070,7 +1076,7 @@ read_back(const Mem *f, pq_writer *w, int nrows, int n_groups_seen, pq_codec cod
 					mx = v > mx ? v : mx;
 				}
 				FUZZ_CHECK(fld(stats, 6)->binlen == fixed_width(l) && fld(stats, 5)->binlen == fixed_width(l));
-				if (l->type == PQ_INT32)
+				if (l->type == PQW_INT32)
 				{
 					int32_t		a,
 								b;
@@ -1095,7 +1101,7 @@ read_back(const Mem *f, pq_writer *w, int nrows, int n_groups_seen, pq_codec cod
 	t_free(&fmd);
 }
 
-static const pq_codec codecs[] = {PQ_UNCOMPRESSED, PQ_SNAPPY, PQ_GZIP, PQ_BROTLI, PQ_ZSTD, PQ_LZ4_RAW};
+static const pqw_codec codecs[] = {PQW_UNCOMPRESSED, PQW_SNAPPY, PQW_GZIP, PQW_BROTLI, PQW_ZSTD, PQW_LZ4_RAW};
 static const int64_t rg_rows[] = {1, 2, 3, 7, 50, 1000};
 static const int64_t rg_bytes[] = {1, 64, 1000, 128 << 20};
 static const size_t page_bytes[] = {1, 16, 100, 1024, 1 << 20};
@@ -1104,10 +1110,10 @@ static const size_t dict_bytes[] = {0, 16, 64, 1024, 1 << 20};
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	pq_options	o;
-	pq_writer  *w;
+	pqw_options	o;
+	pqw_writer *w;
 	Mem			f = {NULL, 0, 0, -1};
-	pq_status	st = PQ_OK;
+	pqw_status	st = PQW_OK;
 	int			nrows;
 	int			fail_mode;
 	int			bad_call_row = -1;
@@ -1136,7 +1142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_refused = 0;
 	alloc_budget = -1;
 
-	pq_options_init(&o);
+	pqw_options_init(&o);
 	o.codec = codecs[pick(6)];
 	o.row_group_rows = rg_rows[pick(6)];
 	o.row_group_bytes = rg_bytes[pick(4)];
@@ -1175,8 +1181,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * failing.  The server's hooks ereport and never return NULL, so this
 		 * cannot happen in a backend; FUZZ_BROTLI_OOM=1 injects it anyway.
 		 */
-		if (o.codec == PQ_BROTLI && !getenv("FUZZ_BROTLI_OOM"))
-			o.codec = PQ_ZSTD;
+		if (o.codec == PQW_BROTLI && !getenv("FUZZ_BROTLI_OOM"))
+			o.codec = PQW_ZSTD;
 	}
 	else if (fail_mode == 3)
 		bad_call_row = nrows > 0 ? (int) pick((uint32_t) nrows) : 0;
@@ -1185,50 +1191,50 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * Compression level: mostly the fastest ones (the codec paths are the
 	 * same; high levels only search harder), sometimes the codec's default,
 	 * sometimes any valid level, and sometimes an out-of-range one, which
-	 * pq_writer_create must refuse with PQ_ERR_ARG.
+	 * pqw_writer_create must refuse with PQW_ERR_ARG.
 	 */
 	level_mode = (int) pick(32);
 	level_pick = (int) pick(256);
 	switch (o.codec)
 	{
-		case PQ_GZIP:
+		case PQW_GZIP:
 			level_lo = 0, level_hi = 9, level_fast = 1;
 			break;
-		case PQ_ZSTD:
+		case PQW_ZSTD:
 			level_lo = ZSTD_minCLevel(), level_hi = ZSTD_maxCLevel(), level_fast = 1;
 			break;
-		case PQ_BROTLI:
+		case PQW_BROTLI:
 			level_lo = 0, level_hi = 11, level_fast = 0;
 			break;
-		case PQ_LZ4_RAW:
+		case PQW_LZ4_RAW:
 			level_lo = 1, level_hi = 12, level_fast = 1;
 			break;
 		default:
-			level_lo = level_hi = level_fast = PQ_LEVEL_DEFAULT;	/* takes no level */
+			level_lo = level_hi = level_fast = PQW_LEVEL_DEFAULT;	/* takes no level */
 			break;
 	}
 	if (level_mode == 0)
-		o.compression_level = PQ_LEVEL_DEFAULT;
-	else if (level_mode == 1 && level_lo != PQ_LEVEL_DEFAULT)
+		o.compression_level = PQW_LEVEL_DEFAULT;
+	else if (level_mode == 1 && level_lo != PQW_LEVEL_DEFAULT)
 	{
 		o.compression_level = level_lo + level_pick % (level_hi - level_lo + 1);
 		/* brotli from 4 up costs 5-500 ms an execution here: 1 in 16 of these */
-		if (o.codec == PQ_BROTLI && o.compression_level >= 4 && level_pick >= 16)
+		if (o.codec == PQW_BROTLI && o.compression_level >= 4 && level_pick >= 16)
 			o.compression_level %= 4;
 	}
 	else if (level_mode == 2)
 	{
 		/* invalid: out of range, or any level for a codec that takes none */
-		o.compression_level = level_lo == PQ_LEVEL_DEFAULT ? 1 + level_pick % 3 :
+		o.compression_level = level_lo == PQW_LEVEL_DEFAULT ? 1 + level_pick % 3 :
 			(level_pick & 1) ? level_hi + 1 + level_pick % 7 : level_lo - 1 - level_pick % 7;
 		bad_level = true;
 	}
-	else if (level_lo != PQ_LEVEL_DEFAULT)
-		o.compression_level = level_fast + (level_pick & 1) * (o.codec == PQ_BROTLI ? 1 + level_pick % 2 : 0);
+	else if (level_lo != PQW_LEVEL_DEFAULT)
+		o.compression_level = level_fast + (level_pick & 1) * (o.codec == PQW_BROTLI ? 1 + level_pick % 2 : 0);
 	else
-		o.compression_level = PQ_LEVEL_DEFAULT;
+		o.compression_level = PQW_LEVEL_DEFAULT;
 
-	w = pq_writer_create(&palloc, &o, mem_write, &f);
+	w = pqw_writer_create(&palloc, &o, mem_write, &f);
 	if (w == NULL)
 	{
 		FUZZ_CHECK(fail_mode == 2);
@@ -1238,14 +1244,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (bad_level)
 	{
 		/* refused at once, and every later call fails without writing a byte */
-		FUZZ_CHECK(pq_writer_status(w) == PQ_ERR_ARG);
-		FUZZ_CHECK(pq_writer_error(w) != NULL && pq_writer_error(w)[0] != '\0');
-		FUZZ_CHECK(pq_writer_begin(w) == PQ_ERR_ARG);
-		FUZZ_CHECK(pq_writer_finish(w) == PQ_ERR_ARG);
+		FUZZ_CHECK(pqw_writer_status(w) == PQW_ERR_ARG);
+		FUZZ_CHECK(pqw_writer_error(w) != NULL && pqw_writer_error(w)[0] != '\0');
+		FUZZ_CHECK(pqw_writer_begin(w) == PQW_ERR_ARG);
+		FUZZ_CHECK(pqw_writer_finish(w) == PQW_ERR_ARG);
 		FUZZ_CHECK(f.len == 0);
 		goto done;
 	}
-	FUZZ_CHECK(pq_writer_status(w) == PQ_OK);
+	FUZZ_CHECK(pqw_writer_status(w) == PQW_OK);
 	schema_ok = add_nodes(w, -1, 0, 0, rd, 0);
 	if (!schema_ok)
 	{
@@ -1253,12 +1259,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(fail_mode == 2);
 		goto done;
 	}
-	FUZZ_CHECK(pq_schema_leaf_count(w) == n_leaves);
+	FUZZ_CHECK(pqw_schema_leaf_count(w) == n_leaves);
 	for (int i = 0; i < n_leaves; i++)
 	{
-		FUZZ_CHECK(pq_schema_leaf_of_node(w, leaves[i].node) == i);
-		FUZZ_CHECK(pq_schema_max_def(w, i) == leaves[i].max_def);
-		FUZZ_CHECK(pq_schema_max_rep(w, i) == leaves[i].max_rep);
+		FUZZ_CHECK(pqw_schema_leaf_of_node(w, leaves[i].node) == i);
+		FUZZ_CHECK(pqw_schema_max_def(w, i) == leaves[i].max_def);
+		FUZZ_CHECK(pqw_schema_max_rep(w, i) == leaves[i].max_rep);
 	}
 
 	/*
@@ -1271,9 +1277,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * repeated entries stop when it is spent.
 	 */
 	{
-		bool		heavy = o.codec == PQ_GZIP || o.codec == PQ_BROTLI ||
-			(o.codec == PQ_LZ4_RAW && o.compression_level != PQ_LEVEL_DEFAULT && o.compression_level > 1) ||
-			(o.codec == PQ_ZSTD && o.compression_level != PQ_LEVEL_DEFAULT && o.compression_level > 3);
+		bool		heavy = o.codec == PQW_GZIP || o.codec == PQW_BROTLI ||
+			(o.codec == PQW_LZ4_RAW && o.compression_level != PQW_LEVEL_DEFAULT && o.compression_level > 1) ||
+			(o.codec == PQW_ZSTD && o.compression_level != PQW_LEVEL_DEFAULT && o.compression_level > 3);
 
 		entry_budget = heavy ? 16 : 48;
 		if (big_class)
@@ -1283,10 +1289,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (bad_call_row >= nrows)
 			bad_call_row = nrows - 1;
 	}
-	st = pq_writer_begin(w);
-	for (int row = 0; row < nrows && st == PQ_OK; row++)
+	st = pqw_writer_begin(w);
+	for (int row = 0; row < nrows && st == PQW_OK; row++)
 	{
-		for (int i = 0; i < n_leaves && st == PQ_OK; i++)
+		for (int i = 0; i < n_leaves && st == PQW_OK; i++)
 		{
 			Leaf	   *l = &leaves[i];
 			int			entries = 0;
@@ -1299,8 +1305,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				size_t		len = def == l->max_def ? make_value(l, buf) : 0;
 				int			R = 0;
 
-				st = pq_column_append(w, i, def, rep, def == l->max_def ? buf : NULL, len);
-				if (st != PQ_OK)
+				st = pqw_column_append(w, i, def, rep, def == l->max_def ? buf : NULL, len);
+				if (st != PQW_OK)
 					break;
 				leaf_push(l, def, rep, buf, len);
 				entries++;
@@ -1315,33 +1321,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				def = l->rep_def[rep] + (int) pick((uint32_t) (l->max_def - l->rep_def[rep] + 1));
 			}
 		}
-		if (st == PQ_OK && row == bad_call_row)
+		if (st == PQW_OK && row == bad_call_row)
 		{
 			/* an invalid call: must be refused, and the writer stays failed */
 			int			leaf = n_leaves > 0 ? (int) pick((uint32_t) n_leaves) : 0;
 			int			how = (int) pick(3);
-			pq_status	bst;
+			pqw_status	bst;
 
 			if (how == 0)
-				bst = pq_column_append(w, n_leaves + (int) pick(3), 0, 0, NULL, 0);
+				bst = pqw_column_append(w, n_leaves + (int) pick(3), 0, 0, NULL, 0);
 			else if (how == 1)
-				bst = pq_column_append(w, leaf, leaves[leaf].max_def + 1, 0, NULL, 0);
+				bst = pqw_column_append(w, leaf, leaves[leaf].max_def + 1, 0, NULL, 0);
 			else
-				bst = pq_column_append(w, leaf, 0, leaves[leaf].max_rep + 1, NULL, 0);
-			FUZZ_CHECK(bst == PQ_ERR_ARG);
-			FUZZ_CHECK(pq_writer_status(w) == PQ_ERR_ARG);
-			FUZZ_CHECK(pq_writer_error(w) != NULL && pq_writer_error(w)[0] != '\0');
+				bst = pqw_column_append(w, leaf, 0, leaves[leaf].max_rep + 1, NULL, 0);
+			FUZZ_CHECK(bst == PQW_ERR_ARG);
+			FUZZ_CHECK(pqw_writer_status(w) == PQW_ERR_ARG);
+			FUZZ_CHECK(pqw_writer_error(w) != NULL && pqw_writer_error(w)[0] != '\0');
 			st = bst;
 			break;
 		}
-		if (st == PQ_OK)
+		if (st == PQW_OK)
 		{
-			int			before = pq_writer_row_groups(w);
+			int			before = pqw_writer_row_groups(w);
 
-			st = pq_writer_end_row(w);
-			if (st == PQ_OK && pq_writer_row_groups(w) != before)
+			st = pqw_writer_end_row(w);
+			if (st == PQW_OK && pqw_writer_row_groups(w) != before)
 			{
-				FUZZ_CHECK(pq_writer_row_groups(w) == before + 1);
+				FUZZ_CHECK(pqw_writer_row_groups(w) == before + 1);
 				FUZZ_CHECK(n_groups_seen < MAX_GROUPS);
 				n_groups_seen++;
 				for (int i = 0; i < n_leaves; i++)
@@ -1352,14 +1358,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 	}
-	if (st == PQ_OK)
-		st = pq_writer_add_kv(w, "fuzz", "1");
-	if (st == PQ_OK)
+	if (st == PQW_OK)
+		st = pqw_writer_add_kv(w, "fuzz", "1");
+	if (st == PQW_OK)
 	{
-		int			before = pq_writer_row_groups(w);
+		int			before = pqw_writer_row_groups(w);
 
-		st = pq_writer_finish(w);
-		if (st == PQ_OK && pq_writer_row_groups(w) != before)
+		st = pqw_writer_finish(w);
+		if (st == PQW_OK && pqw_writer_row_groups(w) != before)
 		{
 			n_groups_seen++;
 			for (int i = 0; i < n_leaves; i++)
@@ -1370,22 +1376,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
-	if (st != PQ_OK)
+	if (st != PQW_OK)
 	{
 		/* only an injected failure or the invalid call may fail */
 		FUZZ_CHECK(fail_mode == 1 || fail_mode == 2 || fail_mode == 3);
 		if (fail_mode == 1)
-			FUZZ_CHECK(st == PQ_ERR_IO);
+			FUZZ_CHECK(st == PQW_ERR_IO);
 		if (fail_mode == 2)
-			FUZZ_CHECK(st == PQ_ERR_NOMEM);
-		FUZZ_CHECK(pq_writer_status(w) == st);
+			FUZZ_CHECK(st == PQW_ERR_NOMEM);
+		FUZZ_CHECK(pqw_writer_status(w) == st);
 		goto done;
 	}
 
 	read_back(&f, w, nrows, n_groups_seen, o.codec);
 
 done:
-	pq_writer_destroy(w);
+	pqw_writer_destroy(w);
 	FUZZ_CHECK(fz_live == 0);
 	free(f.data);
 	leaves_free();

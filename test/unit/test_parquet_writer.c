@@ -1,10 +1,14 @@
-/*
- * test_parquet_writer.c - unit tests of the pure-C Parquet writer.
+/*-------------------------------------------------------------------------
+ *
+ * test_parquet_writer.c
+ *		Unit tests of the pure-C Parquet writer.
  *
  * The encoders are checked against byte vectors from the format notes; the
  * codecs by decompressing with each library's own decoder; whole files by
  * writing them to memory and parsing the footer back with an independent
  * (minimal, generic) Thrift compact decoder written here.
+ *
+ *-------------------------------------------------------------------------
  */
 #include <math.h>
 #include <stdint.h>
@@ -15,7 +19,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "parquet/pq_internal.h"
+#include "parquet/pqw_internal.h"
 #include "unit.h"
 
 /* ---- allocation hooks that count, and can fail on purpose ---- */
@@ -51,7 +55,7 @@ t_free(void *ctx, void *p)
 	free(p);
 }
 
-static const pq_alloc talloc = {t_malloc, t_realloc, t_free, NULL};
+static const pqw_alloc talloc = {t_malloc, t_realloc, t_free, NULL};
 
 /* ---- output to memory ---- */
 
@@ -144,7 +148,7 @@ rd_struct(treader *r, tnode *n)
 {
 	int			last = 0;
 
-	n->type = TC_STRUCT;
+	n->type = PQW_TC_STRUCT;
 	while (r->p < r->end && !r->bad)
 	{
 		uint8_t		b = *r->p++;
@@ -167,31 +171,31 @@ rd_value(treader *r, tnode *n, int type, int in_list)
 	n->type = type;
 	switch (type)
 	{
-		case TC_BOOL_TRUE:
-		case TC_BOOL_FALSE:
+		case PQW_TC_BOOL_TRUE:
+		case PQW_TC_BOOL_FALSE:
 			if (in_list)
 				n->i = (*r->p++ == 1);
 			else
-				n->i = (type == TC_BOOL_TRUE);
-			n->type = TC_BOOL_TRUE;
+				n->i = (type == PQW_TC_BOOL_TRUE);
+			n->type = PQW_TC_BOOL_TRUE;
 			break;
-		case TC_I8:
+		case PQW_TC_I8:
 			n->i = (int8_t) *r->p++;
 			break;
-		case TC_I16:
-		case TC_I32:
-		case TC_I64:
+		case PQW_TC_I16:
+		case PQW_TC_I32:
+		case PQW_TC_I64:
 			n->i = rd_zigzag(r);
 			break;
-		case TC_DOUBLE:
+		case PQW_TC_DOUBLE:
 			r->p += 8;
 			break;
-		case TC_BINARY:
+		case PQW_TC_BINARY:
 			n->binlen = rd_varint(r);
 			n->bin = r->p;
 			r->p += n->binlen;
 			break;
-		case TC_LIST:
+		case PQW_TC_LIST:
 			{
 				uint8_t		h = *r->p++;
 				size_t		size = h >> 4;
@@ -207,10 +211,10 @@ rd_value(treader *r, tnode *n, int type, int in_list)
 					rd_value(r, &kid, et, 1);
 					add_kid(n, &kid);
 				}
-				n->type = TC_LIST;
+				n->type = PQW_TC_LIST;
 				break;
 			}
-		case TC_STRUCT:
+		case PQW_TC_STRUCT:
 			rd_struct(r, n);
 			break;
 		default:
@@ -265,67 +269,67 @@ tfree(tnode *n)
 static void
 test_thrift(void)
 {
-	pq_buf		b;
-	pq_thrift	t;
+	pqw_buf		b;
+	pqw_thrift	t;
 	static const uint8_t vector[] = {
 		0x15, 0x04, 0x19, 0x2C, 0x35, 0x00, 0x18, 0x06, 's', 'c', 'h', 'e', 'm', 'a',
 		0x15, 0x02, 0x00, 0x15, 0x0C, 0x25, 0x02, 0x18, 0x01, 'x', 0x25, 0x00,
 		0x4C, 0x1C, 0x00, 0x00, 0x00, 0x16, 0x00, 0x19, 0x1C, 0x19, 0x1C, 0x26, 0x00,
 		0x1C, 0x15, 0x0C, 0x19, 0x25, 0x00, 0x06};
 
-	pq_buf_init(&b, &talloc);
+	pqw_buf_init(&b, &talloc);
 
 	/* varint and zigzag */
-	tc_varint(&b, 300);
+	pqw_tc_varint(&b, 300);
 	CHECK_EQ_INT(b.len, 2);
 	CHECK(b.data[0] == 0xAC && b.data[1] == 0x02);
-	CHECK_EQ_INT(tc_zigzag(-1), 1);
-	CHECK_EQ_INT(tc_zigzag(1), 2);
-	CHECK_EQ_INT(tc_zigzag(-2), 3);
-	CHECK(tc_zigzag(INT64_MIN) == UINT64_MAX);
+	CHECK_EQ_INT(pqw_tc_zigzag(-1), 1);
+	CHECK_EQ_INT(pqw_tc_zigzag(1), 2);
+	CHECK_EQ_INT(pqw_tc_zigzag(-2), 3);
+	CHECK(pqw_tc_zigzag(INT64_MIN) == UINT64_MAX);
 
 	/* the start of a FileMetaData written by parquet-cpp (notes' vector) */
 	b.len = 0;
-	tc_begin(&t, &b);
-	tc_field_i32(&t, 1, 2);
-	tc_field_list_begin(&t, 2, TC_STRUCT, 2);
-	tc_list_struct_begin(&t);
-	tc_field_i32(&t, 3, 0);
-	tc_field_string(&t, 4, "schema");
-	tc_field_i32(&t, 5, 1);
-	tc_struct_end(&t);
-	tc_list_struct_begin(&t);
-	tc_field_i32(&t, 1, 6);
-	tc_field_i32(&t, 3, 1);
-	tc_field_string(&t, 4, "x");
-	tc_field_i32(&t, 6, 0);
-	tc_field_struct_begin(&t, 10);
-	tc_field_struct_begin(&t, 1);
-	tc_struct_end(&t);
-	tc_struct_end(&t);
-	tc_struct_end(&t);
-	tc_field_i64(&t, 3, 0);
-	tc_field_list_begin(&t, 4, TC_STRUCT, 1);
-	tc_list_struct_begin(&t);
-	tc_field_list_begin(&t, 1, TC_STRUCT, 1);
-	tc_list_struct_begin(&t);
-	tc_field_i64(&t, 2, 0);
-	tc_field_struct_begin(&t, 3);
-	tc_field_i32(&t, 1, 6);
-	tc_field_list_begin(&t, 2, TC_I32, 2);
-	tc_list_i32(&t, 0);
-	tc_list_i32(&t, 3);
+	pqw_tc_begin(&t, &b);
+	pqw_tc_field_i32(&t, 1, 2);
+	pqw_tc_field_list_begin(&t, 2, PQW_TC_STRUCT, 2);
+	pqw_tc_list_struct_begin(&t);
+	pqw_tc_field_i32(&t, 3, 0);
+	pqw_tc_field_string(&t, 4, "schema");
+	pqw_tc_field_i32(&t, 5, 1);
+	pqw_tc_struct_end(&t);
+	pqw_tc_list_struct_begin(&t);
+	pqw_tc_field_i32(&t, 1, 6);
+	pqw_tc_field_i32(&t, 3, 1);
+	pqw_tc_field_string(&t, 4, "x");
+	pqw_tc_field_i32(&t, 6, 0);
+	pqw_tc_field_struct_begin(&t, 10);
+	pqw_tc_field_struct_begin(&t, 1);
+	pqw_tc_struct_end(&t);
+	pqw_tc_struct_end(&t);
+	pqw_tc_struct_end(&t);
+	pqw_tc_field_i64(&t, 3, 0);
+	pqw_tc_field_list_begin(&t, 4, PQW_TC_STRUCT, 1);
+	pqw_tc_list_struct_begin(&t);
+	pqw_tc_field_list_begin(&t, 1, PQW_TC_STRUCT, 1);
+	pqw_tc_list_struct_begin(&t);
+	pqw_tc_field_i64(&t, 2, 0);
+	pqw_tc_field_struct_begin(&t, 3);
+	pqw_tc_field_i32(&t, 1, 6);
+	pqw_tc_field_list_begin(&t, 2, PQW_TC_I32, 2);
+	pqw_tc_list_i32(&t, 0);
+	pqw_tc_list_i32(&t, 3);
 	CHECK_EQ_INT(b.len, sizeof(vector));
 	CHECK_MEM(b.data, vector, sizeof(vector));
 
 	/* long field deltas, i8 as a raw byte, bools in the type nibble, long lists */
 	b.len = 0;
-	tc_begin(&t, &b);
-	tc_field_i8(&t, 1, -2);
-	tc_field_bool(&t, 2, true);
-	tc_field_bool(&t, 3, false);
-	tc_field_i16(&t, 20, 7);
-	tc_field_list_begin(&t, 21, TC_I32, 20);
+	pqw_tc_begin(&t, &b);
+	pqw_tc_field_i8(&t, 1, -2);
+	pqw_tc_field_bool(&t, 2, true);
+	pqw_tc_field_bool(&t, 3, false);
+	pqw_tc_field_i16(&t, 20, 7);
+	pqw_tc_field_list_begin(&t, 21, PQW_TC_I32, 20);
 	{
 		static const uint8_t want[] = {0x13, 0xFE, 0x11, 0x12, 0x04, 0x28, 0x0E, 0x19, 0xF5, 0x14};
 
@@ -334,19 +338,19 @@ test_thrift(void)
 	}
 	/* a nested struct has its own id counter; the parent resumes after it */
 	b.len = 0;
-	tc_begin(&t, &b);
-	tc_field_struct_begin(&t, 5);
-	tc_field_i32(&t, 2, 1);
-	tc_struct_end(&t);
-	tc_field_i32(&t, 6, 1);
-	CHECK(tc_end(&t));
+	pqw_tc_begin(&t, &b);
+	pqw_tc_field_struct_begin(&t, 5);
+	pqw_tc_field_i32(&t, 2, 1);
+	pqw_tc_struct_end(&t);
+	pqw_tc_field_i32(&t, 6, 1);
+	CHECK(pqw_tc_end(&t));
 	{
 		static const uint8_t want[] = {0x5C, 0x25, 0x02, 0x00, 0x15, 0x02, 0x00};
 
 		CHECK_EQ_INT(b.len, sizeof(want));
 		CHECK_MEM(b.data, want, sizeof(want));
 	}
-	pq_buf_free(&b);
+	pqw_buf_free(&b);
 }
 
 /* ---- RLE / bit-packed hybrid ---- */
@@ -354,22 +358,22 @@ test_thrift(void)
 static void
 test_rle(void)
 {
-	pq_buf		b;
+	pqw_buf		b;
 	uint16_t	mixed[8] = {1, 1, 0, 1, 1, 1, 1, 1};
 	uint16_t	ones[1000];
 	uint32_t	wide[10] = {300, 300, 300, 300, 300, 300, 300, 300, 300, 300};
 	uint32_t	three[3] = {1, 2, 3};
 	uint32_t	mix2[12] = {5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 1, 2};
 
-	pq_buf_init(&b, &talloc);
-	CHECK_EQ_INT(pq_bit_width(0), 0);
-	CHECK_EQ_INT(pq_bit_width(1), 1);
-	CHECK_EQ_INT(pq_bit_width(3), 2);
-	CHECK_EQ_INT(pq_bit_width(4), 3);
-	CHECK_EQ_INT(pq_bit_width(255), 8);
+	pqw_buf_init(&b, &talloc);
+	CHECK_EQ_INT(pqw_bit_width(0), 0);
+	CHECK_EQ_INT(pqw_bit_width(1), 1);
+	CHECK_EQ_INT(pqw_bit_width(3), 2);
+	CHECK_EQ_INT(pqw_bit_width(4), 3);
+	CHECK_EQ_INT(pqw_bit_width(255), 8);
 
 	/* notes: [1,1,0,1,1,1,1,1] bw 1 -> 02 00 00 00 | 03 FB */
-	pq_rle_encode_prefixed(&b, mixed, 2, 8, 1);
+	pqw_rle_encode_prefixed(&b, mixed, 2, 8, 1);
 	{
 		static const uint8_t want[] = {0x02, 0, 0, 0, 0x03, 0xFB};
 
@@ -380,7 +384,7 @@ test_rle(void)
 	for (int i = 0; i < 1000; i++)
 		ones[i] = 1;
 	b.len = 0;
-	pq_rle_encode_prefixed(&b, ones, 2, 1000, 1);
+	pqw_rle_encode_prefixed(&b, ones, 2, 1000, 1);
 	{
 		static const uint8_t want[] = {0x03, 0, 0, 0, 0xD0, 0x0F, 0x01};
 
@@ -389,7 +393,7 @@ test_rle(void)
 	}
 	/* an RLE value takes ceil(bw/8) bytes: 300 at bw 9 is two bytes */
 	b.len = 0;
-	pq_rle_encode(&b, wide, 4, 10, 9);
+	pqw_rle_encode(&b, wide, 4, 10, 9);
 	{
 		static const uint8_t want[] = {0x14, 0x2C, 0x01};
 
@@ -398,7 +402,7 @@ test_rle(void)
 	}
 	/* a short literal run is padded to one group: 1,2,3 at bw 2 */
 	b.len = 0;
-	pq_rle_encode(&b, three, 4, 3, 2);
+	pqw_rle_encode(&b, three, 4, 3, 2);
 	{
 		/* 01 | 10<<2 | 11<<4 = 0x39, then zero padding */
 		static const uint8_t want[] = {0x03, 0x39, 0x00};
@@ -408,7 +412,7 @@ test_rle(void)
 	}
 	/* a run then literals: 10 x 5 RLE, then 1,2 bit-packed (bw 3) */
 	b.len = 0;
-	pq_rle_encode(&b, mix2, 4, 12, 3);
+	pqw_rle_encode(&b, mix2, 4, 12, 3);
 	{
 		/* 1 | 2<<3 = 0x11, rest zero: one group of 8 values = 3 bytes */
 		static const uint8_t want[] = {0x14, 0x05, 0x03, 0x11, 0x00, 0x00};
@@ -421,31 +425,31 @@ test_rle(void)
 		uint8_t		bools[10] = {1, 0, 1, 1, 0, 0, 0, 0, 0, 1};
 
 		b.len = 0;
-		pq_bitpack_booleans(&b, bools, 10);
+		pqw_bitpack_booleans(&b, bools, 10);
 		CHECK_EQ_INT(b.len, 2);
 		CHECK(b.data[0] == 0x0D && b.data[1] == 0x02);
 	}
-	pq_buf_free(&b);
+	pqw_buf_free(&b);
 }
 
 /* ---- codecs: compress with ours, decompress with the library ---- */
 
 static int
-decompress(pq_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
+decompress(pqw_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
 		   size_t *outlen)
 {
 	switch (codec)
 	{
-		case PQ_UNCOMPRESSED:
+		case PQW_UNCOMPRESSED:
 			if (n > cap)
 				return 0;
 			memcpy(dst, src, n);
 			*outlen = n;
 			return 1;
-		case PQ_SNAPPY:
+		case PQW_SNAPPY:
 			*outlen = cap;
 			return snappy_uncompress((const char *) src, n, (char *) dst, outlen) == SNAPPY_OK;
-		case PQ_GZIP:
+		case PQW_GZIP:
 			{
 				z_stream	zs;
 				int			rc;
@@ -463,17 +467,17 @@ decompress(pq_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t ca
 				inflateEnd(&zs);
 				return rc == Z_STREAM_END && zs.avail_in == 0;
 			}
-		case PQ_BROTLI:
+		case PQW_BROTLI:
 			*outlen = cap;
 			return BrotliDecoderDecompress(n, src, outlen, dst) == BROTLI_DECODER_RESULT_SUCCESS;
-		case PQ_ZSTD:
+		case PQW_ZSTD:
 			{
 				size_t		rc = ZSTD_decompress(dst, cap, src, n);
 
 				*outlen = rc;
 				return !ZSTD_isError(rc);
 			}
-		case PQ_LZ4_RAW:
+		case PQW_LZ4_RAW:
 			{
 				int			rc = LZ4_decompress_safe((const char *) src, (char *) dst, (int) n, (int) cap);
 
@@ -484,8 +488,8 @@ decompress(pq_codec codec, const uint8_t *src, size_t n, uint8_t *dst, size_t ca
 	return 0;
 }
 
-static const pq_codec all_codecs[] = {
-	PQ_UNCOMPRESSED, PQ_SNAPPY, PQ_GZIP, PQ_BROTLI, PQ_ZSTD, PQ_LZ4_RAW
+static const pqw_codec all_codecs[] = {
+	PQW_UNCOMPRESSED, PQW_SNAPPY, PQW_GZIP, PQW_BROTLI, PQW_ZSTD, PQW_LZ4_RAW
 };
 #define N_CODECS (sizeof(all_codecs) / sizeof(all_codecs[0]))
 
@@ -498,7 +502,7 @@ test_codecs(void)
 	uint8_t    *first = malloc(n + 1024);
 	size_t		first_len;
 	char		err[256];
-	pq_codec	c;
+	pqw_codec	c;
 
 	for (size_t i = 0; i < n; i++)
 		src[i] = (uint8_t) ((i * 7) % 251 ^ (i >> 10));
@@ -507,60 +511,60 @@ test_codecs(void)
 	{
 		for (int pass = 0; pass < 2; pass++)
 		{
-			pq_compressor comp;
-			pq_buf		out;
+			pqw_compressor comp;
+			pqw_buf		out;
 			size_t		outlen = 0;
-			int			level = PQ_LEVEL_DEFAULT;
+			int			level = PQW_LEVEL_DEFAULT;
 
 			/* the second pass uses a non-default level where there are levels */
 			if (pass == 1)
 			{
-				if (all_codecs[k] == PQ_ZSTD)
+				if (all_codecs[k] == PQW_ZSTD)
 					level = 19;
-				else if (all_codecs[k] == PQ_GZIP)
+				else if (all_codecs[k] == PQW_GZIP)
 					level = 9;
-				else if (all_codecs[k] == PQ_BROTLI)
+				else if (all_codecs[k] == PQW_BROTLI)
 					level = 9;
-				else if (all_codecs[k] == PQ_LZ4_RAW)
+				else if (all_codecs[k] == PQW_LZ4_RAW)
 					level = 9;
 				else
 					continue;
 			}
-			pq_buf_init(&out, &talloc);
-			pq_compressor_init(&comp, all_codecs[k], level, &talloc);
+			pqw_buf_init(&out, &talloc);
+			pqw_compressor_init(&comp, all_codecs[k], level, &talloc);
 			/* twice: the reused zlib/zstd/LZ4 HC state must give the same bytes */
-			CHECK_EQ_INT(pq_compress(&comp, src, n, &out, err, sizeof(err)), PQ_OK);
+			CHECK_EQ_INT(pqw_compress(&comp, src, n, &out, err, sizeof(err)), PQW_OK);
 			first_len = out.len;
 			CHECK(first_len <= n + 1024);
 			memcpy(first, out.data, first_len <= n + 1024 ? first_len : 0);
-			CHECK_EQ_INT(pq_compress(&comp, src, n, &out, err, sizeof(err)), PQ_OK);
+			CHECK_EQ_INT(pqw_compress(&comp, src, n, &out, err, sizeof(err)), PQW_OK);
 			CHECK_EQ_INT(out.len, first_len);
 			CHECK(out.len == first_len && memcmp(out.data, first, first_len) == 0);
 			CHECK(decompress(all_codecs[k], out.data, out.len, back, n + 16, &outlen));
 			CHECK_EQ_INT(outlen, n);
 			CHECK(memcmp(back, src, n) == 0);
-			if (all_codecs[k] != PQ_UNCOMPRESSED)
+			if (all_codecs[k] != PQW_UNCOMPRESSED)
 				CHECK(out.len < n);
 			/* an empty page body compresses and decompresses too */
-			CHECK_EQ_INT(pq_compress(&comp, src, 0, &out, err, sizeof(err)), PQ_OK);
+			CHECK_EQ_INT(pqw_compress(&comp, src, 0, &out, err, sizeof(err)), PQW_OK);
 			CHECK(decompress(all_codecs[k], out.data, out.len, back, n, &outlen));
 			CHECK_EQ_INT(outlen, 0);
-			pq_compressor_free(&comp);
-			pq_buf_free(&out);
+			pqw_compressor_free(&comp);
+			pqw_buf_free(&out);
 		}
 	}
 
-	CHECK(pq_codec_from_name("zstd", &c) && c == PQ_ZSTD);
-	CHECK(pq_codec_from_name("lz4_raw", &c) && c == PQ_LZ4_RAW);
-	CHECK(!pq_codec_from_name("lz4", &c));
-	CHECK(!pq_codec_from_name("ZSTD", &c));
-	CHECK(pq_codec_check_level(PQ_ZSTD, 22, err, sizeof(err)));
-	CHECK(!pq_codec_check_level(PQ_ZSTD, 23, err, sizeof(err)));
+	CHECK(pqw_codec_from_name("zstd", &c) && c == PQW_ZSTD);
+	CHECK(pqw_codec_from_name("lz4_raw", &c) && c == PQW_LZ4_RAW);
+	CHECK(!pqw_codec_from_name("lz4", &c));
+	CHECK(!pqw_codec_from_name("ZSTD", &c));
+	CHECK(pqw_codec_check_level(PQW_ZSTD, 22, err, sizeof(err)));
+	CHECK(!pqw_codec_check_level(PQW_ZSTD, 23, err, sizeof(err)));
 	CHECK(strstr(err, "between") != NULL);
-	CHECK(!pq_codec_check_level(PQ_SNAPPY, 1, err, sizeof(err)));
-	CHECK(pq_codec_check_level(PQ_SNAPPY, PQ_LEVEL_DEFAULT, err, sizeof(err)));
-	CHECK(!pq_codec_check_level(PQ_GZIP, 10, err, sizeof(err)));
-	CHECK(!pq_codec_check_level(PQ_BROTLI, 12, err, sizeof(err)));
+	CHECK(!pqw_codec_check_level(PQW_SNAPPY, 1, err, sizeof(err)));
+	CHECK(pqw_codec_check_level(PQW_SNAPPY, PQW_LEVEL_DEFAULT, err, sizeof(err)));
+	CHECK(!pqw_codec_check_level(PQW_GZIP, 10, err, sizeof(err)));
+	CHECK(!pqw_codec_check_level(PQW_BROTLI, 12, err, sizeof(err)));
 	free(src);
 	free(back);
 	free(first);
@@ -586,48 +590,48 @@ put_be(uint8_t *dst, int n, int64_t v)
 	}
 }
 
-static pq_status
-write_test_file(membuf *out, pq_codec codec, int64_t rg_rows, size_t dict_bytes,
-				size_t page_bytes, pq_writer **wout)
+static pqw_status
+write_test_file(membuf *out, pqw_codec codec, int64_t rg_rows, size_t dict_bytes,
+				size_t page_bytes, pqw_writer **wout)
 {
-	pq_options	o;
-	pq_writer  *w;
-	pq_logical	l;
+	pqw_options	o;
+	pqw_writer *w;
+	pqw_logical	l;
 	int			tags,
 				list;
-	pq_status	st;
+	pqw_status	st;
 
-	pq_options_init(&o);
+	pqw_options_init(&o);
 	o.codec = codec;
 	o.row_group_rows = rg_rows;
 	o.dictionary_bytes = dict_bytes;
 	o.page_bytes = page_bytes;
 	o.created_by = "protobuf_fdw version 1.0.0 (build test)";
-	w = pq_writer_create(&talloc, &o, mem_write, out);
+	w = pqw_writer_create(&talloc, &o, mem_write, out);
 	*wout = w;
 	if (w == NULL)
-		return PQ_ERR_NOMEM;
+		return PQW_ERR_NOMEM;
 
 	memset(&l, 0, sizeof(l));
-	l.kind = PQ_LT_INTEGER;
+	l.kind = PQW_LT_INTEGER;
 	l.bit_width = 64;
 	l.is_signed = true;
-	pq_schema_add_leaf(w, -1, "id", PQ_OPTIONAL, PQ_INT64, 0, &l, 1);
-	l.kind = PQ_LT_STRING;
-	pq_schema_add_leaf(w, -1, "name", PQ_OPTIONAL, PQ_BYTE_ARRAY, 0, &l, -1);
-	pq_schema_add_leaf(w, -1, "flag", PQ_OPTIONAL, PQ_BOOLEAN, 0, NULL, -1);
-	tags = pq_schema_add_group(w, -1, "tags", PQ_OPTIONAL, PQ_LT_LIST, -1);
-	list = pq_schema_add_group(w, tags, "list", PQ_REPEATED, PQ_LT_NONE, -1);
-	l.kind = PQ_LT_STRING;
-	pq_schema_add_leaf(w, list, "element", PQ_OPTIONAL, PQ_BYTE_ARRAY, 0, &l, -1);
-	l.kind = PQ_LT_DECIMAL;
+	pqw_schema_add_leaf(w, -1, "id", PQW_OPTIONAL, PQW_INT64, 0, &l, 1);
+	l.kind = PQW_LT_STRING;
+	pqw_schema_add_leaf(w, -1, "name", PQW_OPTIONAL, PQW_BYTE_ARRAY, 0, &l, -1);
+	pqw_schema_add_leaf(w, -1, "flag", PQW_OPTIONAL, PQW_BOOLEAN, 0, NULL, -1);
+	tags = pqw_schema_add_group(w, -1, "tags", PQW_OPTIONAL, PQW_LT_LIST, -1);
+	list = pqw_schema_add_group(w, tags, "list", PQW_REPEATED, PQW_LT_NONE, -1);
+	l.kind = PQW_LT_STRING;
+	pqw_schema_add_leaf(w, list, "element", PQW_OPTIONAL, PQW_BYTE_ARRAY, 0, &l, -1);
+	l.kind = PQW_LT_DECIMAL;
 	l.precision = 38;
 	l.scale = 2;
-	pq_schema_add_leaf(w, -1, "dec", PQ_OPTIONAL, PQ_FIXED_LEN_BYTE_ARRAY, 16, &l, -1);
-	pq_schema_add_leaf(w, -1, "real", PQ_REQUIRED, PQ_DOUBLE, 0, NULL, -1);
+	pqw_schema_add_leaf(w, -1, "dec", PQW_OPTIONAL, PQW_FIXED_LEN_BYTE_ARRAY, 16, &l, -1);
+	pqw_schema_add_leaf(w, -1, "real", PQW_REQUIRED, PQW_DOUBLE, 0, NULL, -1);
 
-	st = pq_writer_begin(w);
-	for (int64_t i = 0; i < N_ROWS && st == PQ_OK; i++)
+	st = pqw_writer_begin(w);
+	for (int64_t i = 0; i < N_ROWS && st == PQW_OK; i++)
 	{
 		char		name[16];
 		uint8_t		flag = i % 2;
@@ -635,41 +639,41 @@ write_test_file(membuf *out, pq_codec codec, int64_t rg_rows, size_t dict_bytes,
 		double		real = (i % 3 == 0) ? -0.0 : (double) i / 4;
 		char		tag[8];
 
-		pq_column_append(w, L_ID, 1, 0, &i, 8);
+		pqw_column_append(w, L_ID, 1, 0, &i, 8);
 		if (i % 7 == 0)
-			pq_column_append(w, L_NAME, 0, 0, NULL, 0);
+			pqw_column_append(w, L_NAME, 0, 0, NULL, 0);
 		else
 		{
 			snprintf(name, sizeof(name), "n%d", (int) (i % 10));
-			pq_column_append(w, L_NAME, 1, 0, name, strlen(name));
+			pqw_column_append(w, L_NAME, 1, 0, name, strlen(name));
 		}
-		pq_column_append(w, L_FLAG, 1, 0, &flag, 1);
+		pqw_column_append(w, L_FLAG, 1, 0, &flag, 1);
 		switch (i % 4)
 		{
 			case 0:				/* NULL list */
-				pq_column_append(w, L_TAG, 0, 0, NULL, 0);
+				pqw_column_append(w, L_TAG, 0, 0, NULL, 0);
 				break;
 			case 1:				/* empty list */
-				pq_column_append(w, L_TAG, 1, 0, NULL, 0);
+				pqw_column_append(w, L_TAG, 1, 0, NULL, 0);
 				break;
 			case 2:				/* {NULL} */
-				pq_column_append(w, L_TAG, 2, 0, NULL, 0);
+				pqw_column_append(w, L_TAG, 2, 0, NULL, 0);
 				break;
 			case 3:				/* {a, b<i%3>} */
-				pq_column_append(w, L_TAG, 3, 0, "a", 1);
+				pqw_column_append(w, L_TAG, 3, 0, "a", 1);
 				snprintf(tag, sizeof(tag), "b%d", (int) (i % 3));
-				pq_column_append(w, L_TAG, 3, 1, tag, strlen(tag));
+				pqw_column_append(w, L_TAG, 3, 1, tag, strlen(tag));
 				break;
 		}
 		put_be(dec, 16, (i - 500) * 100);
-		pq_column_append(w, L_DEC, 1, 0, dec, 16);
-		pq_column_append(w, L_REAL, 0, 0, &real, 8);
-		st = pq_writer_end_row(w);
+		pqw_column_append(w, L_DEC, 1, 0, dec, 16);
+		pqw_column_append(w, L_REAL, 0, 0, &real, 8);
+		st = pqw_writer_end_row(w);
 	}
-	if (st == PQ_OK)
-		st = pq_writer_add_kv(w, "source", "unit test");
-	if (st == PQ_OK)
-		st = pq_writer_finish(w);
+	if (st == PQW_OK)
+		st = pqw_writer_add_kv(w, "source", "unit test");
+	if (st == PQW_OK)
+		st = pqw_writer_finish(w);
 	return st;
 }
 
@@ -682,7 +686,7 @@ typedef struct file_check
 
 /* Walk the pages of one chunk, decompress each, check the sizes add up. */
 static void
-check_chunk_pages(const membuf *f, pq_codec codec, tnode *md, file_check *fc)
+check_chunk_pages(const membuf *f, pqw_codec codec, tnode *md, file_check *fc)
 {
 	int64_t		dict_off = fld(md, 11)->type == -1 ? -1 : fld(md, 11)->i;
 	int64_t		data_off = fld(md, 9)->i;
@@ -750,25 +754,25 @@ list_entries(int64_t from, int64_t to)
 }
 
 static void
-test_file(pq_codec codec)
+test_file(pqw_codec codec)
 {
 	membuf		f = {NULL, 0, 0, -1};
-	pq_writer  *w;
+	pqw_writer *w;
 	tnode		fmd;
 	tnode	   *groups;
 	file_check	fc = {0, 0, 0};
 	int64_t		rows = 0;
 
-	CHECK_EQ_INT(write_test_file(&f, codec, 300, 1024 * 1024, 128, &w), PQ_OK);
-	CHECK_EQ_INT(pq_writer_rows(w), N_ROWS);
-	CHECK_EQ_INT(pq_writer_row_groups(w), 4);
-	CHECK_EQ_INT(pq_writer_bytes_written(w), f.len);
-	pq_writer_destroy(w);
+	CHECK_EQ_INT(write_test_file(&f, codec, 300, 1024 * 1024, 128, &w), PQW_OK);
+	CHECK_EQ_INT(pqw_writer_rows(w), N_ROWS);
+	CHECK_EQ_INT(pqw_writer_row_groups(w), 4);
+	CHECK_EQ_INT(pqw_writer_bytes_written(w), f.len);
+	pqw_writer_destroy(w);
 	CHECK_EQ_INT(live_allocs, 0);
 
-	if (getenv("PQ_UNIT_DUMP") && codec == PQ_SNAPPY)
+	if (getenv("PQW_UNIT_DUMP") && codec == PQW_SNAPPY)
 	{
-		FILE	   *fp = fopen(getenv("PQ_UNIT_DUMP"), "wb");
+		FILE	   *fp = fopen(getenv("PQW_UNIT_DUMP"), "wb");
 
 		fwrite(f.data, 1, f.len, fp);
 		fclose(fp);
@@ -785,12 +789,12 @@ test_file(pq_codec codec)
 	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[0], 5)->i, 6);
 	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[1], 9)->i, 1);	/* field_id */
 	CHECK_EQ_INT(fld(fld(fld(&fld(&fmd, 2)->kids[1], 10), 10), 1)->i, 64);	/* INTEGER bitWidth */
-	CHECK_EQ_INT(fld(fld(fld(&fld(&fmd, 2)->kids[1], 10), 10), 1)->type, TC_I8);
+	CHECK_EQ_INT(fld(fld(fld(&fld(&fmd, 2)->kids[1], 10), 10), 1)->type, PQW_TC_I8);
 	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[4], 6)->i, 3);	/* tags: LIST */
-	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[5], 3)->i, PQ_REPEATED);
+	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[5], 3)->i, PQW_REPEATED);
 	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[7], 2)->i, 16);	/* FLBA length */
 	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[7], 8)->i, 38);	/* precision */
-	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[8], 3)->i, PQ_REQUIRED);
+	CHECK_EQ_INT(fld(&fld(&fmd, 2)->kids[8], 3)->i, PQW_REQUIRED);
 	/* key-value metadata, created_by, one column order per leaf */
 	CHECK_EQ_INT(fld(&fmd, 5)->nkids, 1);
 	CHECK(fld(&fld(&fmd, 5)->kids[0], 2)->binlen == 9 &&
@@ -839,7 +843,7 @@ test_file(pq_codec codec)
 				memcpy(&mx, fld(st, 5)->bin, 8);
 				CHECK_EQ_INT(mn, first);
 				CHECK_EQ_INT(mx, first + nrows - 1);
-				CHECK(fld(st, 2)->type == TC_BINARY);	/* legacy min for ints */
+				CHECK(fld(st, 2)->type == PQW_TC_BINARY);	/* legacy min for ints */
 			}
 			else if (c == L_NAME)
 			{
@@ -859,7 +863,7 @@ test_file(pq_codec codec)
 				/* NULL list, empty list, {NULL}: all count as nulls */
 				CHECK_EQ_INT(fld(st, 3)->i, list_entries(first, first + nrows) -
 							 2 * (list_entries(first, first + nrows) - nrows));
-				CHECK_EQ_INT(fld(&cols->kids[c], 3)->type, TC_STRUCT);
+				CHECK_EQ_INT(fld(&cols->kids[c], 3)->type, PQW_TC_STRUCT);
 				CHECK_EQ_INT(fld(md, 3)->nkids, 3);	/* tags.list.element */
 			}
 			else if (c == L_DEC)
@@ -898,13 +902,13 @@ static void
 test_dictionary_fallback(void)
 {
 	membuf		f = {NULL, 0, 0, -1};
-	pq_writer  *w;
+	pqw_writer *w;
 	tnode		fmd;
 	tnode	   *md;
 
 	/* a 16-byte dictionary limit: every chunk with values falls back */
-	CHECK_EQ_INT(write_test_file(&f, PQ_UNCOMPRESSED, N_ROWS, 16, 1024 * 1024, &w), PQ_OK);
-	pq_writer_destroy(w);
+	CHECK_EQ_INT(write_test_file(&f, PQW_UNCOMPRESSED, N_ROWS, 16, 1024 * 1024, &w), PQW_OK);
+	pqw_writer_destroy(w);
 	parse_footer(&f, &fmd);
 	md = fld(&fld(&fld(&fmd, 4)->kids[0], 1)->kids[L_NAME], 3);
 	CHECK(fld(md, 11)->type == -1);
@@ -918,8 +922,8 @@ test_dictionary_fallback(void)
 	f.len = 0;
 	f.data = NULL;
 	f.cap = 0;
-	CHECK_EQ_INT(write_test_file(&f, PQ_UNCOMPRESSED, N_ROWS, 1024 * 1024, 1024 * 1024, &w), PQ_OK);
-	pq_writer_destroy(w);
+	CHECK_EQ_INT(write_test_file(&f, PQW_UNCOMPRESSED, N_ROWS, 1024 * 1024, 1024 * 1024, &w), PQW_OK);
+	pqw_writer_destroy(w);
 	parse_footer(&f, &fmd);
 	md = fld(&fld(&fld(&fmd, 4)->kids[0], 1)->kids[L_NAME], 3);
 	CHECK(fld(md, 11)->type != -1);
@@ -946,14 +950,14 @@ test_dictionary_fallback(void)
 }
 
 /* a begun writer with two optional INT32 columns a and b */
-static pq_writer *
-two_int_columns(const pq_options *o, membuf *f)
+static pqw_writer *
+two_int_columns(const pqw_options *o, membuf *f)
 {
-	pq_writer  *w = pq_writer_create(&talloc, o, mem_write, f);
+	pqw_writer *w = pqw_writer_create(&talloc, o, mem_write, f);
 
-	pq_schema_add_leaf(w, -1, "a", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
-	pq_schema_add_leaf(w, -1, "b", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
-	CHECK_EQ_INT(pq_writer_begin(w), PQ_OK);
+	pqw_schema_add_leaf(w, -1, "a", PQW_OPTIONAL, PQW_INT32, 0, NULL, -1);
+	pqw_schema_add_leaf(w, -1, "b", PQW_OPTIONAL, PQW_INT32, 0, NULL, -1);
+	CHECK_EQ_INT(pqw_writer_begin(w), PQW_OK);
 	return w;
 }
 
@@ -965,33 +969,33 @@ static void
 test_empty_values(void)
 {
 	membuf		f = {NULL, 0, 0, -1};
-	pq_options	o;
-	pq_writer  *w;
+	pqw_options	o;
+	pqw_writer *w;
 	tnode		fmd;
 	tnode	   *cols;
 
-	pq_options_init(&o);
-	w = pq_writer_create(&talloc, &o, mem_write, &f);
-	pq_schema_add_leaf(w, -1, "empty", PQ_OPTIONAL, PQ_BYTE_ARRAY, 0, NULL, -1);
-	pq_schema_add_leaf(w, -1, "nulls", PQ_OPTIONAL, PQ_BYTE_ARRAY, 0, NULL, -1);
-	pq_schema_add_leaf(w, -1, "nullints", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
-	CHECK_EQ_INT(pq_writer_begin(w), PQ_OK);
+	pqw_options_init(&o);
+	w = pqw_writer_create(&talloc, &o, mem_write, &f);
+	pqw_schema_add_leaf(w, -1, "empty", PQW_OPTIONAL, PQW_BYTE_ARRAY, 0, NULL, -1);
+	pqw_schema_add_leaf(w, -1, "nulls", PQW_OPTIONAL, PQW_BYTE_ARRAY, 0, NULL, -1);
+	pqw_schema_add_leaf(w, -1, "nullints", PQW_OPTIONAL, PQW_INT32, 0, NULL, -1);
+	CHECK_EQ_INT(pqw_writer_begin(w), PQW_OK);
 	for (int i = 0; i < 10; i++)
 	{
-		CHECK_EQ_INT(pq_column_append(w, 0, 1, 0, "", 0), PQ_OK);
-		CHECK_EQ_INT(pq_column_append(w, 1, 0, 0, NULL, 0), PQ_OK);
-		CHECK_EQ_INT(pq_column_append(w, 2, 0, 0, NULL, 0), PQ_OK);
-		CHECK_EQ_INT(pq_writer_end_row(w), PQ_OK);
+		CHECK_EQ_INT(pqw_column_append(w, 0, 1, 0, "", 0), PQW_OK);
+		CHECK_EQ_INT(pqw_column_append(w, 1, 0, 0, NULL, 0), PQW_OK);
+		CHECK_EQ_INT(pqw_column_append(w, 2, 0, 0, NULL, 0), PQW_OK);
+		CHECK_EQ_INT(pqw_writer_end_row(w), PQW_OK);
 	}
-	CHECK_EQ_INT(pq_writer_finish(w), PQ_OK);
-	pq_writer_destroy(w);
+	CHECK_EQ_INT(pqw_writer_finish(w), PQW_OK);
+	pqw_writer_destroy(w);
 	parse_footer(&f, &fmd);
 	cols = fld(&fld(&fmd, 4)->kids[0], 1);
 	/* ten empty strings: one dictionary entry, bounds "" and "" */
-	CHECK_EQ_INT(fld(fld(&cols->kids[0], 3), 12)->type, TC_STRUCT);
+	CHECK_EQ_INT(fld(fld(&cols->kids[0], 3), 12)->type, PQW_TC_STRUCT);
 	CHECK_EQ_INT(fld(fld(fld(&cols->kids[0], 3), 12), 3)->i, 0);
 	CHECK_EQ_INT(fld(fld(fld(&cols->kids[0], 3), 12), 6)->binlen, 0);
-	CHECK(fld(fld(fld(&cols->kids[0], 3), 12), 6)->type == TC_BINARY);
+	CHECK(fld(fld(fld(&cols->kids[0], 3), 12), 6)->type == PQW_TC_BINARY);
 	/* all NULL: null_count 10, no bounds, no dictionary */
 	CHECK_EQ_INT(fld(fld(fld(&cols->kids[1], 3), 12), 3)->i, 10);
 	CHECK(fld(fld(fld(&cols->kids[1], 3), 12), 6)->type == -1);
@@ -1005,25 +1009,25 @@ static void
 test_row_group_bytes(void)
 {
 	membuf		f = {NULL, 0, 0, -1};
-	pq_options	o;
-	pq_writer  *w;
+	pqw_options	o;
+	pqw_writer *w;
 	tnode		fmd;
 
-	pq_options_init(&o);
+	pqw_options_init(&o);
 	o.row_group_bytes = 4096;
-	w = pq_writer_create(&talloc, &o, mem_write, &f);
-	pq_schema_add_leaf(w, -1, "x", PQ_OPTIONAL, PQ_INT64, 0, NULL, -1);
-	CHECK_EQ_INT(pq_writer_begin(w), PQ_OK);
+	w = pqw_writer_create(&talloc, &o, mem_write, &f);
+	pqw_schema_add_leaf(w, -1, "x", PQW_OPTIONAL, PQW_INT64, 0, NULL, -1);
+	CHECK_EQ_INT(pqw_writer_begin(w), PQW_OK);
 	for (int64_t i = 0; i < 1000; i++)
 	{
-		CHECK_EQ_INT(pq_column_append(w, 0, 1, 0, &i, 8), PQ_OK);
-		CHECK_EQ_INT(pq_writer_end_row(w), PQ_OK);
+		CHECK_EQ_INT(pqw_column_append(w, 0, 1, 0, &i, 8), PQW_OK);
+		CHECK_EQ_INT(pqw_writer_end_row(w), PQW_OK);
 		/* 410 rows make 4100 bytes: the group is written at that row */
-		CHECK_EQ_INT(pq_writer_buffered_bytes(w), ((i + 1) % 410) * 10);
+		CHECK_EQ_INT(pqw_writer_buffered_bytes(w), ((i + 1) % 410) * 10);
 	}
-	CHECK_EQ_INT(pq_writer_finish(w), PQ_OK);
-	CHECK_EQ_INT(pq_writer_row_groups(w), 3);
-	pq_writer_destroy(w);
+	CHECK_EQ_INT(pqw_writer_finish(w), PQW_OK);
+	CHECK_EQ_INT(pqw_writer_row_groups(w), 3);
+	pqw_writer_destroy(w);
 	parse_footer(&f, &fmd);
 	CHECK_EQ_INT(fld(&fmd, 4)->nkids, 3);
 	CHECK_EQ_INT(fld(&fld(&fmd, 4)->kids[0], 3)->i, 410);
@@ -1043,26 +1047,26 @@ test_float_stats(void)
 	for (int k = 0; k < 2; k++)
 	{
 		membuf		f = {NULL, 0, 0, -1};
-		pq_options	o;
-		pq_writer  *w;
+		pqw_options	o;
+		pqw_writer *w;
 		tnode		fmd;
 		tnode	   *st;
 		const double *vals = k == 0 ? with_nan : zeros;
 		int			n = k == 0 ? 3 : 2;
 
-		pq_options_init(&o);
-		w = pq_writer_create(&talloc, &o, mem_write, &f);
-		pq_schema_add_leaf(w, -1, "d", PQ_OPTIONAL, PQ_DOUBLE, 0, NULL, -1);
-		CHECK_EQ_INT(pq_writer_begin(w), PQ_OK);
+		pqw_options_init(&o);
+		w = pqw_writer_create(&talloc, &o, mem_write, &f);
+		pqw_schema_add_leaf(w, -1, "d", PQW_OPTIONAL, PQW_DOUBLE, 0, NULL, -1);
+		CHECK_EQ_INT(pqw_writer_begin(w), PQW_OK);
 		for (int i = 0; i < n; i++)
 		{
-			CHECK_EQ_INT(pq_column_append(w, 0, 1, 0, &vals[i], 8), PQ_OK);
-			CHECK_EQ_INT(pq_writer_end_row(w), PQ_OK);
+			CHECK_EQ_INT(pqw_column_append(w, 0, 1, 0, &vals[i], 8), PQW_OK);
+			CHECK_EQ_INT(pqw_writer_end_row(w), PQW_OK);
 		}
-		CHECK_EQ_INT(pq_column_append(w, 0, 0, 0, NULL, 0), PQ_OK);
-		CHECK_EQ_INT(pq_writer_end_row(w), PQ_OK);
-		CHECK_EQ_INT(pq_writer_finish(w), PQ_OK);
-		pq_writer_destroy(w);
+		CHECK_EQ_INT(pqw_column_append(w, 0, 0, 0, NULL, 0), PQW_OK);
+		CHECK_EQ_INT(pqw_writer_end_row(w), PQW_OK);
+		CHECK_EQ_INT(pqw_writer_finish(w), PQW_OK);
+		pqw_writer_destroy(w);
 		parse_footer(&f, &fmd);
 		st = fld(fld(&fld(&fld(&fmd, 4)->kids[0], 1)->kids[0], 3), 12);
 		CHECK_EQ_INT(fld(st, 3)->i, 1);
@@ -1090,21 +1094,21 @@ static void
 test_empty_and_errors(void)
 {
 	membuf		f = {NULL, 0, 0, -1};
-	pq_options	o;
-	pq_writer  *w;
+	pqw_options	o;
+	pqw_writer *w;
 	uint32_t	flen;
 	treader		r;
 	tnode		fmd;
 	int			g;
 
 	/* no rows: a valid file with zero row groups */
-	pq_options_init(&o);
-	w = pq_writer_create(&talloc, &o, mem_write, &f);
-	pq_schema_add_leaf(w, -1, "x", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
-	CHECK_EQ_INT(pq_writer_begin(w), PQ_OK);
-	CHECK_EQ_INT(pq_writer_finish(w), PQ_OK);
-	CHECK_EQ_INT(pq_writer_row_groups(w), 0);
-	pq_writer_destroy(w);
+	pqw_options_init(&o);
+	w = pqw_writer_create(&talloc, &o, mem_write, &f);
+	pqw_schema_add_leaf(w, -1, "x", PQW_OPTIONAL, PQW_INT32, 0, NULL, -1);
+	CHECK_EQ_INT(pqw_writer_begin(w), PQW_OK);
+	CHECK_EQ_INT(pqw_writer_finish(w), PQW_OK);
+	CHECK_EQ_INT(pqw_writer_row_groups(w), 0);
+	pqw_writer_destroy(w);
 	memcpy(&flen, f.data + f.len - 8, 4);
 	CHECK_EQ_INT(f.len, 4 + flen + 8);
 	r.p = f.data + 4;
@@ -1115,50 +1119,50 @@ test_empty_and_errors(void)
 	CHECK(!r.bad);
 	CHECK_EQ_INT(fld(&fmd, 3)->i, 0);
 	CHECK_EQ_INT(fld(&fmd, 4)->nkids, 0);
-	CHECK_EQ_INT(fld(&fmd, 4)->type, TC_LIST);
+	CHECK_EQ_INT(fld(&fmd, 4)->type, PQW_TC_LIST);
 	tfree(&fmd);
 
 	/* zero columns are refused */
 	f.len = 0;
-	w = pq_writer_create(&talloc, &o, mem_write, &f);
-	CHECK_EQ_INT(pq_writer_begin(w), PQ_ERR_ARG);
-	CHECK(strstr(pq_writer_error(w), "at least one column") != NULL);
-	pq_writer_destroy(w);
+	w = pqw_writer_create(&talloc, &o, mem_write, &f);
+	CHECK_EQ_INT(pqw_writer_begin(w), PQW_ERR_ARG);
+	CHECK(strstr(pqw_writer_error(w), "at least one column") != NULL);
+	pqw_writer_destroy(w);
 
 	/* an empty group is refused; a parent off the depth-first path too */
-	w = pq_writer_create(&talloc, &o, mem_write, &f);
-	g = pq_schema_add_group(w, -1, "g", PQ_OPTIONAL, PQ_LT_NONE, -1);
+	w = pqw_writer_create(&talloc, &o, mem_write, &f);
+	g = pqw_schema_add_group(w, -1, "g", PQW_OPTIONAL, PQW_LT_NONE, -1);
 	CHECK(g >= 0);
-	CHECK_EQ_INT(pq_writer_begin(w), PQ_ERR_ARG);
-	pq_writer_destroy(w);
-	w = pq_writer_create(&talloc, &o, mem_write, &f);
-	g = pq_schema_add_group(w, -1, "g", PQ_OPTIONAL, PQ_LT_NONE, -1);
-	pq_schema_add_leaf(w, g, "a", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
-	pq_schema_add_leaf(w, -1, "b", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
-	CHECK_EQ_INT(pq_schema_add_leaf(w, g, "c", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1), -1);
-	pq_writer_destroy(w);
+	CHECK_EQ_INT(pqw_writer_begin(w), PQW_ERR_ARG);
+	pqw_writer_destroy(w);
+	w = pqw_writer_create(&talloc, &o, mem_write, &f);
+	g = pqw_schema_add_group(w, -1, "g", PQW_OPTIONAL, PQW_LT_NONE, -1);
+	pqw_schema_add_leaf(w, g, "a", PQW_OPTIONAL, PQW_INT32, 0, NULL, -1);
+	pqw_schema_add_leaf(w, -1, "b", PQW_OPTIONAL, PQW_INT32, 0, NULL, -1);
+	CHECK_EQ_INT(pqw_schema_add_leaf(w, g, "c", PQW_OPTIONAL, PQW_INT32, 0, NULL, -1), -1);
+	pqw_writer_destroy(w);
 
 	/* bad levels, a missing leaf value in a row, a wrong value width */
 	w = two_int_columns(&o, &f);
-	CHECK_EQ_INT(pq_column_append(w, 0, 2, 0, NULL, 0), PQ_ERR_ARG);
-	pq_writer_destroy(w);
+	CHECK_EQ_INT(pqw_column_append(w, 0, 2, 0, NULL, 0), PQW_ERR_ARG);
+	pqw_writer_destroy(w);
 	w = two_int_columns(&o, &f);
-	CHECK_EQ_INT(pq_column_append(w, 0, 0, 0, NULL, 0), PQ_OK);
-	CHECK_EQ_INT(pq_writer_end_row(w), PQ_ERR_ARG);
-	CHECK(strstr(pq_writer_error(w), "leaf column 1") != NULL);
-	pq_writer_destroy(w);
+	CHECK_EQ_INT(pqw_column_append(w, 0, 0, 0, NULL, 0), PQW_OK);
+	CHECK_EQ_INT(pqw_writer_end_row(w), PQW_ERR_ARG);
+	CHECK(strstr(pqw_writer_error(w), "leaf column 1") != NULL);
+	pqw_writer_destroy(w);
 	w = two_int_columns(&o, &f);
-	CHECK_EQ_INT(pq_column_append(w, 0, 1, 0, "12345678", 8), PQ_ERR_ARG);
-	pq_writer_destroy(w);
+	CHECK_EQ_INT(pqw_column_append(w, 0, 1, 0, "12345678", 8), PQW_ERR_ARG);
+	pqw_writer_destroy(w);
 	free(f.data);
 
-	/* a failing write surfaces as PQ_ERR_IO with the callback's message */
+	/* a failing write surfaces as PQW_ERR_IO with the callback's message */
 	{
 		membuf		full = {NULL, 0, 0, 2000};
 
-		CHECK_EQ_INT(write_test_file(&full, PQ_SNAPPY, 100, 1024 * 1024, 1024, &w), PQ_ERR_IO);
-		CHECK(strstr(pq_writer_error(w), "disk full") != NULL);
-		pq_writer_destroy(w);
+		CHECK_EQ_INT(write_test_file(&full, PQW_SNAPPY, 100, 1024 * 1024, 1024, &w), PQW_ERR_IO);
+		CHECK(strstr(pqw_writer_error(w), "disk full") != NULL);
+		pqw_writer_destroy(w);
 		free(full.data);
 	}
 
@@ -1166,28 +1170,28 @@ test_empty_and_errors(void)
 	for (long budget = 0; budget < 400; budget += 7)
 	{
 		membuf		m = {NULL, 0, 0, -1};
-		pq_status	st;
+		pqw_status	st;
 
 		alloc_budget = budget;
-		st = write_test_file(&m, PQ_ZSTD, 300, 1024 * 1024, 1024, &w);
+		st = write_test_file(&m, PQW_ZSTD, 300, 1024 * 1024, 1024, &w);
 		alloc_budget = -1;
-		if (st != PQ_ERR_NOMEM && st != PQ_OK)
+		if (st != PQW_ERR_NOMEM && st != PQW_OK)
 			fprintf(stderr, "allocation budget %ld: status %d: %s\n",
-					budget, st, w ? pq_writer_error(w) : "");
-		CHECK(st == PQ_ERR_NOMEM || st == PQ_OK);
-		pq_writer_destroy(w);
+					budget, st, w ? pqw_writer_error(w) : "");
+		CHECK(st == PQW_ERR_NOMEM || st == PQW_OK);
+		pqw_writer_destroy(w);
 		free(m.data);
 	}
 	CHECK_EQ_INT(live_allocs, 0);
 
 	/* an invalid level is reported at creation */
-	o.codec = PQ_GZIP;
+	o.codec = PQW_GZIP;
 	o.compression_level = 42;
-	w = pq_writer_create(&talloc, &o, mem_write, &f);
-	pq_schema_add_leaf(w, -1, "a", PQ_OPTIONAL, PQ_INT32, 0, NULL, -1);
-	CHECK_EQ_INT(pq_writer_begin(w), PQ_ERR_ARG);
-	CHECK(strstr(pq_writer_error(w), "between 0 and 9") != NULL);
-	pq_writer_destroy(w);
+	w = pqw_writer_create(&talloc, &o, mem_write, &f);
+	pqw_schema_add_leaf(w, -1, "a", PQW_OPTIONAL, PQW_INT32, 0, NULL, -1);
+	CHECK_EQ_INT(pqw_writer_begin(w), PQW_ERR_ARG);
+	CHECK(strstr(pqw_writer_error(w), "between 0 and 9") != NULL);
+	pqw_writer_destroy(w);
 	CHECK_EQ_INT(live_allocs, 0);
 }
 
