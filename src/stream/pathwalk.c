@@ -784,8 +784,8 @@ static int
 group_row(PbPathWalk *w, const PbPathFrame *f, uint32_t field, const uint8_t **row,
 		  size_t *len)
 {
-	uint64_t	limit = w->max_message_size > UINT64_MAX - 6 ? UINT64_MAX : w->max_message_size + 6;
-	size_t		want = 256;
+	uint64_t	limit = w->max_message_size > SIZE_MAX - 6 ? SIZE_MAX : w->max_message_size + 6;
+	size_t		want = limit < 256 ? (size_t) limit : 256;
 
 	for (;;)
 	{
@@ -797,6 +797,9 @@ group_row(PbPathWalk *w, const PbPathFrame *f, uint32_t field, const uint8_t **r
 
 		if (fill_window(w, w->src, f->end, want, &window) < 0)
 			return -1;
+		/* never look further than the limit: the outcome does not depend on buffering */
+		if ((uint64_t) window > limit)
+			window = (size_t) limit;
 		start = p = pb_source_peek(w->src);
 		st = pb_skip_group(&p, start + window, field, w->nframes, &content_end);
 		if (st == PB_WIRE_OK)
