@@ -368,19 +368,25 @@ take(PbPathWalk *w, PbSource *src, size_t n, PbPathLevel *copy)
 	return 0;
 }
 
-/* Read a length prefix (copied into 'copy' if not NULL) and check it. */
+/*
+ * Read a length prefix (copied into 'copy' if not NULL) and check it.  A row
+ * element's length is checked against max_message_size before the 2 GiB
+ * limit, as the container framing does, so that a one-step path reports
+ * what that framing reports.
+ */
 static int
-read_len(PbPathWalk *w, PbSource *src, uint64_t end, uint64_t *len, PbPathLevel *copy)
+read_len(PbPathWalk *w, PbSource *src, uint64_t end, uint64_t *len, PbPathLevel *copy,
+		 int is_row)
 {
 	size_t		raw;
 
 	if (peek_varint(w, src, end, len, &raw, "a length prefix") < 0 ||
 		take(w, src, raw, copy) < 0)
 		return -1;
-	if (*len > INT32_MAX)
+	if (end != UINT64_MAX && *len > end - pb_source_offset(src))
+		return fail_wire(w, *len > INT32_MAX ? PB_WIRE_LEN_OVERFLOW : PB_WIRE_LEN_PAST_END);
+	if (*len > INT32_MAX && !(is_row && *len > w->max_message_size))
 		return fail_wire(w, PB_WIRE_LEN_OVERFLOW);
-	if (*len > end - pb_source_offset(src))
-		return fail_wire(w, PB_WIRE_LEN_PAST_END);
 	return 0;
 }
 
@@ -439,7 +445,7 @@ pass_scalar(PbPathWalk *w, PbSource *src, uint64_t end, int wt, PbPathLevel *cop
 							"a fixed-width field runs past the end of its enclosing message");
 			return pass_bytes(w, src, len, copy);
 		case PB_WT_LEN:
-			if (read_len(w, src, end, &len, copy) < 0)
+			if (read_len(w, src, end, &len, copy, 0) < 0)
 				return -1;
 			return pass_bytes(w, src, len, copy);
 	}
@@ -451,8 +457,9 @@ pass_scalar(PbPathWalk *w, PbSource *src, uint64_t end, int wt, PbPathLevel *cop
  *		Skip, or copy into 'copy', a field whose tag was just taken.
  *
  * A group is walked tag by tag up to its matching end tag, with a stack of
- * the open groups' field numbers; 'nest' is how many messages enclose the
- * group's tag, so that the whole nesting stays within PB_MAX_DEPTH.
+ * the open groups' field numbers; 'nest' is how many messages on the path
+ * enclose the group's tag, the root not counted (as pb_skip_field's depth:
+ * 100 groups may nest in the root), so the whole stays within PB_MAX_DEPTH.
  */
 static int
 pass_field(PbPathWalk *w, PbSource *src, uint64_t end, uint32_t field, int wt,
@@ -505,7 +512,7 @@ prescan_singular(PbPathWalk *w, PbPathLevel *L, PbSource *cur, int depth,
 
 	if (buf_append_tag(w, L, s->field, s->group ? PB_WT_SGROUP : PB_WT_LEN) < 0)
 		return -1;
-	if (!s->group && read_len(w, cur, end, &len, NULL) < 0)
+	if (!s->group && read_len(w, cur, end, &len, NULL, 0) < 0)
 		return -1;
 	mark = L->len;
 	if (prescan(w, L, cur, depth + 1, s->group ? end : pb_source_offset(cur) + len,
@@ -583,7 +590,7 @@ prescan_element(PbPathWalk *w, int lvl, const PbPathFrame *f)
 		return fail_io(w);
 	if (rc > 0)
 		return fail(w, PB_PATH_ERR_TRUNCATED, "end of input before a level %d element", lvl);
-	return prescan(w, L, L->cursor, f->depth, f->end, f->group ? f->field : 0, w->nframes);
+	return prescan(w, L, L->cursor, f->depth, f->end, f->group ? f->field : 0, w->nframes - 1);
 }
 
 /* ---------- the main walk ---------- */
@@ -677,7 +684,7 @@ push_child(PbPathWalk *w, uint32_t field, uint64_t tag_off)
 	PbPathFrame *c;
 	uint64_t	len = 0;
 
-	if (!s->group && read_len(w, w->src, f->end, &len, NULL) < 0)
+	if (!s->group && read_len(w, w->src, f->end, &len, NULL, 0) < 0)
 		return -1;
 	c = &w->frame[w->nframes++];
 	c->field = field;
@@ -721,7 +728,7 @@ other_field(PbPathWalk *w, const PbPathFrame *f, uint32_t field, int wt, size_t 
 	}
 	if (take(w, w->src, raw, copy) < 0)
 		return -1;
-	return pass_field(w, w->src, f->end, field, wt, w->nframes, copy);
+	return pass_field(w, w->src, f->end, field, wt, w->nframes - 1, copy);
 }
 
 static int
@@ -801,7 +808,7 @@ group_row(PbPathWalk *w, const PbPathFrame *f, uint32_t field, const uint8_t **r
 		if ((uint64_t) window > limit)
 			window = (size_t) limit;
 		start = p = pb_source_peek(w->src);
-		st = pb_skip_group(&p, start + window, field, w->nframes, &content_end);
+		st = pb_skip_group(&p, start + window, field, w->nframes - 1, &content_end);
 		if (st == PB_WIRE_OK)
 		{
 			if ((uint64_t) (content_end - start) > w->max_message_size)
@@ -814,10 +821,14 @@ group_row(PbPathWalk *w, const PbPathFrame *f, uint32_t field, const uint8_t **r
 			pb_source_consume(w->src, (size_t) (p - start));
 			return 0;
 		}
-		if (st != PB_WIRE_TRUNCATED)
+		/* a length running past the window may fit in a longer one */
+		if (st != PB_WIRE_TRUNCATED && st != PB_WIRE_LEN_PAST_END)
 			return fail_wire(w, st);
 		if (window < want)
-			return fail_cut(w, w->src, f->end, window, "a group");
+			return st == PB_WIRE_TRUNCATED ? fail_cut(w, w->src, f->end, window, "a group")
+				: (uint64_t) window < f->end - pb_source_offset(w->src)
+				? fail(w, PB_PATH_ERR_TRUNCATED, "end of input inside a group")
+				: fail_wire(w, st);
 		if (window >= limit)
 		{
 			/* the body is at least window - 4 bytes: over the limit */
@@ -837,7 +848,7 @@ read_row(PbPathWalk *w, const PbPathFrame *f, uint32_t field, uint64_t tag_off,
 {
 	uint64_t	msglen = 0;
 
-	if (!w->steps[f->depth].group && read_len(w, w->src, f->end, &msglen, NULL) < 0)
+	if (!w->steps[f->depth].group && read_len(w, w->src, f->end, &msglen, NULL, 1) < 0)
 		return -1;
 	if (enter_element(w, w->nlevels - 1, tag_off, NULL) < 0)
 		return -1;
@@ -943,7 +954,7 @@ pb_pathwalk_skip_oversized(PbPathWalk *w)
 	w->err = PB_PATH_ERR_NONE;
 	w->errmsg[0] = '\0';
 	if (group != 0)
-		return pass_field(w, w->src, f->end, group, PB_WT_SGROUP, w->nframes, NULL);
+		return pass_field(w, w->src, f->end, group, PB_WT_SGROUP, w->nframes - 1, NULL);
 	return pass_bytes(w, w->src, n, NULL);
 }
 
