@@ -59,8 +59,10 @@
  *     fields are copied from the main source as the walk passes them, so
  *     only those before the element's first child (its first element of the
  *     next level) are known when rows start.  A needed field met after that
- *     point is PB_PATH_ERR_LATE_FIELD (naming the field and level), never a
- *     silently wrong value; other late fields are skipped.  A needed singular
+ *     point is PB_PATH_ERR_LATE_FIELD (naming the field and level) when the
+ *     walk reaches it; other late fields are skipped.  The rows returned
+ *     before that point have gone out without the field: the caller must
+ *     treat the error as failing the whole scan (an ERROR does), not skip it.  A needed singular
  *     path step whose first occurrence comes late is also an error (its
  *     presence would be wrong).  Without pb_pathwalk_need() every field of a
  *     depth is needed, so any late field of it is an error.
