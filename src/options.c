@@ -39,6 +39,7 @@ typedef struct PbOptionValues
 	PbTableOptions table;		/* a server's and a foreign table's */
 	char	   *field;			/* a column's */
 	PbMetaKind	meta;
+	char	   *meta_step;		/* PB_META_INDEX: "" or the STEP of 'STEP/index' */
 } PbOptionValues;
 
 /* The privilege needed to set an option on a server or table. */
@@ -263,11 +264,23 @@ parse_meta(char *value, PbOptionValues *values)
 		values->meta = PB_META_OFFSET;
 	else if (strcmp(value, "ordinal") == 0)
 		values->meta = PB_META_ORDINAL;
+	else if (strcmp(value, "index") == 0)
+	{
+		values->meta = PB_META_INDEX;
+		values->meta_step = "";
+	}
+	else if (strlen(value) > 6 && strcmp(value + strlen(value) - 6, "/index") == 0 &&
+			 strchr(value, '/') == value + strlen(value) - 6 && value[0] != '/')
+	{
+		/* the STEP is checked against the container path when a scan binds it */
+		values->meta = PB_META_INDEX;
+		values->meta_step = pnstrdup(value, strlen(value) - 6);
+	}
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for option \"meta\": \"%s\"", value),
-				 errhint("Valid values are \"filename\" (text), \"offset\" (bigint: the message's byte offset) and \"ordinal\" (bigint: its number within the file).")));
+				 errhint("Valid values are \"filename\" (text), \"offset\" (bigint: the message's byte offset), \"ordinal\" (bigint: its number within the file), \"index\" (bigint: the row element's position in its parent's repeated field) and \"STEP/index\" (an ancestor's position, STEP a step of the container path).")));
 }
 
 /* "pkg.Msg.field" -> message name and field name (pointers into a copy) */
@@ -522,11 +535,6 @@ check_table_options(const PbTableOptions *opts)
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("framing \"container\" requires option \"container\""),
 				 errhint("Name the repeated field that holds the rows, for example container 'bench.Batch.events'.")));
-	if (opts->framing != PB_FRAMING_CONTAINER && opts->container != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-				 errmsg("option \"container\" requires framing \"container\""),
-				 errhint("Add the option framing 'container'.")));
 }
 
 /*
@@ -625,6 +633,15 @@ pb_get_column_meta(Oid foreigntableid, int attnum)
 
 	read_column_options(foreigntableid, attnum, &values);
 	return values.meta;
+}
+
+char *
+pb_get_column_meta_step(Oid foreigntableid, int attnum)
+{
+	PbOptionValues values;
+
+	read_column_options(foreigntableid, attnum, &values);
+	return values.meta == PB_META_INDEX ? values.meta_step : NULL;
 }
 
 char *

@@ -40,7 +40,9 @@ typedef struct PbTableOptions
 	char	   *descriptor_set;
 	char	   *message;		/* as given, or NULL */
 	PbFramingKind framing;
-	char	   *container;		/* "<message>.<field>", container framing only */
+	char	   *container;		/* "<root message>.<field>[.<field>...]": see
+								 * container.h; per stream message with a
+								 * length-prefixed framing */
 	int64		max_message_size;
 } PbTableOptions;
 
@@ -55,10 +57,17 @@ typedef enum PbMetaKind
 	PB_META_NONE,
 	PB_META_FILENAME,
 	PB_META_OFFSET,
-	PB_META_ORDINAL
+	PB_META_ORDINAL,
+	PB_META_INDEX				/* meta 'index' or 'STEP/index' */
 } PbMetaKind;
 
 extern PbMetaKind pb_get_column_meta(Oid foreigntableid, int attnum);
+
+/*
+ * For a meta 'STEP/index' column the STEP (a step of the container path),
+ * "" for meta 'index' (the row element's own index); NULL for other columns.
+ */
+extern char *pb_get_column_meta_step(Oid foreigntableid, int attnum);
 
 /*
  * Check an option given in 'context' (one PB_OPT_* bit) as the validator
