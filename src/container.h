@@ -56,7 +56,8 @@ typedef struct PbContainerPath
 	int			nlevels;		/* root + one per repeated step */
 	PbContainerLevel *levels;
 	/* for pb_pathwalk_need(): per message depth 0..nsteps, the sorted field
-	 * numbers the ancestor columns read (NULL, 0 when the depth has none) */
+	 * numbers the ancestor columns read (NULL, 0 when the depth has none;
+	 * -1 when a column reads the whole message: every field) */
 	uint32	  **need;
 	int		   *nneed;
 } PbContainerPath;
