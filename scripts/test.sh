@@ -13,6 +13,16 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# stages: all by default, or those named on the command line (for checking the runner itself)
+stages=${*:-unit unit-san fuzz fixtures regress checks}
+for s in $stages; do
+	case $s in
+	unit | unit-san | fuzz | fixtures | regress | checks) ;;
+	*) echo "scripts/test.sh: unknown stage '$s' (unit unit-san fuzz fixtures regress checks)"; exit 2 ;;
+	esac
+done
+want() { [[ " $stages " == *" $1 "* ]]; }
+
 export PBFDW_TESTDIR=/tmp/protobuf_fdw_test
 passed=0
 failed=0
@@ -56,9 +66,6 @@ status_text() {
 		echo "exited with status $1"
 	fi
 }
-# stages: all by default, or those named on the command line (for checking the runner itself)
-stages=${*:-unit unit-san fuzz fixtures regress checks}
-want() { [[ " $stages " == *" $1 "* ]]; }
 
 # 1. unit tests of the pure-C modules: each test/unit/test_<name>.c is one program that ends
 #    with "unit <name>: N passed, N failed" and exits non-zero on a failure.  They are built,
