@@ -118,7 +118,7 @@ want unit-san && unit_stage "unit (ASan+UBSan)" bin-san SANITIZE=1
 # 1c. libFuzzer targets, each for a bounded time (FUZZ_SECONDS): the pure-C modules, then the
 #     decoder and the descriptor-set loader inside a single-user backend
 if want fuzz; then
-	for t in fuzz_framing fuzz_wire fuzz_parquet fuzz_decoder fuzz_loader; do
+	for t in fuzz_framing fuzz_wire fuzz_pathwalk fuzz_parquet fuzz_decoder fuzz_loader; do
 		make -s -C test/fuzz "run-$t" SECONDS="${FUZZ_SECONDS:-60}" >"$log/$t.log" 2>&1
 		st=$?
 		execs=$(grep -h 'stat::number_of_executed_units' "$log/$t.log" | tail -1)
