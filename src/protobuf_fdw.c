@@ -108,8 +108,9 @@ protobufGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntab
 
 	/* as file_fdw: a program or an unreadable file costs as ten pages */
 	pages = ps->size > 0 ? ceil((double) ps->size / BLCKSZ) : 10;
-	baserel->pages = (BlockNumber) Max(pages, 1);
+	/* ANALYZE's pages (pg_class) are read before they give way to the current size */
 	ntuples = estimate_messages(baserel, ps, pages);
+	baserel->pages = (BlockNumber) Max(pages, 1);
 	baserel->tuples = clamp_row_est(ntuples);
 	baserel->rows = clamp_row_est(baserel->tuples *
 								  clauselist_selectivity(root, baserel->baserestrictinfo,
@@ -383,7 +384,7 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 
 	explain_inputs(ss, es);
 	if (es->verbose)
-		ExplainPropertyList("Fields Decoded", pb_plan_fields(pb_scan_plan(ss)), es);
+		ExplainPropertyList("Fields Decoded", pb_scan_fields(ss), es);
 	if (es->analyze)
 	{
 		PbScanCounters counters;
