@@ -486,3 +486,24 @@ pb_container_bind(PbContainerPath *cp, Relation rel, const PbSchema *schema, Bit
 	}
 	finish_need(cp);
 }
+
+/*
+ * pb_container_fields
+ *		The fields the ancestor columns read, as "STEP/path" ("/path" for
+ *		the root), for EXPLAIN
+ */
+List *
+pb_container_fields(const PbContainerPath *cp)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	for (int l = 0; l < cp->nlevels - 1; l++)
+	{
+		if (cp->levels[l].plan == NULL)
+			continue;
+		foreach(lc, pb_plan_fields(cp->levels[l].plan))
+			out = lappend(out, psprintf("%s/%s", cp->levels[l].name, (char *) lfirst(lc)));
+	}
+	return out;
+}

@@ -101,4 +101,7 @@ extern int	pb_container_index_level(const PbContainerPath *cp, const char *colna
 extern void pb_container_bind(PbContainerPath *cp, Relation rel, const PbSchema *schema,
 							  Bitmapset *attrs);
 
+/* The fields the ancestor columns read ("groups/name", "/header.timestamp"), for EXPLAIN. */
+extern List *pb_container_fields(const PbContainerPath *cp);
+
 #endif							/* PROTOBUF_FDW_CONTAINER_H */

@@ -899,16 +899,20 @@ pb_scan_message(const PbScanState *ss)
 	return ss->message;
 }
 
-const PbMsgPlan *
-pb_scan_plan(const PbScanState *ss)
-{
-	return ss->plan;
-}
-
 bool
 pb_scan_walks(const PbScanState *ss)
 {
 	return ss->walking;
+}
+
+List *
+pb_scan_fields(const PbScanState *ss)
+{
+	List	   *fields = pb_plan_fields(ss->plan);
+
+	if (ss->cpath)
+		fields = list_concat(fields, pb_container_fields(ss->cpath));
+	return fields;
 }
 
 void

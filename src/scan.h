@@ -58,7 +58,9 @@ extern void pb_scan_shutdown(PbScanState *ss);
 extern const PbTableOptions *pb_scan_options(const PbScanState *ss);
 extern List *pb_scan_files(const PbScanState *ss);
 extern const PbMessageInfo *pb_scan_message(const PbScanState *ss);
-extern const PbMsgPlan *pb_scan_plan(const PbScanState *ss);
+
+/* The fields the scan decodes, for EXPLAIN: the row's, then its ancestors' ("groups/name"). */
+extern List *pb_scan_fields(const PbScanState *ss);
 
 /* Are the rows walked along a container path (rather than framed)? */
 extern bool pb_scan_walks(const PbScanState *ss);
