@@ -315,7 +315,9 @@ check_not_on_path(const PbContainerPath *cp, const char *colname, const char *fi
 						field, colname, cp->step_names[next]),
 				 errdetail("The elements of \"%s\" are rows (or ancestors of rows), not a value of their parent.",
 						   cp->step_names[next]),
-				 errhint("Read a field of an element with \"%s/PATH\".", cp->step_names[next])));
+				 next == cp->nsteps - 1
+				 ? errhint("Its elements are the rows: read their fields with paths without \"/\".")
+				 : errhint("Read a field of an element with \"%s/PATH\".", cp->step_names[next])));
 }
 
 /*
