@@ -195,18 +195,27 @@ typedef PbMsgPlan PbDecodePlan;
 extern PbMsgPlan *pb_build_plan(Relation rel, const PbMessageInfo *message,
 								const PbSchema *schema, Bitmapset *attrs);
 
-/*
- * The same for the columns that read level 'level' of a container path
- * (container.h): field 'STEP/PATH' and '/PATH' for the ancestors, the
- * others for the last level (the rows).
- */
-struct PbContainerPath;
-extern PbMsgPlan *pb_build_plan_at(Relation rel, const PbMessageInfo *message,
-								   const PbSchema *schema, Bitmapset *attrs,
-								   const struct PbContainerPath *cp, int level);
+/* A column to bind: where its value goes, and the path it reads (NULL: its name). */
+typedef struct PbColumnRef
+{
+	int			attidx;
+	const char *colname;
+	const char *path;
+	Oid			typid;
+	int32		typmod;
+} PbColumnRef;
 
-/* The outputs (attribute indexes) a plan fills, its path children's included. */
-extern List *pb_plan_outputs(const PbMsgPlan *plan);
+/* The columns of 'rel' in 'attrs' that decode a field (not the metadata ones), as PbColumnRefs. */
+extern List *pb_plan_columns(Relation rel, Bitmapset *attrs);
+
+/*
+ * The plan that reads 'columns' from message 'mi' (a container path binds
+ * each of its levels' columns so: container.c).  Errors as pb_build_plan's.
+ */
+extern PbMsgPlan *pb_build_plan_columns(const char *relname, const PbMessageInfo *mi,
+										const PbSchema *schema, List *columns);
+
+
 
 /*
  * The plan that collects every field of a message, for rendering it as

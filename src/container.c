@@ -463,30 +463,43 @@ finish_need(PbContainerPath *cp)
 
 /*
  * pb_container_bind
- *		Bind the ancestor columns into the levels' plans
+ *		Bind the columns: the ancestors' into the levels' plans, the rest
+ *		into the row plan
  */
 void
 pb_container_bind(PbContainerPath *cp, Relation rel, const PbSchema *schema, Bitmapset *attrs)
 {
+	List	  **bylevel = palloc0(sizeof(List *) * cp->nlevels);
+	const char *relname = RelationGetRelationName(rel);
+	ListCell   *lc;
+
+	foreach(lc, pb_plan_columns(rel, attrs))
+	{
+		PbColumnRef *col = lfirst(lc);
+		int			level = cp->nlevels - 1;
+		char	   *path;
+
+		if (pb_container_split_field(cp, col->colname, col->path, &level, &path))
+			col->path = path;
+		bylevel[level] = lappend(bylevel[level], col);
+	}
 	for (int l = 0; l < cp->nlevels - 1; l++)
 	{
 		PbContainerLevel *lv = &cp->levels[l];
-		PbMsgPlan  *plan = pb_build_plan_at(rel, lv->message, schema, attrs, cp, l);
-		List	   *outs = NIL;
-		ListCell   *lc;
 		int			i = 0;
 
-		if (plan->nreaders == 0 && plan->nchildren == 0)
+		if (bylevel[l] == NIL)
 			continue;
-		lv->plan = plan;
-		outs = pb_plan_outputs(plan);
-		lv->nattrs = list_length(outs);
-		lv->attrs = palloc(sizeof(int) * Max(lv->nattrs, 1));
-		foreach(lc, outs)
-			lv->attrs[i++] = lfirst_int(lc);
+		lv->plan = pb_build_plan_columns(relname, lv->message, schema, bylevel[l]);
+		lv->nattrs = list_length(bylevel[l]);
+		lv->attrs = palloc(sizeof(int) * lv->nattrs);
+		foreach(lc, bylevel[l])
+			lv->attrs[i++] = ((PbColumnRef *) lfirst(lc))->attidx;
 		need_of_level(cp, l);
 	}
 	finish_need(cp);
+	cp->row_plan = pb_build_plan_columns(relname, pb_container_row_message(cp), schema,
+										 bylevel[cp->nlevels - 1]);
 }
 
 /*

@@ -60,6 +60,7 @@ typedef struct PbContainerPath
 	 * -1 when a column reads the whole message: every field) */
 	uint32	  **need;
 	int		   *nneed;
+	PbMsgPlan  *row_plan;		/* the row element's columns (pb_container_bind) */
 } PbContainerPath;
 
 /*
@@ -95,8 +96,9 @@ extern int	pb_container_index_level(const PbContainerPath *cp, const char *colna
 									 const char *step);
 
 /*
- * Bind the columns of 'rel' in 'attrs' that read an ancestor (field
- * 'STEP/PATH' or '/PATH') into the levels' plans, and fill need/nneed.
+ * Bind the columns of 'rel' in 'attrs': those that read an ancestor (field
+ * 'STEP/PATH' or '/PATH') into the levels' plans (and need/nneed), the
+ * others into row_plan.
  */
 extern void pb_container_bind(PbContainerPath *cp, Relation rel, const PbSchema *schema,
 							  Bitmapset *attrs);

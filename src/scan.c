@@ -397,14 +397,15 @@ pb_scan_prepare(Relation rel, Bitmapset *attrs)
 	ss->message = pb_resolve_container(&ss->opts, ss->schema, &ss->container_field,
 									   &ss->cpath);
 	ss->walking = pb_table_walks(RelationGetRelid(rel), &ss->opts, ss->container_field);
-	ss->plan = pb_build_plan_at(rel, ss->message, ss->schema, attrs, ss->cpath,
-								ss->cpath ? ss->cpath->nlevels - 1 : 0);
-	ss->decode = pb_decode_state_create(ss->plan);
 	if (ss->cpath)
 	{
 		pb_container_bind(ss->cpath, rel, ss->schema, attrs);
+		ss->plan = ss->cpath->row_plan;
 		ss->ancestors = pb_ancestors_create(ss->cpath, RelationGetDescr(rel)->natts);
 	}
+	else
+		ss->plan = pb_build_plan(rel, ss->message, ss->schema, attrs);
+	ss->decode = pb_decode_state_create(ss->plan);
 	ss->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw row",
 									   ALLOCSET_DEFAULT_SIZES);
 	if (ss->opts.filename)
