@@ -17,7 +17,7 @@
  * wire several times: protobuf merges the occurrences, so the children of
  * every occurrence count, in wire order.  A path field arriving with another
  * wire type than its step's is an unknown field, as upb and C++ treat a known
- * field with the wrong wire type (reference/PROTOBUF-DECODER-NOTES.md): it is
+ * field with the wrong wire type (the protobuf encoding specification): it is
  * skipped, and collected as any non-path field would be.
  *
  * Depths and levels.  Message depth d is the root for d = 0 and an element
