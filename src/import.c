@@ -5,12 +5,20 @@
  *
  * Both produce CREATE FOREIGN TABLE statements with one generator,
  * generate_create_table(): one column per top-level field of a message,
- * named after the field and typed by the default mapping (column_type()),
- * and the table options message, filename (with %m / %M expanded) and the
- * other options given.  The import hands the statements to PostgreSQL,
- * which runs them through the FDW's validator, so the privilege to name a
- * file is checked exactly as for a CREATE FOREIGN TABLE typed by hand; the
- * function returns the text for the user to edit.
+ * named after the field and typed as import_types.c says, and the table
+ * options message, filename (with %m / %M expanded) and the other options
+ * given.  The import hands the statements to PostgreSQL, which runs them
+ * through the FDW's validator, so the privilege to name a file is checked
+ * exactly as for a CREATE FOREIGN TABLE typed by hand; the function returns
+ * the text for the user to edit.
+ *
+ * With a container path (the function's option container), the table also
+ * gets a column per non-repeated field of each ancestor of the rows (the
+ * root and every step but the last): field 'STEP/field' or '/field', see
+ * container.h.  With composite_types, nested messages are composite types:
+ * the function's text starts with their CREATE TYPE statements; the import
+ * runs those itself before returning its tables' statements, since
+ * PostgreSQL accepts nothing but CREATE FOREIGN TABLE from an import.
  *
  * The remote schema of IMPORT FOREIGN SCHEMA is a protobuf package ("*" for
  * every package); a message is imported as a table named after its name
@@ -26,11 +34,11 @@
 #include "postgres.h"
 
 #include "commands/defrem.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
-#include "mb/pg_wchar.h"
 #include "nodes/makefuncs.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -38,11 +46,12 @@
 #include "utils/jsonb.h"
 #include "utils/varlena.h"
 
+#include "container.h"
 #include "import.h"
+#include "import_types.h"
 #include "options.h"
 #include "schema.h"
 
-#define FT(t) GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_##t
 #define IS_REPEATED(f) \
 	((f)->label == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED)
 
@@ -60,6 +69,8 @@ typedef struct GenOptions
 {
 	const char *descriptor_set; /* the set to read: given, else the server's */
 	const char *filename;		/* a pattern: %m, %M, %% */
+	const char *container;		/* the container path, or NULL */
+	bool		composite_types;	/* nested messages as composite types */
 	List	   *copied;			/* DefElems written to every table, in order */
 	List	   *seen;			/* option names given, for duplicates */
 } GenOptions;
@@ -73,206 +84,12 @@ typedef struct Candidate
 	bool		map_entry;		/* kept for error hints only: never imported */
 } Candidate;
 
-/* Column types of singular well-known types (a repeated one is jsonb). */
-static const struct
-{
-	const char *type_name;
-	const char *sql_type;
-}			well_known_types[] = {
-	{"google.protobuf.Timestamp", "timestamp with time zone"},
-	{"google.protobuf.Duration", "interval"},
-	{"google.protobuf.Int32Value", "integer"},
-	{"google.protobuf.Int64Value", "bigint"},
-	{"google.protobuf.UInt32Value", "bigint"},
-	{"google.protobuf.UInt64Value", "numeric"},
-	{"google.protobuf.FloatValue", "real"},
-	{"google.protobuf.DoubleValue", "double precision"},
-	{"google.protobuf.BoolValue", "boolean"},
-	{"google.protobuf.StringValue", "text"},
-	{"google.protobuf.BytesValue", "bytea"},
-	{"google.protobuf.FieldMask", "text"},
-	{"google.protobuf.Struct", "jsonb"},
-	{"google.protobuf.Value", "jsonb"},
-	{"google.protobuf.ListValue", "jsonb"},
-	{"google.protobuf.Any", "jsonb"},
-	{"google.protobuf.Empty", "jsonb"},
-	{NULL, NULL}
-};
-
 PG_FUNCTION_INFO_V1(protobuf_fdw_create_table);
 
 static const char *
 strip_dot(const char *name)
 {
 	return name[0] == '.' ? name + 1 : name;
-}
-
-/* A copy of name cut to what PostgreSQL keeps of an identifier. */
-static char *
-identifier_copy(const char *name)
-{
-	int			len = strlen(name);
-
-	if (len >= NAMEDATALEN)
-		len = pg_mbcliplen(name, len, NAMEDATALEN - 1);
-	return pnstrdup(name, len);
-}
-
-static bool
-is_map_entry(const PbDescriptor *msg)
-{
-	return msg->options && msg->options->has_map_entry && msg->options->map_entry;
-}
-
-/*
- * The package of a message: its scope with the enclosing messages taken
- * off ("imp.sub" for imp.sub.Outer.Inner).  "" if it has none.
- */
-static char *
-message_package(const PbSchema *schema, const char *full_name)
-{
-	char	   *scope = pstrdup(full_name);
-
-	for (;;)
-	{
-		char	   *dot = strrchr(scope, '.');
-
-		if (dot == NULL)
-			return "";
-		*dot = '\0';
-		if (pb_schema_find_message(schema, scope) == NULL)
-			return scope;
-	}
-}
-
-static const char *
-relative_name(const char *full_name, const char *package)
-{
-	return package[0] ? full_name + strlen(package) + 1 : full_name;
-}
-
-/* The table a message is imported as: its name in the package, '_' for '.' */
-static char *
-default_table_name(const char *relative)
-{
-	char	   *name = identifier_copy(relative);
-
-	for (char *p = name; *p; p++)
-		if (*p == '.')
-			*p = '_';
-	return name;
-}
-
-/* ---------------------------------------------------------------------
- * Column types
- * ---------------------------------------------------------------------
- */
-
-/* The field's type; a set written without resolved types names it only. */
-static int
-field_type(const PbSchema *schema, const PbFieldDescriptor *f)
-{
-	if (f->has_type)
-		return f->type;
-	if (f->type_name && pb_schema_find_enum(schema, f->type_name))
-		return FT(ENUM);
-	return FT(MESSAGE);
-}
-
-static const char *
-scalar_sql_type(int type)
-{
-	switch (type)
-	{
-		case FT(INT32):
-		case FT(SINT32):
-		case FT(SFIXED32):
-			return "integer";
-		case FT(INT64):
-		case FT(SINT64):
-		case FT(SFIXED64):
-		case FT(UINT32):
-		case FT(FIXED32):
-			return "bigint";
-		case FT(UINT64):
-		case FT(FIXED64):
-			return "numeric";
-		case FT(FLOAT):
-			return "real";
-		case FT(DOUBLE):
-			return "double precision";
-		case FT(BOOL):
-			return "boolean";
-		case FT(STRING):
-		case FT(ENUM):
-			return "text";
-		case FT(BYTES):
-			return "bytea";
-		default:
-			/* a type this version does not know: text reads every field */
-			return "text";
-	}
-}
-
-static const char *
-column_type(const PbSchema *schema, const PbFieldDescriptor *f)
-{
-	int			type = field_type(schema, f);
-
-	if (type == FT(GROUP))
-		return "jsonb";
-	if (type == FT(MESSAGE))
-	{
-		if (!IS_REPEATED(f) && f->type_name)
-		{
-			const char *name = strip_dot(f->type_name);
-
-			for (int i = 0; well_known_types[i].type_name; i++)
-				if (strcmp(well_known_types[i].type_name, name) == 0)
-					return well_known_types[i].sql_type;
-		}
-		return "jsonb";			/* messages, maps, repeated well-known types */
-	}
-	if (IS_REPEATED(f))
-		return psprintf("%s[]", scalar_sql_type(type));
-	return scalar_sql_type(type);
-}
-
-/* The field's type as a .proto file writes it, without its label. */
-static const char *
-proto_type(const PbSchema *schema, const PbFieldDescriptor *f)
-{
-	int			type = field_type(schema, f);
-
-	if ((type == FT(MESSAGE) || type == FT(ENUM) || type == FT(GROUP)) && f->type_name)
-		return strip_dot(f->type_name);
-	return pb_field_type_name(f);
-}
-
-/* "1: int64", "4: repeated string", "5: map<string, int64>": a column's comment */
-static char *
-field_comment(const PbSchema *schema, const PbFieldDescriptor *f)
-{
-	int			type = field_type(schema, f);
-
-	if (type == FT(MESSAGE) && IS_REPEATED(f) && f->type_name)
-	{
-		const PbMessageInfo *entry = pb_schema_find_message(schema, f->type_name);
-
-		if (entry && is_map_entry(entry->desc))
-		{
-			const PbFieldDescriptor *k = pb_message_field_by_number(entry->desc, 1);
-			const PbFieldDescriptor *v = pb_message_field_by_number(entry->desc, 2);
-
-			if (k && v)
-				return psprintf("%d: map<%s, %s>", f->number,
-								proto_type(schema, k), proto_type(schema, v));
-		}
-	}
-	return psprintf("%d: %s%s%s", f->number,
-					IS_REPEATED(f) ? "repeated " : "",
-					type == FT(GROUP) ? "group " : "",
-					proto_type(schema, f));
 }
 
 /* ---------------------------------------------------------------------
@@ -356,8 +173,9 @@ refuse_statement_option(const char *name, int context)
 /*
  * Take one option of IMPORT FOREIGN SCHEMA (context PB_OPT_IMPORT) or of
  * protobuf_fdw_create_table() (PB_OPT_CREATE_TABLE).  options.c's table
- * says which are valid; their values are checked by the validator when the
- * generated statement runs.
+ * says which are valid; the values of the table options are checked by the
+ * validator when the generated statement runs, composite_types (the
+ * generator's own) now.
  */
 static void
 add_option(GenOptions *go, const char *name, const char *value, int context)
@@ -371,8 +189,19 @@ add_option(GenOptions *go, const char *name, const char *value, int context)
 		go->filename = pstrdup(value);
 		return;
 	}
+	if (strcmp(name, "composite_types") == 0)
+	{
+		if (!parse_bool(value, &go->composite_types))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for option \"composite_types\": \"%s\"", value),
+					 errhint("Use a boolean: true or false.")));
+		return;
+	}
 	if (strcmp(name, "descriptor_set") == 0)
 		go->descriptor_set = pstrdup(value);
+	if (strcmp(name, "container") == 0)
+		go->container = pstrdup(value);
 	go->copied = lappend(go->copied, makeDefElem(pstrdup(name),
 												 (Node *) makeString(pstrdup(value)), -1));
 }
@@ -410,38 +239,140 @@ resolve_descriptor_set(GenOptions *go, ForeignServer *server, const char *where)
  * ---------------------------------------------------------------------
  */
 
+/* What the statements of one call share. */
+typedef struct Generator
+{
+	const PbSchema *schema;
+	const GenOptions *go;
+	const char *server_name;
+	PbImportTypes *types;		/* the composite types made so far */
+} Generator;
+
 /*
- * CREATE FOREIGN TABLE for one message: a column per top-level field,
- * named as the field (with the column option "field" when PostgreSQL would
- * cut the name), each followed by a comment giving the field's number and
- * protobuf type.
+ * The columns of the row message's fields: named as the field (with the
+ * column option "field" when the name had to change: cut as PostgreSQL
+ * cuts it, or made unique), a comment giving its number and protobuf type.
+ */
+static List *
+row_columns(Generator *g, const PbDescriptor *msg, List **used)
+{
+	List	   *cols = NIL;
+
+	for (size_t i = 0; i < msg->n_field; i++)
+	{
+		const PbFieldDescriptor *f = msg->field[i];
+		PbImportColumn *c = palloc0(sizeof(PbImportColumn));
+		bool		cut;
+
+		c->name = pb_import_unique_name(f->name, used);
+		c->type = pb_import_column_type(g->types, f, &cut);
+		c->field = strcmp(c->name, f->name) != 0 ? f->name : NULL;
+		c->comment = pb_import_field_comment(g->schema, f);
+		cols = lappend(cols, c);
+	}
+	return cols;
+}
+
+/* Whether an ancestor's field gets a column: not repeated, or a map. */
+static bool
+ancestor_field_wanted(const PbSchema *schema, const PbFieldDescriptor *f)
+{
+	const PbMessageInfo *entry;
+
+	if (!IS_REPEATED(f))
+		return true;
+	entry = f->type_name ? pb_schema_find_message(schema, f->type_name) : NULL;
+	return entry != NULL && pb_import_is_map_entry(entry->desc);
+}
+
+static bool
+step_is_ambiguous(const PbContainerPath *cp, int step)
+{
+	for (int i = 0; i < cp->nsteps; i++)
+		if (i != step && strcmp(cp->step_names[i], cp->step_names[step]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The columns of one ancestor of the rows ('step' -1 for the root, else a
+ * step of the path but the last): one per field that is not repeated (maps
+ * included) and not the path's next step, named <step>_<field> (root_<field>),
+ * reading field 'STEP/field' ('/field').  A step whose name another step
+ * has cannot be named in a field option: its fields get a comment line.
+ */
+static List *
+ancestor_columns(Generator *g, const PbContainerPath *cp, int step, List **used)
+{
+	const PbMessageInfo *owner = step < 0 ? cp->root : cp->step_messages[step];
+	const char *prefix = step < 0 ? "root" : cp->step_names[step];
+	const char *from = step < 0 ? "" : cp->step_names[step];
+	uint32		next = cp->steps[step + 1].field;
+	List	   *cols = NIL;
+
+	if (step >= 0 && step_is_ambiguous(cp, step))
+	{
+		PbImportColumn *c = palloc0(sizeof(PbImportColumn));
+
+		c->comment = psprintf("no columns for step %s: another step of the path has its name", prefix);
+		return list_make1(c);
+	}
+	for (size_t i = 0; i < owner->desc->n_field; i++)
+	{
+		const PbFieldDescriptor *f = owner->desc->field[i];
+		PbImportColumn *c;
+		bool		cut;
+
+		if (f->number == (int) next || !ancestor_field_wanted(g->schema, f))
+			continue;
+		c = palloc0(sizeof(PbImportColumn));
+		c->name = pb_import_unique_name(psprintf("%s_%s", prefix, f->name), used);
+		c->type = pb_import_column_type(g->types, f, &cut);
+		c->field = psprintf("%s/%s", from, f->name);
+		c->comment = psprintf("from %s, %s", step < 0 ? "the root" : prefix,
+							  pb_import_field_comment(g->schema, f));
+		cols = lappend(cols, c);
+	}
+	return cols;
+}
+
+/*
+ * The columns of a table: with a container path, the ancestors' (the root's
+ * first) before the row message's; the row's fields name their columns
+ * first, so an ancestor's column takes the suffix when two names meet.
+ */
+static List *
+table_columns(Generator *g, const PbMessageInfo *mi, const PbContainerPath *cp)
+{
+	List	   *used = NIL;
+	List	   *rows = row_columns(g, mi->desc, &used);
+	List	   *cols = NIL;
+
+	if (cp == NULL)
+		return rows;
+	for (int step = -1; step < cp->nsteps - 1; step++)
+		cols = list_concat(cols, ancestor_columns(g, cp, step, &used));
+	return list_concat(cols, rows);
+}
+
+/*
+ * CREATE FOREIGN TABLE for one message (the rows of a container path when
+ * cp is given): its columns, each followed by a comment saying where it
+ * comes from, and the table options.
  */
 static char *
-generate_create_table(const PbSchema *schema, const PbMessageInfo *mi,
-					  const char *relative, const char *table_name,
-					  const char *server_name, const GenOptions *go)
+generate_create_table(Generator *g, const PbMessageInfo *mi, const PbContainerPath *cp,
+					  const char *relative, const char *table_name)
 {
-	const PbDescriptor *msg = mi->desc;
+	const GenOptions *go = g->go;
 	StringInfoData buf;
 	ListCell   *lc;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "CREATE FOREIGN TABLE %s (", quote_identifier(table_name));
-	for (size_t i = 0; i < msg->n_field; i++)
-	{
-		const PbFieldDescriptor *f = msg->field[i];
-		char	   *colname = identifier_copy(f->name);
-
-		appendStringInfo(&buf, "\n    %s %s",
-						 quote_identifier(colname), column_type(schema, f));
-		if (strcmp(colname, f->name) != 0)
-			appendStringInfo(&buf, " OPTIONS (field %s)", quote_literal_cstr(f->name));
-		appendStringInfo(&buf, "%s  -- %s",
-						 i + 1 < msg->n_field ? "," : "", field_comment(schema, f));
-	}
-	appendStringInfo(&buf, "%s)\nSERVER %s\nOPTIONS (message %s, filename %s",
-					 msg->n_field > 0 ? "\n" : "",
-					 quote_identifier(server_name),
+	appendStringInfo(&buf, "CREATE FOREIGN TABLE %s ", quote_identifier(table_name));
+	pb_import_append_columns(&buf, table_columns(g, mi, cp));
+	appendStringInfo(&buf, "\nSERVER %s\nOPTIONS (message %s, filename %s",
+					 quote_identifier(g->server_name),
 					 quote_literal_cstr(mi->full_name),
 					 quote_literal_cstr(expand_filename(go->filename, mi->full_name, relative)));
 	foreach(lc, go->copied)
@@ -515,12 +446,12 @@ imports_every_package(const PbSchema *schema, const char *want, const char *path
 	if (strcmp(want, ALL_PACKAGES) == 0)
 		return true;
 	for (int i = 0; i < schema->nmessages; i++)
-		if (strcmp(message_package(schema, schema->messages[i].full_name), want) == 0)
+		if (strcmp(pb_import_message_package(schema, schema->messages[i].full_name), want) == 0)
 			return false;
 
 	for (int i = 0; i < schema->nmessages; i++)
 	{
-		char	   *package = message_package(schema, schema->messages[i].full_name);
+		char	   *package = pb_import_message_package(schema, schema->messages[i].full_name);
 
 		if (!list_member(packages, makeString(package)))
 			packages = lappend(packages, makeString(package));
@@ -549,16 +480,16 @@ collect_candidates(const PbSchema *schema, const char *want, bool all, int *ncan
 	for (int i = 0; i < schema->nmessages; i++)
 	{
 		const PbMessageInfo *mi = &schema->messages[i];
-		char	   *package = message_package(schema, mi->full_name);
+		char	   *package = pb_import_message_package(schema, mi->full_name);
 		Candidate  *c;
 
 		if (all ? strcmp(package, WKT_PACKAGE) == 0 : strcmp(package, want) != 0)
 			continue;
 		c = &cands[(*ncands)++];
 		c->mi = mi;
-		c->map_entry = is_map_entry(mi->desc);
-		c->relative = relative_name(mi->full_name, package);
-		c->table_name = default_table_name(c->relative);
+		c->map_entry = pb_import_is_map_entry(mi->desc);
+		c->relative = pb_import_relative_name(mi->full_name, package);
+		c->table_name = pb_import_default_name(c->relative);
 	}
 	return cands;
 }
@@ -577,7 +508,7 @@ list_clause(const ImportForeignSchemaStmt *stmt)
 static void
 report_near_miss(const char *name, const char *clause, const Candidate *cands, int ncands)
 {
-	char	   *underscored = default_table_name(name);
+	char	   *underscored = pb_import_default_name(name);
 
 	for (int i = 0; i < ncands; i++)
 	{
@@ -709,39 +640,70 @@ check_unique_table_name(const Candidate *cands, int i)
 }
 
 /*
+ * Run the CREATE TYPE statements of composite_types.  PostgreSQL takes
+ * only CREATE FOREIGN TABLE statements from an import (it parses each
+ * string and refuses any other statement), so the types the tables use
+ * are created here, in the import's schema and transaction, before
+ * PostgreSQL creates the tables.
+ */
+static void
+create_types(List *statements)
+{
+	ListCell   *lc;
+
+	if (statements == NIL)
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	foreach(lc, statements)
+		if (SPI_execute((const char *) lfirst(lc), false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "SPI_execute failed: %s", (const char *) lfirst(lc));
+	SPI_finish();
+}
+
+/*
  * pb_import_foreign_schema
  *		The FDW's ImportForeignSchema callback: a CREATE FOREIGN TABLE per message
  *
  * Reads IMPORT's options, loads the descriptor set, finds the messages of
  * the remote schema (a package, or all), checks LIMIT TO / EXCEPT against
- * them and generates a statement for each message kept.
+ * them and generates a statement for each message kept; with
+ * composite_types it creates the types those statements use.
  */
 List *
 pb_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 {
 	ForeignServer *server = GetForeignServer(serverOid);
 	GenOptions	go;
-	const PbSchema *schema;
+	Generator	g;
 	bool		all;
 	Candidate  *cands;
 	int			ncands;
+	List	   *used = NIL;
 	List	   *commands = NIL;
 
 	import_options(&go, stmt, server);
-	schema = pb_schema_load(go.descriptor_set);
-	all = imports_every_package(schema, stmt->remote_schema, go.descriptor_set);
-	cands = collect_candidates(schema, stmt->remote_schema, all, &ncands);
+	g.schema = pb_schema_load(go.descriptor_set);
+	g.go = &go;
+	g.server_name = server->servername;
+	all = imports_every_package(g.schema, stmt->remote_schema, go.descriptor_set);
+	cands = collect_candidates(g.schema, stmt->remote_schema, all, &ncands);
 	check_table_list(stmt, go.descriptor_set, cands, ncands);
 
+	for (int i = 0; i < ncands; i++)
+		if (is_imported(&cands[i], stmt))
+			used = lappend(used, cands[i].table_name);
+	g.types = pb_import_types_create(g.schema, go.composite_types, stmt->local_schema, &used);
 	for (int i = 0; i < ncands; i++)
 	{
 		if (!is_imported(&cands[i], stmt))
 			continue;
 		check_unique_table_name(cands, i);
 		commands = lappend(commands,
-						   generate_create_table(schema, cands[i].mi, cands[i].relative,
-												 cands[i].table_name, server->servername, &go));
+						   generate_create_table(&g, cands[i].mi, NULL, cands[i].relative,
+												 cands[i].table_name));
 	}
+	create_types(pb_import_type_statements(g.types));
 	return commands;
 }
 
@@ -760,7 +722,17 @@ require_argument(FunctionCallInfo fcinfo, int n, const char *name)
 				 errmsg("argument \"%s\" of protobuf_fdw_create_table() must not be null", name)));
 }
 
-/* The options given as a JSON object of option names to strings (or numbers). */
+/* The options that take a boolean, which JSON may also write as true or false. */
+static bool
+is_boolean_option(const char *name)
+{
+	return strcmp(name, "composite_types") == 0 || strcmp(name, "verify_crc") == 0;
+}
+
+/*
+ * The options given as a JSON object of option names to strings (or
+ * numbers, or booleans for the options that take one).
+ */
 static void
 add_json_options(GenOptions *go, Jsonb *jb)
 {
@@ -792,6 +764,8 @@ add_json_options(GenOptions *go, Jsonb *jb)
 		else if (v.type == jbvNumeric)
 			value = DatumGetCString(DirectFunctionCall1(numeric_out,
 														NumericGetDatum(v.val.numeric)));
+		else if (v.type == jbvBool && is_boolean_option(key))
+			value = v.val.boolean ? "true" : "false";
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -828,28 +802,59 @@ table_name_argument(FunctionCallInfo fcinfo, int n, const char *relative)
 	char	   *table_name;
 
 	if (PG_ARGISNULL(n))
-		return default_table_name(relative);
+		return pb_import_default_name(relative);
 	table_name = text_to_cstring(PG_GETARG_TEXT_PP(n));
 	if (table_name[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument \"table_name\" of protobuf_fdw_create_table() must not be empty")));
-	return identifier_copy(table_name);
+	return pb_import_identifier(table_name);
+}
+
+/*
+ * The container path of the options, resolved; NULL without one.  The
+ * message argument names the rows, so it must be the path's row message.
+ */
+static const PbContainerPath *
+resolve_container(const PbSchema *schema, const GenOptions *go, const PbMessageInfo *mi)
+{
+	const PbContainerPath *cp;
+	const PbMessageInfo *row;
+
+	if (go->container == NULL)
+		return NULL;
+	cp = pb_container_resolve(schema, go->container);
+	row = pb_container_row_message(cp);
+	if (strcmp(row->full_name, mi->full_name) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the rows of container \"%s\" are messages \"%s\", not \"%s\"",
+						go->container, row->full_name, mi->full_name),
+				 errhint("Give \"%s\" as the argument \"message\".", row->full_name)));
+	return cp;
 }
 
 /*
  * protobuf_fdw_create_table
  *		The CREATE FOREIGN TABLE statement of one message, as text to edit
+ *
+ * With composite_types, the CREATE TYPE statements its columns use come
+ * first, unqualified as the table is: created where the search path puts
+ * them.
  */
 Datum
 protobuf_fdw_create_table(PG_FUNCTION_ARGS)
 {
 	ForeignServer *server;
 	GenOptions	go;
-	const PbSchema *schema;
+	Generator	g;
 	const PbMessageInfo *mi;
 	const char *relative;
 	char	   *table_name;
+	char	   *table;
+	List	   *used;
+	StringInfoData buf;
+	ListCell   *lc;
 
 	require_argument(fcinfo, 0, "server");
 	require_argument(fcinfo, 1, "message");
@@ -868,11 +873,21 @@ protobuf_fdw_create_table(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(4))
 		add_json_options(&go, PG_GETARG_JSONB_P(4));
 	resolve_descriptor_set(&go, server, "options of protobuf_fdw_create_table()");
-	schema = pb_schema_load(go.descriptor_set);
-	mi = pb_schema_require_message(schema, text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	relative = relative_name(mi->full_name, message_package(schema, mi->full_name));
+	g.schema = pb_schema_load(go.descriptor_set);
+	g.go = &go;
+	g.server_name = server->servername;
+	mi = pb_schema_require_message(g.schema, text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	relative = pb_import_relative_name(mi->full_name,
+									   pb_import_message_package(g.schema, mi->full_name));
 	table_name = table_name_argument(fcinfo, 3, relative);
 
-	PG_RETURN_TEXT_P(cstring_to_text(generate_create_table(schema, mi, relative, table_name,
-														   server->servername, &go)));
+	used = list_make1(table_name);
+	g.types = pb_import_types_create(g.schema, go.composite_types, NULL, &used);
+	table = generate_create_table(&g, mi, resolve_container(g.schema, &go, mi),
+								  relative, table_name);
+	initStringInfo(&buf);
+	foreach(lc, pb_import_type_statements(g.types))
+		appendStringInfo(&buf, "%s\n", (const char *) lfirst(lc));
+	appendStringInfoString(&buf, table);
+	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }

@@ -76,6 +76,7 @@ static void parse_container(char *value, PbOptionValues *values);
 static void parse_max_message_size(char *value, PbOptionValues *values);
 static void parse_field(char *value, PbOptionValues *values);
 static void parse_meta(char *value, PbOptionValues *values);
+static void parse_composite_types(char *value, PbOptionValues *values);
 
 #define SRV PB_OPT_SERVER
 #define TBL PB_OPT_TABLE
@@ -112,6 +113,7 @@ static const PbOption pb_options[] = {
 	{"max_message_size", TBL | IMP | FUN, 4, PB_PRIV_NONE, parse_max_message_size},
 	{"field", COL, 0, PB_PRIV_NONE, parse_field},
 	{"meta", COL, 0, PB_PRIV_NONE, parse_meta},
+	{"composite_types", IMP | FUN, 10, PB_PRIV_NONE, parse_composite_types},
 };
 
 #undef SRV
@@ -281,6 +283,19 @@ parse_meta(char *value, PbOptionValues *values)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for option \"meta\": \"%s\"", value),
 				 errhint("Valid values are \"filename\" (text), \"offset\" (bigint: the message's byte offset), \"ordinal\" (bigint: its number within the file), \"index\" (bigint: the row element's position in its parent's repeated field) and \"STEP/index\" (an ancestor's position, STEP a step of the container path).")));
+}
+
+/* The generators' own option (import.c reads it): no table stores it. */
+static void
+parse_composite_types(char *value, PbOptionValues *values)
+{
+	bool		composite;
+
+	if (!parse_bool(value, &composite))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"composite_types\": \"%s\"", value),
+				 errhint("Use a boolean: true or false.")));
 }
 
 /* "pkg.Msg.field" -> message name and field name (pointers into a copy) */
