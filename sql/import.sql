@@ -128,8 +128,11 @@ IMPORT FOREIGN SCHEMA imptest FROM SERVER imp INTO opt OPTIONS (filenme '/tmp/f.
 IMPORT FOREIGN SCHEMA imptest FROM SERVER imp INTO opt OPTIONS (filename '/tmp/f.pb', colour 'x');
 IMPORT FOREIGN SCHEMA imptest FROM SERVER imp INTO opt
   OPTIONS (filename '/tmp/f.pb', message 'imptest.Event');
+-- a container path imports one table, named after its last step (sql/import_nested.sql)
 IMPORT FOREIGN SCHEMA imptest FROM SERVER imp INTO opt
   OPTIONS (filename '/tmp/f.pb', container 'imptest.Outer.inners');
+SELECT * FROM pg_temp.tables('opt');
+DROP FOREIGN TABLE opt.inners;
 IMPORT FOREIGN SCHEMA imptest FROM SERVER imp INTO opt
   OPTIONS (filename '/tmp/a.pb', filename '/tmp/b.pb');
 IMPORT FOREIGN SCHEMA imptest FROM SERVER imp INTO opt OPTIONS (filename '/tmp/%x.pb');

@@ -219,3 +219,27 @@ SELECT protobuf_fdw_create_table('imn_dump', 'nest.Event', '/data/x.pb',
 -- a path that does not resolve: container.c's error
 SELECT protobuf_fdw_create_table('imn_dump', 'nest.Event', '/data/x.pb',
   options => '{"container": "nest.World.regions.nosuch.events"}');
+
+-- IMPORT FOREIGN SCHEMA with a container path: one table, named after the last step, with the
+-- ancestors' columns and composite types; it reads one row per span, service.name included
+CREATE SCHEMA imc;
+IMPORT FOREIGN SCHEMA "opentelemetry.proto.collector.trace.v1" FROM SERVER imn_otel INTO imc
+  OPTIONS (filename '/tmp/protobuf_fdw_test/nested/otlp_trace.single.merged.pb', framing 'single',
+           composite_types 'true',
+           container 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.resource_spans.scope_spans.spans');
+SELECT * FROM pg_temp.columns('imc.spans') LIMIT 5;
+SELECT (SELECT (kv.value).string_value FROM unnest((resource_spans_resource).attributes) kv
+         WHERE kv.key = 'service.name') AS service,
+       (scope_spans_scope).name AS scope, name
+  FROM imc.spans;
+-- the remote schema is the root's package ("*" too); LIMIT TO and EXCEPT name that one table
+IMPORT FOREIGN SCHEMA "opentelemetry.proto.trace.v1" FROM SERVER imn_otel INTO imc
+  OPTIONS (filename '/tmp/f.pb',
+           container 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.resource_spans.scope_spans.spans');
+IMPORT FOREIGN SCHEMA "*" LIMIT TO (other) FROM SERVER imn_otel INTO imc
+  OPTIONS (filename '/tmp/f.pb',
+           container 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.resource_spans.scope_spans.spans');
+IMPORT FOREIGN SCHEMA "*" EXCEPT (spans) FROM SERVER imn_otel INTO imc
+  OPTIONS (filename '/tmp/f.pb',
+           container 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.resource_spans.scope_spans.spans');
+SELECT count(*) FROM pg_class WHERE relnamespace = 'imc'::regnamespace AND relkind = 'f';

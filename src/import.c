@@ -157,12 +157,6 @@ refuse_statement_option(const char *name, int context)
 				 for_import
 				 ? errhint("Choose the messages to import with LIMIT TO or EXCEPT.")
 				 : 0));
-	if (strcmp(name, "container") == 0 && for_import)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-				 errmsg("option \"container\" cannot be given to IMPORT FOREIGN SCHEMA"),
-				 errdetail("It names the repeated field of one message that holds the rows."),
-				 errhint("Generate that table's statement with protobuf_fdw_create_table(), which takes the option container.")));
 	if (strcmp(name, "filename") == 0 && !for_import)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
@@ -662,6 +656,52 @@ create_types(List *statements)
 }
 
 /*
+ * import_container
+ *		IMPORT FOREIGN SCHEMA with a container path: one table, of its rows
+ *
+ * The table is named after the path's last step ("spans") and reads the
+ * rows with their ancestors' columns, as protobuf_fdw_create_table() writes
+ * it.  The remote schema must be the root message's package (or "*"); LIMIT
+ * TO and EXCEPT name that one table.
+ */
+static List *
+import_container(Generator *g, const ImportForeignSchemaStmt *stmt)
+{
+	const PbContainerPath *cp = pb_container_resolve(g->schema, g->go->container);
+	const PbMessageInfo *row = pb_container_row_message(cp);
+	char	   *package = pb_import_message_package(g->schema, cp->root->full_name);
+	char	   *table_name = pb_import_default_name(cp->step_names[cp->nsteps - 1]);
+	List	   *used = list_make1(table_name);
+	bool		listed = table_listed(table_name, stmt->table_list);
+	char	   *command;
+
+	if (strcmp(stmt->remote_schema, ALL_PACKAGES) != 0 &&
+		strcmp(stmt->remote_schema, package) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_SCHEMA_NOT_FOUND),
+				 errmsg("the root of container \"%s\" is not in package \"%s\"",
+						g->go->container, stmt->remote_schema),
+				 errdetail("Its root message \"%s\" is in package \"%s\".",
+						   cp->root->full_name, package),
+				 errhint("Write IMPORT FOREIGN SCHEMA \"%s\" (or \"*\").", package)));
+	if (stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO && list_length(stmt->table_list) != (listed ? 1 : 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("IMPORT FOREIGN SCHEMA with container \"%s\" imports one table, \"%s\"",
+						g->go->container, table_name),
+				 errhint("Leave LIMIT TO out, or name only \"%s\".", table_name)));
+	if ((stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT && listed))
+		return NIL;
+	g->types = pb_import_types_create(g->schema, g->go->composite_types, stmt->local_schema, &used);
+	command = generate_create_table(g, row, cp,
+									pb_import_relative_name(row->full_name,
+															pb_import_message_package(g->schema, row->full_name)),
+									table_name);
+	create_types(pb_import_type_statements(g->types));
+	return list_make1(command);
+}
+
+/*
  * pb_import_foreign_schema
  *		The FDW's ImportForeignSchema callback: a CREATE FOREIGN TABLE per message
  *
@@ -686,6 +726,8 @@ pb_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 	g.schema = pb_schema_load(go.descriptor_set);
 	g.go = &go;
 	g.server_name = server->servername;
+	if (go.container)
+		return import_container(&g, stmt);
 	all = imports_every_package(g.schema, stmt->remote_schema, go.descriptor_set);
 	cands = collect_candidates(g.schema, stmt->remote_schema, all, &ncands);
 	check_table_list(stmt, go.descriptor_set, cands, ncands);

@@ -109,7 +109,7 @@ static const PbOption pb_options[] = {
 	{"reject_limit", TBL | IMP | FUN, 8, PB_PRIV_NONE, parse_reject_limit},
 	{"message", TBL, 0, PB_PRIV_NONE, parse_message},
 	{"framing", TBL | IMP | FUN, 3, PB_PRIV_NONE, parse_framing},
-	{"container", TBL | FUN, 9, PB_PRIV_NONE, parse_container},
+	{"container", TBL | IMP | FUN, 9, PB_PRIV_NONE, parse_container},
 	{"max_message_size", TBL | IMP | FUN, 4, PB_PRIV_NONE, parse_max_message_size},
 	{"field", COL, 0, PB_PRIV_NONE, parse_field},
 	{"meta", COL, 0, PB_PRIV_NONE, parse_meta},
