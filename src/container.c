@@ -219,7 +219,23 @@ pb_container_resolve(const PbSchema *schema, const char *spec)
 	}
 	if (fail_at < 0)
 	{
-		/* no prefix names a message: the one-step reading's message, with close names */
+		/*
+		 * No prefix names a message: report the longest prefix that is close
+		 * to one (a misspelt root), with the close names; else the one-step
+		 * reading's message.
+		 */
+		for (int k = ncomps - 1; k >= 1; k--)
+		{
+			char	   *name = pstrdup(comps[0]);
+
+			for (int i = 1; i < k; i++)
+				name = psprintf("%s.%s", name, comps[i]);
+			if (pb_schema_has_close_message(schema, name))
+			{
+				message = name;
+				break;
+			}
+		}
 		(void) pb_schema_require_message(schema, message);
 		elog(ERROR, "message \"%s\" resolved after all", message);
 	}
@@ -290,7 +306,9 @@ find_step(const PbContainerPath *cp, const char *colname, const char *name, cons
 				 errmsg("step \"%s\" of %s of column \"%s\" is not a step of the container path",
 						name, what, colname),
 				 errdetail("The steps of \"%s\" are %s.", cp->spec, step_list(cp)),
-				 errhint("Write STEP/PATH with one of those steps, or /PATH to read the root message.")));
+				 strncmp(what, "meta", 4) == 0
+				 ? errhint("Name one of the repeated steps, or write meta 'index' for the row's own position.")
+				 : errhint("Write STEP/PATH with one of those steps, or /PATH to read the root message.")));
 	return found;
 }
 
@@ -331,6 +349,7 @@ pb_container_split_field(const PbContainerPath *cp, const char *colname, const c
 	const char *slash = field ? strchr(field, '/') : NULL;
 	char	   *step;
 	char	   *rest;
+	char	   *prefix;
 	int			i;
 
 	if (slash == NULL)
@@ -357,7 +376,11 @@ pb_container_split_field(const PbContainerPath *cp, const char *colname, const c
 				 errmsg("field path \"%s\" of column \"%s\" names the row's own step \"%s\"",
 						field, colname, step),
 				 errhint("Write the path from the row element without \"%s/\".", step)));
-	*path = psprintf("%s%s", prefix_to_step(cp, *level, i), rest);
+	prefix = prefix_to_step(cp, *level, i);
+	if (strcmp(rest, ".") == 0 && prefix[0] != '\0')
+		*path = pnstrdup(prefix, strlen(prefix) - 1);	/* a singular step's whole message */
+	else
+		*path = psprintf("%s%s", prefix, rest);
 	check_not_on_path(cp, colname, field, *level, *path);
 	return true;
 }
@@ -432,10 +455,21 @@ need_of_level(PbContainerPath *cp, int level)
 	for (int i = lv->first_step + 1; i < end && plan != NULL; i++)
 	{
 		const PbMsgPlan *child = NULL;
+		bool		whole = false;
 
 		for (int c = 0; c < plan->nchildren; c++)
 			if (plan->slots[plan->children[c].slot].number == cp->steps[i].field)
 				child = plan->children[c].plan;
+		for (int r = 0; r < plan->nreaders; r++)
+			whole |= plan->readers[r].slot >= 0 &&
+				plan->slots[plan->readers[r].slot].number == cp->steps[i].field;
+		if (whole)
+		{
+			/* a column reads the singular step's message as one value: all of it below */
+			for (int d = i + 1; d < end + 1 && d <= cp->nsteps; d++)
+				cp->nneed[d] = -1;
+			break;
+		}
 		if (child)
 			add_need(cp, i + 1, child);
 		plan = child;

@@ -754,7 +754,12 @@ next_walked_row(PbScanState *ss, const uint8 **msg, size_t *len)
 		if (res == PB_PATH_END_OF_ROOT)
 			end_root(ss);
 		else
+		{
+			/* an oversized row is reported at its own tag, as its meta 'offset' says */
+			if (ss->walker.err == PB_PATH_ERR_TOO_LARGE)
+				ss->current_offset = pb_pathwalk_offset(&ss->walker, ss->cpath->nlevels - 1);
 			walk_error_or_skip(ss);
+		}
 	}
 }
 

@@ -538,6 +538,39 @@ pb_schema_find_enum(const PbSchema *schema, const char *name)
 }
 
 /*
+ * Up to five messages whose names are close to 'want' (within a few edits
+ * of the whole name, or with the same last component whatever the package
+ * and case), quoted and comma-separated into *close; returns how many.
+ */
+static int
+close_messages(const PbSchema *schema, const char *want, StringInfo close)
+{
+	int			nclose = 0;
+	int			max_distance = Max(2, (int) strlen(want) / 4);
+
+	for (int i = 0; i < schema->nmessages && nclose < 5; i++)
+	{
+		const char *cand = schema->messages[i].full_name;
+		const char *last = strrchr(cand, '.');
+		int			d = varstr_levenshtein_less_equal(want, strlen(want), cand, strlen(cand),
+													  1, 1, 1, max_distance, true);
+
+		if (d <= max_distance || pg_strcasecmp(last ? last + 1 : cand, want) == 0)
+			appendStringInfo(close, "%s\"%s\"", nclose++ ? ", " : "", cand);
+	}
+	return nclose;
+}
+
+bool
+pb_schema_has_close_message(const PbSchema *schema, const char *name)
+{
+	StringInfoData close;
+
+	initStringInfo(&close);
+	return close_messages(schema, strip_dot(name), &close) > 0;
+}
+
+/*
  * pb_schema_require_message
  *		Find a message by name, or report an error that lists close names
  */
@@ -547,27 +580,12 @@ pb_schema_require_message(const PbSchema *schema, const char *name)
 	const PbMessageInfo *mi = pb_schema_find_message(schema, name);
 	const char *want = strip_dot(name);
 	StringInfoData close;
-	int			nclose = 0;
-	int			max_distance = Max(2, (int) strlen(want) / 4);
+	int			nclose;
 
 	if (mi)
 		return mi;
-
-	/*
-	 * Close names: within a few edits of the whole name, or with the same
-	 * last component whatever the package and case.
-	 */
 	initStringInfo(&close);
-	for (int i = 0; i < schema->nmessages && nclose < 5; i++)
-	{
-		const char *cand = schema->messages[i].full_name;
-		const char *last = strrchr(cand, '.');
-		int			d = varstr_levenshtein_less_equal(want, strlen(want), cand, strlen(cand),
-													  1, 1, 1, max_distance, true);
-
-		if (d <= max_distance || pg_strcasecmp(last ? last + 1 : cand, want) == 0)
-			appendStringInfo(&close, "%s\"%s\"", nclose++ ? ", " : "", cand);
-	}
+	nclose = close_messages(schema, want, &close);
 
 	if (nclose > 0)
 		ereport(ERROR,

@@ -102,6 +102,9 @@ extern const PbEnumInfo *pb_schema_find_enum(const PbSchema *schema, const char 
  */
 extern const PbMessageInfo *pb_schema_require_message(const PbSchema *schema, const char *name);
 
+/* Does the set hold a message whose name is close to 'name' (the hints of the above)? */
+extern bool pb_schema_has_close_message(const PbSchema *schema, const char *name);
+
 extern const PbFieldDescriptor *pb_message_field_by_number(const PbDescriptor *msg, int number);
 
 /* Name of a field type as written in a .proto file ("int32", "string", ...). */
