@@ -522,6 +522,41 @@ prescan_singular(PbPathWalk *w, PbPathLevel *L, PbSource *cur, int depth,
 }
 
 /*
+ * The fast path of a pre-scan: step over a run of the repeated path step's
+ * LEN elements that lie wholly in the cursor's buffer, a tag and a length
+ * each, without a call per element (an ancestor of millions of small rows
+ * is mostly that).  Stops at anything else, or at what is not buffered,
+ * for the general loop; ticks the progress callback as the loop does.
+ */
+static int
+skip_buffered_children(PbPathWalk *w, PbSource *cur, uint64_t end, uint32_t field)
+{
+	const uint8_t *start = pb_source_peek(cur);
+	const uint8_t *p = start;
+	const uint8_t *e = start + pb_source_avail(cur);
+	uint64_t	off = pb_source_offset(cur);
+	uint64_t	want = ((uint64_t) field << 3) | PB_WT_LEN;
+
+	if (end != UINT64_MAX && end - off < (uint64_t) (e - start))
+		e = start + (end - off);
+	while (p < e)
+	{
+		const uint8_t *q = p;
+		uint64_t	tag;
+		uint64_t	len;
+
+		if (pb_read_varint(&q, e, &tag) != PB_WIRE_OK || tag != want ||
+			pb_read_varint(&q, e, &len) != PB_WIRE_OK || len > (uint64_t) (e - q))
+			break;
+		p = q + len;
+		if (tick(w) < 0)
+			return -1;
+	}
+	pb_source_consume(cur, (size_t) (p - start));
+	return 0;
+}
+
+/*
  * prescan
  *		Collect the non-path fields of a message at 'depth' read through a
  *		cursor, up to 'end' (or its end-group tag of group_field).
@@ -542,6 +577,8 @@ prescan(PbPathWalk *w, PbPathLevel *L, PbSource *cur, int depth, uint64_t end,
 		size_t		raw;
 		int			rc;
 
+		if (s->repeated && !s->group && skip_buffered_children(w, cur, end, s->field) < 0)
+			return -1;
 		if (group_field == 0 && (rc = at_end(w, cur, end)) != 0)
 			return rc < 0 ? -1 : 0;
 		if (peek_tag(w, cur, end, &field, &wt, &raw) < 0)
