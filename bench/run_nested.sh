@@ -3,7 +3,8 @@
 # start a throw-away cluster with scripts/virtualenv.sh and run bench/nested.py in it.
 # See bench/README.md, "Nested paths (issue 12)".
 #
-#   bench/run_nested.sh [--rows N] [--part6-rows N] [--cancel-rows N] [--seed S] [--reps R] [--cancel-reps R]
+#   bench/run_nested.sh [--rows N] [--part6-rows N] [--cancel-rows N] [--seed S] [--reps R]
+#                       [--cancel-reps R] [--timeouts S,S]
 #                       [--parts scan,memory,part6,cancel] [--mem-limit GB] [--no-build]
 #
 # The table is printed and also written to
@@ -11,9 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rows=25000000 p6rows=1000000 crows=6250000 seed=42 reps=5 creps=3 parts=scan,memory,part6,cancel
+rows=25000000 p6rows=1000000 crows=6250000 seed=42 reps=5 creps=3 timeouts=1,3,10 parts=scan,memory,part6,cancel
 memlimit=8 build=1
-usage="usage: $0 [--rows N] [--part6-rows N] [--cancel-rows N] [--seed S] [--reps R] [--cancel-reps R] [--parts scan,memory,part6,cancel] [--mem-limit GB] [--no-build]"
+usage="usage: $0 [--rows N] [--part6-rows N] [--cancel-rows N] [--seed S] [--reps R] [--cancel-reps R] [--timeouts S,S] [--parts scan,memory,part6,cancel] [--mem-limit GB] [--no-build]"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--rows) rows=$2; shift 2 ;;
@@ -22,13 +23,14 @@ while [ $# -gt 0 ]; do
 	--seed) seed=$2; shift 2 ;;
 	--reps) reps=$2; shift 2 ;;
 	--cancel-reps) creps=$2; shift 2 ;;
+	--timeouts) timeouts=$2; shift 2 ;;
 	--parts) parts=$2; shift 2 ;;
 	--mem-limit) memlimit=$2; shift 2 ;;
 	--no-build) build=; shift ;;
 	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
-command="bench/run_nested.sh --rows $rows --part6-rows $p6rows --cancel-rows $crows --seed $seed --reps $reps --cancel-reps $creps --parts $parts --mem-limit $memlimit"
+command="bench/run_nested.sh --rows $rows --part6-rows $p6rows --cancel-rows $crows --seed $seed --reps $reps --cancel-reps $creps --timeouts $timeouts --parts $parts --mem-limit $memlimit"
 
 # Debian's python3-protobuf is only visible to Debian's own interpreter.
 PY=/usr/bin/python3
@@ -52,5 +54,5 @@ results="/tmp/protobuf_fdw_bench/results/nested-$(date -u +%Y%m%dT%H%M%SZ).txt"
 ulimit -v $((memlimit * 1024 * 1024))
 scripts/virtualenv.sh -o extension_destdir="$snap" \
 	$PY bench/nested.py --data "$data" --part6 "$p6" --cancel "$cancel" \
-	--results "$results" --reps "$reps" --cancel-reps "$creps" --parts "$parts" --command "$command" \
+	--results "$results" --reps "$reps" --cancel-reps "$creps" --timeouts "$timeouts" --parts "$parts" --command "$command" \
 	--so "$snap$(pg_config --pkglibdir)/protobuf_fdw.so" --built "$origin" --mem-limit "${memlimit} GB"
