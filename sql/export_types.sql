@@ -110,6 +110,57 @@ SELECT id, comp, comps FROM exp_src ORDER BY id;
 SELECT id, comp::text IS NULL AS comp_null, (comp).inner_val::text IS NULL AS inner_null, ((comp).inner_val).score FROM exp_src ORDER BY id;
 \! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/exp_types.parquet "SELECT id, comp IS NULL AS comp_null, comp.inner_val IS NULL AS inner_null, comp.inner_val.score FROM t ORDER BY id"
 
+-- every value of every column, compared in SQL: PostgreSQL's value (exp_src) against DuckDB's
+-- read-back of the file, each column in a form both print alike (integers and text as text,
+-- floats as the float they parse to, bytes as hex, dates and times as days and microseconds
+-- since 1970, arrays and composites as jsonb).  Lists each (id, column) whose values differ
+-- (no rows is a pass), after the number of values compared (4 rows x 30 columns)
+\set values 'SELECT CAST(to_json(list({\'id\': id, \'c\': c, \'v\': v} ORDER BY id, c)) AS VARCHAR) FROM (SELECT id, \'b\' AS c, CAST(b AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'i2\' AS c, CAST(i2 AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'i4\' AS c, CAST(i4 AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'i8\' AS c, CAST(i8 AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'f4\' AS c, CAST(f4 AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'f8\' AS c, CAST(f8 AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'n5\' AS c, CAST(n5 AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'n18\' AS c, CAST(n18 AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'n38\' AS c, CAST(n38 AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'nfree\' AS c, nfree AS v FROM t UNION ALL SELECT id, \'t\' AS c, t AS v FROM t UNION ALL SELECT id, \'vc\' AS c, vc AS v FROM t UNION ALL SELECT id, \'bp\' AS c, bp AS v FROM t UNION ALL SELECT id, \'nm\' AS c, nm AS v FROM t UNION ALL SELECT id, \'byt\' AS c, lower(hex(byt)) AS v FROM t UNION ALL SELECT id, \'d\' AS c, CAST(d - DATE \'1970-01-01\' AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'tm\' AS c, CAST(datediff(\'microsecond\', TIME \'00:00:00\', tm) AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'ts\' AS c, CAST(epoch_us(ts) AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'tstz\' AS c, CAST(epoch_us(tstz) AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'u\' AS c, CAST(u AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'js\' AS c, CAST(js AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'jb\' AS c, CAST(jb AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'mood\' AS c, mood AS v FROM t UNION ALL SELECT id, \'iv\' AS c, iv AS v FROM t UNION ALL SELECT id, \'ip\' AS c, ip AS v FROM t UNION ALL SELECT id, \'dom\' AS c, CAST(dom AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'ia\' AS c, CAST(to_json(ia) AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'ta\' AS c, CAST(to_json(ta) AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'comp\' AS c, CAST(to_json(comp) AS VARCHAR) AS v FROM t UNION ALL SELECT id, \'comps\' AS c, CAST(to_json(comps) AS VARCHAR) AS v FROM t)'
+\set duck `node test/parquet/readback.mjs --raw /tmp/protobuf_fdw_test/exp_types.parquet :'values'`
+CREATE TEMP TABLE exp_duck AS
+  SELECT * FROM jsonb_to_recordset(:'duck'::jsonb) AS d(id int, c text, v text);
+CREATE TEMP TABLE exp_pg AS
+  SELECT s.id, x.c, x.v FROM exp_src s, LATERAL (VALUES
+           ('b', b::text),
+           ('i2', i2::text),
+           ('i4', i4::text),
+           ('i8', i8::text),
+           ('f4', f4::text),
+           ('f8', f8::text),
+           ('n5', n5::text),
+           ('n18', n18::text),
+           ('n38', n38::text),
+           ('nfree', nfree::text),
+           ('t', t),
+           ('vc', vc::text),
+           ('bp', CASE WHEN bp IS NOT NULL THEN concat(bp) END),
+           ('nm', nm::text),
+           ('byt', encode(byt, 'hex')),
+           ('d', (d - date '1970-01-01')::text),
+           ('tm', (extract(epoch FROM tm) * 1000000)::bigint::text),
+           ('ts', (extract(epoch FROM ts) * 1000000)::bigint::text),
+           ('tstz', (extract(epoch FROM tstz) * 1000000)::bigint::text),
+           ('u', u::text),
+           ('js', js::text),
+           ('jb', jb::text),
+           ('mood', mood::text),
+           ('iv', iv::text),
+           ('ip', CASE WHEN ip IS NOT NULL THEN concat(ip) END),
+           ('dom', dom::text),
+           ('ia', to_jsonb(ia)::text),
+           ('ta', to_jsonb(ta)::text),
+           ('comp', to_jsonb(comp)::text),
+           ('comps', to_jsonb(comps)::text)) x(c, v);
+SELECT count(*) AS values_compared FROM exp_pg p JOIN exp_duck d USING (id, c);
+SELECT id, c AS column_differs, p.v AS postgresql, d.v AS duckdb
+  FROM exp_pg p FULL JOIN exp_duck d USING (id, c)
+ WHERE p.id IS NULL OR d.id IS NULL OR CASE
+         WHEN c IN ('f4') THEN p.v::float4 IS DISTINCT FROM d.v::float4
+         WHEN c IN ('f8') THEN p.v::float8 IS DISTINCT FROM d.v::float8
+         WHEN c IN ('ia', 'ta', 'comp', 'comps') THEN p.v::jsonb IS DISTINCT FROM d.v::jsonb
+         ELSE p.v IS DISTINCT FROM d.v END
+ ORDER BY id, c;
+
 -- lists inside composites inside a list (two repetition levels), across row groups of 2 rows
 CREATE TYPE exp_deep AS (name text, tags text[], nums int[]);
 CREATE TABLE exp_deep_src AS SELECT * FROM (VALUES

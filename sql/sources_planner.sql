@@ -62,6 +62,13 @@ ANALYZE pl_delim, pl_ctr, pl_be, pl_le, pl_tf, pl_single, pl_multi, pl_big, pl_b
 SELECT relname, reltuples FROM pg_class WHERE relname LIKE 'pl\_%' AND relkind = 'f' ORDER BY relname;
 SELECT relname, pl_rows('SELECT * FROM ' || relname) AS estimate
   FROM pg_class WHERE relname LIKE 'pl\_%' AND relkind = 'f' ORDER BY relname;
+-- after ANALYZE the estimate is its density times the files' current size: the same messages
+-- twice over estimate twice the rows
+\! cat /tmp/protobuf_fdw_test/sources/big.delim.pb /tmp/protobuf_fdw_test/sources/big.delim.pb > /tmp/protobuf_fdw_test/sources/big2x.delim.pb
+ALTER FOREIGN TABLE pl_big OPTIONS (SET filename '/tmp/protobuf_fdw_test/sources/big2x.delim.pb');
+SELECT pl_rows('SELECT * FROM pl_big') BETWEEN 57000 AND 63000 AS big2x_estimate_doubles;
+ALTER FOREIGN TABLE pl_big OPTIONS (SET filename '/tmp/protobuf_fdw_test/sources/big.delim.pb');
+\! rm /tmp/protobuf_fdw_test/sources/big2x.delim.pb
 -- pg_stats: several files (50 rows: 10 distinct notes, flag for 16), compressed files
 -- (30000 rows, all in the sample: 300 notes, all 'n'; 15000 flags)
 SELECT tablename, attname, null_frac, n_distinct FROM pg_stats

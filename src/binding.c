@@ -24,6 +24,7 @@
 #include "utils/rel.h"
 
 #include "binding.h"
+#include "container.h"
 #include "options.h"
 #include "stream/wire.h"
 
@@ -1091,6 +1092,43 @@ pb_render_plan(struct PbRenderCache *cache, const PbMessageInfo *mi)
 PbMsgPlan *
 pb_build_plan(Relation rel, const PbMessageInfo *mi, const PbSchema *schema, Bitmapset *attrs)
 {
+	return pb_build_plan_at(rel, mi, schema, attrs, NULL, 0);
+}
+
+/*
+ * The level a column reads (the row's without a container path) and the
+ * path from that level's element; a field 'STEP/PATH' without a container
+ * path is an error.
+ */
+static int
+column_level(Relation rel, const struct PbContainerPath *cp, const char *colname,
+			 char **field)
+{
+	int			level;
+
+	if (*field == NULL || strchr(*field, '/') == NULL)
+		return cp ? cp->nlevels - 1 : 0;
+	if (cp == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("field path \"%s\" of column \"%s\" reads an ancestor, but foreign table \"%s\" has no container path",
+						*field, colname, RelationGetRelationName(rel)),
+				 errhint("Set the option container to the path whose last step holds the rows, for example container 'pkg.Root.groups.events'.")));
+	(void) pb_container_split_field(cp, colname, *field, &level, field);
+	return level;
+}
+
+/*
+ * pb_build_plan_at
+ *		The plan of the columns that read one level of a container path
+ *
+ * With cp NULL, the row message's plan (pb_build_plan).  Columns of other
+ * levels and metadata columns are left to others.
+ */
+PbMsgPlan *
+pb_build_plan_at(Relation rel, const PbMessageInfo *mi, const PbSchema *schema,
+				 Bitmapset *attrs, const struct PbContainerPath *cp, int level)
+{
 	TupleDesc	tupdesc = RelationGetDescr(rel);
 	PlanBuilder *b = new_builder(mi, 0, pb_render_cache_create(schema));
 	bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
@@ -1099,6 +1137,7 @@ pb_build_plan(Relation rel, const PbMessageInfo *mi, const PbSchema *schema, Bit
 	for (int attidx = 0; attidx < tupdesc->natts; attidx++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(tupdesc, attidx);
+		char	   *field;
 
 		if (attr->attisdropped)
 			continue;
@@ -1107,9 +1146,10 @@ pb_build_plan(Relation rel, const PbMessageInfo *mi, const PbSchema *schema, Bit
 			continue;
 		if (pb_get_column_meta(RelationGetRelid(rel), attr->attnum) != PB_META_NONE)
 			continue;			/* filled by the scan, not by decoding */
-		bind_output(b, NameStr(attr->attname),
-					pb_get_column_field(RelationGetRelid(rel), attr->attnum),
-					attr->atttypid, attr->atttypmod, attidx);
+		field = pb_get_column_field(RelationGetRelid(rel), attr->attnum);
+		if (column_level(rel, cp, NameStr(attr->attname), &field) != level)
+			continue;
+		bind_output(b, NameStr(attr->attname), field, attr->atttypid, attr->atttypmod, attidx);
 	}
 	return finish_builder(b);
 }
@@ -1131,6 +1171,24 @@ plan_fields(const PbMsgPlan *plan, const char *prefix, List **out)
 		plan_fields(plan->children[c].plan,
 					prefix ? psprintf("%s.%s", prefix, name) : name, out);
 	}
+}
+
+static void
+plan_outputs(const PbMsgPlan *plan, List **out)
+{
+	for (int i = 0; i < plan->nreaders; i++)
+		*out = lappend_int(*out, plan->readers[i].attidx);
+	for (int c = 0; c < plan->nchildren; c++)
+		plan_outputs(plan->children[c].plan, out);
+}
+
+List *
+pb_plan_outputs(const PbMsgPlan *plan)
+{
+	List	   *out = NIL;
+
+	plan_outputs(plan, &out);
+	return out;
 }
 
 List *

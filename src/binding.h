@@ -196,6 +196,19 @@ extern PbMsgPlan *pb_build_plan(Relation rel, const PbMessageInfo *message,
 								const PbSchema *schema, Bitmapset *attrs);
 
 /*
+ * The same for the columns that read level 'level' of a container path
+ * (container.h): field 'STEP/PATH' and '/PATH' for the ancestors, the
+ * others for the last level (the rows).
+ */
+struct PbContainerPath;
+extern PbMsgPlan *pb_build_plan_at(Relation rel, const PbMessageInfo *message,
+								   const PbSchema *schema, Bitmapset *attrs,
+								   const struct PbContainerPath *cp, int level);
+
+/* The outputs (attribute indexes) a plan fills, its path children's included. */
+extern List *pb_plan_outputs(const PbMsgPlan *plan);
+
+/*
  * The plan that collects every field of a message, for rendering it as
  * JSON; built once per message type and scan, and cached.
  */

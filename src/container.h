@@ -56,7 +56,8 @@ typedef struct PbContainerPath
 	int			nlevels;		/* root + one per repeated step */
 	PbContainerLevel *levels;
 	/* for pb_pathwalk_need(): per message depth 0..nsteps, the sorted field
-	 * numbers the ancestor columns read (NULL, 0 when the depth has none) */
+	 * numbers the ancestor columns read (NULL, 0 when the depth has none;
+	 * -1 when a column reads the whole message: every field) */
 	uint32	  **need;
 	int		   *nneed;
 } PbContainerPath;
@@ -99,5 +100,8 @@ extern int	pb_container_index_level(const PbContainerPath *cp, const char *colna
  */
 extern void pb_container_bind(PbContainerPath *cp, Relation rel, const PbSchema *schema,
 							  Bitmapset *attrs);
+
+/* The fields the ancestor columns read ("groups/name", "/header.timestamp"), for EXPLAIN. */
+extern List *pb_container_fields(const PbContainerPath *cp);
 
 #endif							/* PROTOBUF_FDW_CONTAINER_H */

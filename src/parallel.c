@@ -130,7 +130,8 @@ can_split(const PbTableOptions *opts, List *files)
 }
 
 void
-pb_parallel_init(PbParallelShared *shared, const PbTableOptions *opts, List *files)
+pb_parallel_init(PbParallelShared *shared, const PbTableOptions *opts, List *files,
+				 bool whole_files)
 {
 	static int	tranche = 0;
 
@@ -140,7 +141,7 @@ pb_parallel_init(PbParallelShared *shared, const PbTableOptions *opts, List *fil
 	pg_atomic_init_u32(&shared->next_file, 0);
 	pg_atomic_init_u64(&shared->next_offset, 0);
 	pg_atomic_init_u64(&shared->skipped, 0);
-	shared->split = can_split(opts, files);
+	shared->split = !whole_files && can_split(opts, files);
 	pb_parallel_reinit(shared);
 }
 

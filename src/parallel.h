@@ -49,7 +49,9 @@ extern bool pb_parallel_possible(const PbTableOptions *opts, List *files);
 extern Size pb_parallel_shared_size(void);
 
 /* The leader, once: initialize the shared state for a scan of 'files'. */
-extern void pb_parallel_init(PbParallelShared *shared, const PbTableOptions *opts, List *files);
+/* whole_files: never split a file into ranges (a scan that walks a container path) */
+extern void pb_parallel_init(PbParallelShared *shared, const PbTableOptions *opts, List *files,
+							 bool whole_files);
 
 /* Before a rescan: start sharing out from the first file again. */
 extern void pb_parallel_reinit(PbParallelShared *shared);

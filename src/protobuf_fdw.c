@@ -52,6 +52,7 @@ typedef struct PbPlanState
 	PbTableOptions opts;
 	List	   *files;			/* what filename names; NIL for a program */
 	uint64		size;			/* the files' total size */
+	uint32		container_field;	/* the one-step container's rows, else 0 */
 	bool		parallel_ok;	/* may workers share the inputs out? */
 } PbPlanState;
 
@@ -65,18 +66,16 @@ typedef struct PbPlanState
 static double
 estimate_messages(RelOptInfo *baserel, const PbPlanState *ps, double pages)
 {
-	uint32		container_field = 0;
-	const PbSchema *schema;
-	double		ntuples;
+	double		ntuples = -1;
 
 	if (baserel->tuples > 0 && baserel->pages > 0)
 	{
 		/* ANALYZE measured a density: scale it to the files' current size */
 		return baserel->tuples / baserel->pages * pages;
 	}
-	schema = pb_schema_load(ps->opts.descriptor_set);
-	(void) pb_resolve_row_message(&ps->opts, schema, &container_field);
-	ntuples = pb_estimate_messages(&ps->opts, container_field, ps->files, ps->size);
+	/* a container path's rows cannot be counted from the start of a file */
+	if (ps->opts.container == NULL || ps->container_field != 0)
+		ntuples = pb_estimate_messages(&ps->opts, ps->container_field, ps->files, ps->size);
 	if (ntuples < 0)
 		ntuples = ps->opts.program ? 1000 : (pages * BLCKSZ) / (MAXALIGN(baserel->reltarget->width) + 16);
 	return ntuples;
@@ -99,13 +98,19 @@ protobufGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntab
 		ps->files = pb_expand_files(ps->opts.filename);
 		ps->size = pb_files_size(ps->files);
 	}
+	(void) pb_resolve_row_message(&ps->opts, pb_schema_load(ps->opts.descriptor_set),
+								  &ps->container_field);
 	ps->parallel_ok = pb_parallel_possible(&ps->opts, ps->files);
+	/* a walked container path is shared out by whole files only */
+	if (pb_table_walks(foreigntableid, &ps->opts, ps->container_field))
+		ps->parallel_ok = ps->parallel_ok && list_length(ps->files) > 1;
 	baserel->fdw_private = ps;
 
 	/* as file_fdw: a program or an unreadable file costs as ten pages */
 	pages = ps->size > 0 ? ceil((double) ps->size / BLCKSZ) : 10;
-	baserel->pages = (BlockNumber) Max(pages, 1);
+	/* ANALYZE's pages (pg_class) are read before they give way to the current size */
 	ntuples = estimate_messages(baserel, ps, pages);
+	baserel->pages = (BlockNumber) Max(pages, 1);
 	baserel->tuples = clamp_row_est(ntuples);
 	baserel->rows = clamp_row_est(baserel->tuples *
 								  clauselist_selectivity(root, baserel->baserestrictinfo,
@@ -355,8 +360,10 @@ explain_inputs(PbScanState *ss, ExplainState *es)
 		ExplainPropertyInteger("Foreign File Size", "b", (int64) pb_files_size(files), es);
 	ExplainPropertyText("Message Type", pb_scan_message(ss)->full_name, es);
 	ExplainPropertyText("Framing", pb_framing_name(opts->framing), es);
-	if (opts->framing == PB_FRAMING_CONTAINER)
+	if (opts->container && !pb_scan_walks(ss))
 		ExplainPropertyText("Container Field", opts->container, es);
+	else if (opts->container)
+		ExplainPropertyText("Container Path", opts->container, es);
 	/* auto on one file: say what it found there */
 	seen = (PbCompression) opts->compression;
 	if (seen == PB_COMPRESSION_AUTO && !opts->program && list_length(files) == 1)
@@ -377,7 +384,7 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 
 	explain_inputs(ss, es);
 	if (es->verbose)
-		ExplainPropertyList("Fields Decoded", pb_plan_fields(pb_scan_plan(ss)), es);
+		ExplainPropertyList("Fields Decoded", pb_scan_fields(ss), es);
 	if (es->analyze)
 	{
 		PbScanCounters counters;

@@ -17,22 +17,28 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
+#include "access/table.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "port/pg_crc32c.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "ancestors.h"
+#include "container.h"
 #include "decode.h"
 #include "inputs.h"
 #include "scan.h"
 #include "stream/framing.h"
+#include "stream/pathwalk.h"
 
 typedef struct PbMetaColumn
 {
 	int			attidx;
 	PbMetaKind	kind;
+	int			level;			/* PB_META_INDEX: the container path's level */
 } PbMetaColumn;
 
 struct PbScanState
@@ -64,6 +70,15 @@ struct PbScanState
 	uint64		current_message;	/* 1-based within the file, for error context */
 	uint64		current_offset;
 
+	/* a container path walked (container.h): the roots, the rows, the ancestors */
+	PbContainerPath *cpath;		/* NULL without the option container */
+	bool		walking;		/* rows come from the walker, not the framing */
+	PbPathWalk	walker;
+	bool		walker_ready;	/* initialized for the open input */
+	bool		in_root;		/* a root is being walked */
+	PbAncestors *ancestors;
+	uint64		rows_in_input;	/* walking: the row number within the file */
+
 	/* parallel scans; NULL in a serial one */
 	PbParallelScan *parallel;
 	PbClaim		claim;			/* split files: the range being read */
@@ -79,58 +94,80 @@ struct PbScanState
  * pb_resolve_row_message
  *		Resolve the row message type from a table's options
  *
- * The named message, or the element type of the container's repeated
- * field (which must agree with 'message' if both are given).
+ * The named message, or the element type of the container path's last step
+ * (which must agree with 'message' if both are given).  *container_field is
+ * the rows' field number when the container framing frames them itself (a
+ * one-step path over one root per file), else 0.
  */
 const PbMessageInfo *
 pb_resolve_row_message(const PbTableOptions *opts, const PbSchema *schema,
-					uint32 *container_field)
+					   uint32 *container_field)
 {
-	char	   *cname;
-	char	   *fname;
-	const PbMessageInfo *container;
+	return pb_resolve_container(opts, schema, container_field, NULL);
+}
+
+/* The same, also giving the resolved container path (NULL without one). */
+const PbMessageInfo *
+pb_resolve_container(const PbTableOptions *opts, const PbSchema *schema,
+					 uint32 *container_field, PbContainerPath **path)
+{
+	PbContainerPath *cp;
 	const PbMessageInfo *row;
-	const PbFieldDescriptor *field = NULL;
 
 	*container_field = 0;
-	if (opts->framing != PB_FRAMING_CONTAINER)
+	if (path)
+		*path = NULL;
+	if (opts->container == NULL)
 		return pb_schema_require_message(schema, opts->message);
 
-	pb_split_container(opts->container, &cname, &fname);
-	container = pb_schema_require_message(schema, cname);
-	for (size_t i = 0; i < container->desc->n_field && field == NULL; i++)
-		if (strcmp(container->desc->field[i]->name, fname) == 0)
-			field = container->desc->field[i];
-	if (field == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("container field \"%s\" not found in message \"%s\"", fname, container->full_name),
-				 errdetail("Message \"%s\" has the fields: %s.", container->full_name,
-						   pb_message_field_list(container->desc))));
-	if (field->type != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_MESSAGE ||
-		field->label != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("container field \"%s.%s\" is not a repeated message field", container->full_name, fname),
-				 errdetail("It is a %s %s field.",
-						   field->label == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED
-						   ? "repeated" : "singular", pb_field_type_name(field)),
-				 errhint("Name a field declared as \"repeated SomeMessage\", whose elements are the rows.")));
-	row = pb_schema_find_message(schema, field->type_name);
-	if (row == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
-				 errmsg("message type \"%s\" of container field \"%s\" is not in descriptor set \"%s\"",
-						field->type_name, fname, schema->path),
-				 errhint("Write the descriptor set with protoc --include_imports.")));
+	cp = pb_container_resolve(schema, opts->container);
+	row = pb_container_row_message(cp);
 	if (opts->message && strcmp(opts->message, row->full_name) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("option \"message\" (\"%s\") disagrees with container field \"%s\", whose rows are \"%s\"",
 						opts->message, opts->container, row->full_name),
 				 errhint("Drop the option \"message\": the container field determines the row type.")));
-	*container_field = (uint32) field->number;
+	if (opts->framing == PB_FRAMING_CONTAINER && cp->nsteps == 1)
+		*container_field = cp->steps[0].field;
+	if (path)
+		*path = cp;
 	return row;
+}
+
+/*
+ * pb_table_walks
+ *		Does a scan of the table walk its container path?
+ *
+ * Yes for a path of more than one step, for roots framed one per record or
+ * as a 'single' file, and whenever a column reads an ancestor or an index
+ * ('STEP/PATH', '/PATH', meta 'index'): only the one-step container framing
+ * without those is framed directly (and may be split among workers).
+ */
+bool
+pb_table_walks(Oid relid, const PbTableOptions *opts, uint32 container_field)
+{
+	Relation	rel;
+	bool		walks = false;
+
+	if (opts->container == NULL)
+		return false;
+	if (container_field == 0)
+		return true;
+	rel = table_open(relid, AccessShareLock);
+	for (int i = 0; i < RelationGetDescr(rel)->natts && !walks; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), i);
+		char	   *field;
+
+		if (attr->attisdropped)
+			continue;
+		field = pb_get_column_field(relid, attr->attnum);
+		walks = (field && strchr(field, '/')) ||
+			pb_get_column_meta(relid, attr->attnum) == PB_META_INDEX;
+	}
+	table_close(rel, AccessShareLock);
+	return walks;
 }
 
 /* ---------- opening the inputs ---------- */
@@ -159,10 +196,45 @@ close_input(PbScanState *ss, bool at_eof)
 	if (!ss->open)
 		return;
 	ss->open = false;
+	if (ss->ancestors)
+		pb_ancestors_close(ss->ancestors);
+	if (ss->walker_ready)
+		pb_pathwalk_free(&ss->walker);
+	ss->walker_ready = false;
+	ss->in_root = false;
 	pb_input_end(&ss->input);
 	/* a parallel range starts mid-file: count what was read, not where it ended */
 	ss->bytes_read += pb_source_offset(&ss->source) - ss->start_offset;
 	pb_raw_close(&ss->raw, at_eof);
+}
+
+/* The walker's progress callback: a long walk inside one buffer is cancellable. */
+static int
+walk_progress(void *arg)
+{
+	CHECK_FOR_INTERRUPTS();
+	return 0;
+}
+
+/*
+ * Ready the path walker over the input just opened, with a cursor per
+ * ancestor level with columns (none for a program: streaming mode).
+ */
+static void
+start_walker(PbScanState *ss)
+{
+	PbAllocator alloc = pb_context_allocator(ss->scancxt);
+	PbContainerPath *cp = ss->cpath;
+
+	if (pb_pathwalk_init(&ss->walker, &ss->source, cp->steps, cp->nsteps,
+						 (uint64) ss->opts.max_message_size, &alloc) < 0)
+		elog(ERROR, "could not set up the path walker: %s", ss->walker.errmsg);
+	ss->walker_ready = true;
+	ss->in_root = false;
+	ss->rows_in_input = 0;
+	pb_pathwalk_set_progress(&ss->walker, walk_progress, NULL);
+	pb_ancestors_open(ss->ancestors, &ss->walker, ss->opts.program ? NULL : ss->current_name,
+					  (PbCompression) ss->opts.compression);
 }
 
 /* Frame the source that was just set up; the input is open. */
@@ -176,6 +248,8 @@ start_framing(PbScanState *ss)
 	if (ss->in_range)
 		ss->framing.messages = ss->claim.ordinal - 1;
 	ss->open = true;
+	if (ss->walking)
+		start_walker(ss);
 }
 
 /* Put the decompressing input stage and the source over the raw input just opened. */
@@ -262,6 +336,19 @@ open_next_input(PbScanState *ss)
 
 /* ---------- setting a scan up ---------- */
 
+/* The level a meta 'index' or 'STEP/index' column reads. */
+static int
+index_level(PbScanState *ss, const char *colname, const char *step)
+{
+	if (ss->cpath == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("metadata column \"%s\" reads an element's index, but foreign table \"%s\" has no container path",
+						colname, RelationGetRelationName(ss->rel)),
+				 errhint("meta 'index' is the position of a row element in its parent's repeated field: set the option container.")));
+	return pb_container_index_level(ss->cpath, colname, step);
+}
+
 /* The metadata columns (column option "meta") of the relation, checked. */
 static void
 bind_meta_columns(PbScanState *ss)
@@ -289,6 +376,9 @@ bind_meta_columns(PbScanState *ss)
 							format_type_be(want))));
 		ss->meta[ss->nmeta].attidx = i;
 		ss->meta[ss->nmeta].kind = kind;
+		if (kind == PB_META_INDEX)
+			ss->meta[ss->nmeta].level = index_level(ss, NameStr(attr->attname),
+													pb_get_column_meta_step(relid, attr->attnum));
 		ss->nmeta++;
 	}
 }
@@ -304,9 +394,17 @@ pb_scan_prepare(Relation rel, Bitmapset *attrs)
 	pb_raw_init(&ss->raw);
 	pb_get_table_options(RelationGetRelid(rel), &ss->opts);
 	ss->schema = pb_schema_load(ss->opts.descriptor_set);
-	ss->message = pb_resolve_row_message(&ss->opts, ss->schema, &ss->container_field);
-	ss->plan = pb_build_plan(rel, ss->message, ss->schema, attrs);
+	ss->message = pb_resolve_container(&ss->opts, ss->schema, &ss->container_field,
+									   &ss->cpath);
+	ss->walking = pb_table_walks(RelationGetRelid(rel), &ss->opts, ss->container_field);
+	ss->plan = pb_build_plan_at(rel, ss->message, ss->schema, attrs, ss->cpath,
+								ss->cpath ? ss->cpath->nlevels - 1 : 0);
 	ss->decode = pb_decode_state_create(ss->plan);
+	if (ss->cpath)
+	{
+		pb_container_bind(ss->cpath, rel, ss->schema, attrs);
+		ss->ancestors = pb_ancestors_create(ss->cpath, RelationGetDescr(rel)->natts);
+	}
 	ss->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw row",
 									   ALLOCSET_DEFAULT_SIZES);
 	if (ss->opts.filename)
@@ -324,7 +422,7 @@ pb_scan_prepare(Relation rel, Bitmapset *attrs)
 void
 pb_scan_init_parallel(PbScanState *ss, PbParallelShared *shared)
 {
-	pb_parallel_init(shared, &ss->opts, ss->files);
+	pb_parallel_init(shared, &ss->opts, ss->files, ss->walking);
 	pb_scan_attach_parallel(ss, shared);
 }
 
@@ -342,6 +440,10 @@ scan_error_context(void *arg)
 {
 	PbScanState *ss = arg;
 	const char *what = ss->raw.pipe ? "program" : "file";
+	const PbDecodeState *ds = pb_ancestors_decoding(ss->ancestors);
+
+	if (ds == NULL)
+		ds = ss->decode;
 
 	if (ss->current_name == NULL)
 		return;
@@ -353,43 +455,45 @@ scan_error_context(void *arg)
 				   ss->current_name);
 		return;
 	}
-	if (ss->decode && ss->decode->current_reader)
+	if (ds && ds->current_reader)
 		errcontext("foreign table \"%s\", %s \"%s\", message " UINT64_FORMAT " at byte offset " UINT64_FORMAT ", column \"%s\" (field \"%s\")",
 				   RelationGetRelationName(ss->rel), what, ss->current_name,
 				   ss->current_message, ss->current_offset,
-				   ss->decode->current_reader->colname,
-				   ss->decode->current_reader->fieldname);
+				   ds->current_reader->colname,
+				   ds->current_reader->fieldname);
 	else
 		errcontext("foreign table \"%s\", %s \"%s\", message " UINT64_FORMAT " at byte offset " UINT64_FORMAT,
 				   RelationGetRelationName(ss->rel), what, ss->current_name,
 				   ss->current_message, ss->current_offset);
 }
 
-static void
-report_frame_error(PbScanState *ss)
+/* What went wrong in an input, whether the framing or the path walker found it. */
+typedef enum InputFault
 {
-	const PbFraming *f = &ss->framing;
+	FAULT_TRUNCATED,
+	FAULT_TOO_LARGE,
+	FAULT_IO,
+	FAULT_MALFORMED
+} InputFault;
 
-	switch (f->err)
+/* Report a fault of the open input; 'msg' is the stream module's description. */
+static void
+report_input_fault(PbScanState *ss, InputFault fault, const char *msg)
+{
+	switch (fault)
 	{
-		case PB_FRAME_ERR_TRUNCATED:
+		case FAULT_TRUNCATED:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("truncated protobuf file: %s", f->errmsg)));
+					 errmsg("truncated protobuf file: %s", msg)));
 			break;
-		case PB_FRAME_ERR_TOO_LARGE:
+		case FAULT_TOO_LARGE:
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("protobuf %s", f->errmsg),
+					 errmsg("protobuf %s", msg),
 					 errhint("If the message is genuine, raise the foreign table's option max_message_size (at most 2147483647).")));
 			break;
-		case PB_FRAME_ERR_CRC:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("corrupt TFRecord: %s", f->errmsg),
-					 errhint("Use on_error 'skip' to skip damaged records, or verify_crc 'false' to read them unchecked.")));
-			break;
-		case PB_FRAME_ERR_IO:
+		case FAULT_IO:
 			if (ss->input.errmsg[0])
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -402,7 +506,34 @@ report_frame_error(PbScanState *ss)
 		default:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("malformed protobuf file: %s", f->errmsg)));
+					 errmsg("malformed protobuf file: %s", msg)));
+	}
+}
+
+static void
+report_frame_error(PbScanState *ss)
+{
+	const PbFraming *f = &ss->framing;
+
+	switch (f->err)
+	{
+		case PB_FRAME_ERR_TRUNCATED:
+			report_input_fault(ss, FAULT_TRUNCATED, f->errmsg);
+			break;
+		case PB_FRAME_ERR_TOO_LARGE:
+			report_input_fault(ss, FAULT_TOO_LARGE, f->errmsg);
+			break;
+		case PB_FRAME_ERR_CRC:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("corrupt TFRecord: %s", f->errmsg),
+					 errhint("Use on_error 'skip' to skip damaged records, or verify_crc 'false' to read them unchecked.")));
+			break;
+		case PB_FRAME_ERR_IO:
+			report_input_fault(ss, FAULT_IO, f->errmsg);
+			break;
+		default:
+			report_input_fault(ss, FAULT_MALFORMED, f->errmsg);
 	}
 }
 
@@ -432,6 +563,15 @@ note_skip(PbScanState *ss, const char *why)
 				 errhint("Raise the table option reject_limit, or repair the input.")));
 }
 
+/* Decode one row: its element's columns, then those it takes from its ancestors. */
+static inline void
+decode_row(PbScanState *ss, const uint8 *msg, size_t len, Datum *values, bool *nulls)
+{
+	pb_decode_message(ss->decode, msg, len, values, nulls);
+	if (ss->walking)
+		pb_ancestors_fill(ss->ancestors, &ss->walker, values, nulls);
+}
+
 /*
  * Decode one message; with on_error 'skip', a data error (SQLSTATE class 22)
  * makes it a skipped message instead.  Returns false if it was skipped.
@@ -444,13 +584,13 @@ decode_or_skip(PbScanState *ss, const uint8 *msg, size_t len, Datum *values, boo
 
 	if (!ss->opts.on_error_skip)
 	{
-		pb_decode_message(ss->decode, msg, len, values, nulls);
+		decode_row(ss, msg, len, values, nulls);
 		MemoryContextSwitchTo(old);
 		return true;
 	}
 	PG_TRY();
 	{
-		pb_decode_message(ss->decode, msg, len, values, nulls);
+		decode_row(ss, msg, len, values, nulls);
 	}
 	PG_CATCH();
 	{
@@ -491,6 +631,132 @@ frame_error_or_skip(PbScanState *ss)
 	return err == PB_FRAME_ERR_CRC;
 }
 
+/* ---------- the rows of a container path ---------- */
+
+/* Report what stopped the path walker. */
+static void
+report_walk_error(PbScanState *ss)
+{
+	const PbPathWalk *w = &ss->walker;
+
+	switch (w->err)
+	{
+		case PB_PATH_ERR_TRUNCATED:
+			report_input_fault(ss, FAULT_TRUNCATED, w->errmsg);
+			break;
+		case PB_PATH_ERR_TOO_LARGE:
+		case PB_PATH_ERR_COLLECT_TOO_LARGE:
+			report_input_fault(ss, FAULT_TOO_LARGE, w->errmsg);
+			break;
+		case PB_PATH_ERR_LATE_FIELD:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("an ancestor's field comes after the rows under it in the output of program \"%s\"",
+							ss->current_name),
+					 errdetail("In the walk of container path \"%s\": %s.", ss->opts.container,
+							   w->errmsg),
+					 errhint("A program's output is read once, so the fields of an ancestor must come before its repeated children; read the data from a file (option filename), which is read ahead.")));
+			break;
+		case PB_PATH_ERR_IO:
+			report_input_fault(ss, FAULT_IO, w->errmsg);
+			break;
+		default:
+			report_input_fault(ss, FAULT_MALFORMED, w->errmsg);
+	}
+}
+
+/*
+ * A walker error: with on_error 'skip', step past an oversized row, end
+ * the input at a truncation, and skip a malformed root when roots are
+ * framed one per record; anything else is an error.
+ */
+static void
+walk_error_or_skip(PbScanState *ss)
+{
+	PbPathWalk *w = &ss->walker;
+	PbPathError err = w->err;
+	bool		prefixed = ss->opts.framing != PB_FRAMING_SINGLE &&
+		ss->opts.framing != PB_FRAMING_CONTAINER;
+
+	if (!ss->opts.on_error_skip ||
+		!(err == PB_PATH_ERR_TOO_LARGE || err == PB_PATH_ERR_TRUNCATED ||
+		  err == PB_PATH_ERR_MALFORMED))
+		report_walk_error(ss);
+	note_skip(ss, w->errmsg);
+	if (err == PB_PATH_ERR_TOO_LARGE && pb_pathwalk_skip_oversized(w) == 0)
+		return;
+	if (err == PB_PATH_ERR_MALFORMED && prefixed && pb_pathwalk_skip_root(w) == 0)
+	{
+		ss->in_root = false;
+		if (pb_framing_end_root(&ss->framing) == PB_FRAME_MESSAGE)
+			return;
+	}
+	close_input(ss, false);
+}
+
+/*
+ * Begin the open input's next root; false when there is none (the input
+ * is then closed) or its record header was bad and skipped.
+ */
+static bool
+begin_root(PbScanState *ss)
+{
+	uint64		len;
+	PbFrameResult res = pb_framing_next_root(&ss->framing, &len);
+
+	if (res == PB_FRAME_MESSAGE)
+	{
+		pb_pathwalk_begin_root(&ss->walker, len);
+		ss->in_root = true;
+		return true;
+	}
+	if (res == PB_FRAME_END)
+		close_input(ss, true);
+	else if (!frame_error_or_skip(ss))
+		close_input(ss, false);
+	return false;
+}
+
+/* After a root: step past its record's trailer. */
+static void
+end_root(PbScanState *ss)
+{
+	ss->in_root = false;
+	if (pb_framing_end_root(&ss->framing) != PB_FRAME_MESSAGE && !frame_error_or_skip(ss))
+		close_input(ss, false);
+}
+
+/*
+ * The next row of a container path: walk the roots of the inputs, opening
+ * and closing them as they come and go; false after the last input.
+ */
+static bool
+next_walked_row(PbScanState *ss, const uint8 **msg, size_t *len)
+{
+	for (;;)
+	{
+		PbPathResult res;
+
+		if (!ss->open && !open_next_input(ss))
+			return false;
+		ss->current_message = ss->rows_in_input + 1;
+		ss->current_offset = pb_source_offset(&ss->source);
+		if (!ss->in_root && !begin_root(ss))
+			continue;
+		res = pb_pathwalk_next(&ss->walker, msg, len);
+		if (res == PB_PATH_ROW)
+		{
+			ss->rows_in_input++;
+			ss->current_offset = pb_pathwalk_offset(&ss->walker, ss->cpath->nlevels - 1);
+			return true;
+		}
+		if (res == PB_PATH_END_OF_ROOT)
+			end_root(ss);
+		else
+			walk_error_or_skip(ss);
+	}
+}
+
 /*
  * Frame the next message of the inputs, opening and closing them as they
  * come and go and stepping past what on_error 'skip' allows; false after
@@ -499,6 +765,8 @@ frame_error_or_skip(PbScanState *ss)
 static bool
 next_message(PbScanState *ss, const uint8 **msg, size_t *len)
 {
+	if (ss->walking)
+		return next_walked_row(ss, msg, len);
 	for (;;)
 	{
 		PbFrameResult res;
@@ -534,6 +802,8 @@ fill_meta_columns(PbScanState *ss, Datum *values, bool *nulls)
 			values[m->attidx] = CStringGetTextDatum(ss->current_name);
 			MemoryContextSwitchTo(old);
 		}
+		else if (m->kind == PB_META_INDEX)
+			values[m->attidx] = Int64GetDatum((int64) pb_pathwalk_index(&ss->walker, m->level));
 		else
 			values[m->attidx] = Int64GetDatum(m->kind == PB_META_OFFSET
 											  ? (int64) ss->current_offset
@@ -629,10 +899,20 @@ pb_scan_message(const PbScanState *ss)
 	return ss->message;
 }
 
-const PbMsgPlan *
-pb_scan_plan(const PbScanState *ss)
+bool
+pb_scan_walks(const PbScanState *ss)
 {
-	return ss->plan;
+	return ss->walking;
+}
+
+List *
+pb_scan_fields(const PbScanState *ss)
+{
+	List	   *fields = pb_plan_fields(ss->plan);
+
+	if (ss->cpath)
+		fields = list_concat(fields, pb_container_fields(ss->cpath));
+	return fields;
 }
 
 void

@@ -58,14 +58,35 @@ extern void pb_scan_shutdown(PbScanState *ss);
 extern const PbTableOptions *pb_scan_options(const PbScanState *ss);
 extern List *pb_scan_files(const PbScanState *ss);
 extern const PbMessageInfo *pb_scan_message(const PbScanState *ss);
-extern const PbMsgPlan *pb_scan_plan(const PbScanState *ss);
+
+/* The fields the scan decodes, for EXPLAIN: the row's, then its ancestors' ("groups/name"). */
+extern List *pb_scan_fields(const PbScanState *ss);
+
+/* Are the rows walked along a container path (rather than framed)? */
+extern bool pb_scan_walks(const PbScanState *ss);
 
 /* The counters so far, the open input's bytes included. */
 extern void pb_scan_counters(const PbScanState *ss, PbScanCounters *counters);
 
-/* The row message of a table's options (resolving a container field). */
+/*
+ * The row message of a table's options (resolving a container path);
+ * *container_field is the rows' field when the container framing frames
+ * them directly (a one-step path), else 0.
+ */
 extern const PbMessageInfo *pb_resolve_row_message(const PbTableOptions *opts,
 												   const PbSchema *schema,
 												   uint32 *container_field);
+struct PbContainerPath;
+extern const PbMessageInfo *pb_resolve_container(const PbTableOptions *opts,
+												 const PbSchema *schema,
+												 uint32 *container_field,
+												 struct PbContainerPath **path);
+
+/*
+ * Does a scan of the table walk its container path (stream/pathwalk.h)
+ * rather than frame its rows?  Such a scan is split among parallel workers
+ * by whole files only.
+ */
+extern bool pb_table_walks(Oid relid, const PbTableOptions *opts, uint32 container_field);
 
 #endif							/* PROTOBUF_FDW_SCAN_H */

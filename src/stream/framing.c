@@ -707,3 +707,86 @@ pb_framing_walk(PbFramingKind kind, uint32_t container_field, uint64_t max_messa
 	*need = first_need > 0 ? first_need : len * 2;
 	return PB_WALK_NEED_MORE;
 }
+
+/* ---------- roots of a container path ---------- */
+
+/* The length prefix of a delimited or fixed32 record, or a clean end. */
+static PbFrameResult
+root_prefix(PbFraming *f, uint64_t *len)
+{
+	PbFrameResult res;
+	const uint8_t *p;
+	int			rc;
+
+	if (at_end(f, &res))
+		return res;
+	f->messages++;
+	if (f->kind == PB_FRAMING_DELIMITED)
+		return stream_varint(f, len, "a length prefix");
+	rc = pb_source_fill(f->src, 4);
+	if (rc < 0)
+		return fail_io(f);
+	if (rc > 0)
+		return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a length prefix");
+	p = pb_source_peek(f->src);
+	*len = f->kind == PB_FRAMING_FIXED32BE
+		? ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3]
+		: pb_load_le32(p);
+	pb_source_consume(f->src, 4);
+	return PB_FRAME_MESSAGE;
+}
+
+/*
+ * A TFRecord root: the whole record is read and its checksums verified
+ * before it is walked (a record's data checksum covers all of it), so a
+ * record must fit max_message_size.  The body stays in the source's buffer
+ * for the walk; pb_framing_end_root consumes the data checksum.
+ */
+static PbFrameResult
+root_tfrecord(PbFraming *f, uint64_t *len)
+{
+	const uint8_t *msg;
+	size_t		msglen;
+	PbFrameResult res = next_tfrecord(f, &msg, &msglen);
+
+	if (res != PB_FRAME_MESSAGE)
+		return res;
+	/* step back to the body: it and its checksum are still buffered */
+	assert(f->src->pos >= msglen + 4);
+	f->src->pos -= msglen + 4;
+	*len = msglen;
+	return PB_FRAME_MESSAGE;
+}
+
+PbFrameResult
+pb_framing_next_root(PbFraming *f, uint64_t *len)
+{
+	assert(f->src != NULL && len != NULL);
+	f->record_offset = pb_source_offset(f->src);
+	switch (f->kind)
+	{
+		case PB_FRAMING_SINGLE:
+		case PB_FRAMING_CONTAINER:
+			if (f->single_done)
+				return PB_FRAME_END;
+			f->single_done = 1;
+			f->messages++;
+			*len = UINT64_MAX;
+			return PB_FRAME_MESSAGE;
+		case PB_FRAMING_TFRECORD:
+			return root_tfrecord(f, len);
+		default:
+			return root_prefix(f, len);
+	}
+}
+
+PbFrameResult
+pb_framing_end_root(PbFraming *f)
+{
+	if (f->kind != PB_FRAMING_TFRECORD)
+		return PB_FRAME_MESSAGE;
+	if (pb_source_fill(f->src, 4) != 0)
+		return fail(f, PB_FRAME_ERR_TRUNCATED, "end of file inside a TFRecord checksum");
+	pb_source_consume(f->src, 4);
+	return PB_FRAME_MESSAGE;
+}

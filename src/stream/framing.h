@@ -87,6 +87,20 @@ extern PbFrameResult pb_framing_next(PbFraming *f, const uint8_t **msg, size_t *
  */
 extern int	pb_framing_skip_oversized(PbFraming *f);
 
+/*
+ * The roots of a container path (stream/pathwalk.h): instead of a whole
+ * message, the next record's header is read and *len set to its body's
+ * length, the source left at the body's first byte for the walker (which
+ * consumes exactly *len bytes); with 'single' and 'container' the whole
+ * input is one root (*len UINT64_MAX: to the end).  No max_message_size
+ * check: the walker bounds the rows.  A TFRecord record is read and checked
+ * whole first (its checksum covers all of it).  After the walk,
+ * pb_framing_end_root consumes what follows the body (TFRecord's data
+ * checksum).
+ */
+extern PbFrameResult pb_framing_next_root(PbFraming *f, uint64_t *len);
+extern PbFrameResult pb_framing_end_root(PbFraming *f);
+
 extern const char *pb_framing_name(PbFramingKind kind);
 
 /* Parse a framing name; returns -1 if none matches. */

@@ -1,0 +1,213 @@
+/*-------------------------------------------------------------------------
+ *
+ * ancestors.c
+ *		The columns a row takes from its ancestors on a container path.
+ *
+ * Protobuf lets an element's own fields come before, between or after its
+ * repeated children, so the rows under an element cannot wait for them on
+ * the one reading of the input.  A file is therefore read once more per
+ * level with columns, by a cursor that only moves forward: the walker
+ * pre-scans each element's range with it (skipping the children by their
+ * length prefixes) before the rows under the element are read.  Compressed
+ * files are decompressed once per cursor.  A program's output cannot be
+ * read twice: its levels are collected as the walk passes them, and a
+ * needed field after the first child is an error (stream/pathwalk.h).
+ *
+ * Each level's collected fields are decoded by the level's own plan into
+ * values kept in a context of the level, reset when the walker enters the
+ * level's next element; every row copies them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/memutils.h"
+
+#include "ancestors.h"
+
+/* A second reading of the input, for one level. */
+typedef struct Cursor
+{
+	PbRawInput	raw;
+	PbInput		input;
+	PbSource	source;
+	bool		open;
+} Cursor;
+
+typedef struct AncestorLevel
+{
+	const PbContainerLevel *level;
+	PbDecodeState *decode;
+	Datum	   *values;			/* indexed by attribute; only level->attrs used */
+	bool	   *nulls;
+	MemoryContext cxt;			/* the values, until the next element */
+	bool		valid;			/* values are those of generation 'gen' */
+	uint64		gen;
+	Cursor		cursor;
+} AncestorLevel;
+
+struct PbAncestors
+{
+	const PbContainerPath *cp;
+	int			nlevels;		/* the path's levels but the rows' */
+	AncestorLevel *levels;
+	MemoryContext cxt;
+	const PbDecodeState *active;	/* decoding now, for error context */
+};
+
+/* Memory context reset callback: end a cursor's codec. */
+static void
+end_cursor_codec(void *arg)
+{
+	pb_input_end((PbInput *) arg);
+}
+
+PbAncestors *
+pb_ancestors_create(const PbContainerPath *cp, int natts)
+{
+	PbAncestors *a = palloc0(sizeof(PbAncestors));
+
+	a->cp = cp;
+	a->cxt = CurrentMemoryContext;
+	a->nlevels = cp->nlevels - 1;
+	a->levels = palloc0(sizeof(AncestorLevel) * Max(a->nlevels, 1));
+	for (int l = 0; l < a->nlevels; l++)
+	{
+		AncestorLevel *lv = &a->levels[l];
+		MemoryContextCallback *cb;
+
+		lv->level = &cp->levels[l];
+		pb_raw_init(&lv->cursor.raw);
+		if (lv->level->plan == NULL)
+			continue;
+		lv->decode = pb_decode_state_create(lv->level->plan);
+		lv->values = palloc0(sizeof(Datum) * Max(natts, 1));
+		lv->nulls = palloc0(sizeof(bool) * Max(natts, 1));
+		lv->cxt = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw ancestor",
+										ALLOCSET_DEFAULT_SIZES);
+		cb = palloc(sizeof(MemoryContextCallback));
+		cb->func = end_cursor_codec;
+		cb->arg = &lv->cursor.input;
+		MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	}
+	return a;
+}
+
+/* Open a cursor over the file 'path' from its start. */
+static void
+open_cursor(PbAncestors *a, Cursor *c, const char *path, PbCompression compression)
+{
+	PbAllocator alloc = pb_context_allocator(a->cxt);
+
+	pb_raw_open_file(&c->raw, path, 0, PG_UINT64_MAX);
+	if (pb_input_init(&c->input, pb_raw_read, &c->raw, &alloc, compression) < 0)
+		elog(ERROR, "could not allocate the input buffer");
+	if (c->source.buf == NULL &&
+		pb_source_init(&c->source, pb_input_read, &c->input, &alloc, PB_SOURCE_INITIAL_CAP) < 0)
+		elog(ERROR, "could not allocate the read buffer");
+	pb_source_reset(&c->source);
+	c->source.read = pb_input_read;
+	c->source.read_arg = &c->input;
+	c->open = true;
+}
+
+void
+pb_ancestors_open(PbAncestors *a, PbPathWalk *w, const char *path, PbCompression compression)
+{
+	const PbContainerPath *cp = a->cp;
+
+	for (int d = 0; d <= cp->nsteps; d++)
+		if (cp->nneed[d] >= 0)
+			pb_pathwalk_need(w, d, cp->need[d], cp->nneed[d]);
+	for (int l = 0; l < a->nlevels; l++)
+	{
+		AncestorLevel *lv = &a->levels[l];
+
+		lv->valid = false;
+		if (lv->level->plan == NULL)
+			continue;
+		if (path == NULL)
+		{
+			/* a program: streaming mode */
+			if (pb_pathwalk_collect(w, l, NULL) < 0)
+				elog(ERROR, "path walker refused level %d: %s", l, w->errmsg);
+			continue;
+		}
+		open_cursor(a, &lv->cursor, path, compression);
+		if (pb_pathwalk_collect(w, l, &lv->cursor.source) < 0)
+			elog(ERROR, "path walker refused the cursor of level %d: %s", l, w->errmsg);
+	}
+}
+
+void
+pb_ancestors_close(PbAncestors *a)
+{
+	for (int l = 0; l < a->nlevels; l++)
+	{
+		Cursor	   *c = &a->levels[l].cursor;
+
+		if (!c->open)
+			continue;
+		c->open = false;
+		pb_input_end(&c->input);
+		pb_raw_close(&c->raw, false);
+	}
+}
+
+/* Decode level l's collected fields for the element the walker is in. */
+static void
+decode_level(PbAncestors *a, AncestorLevel *lv, const PbPathWalk *w, int l)
+{
+	MemoryContext old;
+	const uint8_t *buf;
+	size_t		len;
+
+	MemoryContextReset(lv->cxt);
+	lv->valid = false;
+	for (int i = 0; i < lv->level->nattrs; i++)
+		lv->nulls[lv->level->attrs[i]] = true;
+	buf = pb_pathwalk_collected(w, l, &len);
+	old = MemoryContextSwitchTo(lv->cxt);
+	a->active = lv->decode;
+	PG_TRY();
+	{
+		pb_decode_message(lv->decode, buf, len, lv->values, lv->nulls);
+	}
+	PG_FINALLY();
+	{
+		/* the error context has been given: a later error is not this level's */
+		a->active = NULL;
+		lv->decode->current_reader = NULL;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	lv->gen = pb_pathwalk_generation(w, l);
+	lv->valid = true;
+}
+
+void
+pb_ancestors_fill(PbAncestors *a, const PbPathWalk *w, Datum *values, bool *nulls)
+{
+	for (int l = 0; l < a->nlevels; l++)
+	{
+		AncestorLevel *lv = &a->levels[l];
+
+		if (lv->level->plan == NULL)
+			continue;
+		if (!lv->valid || lv->gen != pb_pathwalk_generation(w, l))
+			decode_level(a, lv, w, l);
+		for (int i = 0; i < lv->level->nattrs; i++)
+		{
+			int			att = lv->level->attrs[i];
+
+			values[att] = lv->values[att];
+			nulls[att] = lv->nulls[att];
+		}
+	}
+}
+
+const PbDecodeState *
+pb_ancestors_decoding(const PbAncestors *a)
+{
+	return a ? a->active : NULL;
+}

@@ -1,0 +1,49 @@
+/*-------------------------------------------------------------------------
+ *
+ * ancestors.h
+ *		The columns a row takes from its ancestors on a container path.
+ *
+ * A scan over a container path (container.h) walks each root with the path
+ * walker (stream/pathwalk.h).  For every level with ancestor columns the
+ * walker collects the current element's own fields; this module gives it
+ * the means (a second, forward-only reading of the same file per level: a
+ * "cursor"; none for a program, which is then read in streaming mode), and
+ * decodes each level's collected fields once per element into values that
+ * every row under that element copies.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PROTOBUF_FDW_ANCESTORS_H
+#define PROTOBUF_FDW_ANCESTORS_H
+
+#include "container.h"
+#include "decode.h"
+#include "inputs.h"
+
+typedef struct PbAncestors PbAncestors;
+
+/* The state for the levels of 'cp' with columns, in the current memory context. */
+extern PbAncestors *pb_ancestors_create(const PbContainerPath *cp, int natts);
+
+/*
+ * Ready the walker of an input just opened: a cursor per level with columns
+ * over file 'path' (read with 'compression'), or, for a program (path
+ * NULL), streaming mode restricted to the fields the columns read.
+ */
+extern void pb_ancestors_open(PbAncestors *a, PbPathWalk *w, const char *path,
+							  PbCompression compression);
+
+/* Close the cursors (at the end of an input, or on a rewind). */
+extern void pb_ancestors_close(PbAncestors *a);
+
+/*
+ * Put the ancestor columns of the walker's current row into values/nulls,
+ * decoding a level's collected fields again when it has entered a new
+ * element.  Errors are those of decoding (in the caller's error context).
+ */
+extern void pb_ancestors_fill(PbAncestors *a, const PbPathWalk *w, Datum *values, bool *nulls);
+
+/* The decode state at work, for the scan's error context (NULL if none). */
+extern const PbDecodeState *pb_ancestors_decoding(const PbAncestors *a);
+
+#endif							/* PROTOBUF_FDW_ANCESTORS_H */
