@@ -37,10 +37,11 @@ QUERIES = [
     ("all", "SELECT count(*), sum(id), max(kind), sum(amount), max(grp) FROM {t}",
      "SELECT count(*), sum(id), max(kind), sum(amount) FROM {t}"),
 ]
-SCANS = [  # (label, table)
-    ("nested, name before events", "nested_first"),
-    ("nested, name after events", "nested_last"),
-    ("flat delimited nest.Event", "flat"),
+SCANS = [  # (label, key, table, query: the nested one with grp or the flat one without)
+    ("nested, name before events", "nested_first", "nested_first", 1),
+    ("nested, name after events", "nested_last", "nested_last", 1),
+    ("nested, no ancestor column", "nested_nogrp", "nested_first", 2),
+    ("flat delimited nest.Event", "flat", "flat", 2),
 ]
 
 
@@ -88,10 +89,10 @@ def expected(n, name, qname, flat):
 def part_scan(rep, reps, n, name, bad):
     rep(f"== Nested rows vs the flat stream: {n} events, seconds (target: nested <= 1.25x flat) ==")
     stmts = []
-    for qname, nested_q, flat_q in QUERIES:
-        for _, t in SCANS:
+    for q in QUERIES:
+        for _, key, t, col in SCANS:
             if t not in bad:
-                stmts.append((f"{qname}|{t}", (flat_q if t == "flat" else nested_q).format(t=t)))
+                stmts.append((f"{q[0]}|{key}", q[col].format(t=t)))
     times, errors, last, cpus = timed_rounds(stmts, reps)
     for qname, nested_q, flat_q in QUERIES:
         rep(f"{nested_q.format(t='nested_*')}   vs   {flat_q.format(t='flat')}")
@@ -99,40 +100,42 @@ def part_scan(rep, reps, n, name, bad):
             f"{'CPU: median':>11s} {'/flat':>7s} | answer   verdict")
         ref_w = stats(times.get(f"{qname}|flat", []))
         ref_c = stats(cpus.get(f"{qname}|flat", []))
-        for label, t in SCANS:
-            key = f"{qname}|{t}"
+        for label, k, t, col in SCANS:
+            key = f"{qname}|{k}"
+            flat = col == 2
             if t in bad or key in errors or not times.get(key):
                 rep(f"  {label:30s} error: {bad.get(t) or errors.get(key, 'no timing')}")
                 continue
             w, c = stats(times[key]), stats(cpus[key])
             rw, rc = ratios(w, ref_w), ratios(c, ref_c)
             got = (last.get(key) or [""])[0].split("|")
-            want = expected(n, name, qname, t == "flat")
+            want = expected(n, name, qname, flat)
             # sum(amount) and max(kind) are checked against the flat stream's, not computed here.
-            ok_answer = got[:len(want)] == want if t == "flat" else (
+            ok_answer = got[:len(want)] == want if flat else (
                 got[:2] == want[:2] and got[-1] == name)
-            v = "" if t == "flat" else verdict(rw[0] is not None and rw[0] <= 1.25)
+            v = "(for scale)" if flat and t != "flat" else "" if flat else verdict(
+                rw[0] is not None and rw[0] <= 1.25)
             rep(f"  {label:30s} {fmt_s(w[0]):>12s} ({fmt_s(w[1]).strip():>6s})  "
                 f"{fmt_ratio(rw[0]):>8s} ({fmt_ratio(rw[1]).strip():>6s}) | {fmt_s(c[0]):>11s} "
                 f"{fmt_ratio(rc[0]):>7s} | {'right' if ok_answer else 'WRONG':8s} {v}")
             if not ok_answer:
                 rep(f"      got {got}, expected {want}")
         flat_row = (last.get(f"{qname}|flat") or [""])[0].split("|")
-        for _, t in SCANS[:2]:
-            row = (last.get(f"{qname}|{t}") or [None])[0]
+        for _, k, _, _ in SCANS[:3]:
+            row = (last.get(f"{qname}|{k}") or [None])[0]
             if row is not None and row.split("|")[:len(flat_row)] != flat_row:
-                rep(f"  {t}: DIFFERS from the flat stream: {row} vs {'|'.join(flat_row)}")
+                rep(f"  {k}: DIFFERS from the flat stream: {row} vs {'|'.join(flat_row)}")
     rep()
 
 
 def part_memory(rep, sizes, bad):
     rep("== Peak RSS growth of the row scans (VmHWM after - before, fresh session; target < 64 MB) ==")
     rep(f"  {'table':30s} {'input':>9s} {'time s':>8s} {'growth MB':>10s}  verdict")
-    for label, t in SCANS:
+    for label, _, t, col in SCANS:
         if t in bad:
             rep(f"  {label:30s} error: {bad[t]}")
             continue
-        sql = QUERIES[1][2 if t == "flat" else 1].format(t=t)
+        sql = QUERIES[1][col].format(t=t)
         try:
             g, b, a, secs, out = memory_growth(None, sql)
         except RuntimeError as e:
