@@ -260,7 +260,7 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--cancel-reps", type=int, default=3)
-    ap.add_argument("--timeouts", default="1,3,10", help="statement_timeout values, in seconds")
+    ap.add_argument("--timeouts", default="1,3,20", help="statement_timeout values, in seconds")
     ap.add_argument("--parts", default="scan,memory,part6,cancel")
     ap.add_argument("--command", default="bench/run_nested.sh")
     ap.add_argument("--so", default="")

@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rows=25000000 p6rows=1000000 crows=6250000 seed=42 reps=5 creps=3 timeouts=1,3,10 parts=scan,memory,part6,cancel
+rows=25000000 p6rows=1000000 crows=6250000 seed=42 reps=5 creps=3 timeouts=1,3,20 parts=scan,memory,part6,cancel
 memlimit=8 build=1
 usage="usage: $0 [--rows N] [--part6-rows N] [--cancel-rows N] [--seed S] [--reps R] [--cancel-reps R] [--timeouts S,S] [--parts scan,memory,part6,cancel] [--mem-limit GB] [--no-build]"
 while [ $# -gt 0 ]; do
