@@ -5,7 +5,8 @@ Parts (--parts, comma-separated):
 
   scan     one row per event of ONE Group of N events (container 'nest.Dump.groups.events',
            the group's name as an ancestor column), in both field orders (name before / after the
-           events), against the same events as a flat delimited stream of nest.Event: one untimed
+           events), and without the ancestor column (for scale), against the same events as a
+           flat delimited stream of nest.Event: one untimed
            warm-up round, then R rounds with the contenders interleaved; median (best), backend
            CPU, ratio of medians to the flat stream (target <= 1.25x).
   memory   the backend's peak RSS growth (VmHWM after - before, fresh session) of the same scans
@@ -13,8 +14,8 @@ Parts (--parts, comma-separated):
   part6    reading one big subtree as ONE value (container 'nest.Dump.groups', a column `events`
            of type jsonb or ev_t[]) from W bytes of wire data: peak RSS growth against 8 x W
            (composites) and against PostgreSQL's own jsonb_in of the same JSON text (jsonb).
-  cancel   statement_timeout = '1s' on statements that build one huge value or stream many rows:
-           the time from the statement's start to the cancel error, minus the 1 s.
+  cancel   statement_timeout = T (--timeouts) on statements that build one huge value or stream
+           many rows: the time from the statement's start to the cancel error, minus T.
 
 The measuring helpers are bench.py's (psql sessions, interleaved rounds, VmHWM).  See README.md.
 """
