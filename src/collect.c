@@ -19,6 +19,7 @@
 #include "postgres.h"
 
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 
 #include "collect.h"
 #include "stream/wire.h"
@@ -38,21 +39,49 @@ pb_malformed(int status, const uint8 *at)
 	pg_unreachable();
 }
 
+/*
+ * pb_msg_state_create
+ *		A state for messages of 'plan', in one allocation
+ *
+ * One palloc for the struct and its arrays, so that a renderer making a
+ * state per message element pays one allocation and one pfree for it.
+ */
 PbMsgState *
 pb_msg_state_create(const PbMsgPlan *plan)
 {
-	PbMsgState *st = palloc0(sizeof(PbMsgState));
 	int			n = Max(plan->nslots, 1);
+	Size		off_value = MAXALIGN(sizeof(PbMsgState));
+	Size		off_bytes = off_value + MAXALIGN(sizeof(uint64) * n);
+	Size		off_occ = off_bytes + MAXALIGN(sizeof(PbBytes) * n);
+	Size		off_nocc = off_occ + MAXALIGN(sizeof(PbOcc *) * n);
+	Size		off_maxocc = off_nocc + MAXALIGN(sizeof(int) * n);
+	Size		off_oneof = off_maxocc + MAXALIGN(sizeof(int) * n);
+	Size		off_seen = off_oneof + MAXALIGN(sizeof(int) * Max(plan->noneofs, 1));
+	char	   *block = palloc0(off_seen + n);
+	PbMsgState *st = (PbMsgState *) block;
 
 	st->plan = plan;
-	st->seen = palloc0(n);
-	st->value = palloc0(sizeof(uint64) * n);
-	st->bytes = palloc0(sizeof(PbBytes) * n);
-	st->occ = palloc0(sizeof(PbOcc *) * n);
-	st->nocc = palloc0(sizeof(int) * n);
-	st->maxocc = palloc0(sizeof(int) * n);
-	st->oneof_last = palloc(sizeof(int) * Max(plan->noneofs, 1));
+	st->value = (uint64 *) (block + off_value);
+	st->bytes = (PbBytes *) (block + off_bytes);
+	st->occ = (PbOcc **) (block + off_occ);
+	st->nocc = (int *) (block + off_nocc);
+	st->maxocc = (int *) (block + off_maxocc);
+	st->oneof_last = (int *) (block + off_oneof);
+	st->seen = (uint8 *) (block + off_seen);
 	return st;
+}
+
+void
+pb_msg_state_free(PbMsgState *st)
+{
+	for (int k = 0; k < st->plan->nallslots; k++)
+	{
+		int			i = st->plan->allslots[k];
+
+		if (st->occ[i])
+			pfree(st->occ[i]);
+	}
+	pfree(st);
 }
 
 static void
@@ -263,7 +292,12 @@ collect_field(PbMsgState *st, const PbMsgPlan *plan, const uint8 **cursor, const
 	*cursor = p;
 }
 
-/* Collect one segment's fields into st (appending to what earlier segments left). */
+/*
+ * Collect one segment's fields into st (appending to what earlier segments
+ * left), checking for interrupts between chunks of PB_INTERRUPT_BYTES: a
+ * level of one big message can hold millions of fields.  The inner loop is
+ * the hot one; a field may run past its chunk's end, never past 'end'.
+ */
 static void
 collect_segment(PbMsgState *st, const uint8 *p, const uint8 *end)
 {
@@ -272,8 +306,14 @@ collect_segment(PbMsgState *st, const uint8 *p, const uint8 *end)
 
 	while (p < end)
 	{
-		if (!collect_fast(st, plan, &p, end))
-			collect_field(st, plan, &p, end);
+		const uint8 *stop = end - p > PB_INTERRUPT_BYTES ? p + PB_INTERRUPT_BYTES : end;
+
+		while (p < stop)
+		{
+			if (!collect_fast(st, plan, &p, end))
+				collect_field(st, plan, &p, end);
+		}
+		CHECK_FOR_INTERRUPTS();
 	}
 }
 
@@ -353,6 +393,7 @@ expand_packed(ElemList *list, const PbFieldSlot *slot, const PbOcc *o)
 		e.wt = (uint8) slot->wire_type;
 		if (!closed_enum_drops(slot, e.v))
 			append_elem(list, &e);
+		pb_check_interrupts_every(list->n);
 	}
 }
 
@@ -405,6 +446,55 @@ pb_slot_segments(const PbMsgState *st, int s, int *nsegs)
 	}
 	*nsegs = n;
 	return segs;
+}
+
+const PbOcc *
+pb_slot_occurrences(const PbMsgState *st, int s, int *nocc)
+{
+	if (!pb_slot_is_set(st, s))
+	{
+		*nocc = 0;
+		return NULL;
+	}
+	*nocc = st->nocc[s];
+	return st->occ[s];
+}
+
+bool
+pb_slot_has_elements(const PbMsgState *st, int s)
+{
+	const PbFieldSlot *slot = &st->plan->slots[s];
+
+	if (!pb_slot_is_set(st, s))
+		return false;
+	if (slot->mode == PB_SLOT_LAST)
+		return true;
+	for (int i = 0; i < st->nocc[s]; i++)
+	{
+		const PbOcc *o = &st->occ[s][i];
+
+		if (is_packed(slot, o->wt) && !slot->closed_enum)
+		{
+			if (o->len > 0)
+				return true;
+		}
+		else if (is_packed(slot, o->wt))
+		{
+			ElemList	list = {NULL, 0, 0};
+			bool		any;
+
+			/* a closed enum's packed record may hold only unknown values */
+			expand_packed(&list, slot, o);
+			any = list.n > 0;
+			if (list.elems)
+				pfree(list.elems);
+			if (any)
+				return true;
+		}
+		else if (!closed_enum_drops(slot, o->v))
+			return true;
+	}
+	return false;
 }
 
 /* ---------- values ---------- */
