@@ -14,6 +14,13 @@
  * Every value is read by wire.h's pb_read_value; the one-byte-tag fast
  * path in front of it is what a row of a flat message mostly takes.
  *
+ * A level of one big message can hold millions of fields, so the pass
+ * checks for interrupts every PB_INTERRUPT_ELEMS occurrences of a repeated
+ * field and every PB_INTERRUPT_ELEMS fields that take the slow path
+ * (skipped ones included).  The fast path has no check, so that a flat
+ * row costs what it did: only a level made of millions of singular
+ * one-byte-tag fields, each overwriting the last, goes unchecked.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -163,6 +170,7 @@ add_occ(PbMsgState *st, int s, const PbOcc *val)
 	}
 	st->occ[s][st->nocc[s]++] = *val;
 	st->seen[s] = 1;
+	pb_check_interrupts_every(st->nocc[s]);
 }
 
 /* ---------- the collection pass ---------- */
@@ -255,6 +263,7 @@ store_value(PbMsgState *st, int s, const PbOcc *val)
 static void
 collect_field(PbMsgState *st, const PbMsgPlan *plan, const uint8 **cursor, const uint8 *end)
 {
+	static uint32 nslow = 0;
 	const uint8 *field_start = *cursor;
 	const uint8 *p = *cursor;
 	uint32		field;
@@ -263,6 +272,7 @@ collect_field(PbMsgState *st, const PbMsgPlan *plan, const uint8 **cursor, const
 	PbOcc		val = {0, NULL, 0, 0};
 	PbWireStatus ws;
 
+	pb_check_interrupts_every(++nslow);
 	collect_tag(&p, end, &field, &wt);
 	s = find_slot(plan, field);
 	if (s >= 0 && (plan->slots[s].wire_type == wt ||
@@ -292,12 +302,7 @@ collect_field(PbMsgState *st, const PbMsgPlan *plan, const uint8 **cursor, const
 	*cursor = p;
 }
 
-/*
- * Collect one segment's fields into st (appending to what earlier segments
- * left), checking for interrupts between chunks of PB_INTERRUPT_BYTES: a
- * level of one big message can hold millions of fields.  The inner loop is
- * the hot one; a field may run past its chunk's end, never past 'end'.
- */
+/* Collect one segment's fields into st (appending to what earlier segments left). */
 static void
 collect_segment(PbMsgState *st, const uint8 *p, const uint8 *end)
 {
@@ -306,14 +311,8 @@ collect_segment(PbMsgState *st, const uint8 *p, const uint8 *end)
 
 	while (p < end)
 	{
-		const uint8 *stop = end - p > PB_INTERRUPT_BYTES ? p + PB_INTERRUPT_BYTES : end;
-
-		while (p < stop)
-		{
-			if (!collect_fast(st, plan, &p, end))
-				collect_field(st, plan, &p, end);
-		}
-		CHECK_FOR_INTERRUPTS();
+		if (!collect_fast(st, plan, &p, end))
+			collect_field(st, plan, &p, end);
 	}
 }
 

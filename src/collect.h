@@ -20,11 +20,10 @@
 #include "binding.h"
 
 /*
- * A big value must stay cancellable: the collection pass checks for
- * interrupts after every PB_INTERRUPT_BYTES of a message level, and loops
- * over the elements of a value every PB_INTERRUPT_ELEMS elements.
+ * A big value must stay cancellable: loops over the fields of a level (see
+ * collect.c) and over the elements of a value check for interrupts every
+ * PB_INTERRUPT_ELEMS steps (a power of two).
  */
-#define PB_INTERRUPT_BYTES (256 * 1024)
 #define PB_INTERRUPT_ELEMS 1024
 
 static inline void
