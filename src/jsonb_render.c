@@ -21,6 +21,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "collect.h"
@@ -429,6 +430,12 @@ emit_map(Emit *e, const PbMessageInfo *mi, const PbSegment *entries, int n, int 
 	end(e);
 }
 
+static bool
+is_map_entry(const PbMessageInfo *mi)
+{
+	return mi->desc->options && mi->desc->options->has_map_entry && mi->desc->options->map_entry;
+}
+
 /* A message field: a map, a list of messages, or one message (its occurrences merged). */
 static void
 emit_message_field(Emit *e, const PbMsgState *st, int s, int depth)
@@ -438,8 +445,7 @@ emit_message_field(Emit *e, const PbMsgState *st, int s, int depth)
 	int			n;
 	PbSegment  *segs = pb_slot_segments(st, s, &n);
 
-	if (slot->repeated && mi->desc->options && mi->desc->options->has_map_entry &&
-		mi->desc->options->map_entry)
+	if (slot->repeated && is_map_entry(mi))
 		emit_map(e, mi, segs, n, depth);
 	else if (slot->repeated)
 	{
@@ -914,6 +920,9 @@ write_scalar(StringInfo buf, JEntry *entry, const JsonbValue *v)
 	}
 }
 
+/* The i-th child of a container being written: from a tree, or made on demand. */
+typedef const JsonbValue *(*ChildFn) (void *arg, int i);
+
 /*
  * write_container
  *		An array or object: header, one JEntry per child, the children's bytes
@@ -924,42 +933,30 @@ write_scalar(StringInfo buf, JEntry *entry, const JsonbValue *v)
  * its length; the container's own length counts its leading padding.
  */
 static void
-write_container(StringInfo buf, JEntry *entry, const JsonbValue *v)
+write_container(StringInfo buf, JEntry *entry, uint32 header, int nchildren,
+				ChildFn child, void *arg)
 {
-	bool		object = v->type == jbvObject;
-	int			count = object ? v->val.object.nPairs : v->val.array.nElems;
-	int			nchildren = object ? 2 * count : count;
+	const char *what = (header & JB_FOBJECT) ? "object" : "array";
 	int			start = buf->len;
-	uint32		header;
 	int			jentries;
 	int			datastart;
 
 	pad_to_int(buf);
-	header = count | (object ? JB_FOBJECT : JB_FARRAY);
-	if (!object && v->val.array.rawScalar)
-		header |= JB_FSCALAR;
 	appendBinaryStringInfo(buf, (const char *) &header, sizeof(header));
 	jentries = reserve(buf, sizeof(JEntry) * nchildren);
 	datastart = buf->len;
 	for (int i = 0; i < nchildren; i++)
 	{
-		const JsonbValue *child;
 		JEntry		je;
 		int			total;
 
-		if (!object)
-			child = &v->val.array.elems[i];
-		else if (i < count)
-			child = &v->val.object.pairs[i].key;
-		else
-			child = &v->val.object.pairs[i - count].value;
-		write_node(buf, &je, child);
+		write_node(buf, &je, child(arg, i));
 		total = buf->len - datastart;
 		if (total > JENTRY_OFFLENMASK)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("total size of jsonb %s elements exceeds the maximum of %u bytes",
-							object ? "object" : "array", JENTRY_OFFLENMASK)));
+							what, JENTRY_OFFLENMASK)));
 		if (i % JB_OFFSET_STRIDE == 0)
 			je = (je & JENTRY_TYPEMASK) | total | JENTRY_HAS_OFF;
 		memcpy(buf->data + jentries + i * sizeof(JEntry), &je, sizeof(JEntry));
@@ -969,16 +966,32 @@ write_container(StringInfo buf, JEntry *entry, const JsonbValue *v)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("total size of jsonb %s elements exceeds the maximum of %u bytes",
-						object ? "object" : "array", JENTRY_OFFLENMASK)));
+						what, JENTRY_OFFLENMASK)));
 	*entry = JENTRY_ISCONTAINER | (buf->len - start);
+}
+
+static const JsonbValue *
+tree_child(void *arg, int i)
+{
+	const JsonbValue *v = arg;
+	int			npairs = v->val.object.nPairs;
+
+	if (v->type == jbvArray)
+		return &v->val.array.elems[i];
+	return i < npairs ? &v->val.object.pairs[i].key : &v->val.object.pairs[i - npairs].value;
 }
 
 static void
 write_node(StringInfo buf, JEntry *entry, const JsonbValue *v)
 {
 	check_stack_depth();
-	if (v->type == jbvArray || v->type == jbvObject)
-		write_container(buf, entry, v);
+	if (v->type == jbvObject)
+		write_container(buf, entry, v->val.object.nPairs | JB_FOBJECT,
+						2 * v->val.object.nPairs, tree_child, (void *) v);
+	else if (v->type == jbvArray)
+		write_container(buf, entry,
+						v->val.array.nElems | JB_FARRAY | (v->val.array.rawScalar ? JB_FSCALAR : 0),
+						v->val.array.nElems, tree_child, (void *) v);
 	else
 		write_scalar(buf, entry, v);
 }
@@ -1011,6 +1024,65 @@ pb_json_message(struct PbRenderCache *rc, const PbMessageInfo *mi,
 	return finish(&e);
 }
 
+/* The elements of a repeated message field, rendered one at a time. */
+typedef struct ElementSource
+{
+	struct PbRenderCache *rc;
+	const PbMessageInfo *mi;
+	const PbSegment *segs;
+	int			depth;
+	MemoryContext scratch;		/* one element's tree, reset per element */
+} ElementSource;
+
+static const JsonbValue *
+element_child(void *arg, int i)
+{
+	ElementSource *src = arg;
+	MemoryContext old;
+	Emit		e;
+
+	/* the previous element is written out by now */
+	MemoryContextReset(src->scratch);
+	old = MemoryContextSwitchTo(src->scratch);
+	memset(&e, 0, sizeof(e));
+	e.rc = src->rc;
+	emit_message(&e, src->mi, &src->segs[i], 1, src->depth);
+	MemoryContextSwitchTo(old);
+	return e.top ? e.top : e.result;
+}
+
+/*
+ * json_message_list
+ *		A repeated message field (not a map) as a JSON array, element by element
+ *
+ * The array is the whole value, so it is written straight out: each
+ * element's tree lives only until it is written, and a big array costs its
+ * jsonb (and the wire) rather than the tree of every element.
+ */
+static Jsonb *
+json_message_list(const PbMsgPlan *plan, const PbMsgState *st, int s,
+				  const PbMessageInfo *mi)
+{
+	ElementSource src;
+	int			n;
+	StringInfoData buf;
+	JEntry		root;
+
+	src.rc = plan->render;
+	src.mi = mi;
+	src.segs = pb_slot_segments(st, s, &n);
+	src.depth = plan->depth + 1;
+	src.scratch = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw json element",
+										ALLOCSET_DEFAULT_SIZES);
+	initStringInfo(&buf);
+	(void) reserve(&buf, VARHDRSZ);
+	write_container(&buf, &root, n | JB_FARRAY, n, element_child, &src);
+	SET_VARSIZE(buf.data, buf.len);
+	MemoryContextDelete(src.scratch);
+	pfree((void *) src.segs);
+	return (Jsonb *) buf.data;
+}
+
 Jsonb *
 pb_json_field(const PbMsgPlan *plan, const PbMsgState *st, int s)
 {
@@ -1021,6 +1093,13 @@ pb_json_field(const PbMsgPlan *plan, const PbMsgState *st, int s)
 		return NULL;
 	memset(&e, 0, sizeof(e));
 	e.rc = plan->render;
+	if (slot->kind == PB_K_MESSAGE && slot->repeated)
+	{
+		const PbMessageInfo *mi = slot_message(&e, slot);
+
+		if (!is_map_entry(mi))
+			return json_message_list(plan, st, s, mi);
+	}
 	emit_field(&e, plan, st, s, plan->depth);
 	return finish(&e);
 }
