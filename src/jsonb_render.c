@@ -1029,7 +1029,7 @@ typedef struct ElementSource
 {
 	struct PbRenderCache *rc;
 	const PbMessageInfo *mi;
-	const PbSegment *segs;
+	const PbOcc *occ;			/* the elements as collected */
 	int			depth;
 	MemoryContext scratch;		/* one element's tree, reset per element */
 } ElementSource;
@@ -1038,6 +1038,7 @@ static const JsonbValue *
 element_child(void *arg, int i)
 {
 	ElementSource *src = arg;
+	PbSegment	seg = {src->occ[i].ptr, src->occ[i].len};
 	MemoryContext old;
 	Emit		e;
 
@@ -1046,7 +1047,7 @@ element_child(void *arg, int i)
 	old = MemoryContextSwitchTo(src->scratch);
 	memset(&e, 0, sizeof(e));
 	e.rc = src->rc;
-	emit_message(&e, src->mi, &src->segs[i], 1, src->depth);
+	emit_message(&e, src->mi, &seg, 1, src->depth);
 	MemoryContextSwitchTo(old);
 	return e.top ? e.top : e.result;
 }
@@ -1070,7 +1071,7 @@ json_message_list(const PbMsgPlan *plan, const PbMsgState *st, int s,
 
 	src.rc = plan->render;
 	src.mi = mi;
-	src.segs = pb_slot_segments(st, s, &n);
+	src.occ = pb_slot_occurrences(st, s, &n);
 	src.depth = plan->depth + 1;
 	src.scratch = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw json element",
 										ALLOCSET_DEFAULT_SIZES);
@@ -1079,7 +1080,6 @@ json_message_list(const PbMsgPlan *plan, const PbMsgState *st, int s,
 	write_container(&buf, &root, n | JB_FARRAY, n, element_child, &src);
 	SET_VARSIZE(buf.data, buf.len);
 	MemoryContextDelete(src.scratch);
-	pfree((void *) src.segs);
 	return (Jsonb *) buf.data;
 }
 
