@@ -14,11 +14,19 @@
  * Every value is read by wire.h's pb_read_value; the one-byte-tag fast
  * path in front of it is what a row of a flat message mostly takes.
  *
+ * A level of one big message can hold millions of fields, so the pass
+ * checks for interrupts every PB_INTERRUPT_ELEMS occurrences of a repeated
+ * field and every PB_INTERRUPT_ELEMS fields that take the slow path
+ * (skipped ones included).  The fast path has no check, so that a flat
+ * row costs what it did: only a level made of millions of singular
+ * one-byte-tag fields, each overwriting the last, goes unchecked.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 
 #include "collect.h"
 #include "stream/wire.h"
@@ -38,21 +46,49 @@ pb_malformed(int status, const uint8 *at)
 	pg_unreachable();
 }
 
+/*
+ * pb_msg_state_create
+ *		A state for messages of 'plan', in one allocation
+ *
+ * One palloc for the struct and its arrays, so that a renderer making a
+ * state per message element pays one allocation and one pfree for it.
+ */
 PbMsgState *
 pb_msg_state_create(const PbMsgPlan *plan)
 {
-	PbMsgState *st = palloc0(sizeof(PbMsgState));
 	int			n = Max(plan->nslots, 1);
+	Size		off_value = MAXALIGN(sizeof(PbMsgState));
+	Size		off_bytes = off_value + MAXALIGN(sizeof(uint64) * n);
+	Size		off_occ = off_bytes + MAXALIGN(sizeof(PbBytes) * n);
+	Size		off_nocc = off_occ + MAXALIGN(sizeof(PbOcc *) * n);
+	Size		off_maxocc = off_nocc + MAXALIGN(sizeof(int) * n);
+	Size		off_oneof = off_maxocc + MAXALIGN(sizeof(int) * n);
+	Size		off_seen = off_oneof + MAXALIGN(sizeof(int) * Max(plan->noneofs, 1));
+	char	   *block = palloc0(off_seen + n);
+	PbMsgState *st = (PbMsgState *) block;
 
 	st->plan = plan;
-	st->seen = palloc0(n);
-	st->value = palloc0(sizeof(uint64) * n);
-	st->bytes = palloc0(sizeof(PbBytes) * n);
-	st->occ = palloc0(sizeof(PbOcc *) * n);
-	st->nocc = palloc0(sizeof(int) * n);
-	st->maxocc = palloc0(sizeof(int) * n);
-	st->oneof_last = palloc(sizeof(int) * Max(plan->noneofs, 1));
+	st->value = (uint64 *) (block + off_value);
+	st->bytes = (PbBytes *) (block + off_bytes);
+	st->occ = (PbOcc **) (block + off_occ);
+	st->nocc = (int *) (block + off_nocc);
+	st->maxocc = (int *) (block + off_maxocc);
+	st->oneof_last = (int *) (block + off_oneof);
+	st->seen = (uint8 *) (block + off_seen);
 	return st;
+}
+
+void
+pb_msg_state_free(PbMsgState *st)
+{
+	for (int k = 0; k < st->plan->nallslots; k++)
+	{
+		int			i = st->plan->allslots[k];
+
+		if (st->occ[i])
+			pfree(st->occ[i]);
+	}
+	pfree(st);
 }
 
 static void
@@ -134,6 +170,7 @@ add_occ(PbMsgState *st, int s, const PbOcc *val)
 	}
 	st->occ[s][st->nocc[s]++] = *val;
 	st->seen[s] = 1;
+	pb_check_interrupts_every(st->nocc[s]);
 }
 
 /* ---------- the collection pass ---------- */
@@ -226,6 +263,7 @@ store_value(PbMsgState *st, int s, const PbOcc *val)
 static void
 collect_field(PbMsgState *st, const PbMsgPlan *plan, const uint8 **cursor, const uint8 *end)
 {
+	static uint32 nslow = 0;
 	const uint8 *field_start = *cursor;
 	const uint8 *p = *cursor;
 	uint32		field;
@@ -234,6 +272,7 @@ collect_field(PbMsgState *st, const PbMsgPlan *plan, const uint8 **cursor, const
 	PbOcc		val = {0, NULL, 0, 0};
 	PbWireStatus ws;
 
+	pb_check_interrupts_every(++nslow);
 	collect_tag(&p, end, &field, &wt);
 	s = find_slot(plan, field);
 	if (s >= 0 && (plan->slots[s].wire_type == wt ||
@@ -353,6 +392,7 @@ expand_packed(ElemList *list, const PbFieldSlot *slot, const PbOcc *o)
 		e.wt = (uint8) slot->wire_type;
 		if (!closed_enum_drops(slot, e.v))
 			append_elem(list, &e);
+		pb_check_interrupts_every(list->n);
 	}
 }
 
@@ -405,6 +445,55 @@ pb_slot_segments(const PbMsgState *st, int s, int *nsegs)
 	}
 	*nsegs = n;
 	return segs;
+}
+
+const PbOcc *
+pb_slot_occurrences(const PbMsgState *st, int s, int *nocc)
+{
+	if (!pb_slot_is_set(st, s))
+	{
+		*nocc = 0;
+		return NULL;
+	}
+	*nocc = st->nocc[s];
+	return st->occ[s];
+}
+
+bool
+pb_slot_has_elements(const PbMsgState *st, int s)
+{
+	const PbFieldSlot *slot = &st->plan->slots[s];
+
+	if (!pb_slot_is_set(st, s))
+		return false;
+	if (slot->mode == PB_SLOT_LAST)
+		return true;
+	for (int i = 0; i < st->nocc[s]; i++)
+	{
+		const PbOcc *o = &st->occ[s][i];
+
+		if (is_packed(slot, o->wt) && !slot->closed_enum)
+		{
+			if (o->len > 0)
+				return true;
+		}
+		else if (is_packed(slot, o->wt))
+		{
+			ElemList	list = {NULL, 0, 0};
+			bool		any;
+
+			/* a closed enum's packed record may hold only unknown values */
+			expand_packed(&list, slot, o);
+			any = list.n > 0;
+			if (list.elems)
+				pfree(list.elems);
+			if (any)
+				return true;
+		}
+		else if (!closed_enum_drops(slot, o->v))
+			return true;
+	}
+	return false;
 }
 
 /* ---------- values ---------- */

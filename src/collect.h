@@ -15,7 +15,23 @@
 #ifndef PROTOBUF_FDW_COLLECT_H
 #define PROTOBUF_FDW_COLLECT_H
 
+#include "miscadmin.h"
+
 #include "binding.h"
+
+/*
+ * A big value must stay cancellable: loops over the fields of a level (see
+ * collect.c) and over the elements of a value check for interrupts every
+ * PB_INTERRUPT_ELEMS steps (a power of two).
+ */
+#define PB_INTERRUPT_ELEMS 1024
+
+static inline void
+pb_check_interrupts_every(uint32 i)
+{
+	if ((i & (PB_INTERRUPT_ELEMS - 1)) == 0)
+		CHECK_FOR_INTERRUPTS();
+}
 
 /* A byte range holding (part of) a message; several concatenated = merged. */
 typedef struct PbSegment
@@ -56,6 +72,12 @@ typedef struct PbMsgState
 
 extern PbMsgState *pb_msg_state_create(const PbMsgPlan *plan);
 
+/*
+ * Free a state and the occurrence arrays of its last collection, which
+ * must have run in a context that is still alive.
+ */
+extern void pb_msg_state_free(PbMsgState *st);
+
 /* Collect the fields of a message given as segments (merged in order). */
 extern void pb_collect(PbMsgState *st, const PbSegment *segs, int nsegs);
 
@@ -84,6 +106,15 @@ extern int	pb_slot_elements(const PbMsgState *st, int s, PbOcc **elems);
  * merges them; *nsegs is 0 when the slot is not set.
  */
 extern PbSegment *pb_slot_segments(const PbMsgState *st, int s, int *nsegs);
+
+/*
+ * The occurrences of a slot as collected (not copied), in wire order; NULL
+ * and *nocc 0 when the slot is not set.
+ */
+extern const PbOcc *pb_slot_occurrences(const PbMsgState *st, int s, int *nocc);
+
+/* Does pb_slot_elements have any element for slot s (without listing them)? */
+extern bool pb_slot_has_elements(const PbMsgState *st, int s);
 
 /* A string field's bytes as text in the database encoding (checked). */
 extern char *pb_string_to_server(const uint8 *p, uint32 len, bool nul_terminate, size_t *outlen);

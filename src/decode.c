@@ -284,6 +284,7 @@ interval_datum(const PbReader *r, const PbSegment *segs, int nsegs)
 typedef struct DecodeCtx
 {
 	PbDecodeState *ds;
+	int			array_depth;	/* composite arrays being built around this point */
 } DecodeCtx;
 
 static void decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
@@ -353,24 +354,121 @@ read_array(const PbReader *r, const PbFieldSlot *slot, const PbMsgState *st)
 	Datum	   *elemvals = palloc(sizeof(Datum) * Max(n, 1));
 
 	for (int i = 0; i < n; i++)
+	{
 		elemvals[i] = convert_scalar(r, slot, elems[i].v, elems[i].ptr, elems[i].len);
+		pb_check_interrupts_every(i + 1);
+	}
 	return array_datum(r, elemvals, n);
 }
 
-/* PB_R_COMPOSITE of a repeated message: one row per occurrence, as an array. */
+/*
+ * The data of a one-dimensional array without nulls, laid out as
+ * construct_array lays it out, grown one element at a time.
+ */
+typedef struct ArrayBody
+{
+	char	   *buf;			/* header space, then the elements */
+	Size		len;
+	Size		cap;
+	int			n;
+} ArrayBody;
+
+static void
+array_body_append(ArrayBody *ab, const PbReader *r, Datum d)
+{
+	Size		size = VARSIZE_ANY(DatumGetPointer(d));
+	Size		need = att_align_nominal(ab->len + size, r->elemalign);
+
+	if (need > ab->cap)
+	{
+		Size		cap = Max(need, Max(ab->cap * 2, 256));
+
+		if (!AllocSizeIsValid(need))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("array size exceeds the maximum allowed (%d)",
+							(int) MaxAllocSize)));
+		cap = Min(cap, MaxAllocSize);
+		ab->buf = ab->buf ? repalloc(ab->buf, cap) : palloc(cap);
+		ab->cap = cap;
+	}
+	memcpy(ab->buf + ab->len, DatumGetPointer(d), size);
+	/* the alignment padding is zero, as in construct_array's palloc0 */
+	memset(ab->buf + ab->len + size, 0, need - ab->len - size);
+	ab->len = need;
+	ab->n++;
+}
+
+static Datum
+array_body_finish(ArrayBody *ab, const PbReader *r)
+{
+	ArrayType  *a = (ArrayType *) ab->buf;
+	int			lbound = 1;
+
+	if (ab->n == 0)
+	{
+		if (ab->buf)
+			pfree(ab->buf);
+		return PointerGetDatum(construct_empty_array(r->elemtype));
+	}
+	(void) ArrayGetNItems(1, &ab->n);
+	ArrayCheckBounds(1, &ab->n, &lbound);
+	SET_VARSIZE(a, ab->len);
+	a->ndim = 1;
+	a->dataoffset = 0;
+	a->elemtype = r->elemtype;
+	ARR_DIMS(a)[0] = ab->n;
+	ARR_LBOUND(a)[0] = lbound;
+	return PointerGetDatum(a);
+}
+
+/* The scratch context of composite arrays nested 'depth' deep, made on first use. */
+static MemoryContext
+element_context(PbDecodeState *ds, int depth)
+{
+	if (depth > PB_MAX_DEPTH)
+		pb_malformed(PB_WIRE_TOO_DEEP, NULL);
+	if (ds->scratch == NULL)
+		ds->scratch = MemoryContextAllocZero(GetMemoryChunkContext(ds),
+											 sizeof(MemoryContext) * (PB_MAX_DEPTH + 1));
+	if (ds->scratch[depth] == NULL)
+		ds->scratch[depth] = AllocSetContextCreate(GetMemoryChunkContext(ds),
+												   "protobuf_fdw array element",
+												   ALLOCSET_DEFAULT_SIZES);
+	return ds->scratch[depth];
+}
+
+/*
+ * read_composite_array
+ *		PB_R_COMPOSITE of a repeated message: one row per occurrence, as an array
+ *
+ * Element by element: each is decoded in a scratch context, its tuple
+ * copied into the array's data, and the context reset, so a big array costs
+ * its own size (and the wire) rather than a tree of copies.
+ */
 static Datum
 read_composite_array(DecodeCtx *ctx, const PbReader *r, const PbMsgState *st)
 {
 	int			n;
-	PbSegment  *segs = pb_slot_segments(st, r->slot, &n);
-	Datum	   *rows = palloc(sizeof(Datum) * Max(n, 1));
+	const PbOcc *occ = pb_slot_occurrences(st, r->slot, &n);
+	MemoryContext scratch = element_context(ctx->ds, ctx->array_depth);
+	ArrayBody	ab = {NULL, ARR_OVERHEAD_NONULLS(1), 0, 0};
 
+	ctx->array_depth++;
 	for (int i = 0; i < n; i++)
 	{
-		rows[i] = composite_datum(ctx, r, &segs[i], 1);
+		PbSegment	seg = {occ[i].ptr, occ[i].len};
+		MemoryContext old = MemoryContextSwitchTo(scratch);
+		Datum		row = composite_datum(ctx, r, &seg, 1);
+
+		MemoryContextSwitchTo(old);
+		array_body_append(&ab, r, row);
+		MemoryContextReset(scratch);
 		ctx->ds->current_reader = r;
+		pb_check_interrupts_every(i + 1);
 	}
-	return array_datum(r, rows, n);
+	ctx->array_depth--;
+	return array_body_finish(&ab, r);
 }
 
 /* PB_R_COMPOSITE of a singular message: its occurrences merged, as one row. */
@@ -418,6 +516,7 @@ read_join(const PbReader *r, const PbMsgState *st)
 		if (i > 0)
 			appendStringInfoChar(&buf, ',');
 		appendBinaryStringInfo(&buf, s, outlen);
+		pb_check_interrupts_every(i + 1);
 	}
 	return PointerGetDatum(cstring_to_text_with_len(buf.data, buf.len));
 }
@@ -609,7 +708,7 @@ void
 pb_decode_message(PbDecodeState *ds, const uint8 *msg, size_t msglen,
 				  Datum *values, bool *nulls)
 {
-	DecodeCtx	ctx = {ds};
+	DecodeCtx	ctx = {ds, 0};
 	PbSegment	seg = {msg, msglen};
 
 	pb_set_error_base(msg);

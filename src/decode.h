@@ -19,6 +19,8 @@ typedef struct PbDecodeState
 	const PbMsgPlan *plan;
 	struct PbMsgState *top;
 	const PbReader *current_reader; /* for error context while converting */
+	/* per nesting of composite arrays: one element's work, reset per element */
+	MemoryContext *scratch;
 } PbDecodeState;
 
 extern PbDecodeState *pb_decode_state_create(const PbMsgPlan *plan);

@@ -21,6 +21,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "collect.h"
@@ -100,6 +101,31 @@ static void
 emit_cstring(Emit *e, const char *s)
 {
 	emit_string(e, s, strlen(s));
+}
+
+/*
+ * Text built in a StringInfo, as an exact copy: the tree keeps every
+ * string until the end, and a big value has millions of them.
+ */
+static void
+emit_buffer(Emit *e, StringInfo buf)
+{
+	emit_string(e, pnstrdup(buf->data, buf->len), buf->len);
+	pfree(buf->data);
+}
+
+/* A 64-bit integer as decimal text, allocated to size. */
+static char *
+integer_text(PbScalarKind kind, uint64 v)
+{
+	char		buf[MAXINT8LEN + 1];
+	int			len;
+
+	if (pb_kind_is_unsigned64(kind))
+		len = pg_ulltoa_n(v, buf);
+	else
+		len = pg_lltoa(pb_value_int64(kind, v), buf);
+	return pnstrdup(buf, len);
 }
 
 static void
@@ -213,11 +239,9 @@ emit_scalar(Emit *e, const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 l
 		case PB_K_INT64:
 		case PB_K_SINT64:
 		case PB_K_SFIXED64:
-			emit_cstring(e, psprintf(INT64_FORMAT, pb_value_int64(slot->kind, v)));
-			break;
 		case PB_K_UINT64:
 		case PB_K_FIXED64:
-			emit_cstring(e, psprintf(UINT64_FORMAT, v));
+			emit_cstring(e, integer_text(slot->kind, v));
 			break;
 		case PB_K_BOOL:
 			emit_bool(e, v != 0);
@@ -289,24 +313,26 @@ has_presence(const PbMsgPlan *plan, const PbFieldSlot *slot)
 static const char *
 json_key(const PbFieldDescriptor *f)
 {
-	StringInfoData buf;
+	char	   *key;
+	char	   *out;
 	bool		upper = false;
 
 	if (f->json_name && f->json_name[0])
 		return f->json_name;
 	/* what protoc would have written: drop underscores, capitalise what follows */
-	initStringInfo(&buf);
+	key = out = palloc(strlen(f->name) + 1);
 	for (const char *c = f->name; *c; c++)
 	{
 		if (*c == '_')
 			upper = true;
 		else
 		{
-			appendStringInfoChar(&buf, upper ? pg_toupper((unsigned char) *c) : *c);
+			*out++ = upper ? pg_toupper((unsigned char) *c) : *c;
 			upper = false;
 		}
 	}
-	return buf.data;
+	*out = '\0';
+	return key;
 }
 
 static const PbMessageInfo *
@@ -349,11 +375,8 @@ map_key(const PbMsgPlan *ep, const PbMsgState *est)
 					}
 				case PB_K_BOOL:
 					return pstrdup(v ? "true" : "false");
-				case PB_K_UINT64:
-				case PB_K_FIXED64:
-					return psprintf(UINT64_FORMAT, v);
 				default:
-					return psprintf(INT64_FORMAT, pb_value_int64(slot->kind, v));
+					return integer_text(slot->kind, v);
 			}
 		}
 	return pstrdup("");
@@ -373,6 +396,7 @@ emit_map_value(Emit *e, const PbMsgPlan *ep, const PbMsgState *est, int depth)
 			PbSegment  *vsegs = pb_slot_segments(est, vs, &vn);
 
 			emit_message(e, slot_message(e, &ep->slots[vs]), vsegs, vn, depth + 1);
+			pfree(vsegs);
 		}
 		else
 		{
@@ -400,8 +424,16 @@ emit_map(Emit *e, const PbMessageInfo *mi, const PbSegment *entries, int n, int 
 		pb_collect(est, &entries[i], 1);
 		key(e, map_key(ep, est));
 		emit_map_value(e, ep, est, depth);
+		pb_msg_state_free(est);
+		pb_check_interrupts_every(i + 1);
 	}
 	end(e);
+}
+
+static bool
+is_map_entry(const PbMessageInfo *mi)
+{
+	return mi->desc->options && mi->desc->options->has_map_entry && mi->desc->options->map_entry;
 }
 
 /* A message field: a map, a list of messages, or one message (its occurrences merged). */
@@ -413,18 +445,21 @@ emit_message_field(Emit *e, const PbMsgState *st, int s, int depth)
 	int			n;
 	PbSegment  *segs = pb_slot_segments(st, s, &n);
 
-	if (slot->repeated && mi->desc->options && mi->desc->options->has_map_entry &&
-		mi->desc->options->map_entry)
+	if (slot->repeated && is_map_entry(mi))
 		emit_map(e, mi, segs, n, depth);
 	else if (slot->repeated)
 	{
 		begin(e, false);
 		for (int i = 0; i < n; i++)
+		{
 			emit_message(e, mi, &segs[i], 1, depth + 1);
+			pb_check_interrupts_every(i + 1);
+		}
 		end(e);
 	}
 	else
 		emit_message(e, mi, segs, n, depth + 1);
+	pfree(segs);
 }
 
 /* The value of one field (all its occurrences) in the JSON mapping. */
@@ -442,8 +477,13 @@ emit_field(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int s, int dept
 
 		begin(e, false);
 		for (int i = 0; i < n; i++)
+		{
 			emit_scalar(e, slot, elems[i].v, elems[i].ptr, elems[i].len);
+			pb_check_interrupts_every(i + 1);
+		}
 		end(e);
+		if (elems)
+			pfree(elems);
 	}
 	else
 	{
@@ -469,11 +509,9 @@ field_present(const PbMsgPlan *plan, const PbMsgState *st, int s)
 		return false;
 	if (slot->repeated)
 	{
-		PbOcc	   *elems;
-
 		if (slot->kind == PB_K_MESSAGE)
 			return st->nocc[s] > 0;
-		return pb_slot_elements(st, s, &elems) > 0;
+		return pb_slot_has_elements(st, s);
 	}
 	if (has_presence(plan, slot))
 		return true;
@@ -562,7 +600,7 @@ emit_timestamp(Emit *e, const PbSegment *segs, int nsegs)
 					 (int) (secs_of_day / 3600), (int) (secs_of_day / 60 % 60), (int) (secs_of_day % 60));
 	append_fraction(&buf, (int32) nanos);
 	appendStringInfoChar(&buf, 'Z');
-	emit_string(e, buf.data, buf.len);
+	emit_buffer(e, &buf);
 }
 
 static void
@@ -587,7 +625,7 @@ emit_duration(Emit *e, const PbSegment *segs, int nsegs)
 	appendStringInfo(&buf, INT64_FORMAT, seconds);
 	append_fraction(&buf, (int32) nanos);
 	appendStringInfoChar(&buf, 's');
-	emit_string(e, buf.data, buf.len);
+	emit_buffer(e, &buf);
 }
 
 /* Well-known types whose JSON form is not an object of their fields. */
@@ -680,6 +718,7 @@ emit_any(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int depth)
 			check_stack_depth();
 			pb_collect(ps, &seg, 1);
 			emit_fields(e, pp, ps, depth + 1);
+			pb_msg_state_free(ps);
 		}
 	}
 	end(e);
@@ -690,7 +729,7 @@ emit_field_mask(Emit *e, const PbMsgPlan *plan, const PbMsgState *st)
 {
 	int			s = slot_of(plan, 1);
 	StringInfoData buf;
-	PbOcc	   *elems;
+	PbOcc	   *elems = NULL;
 	int			n = s >= 0 ? pb_slot_elements(st, s, &elems) : 0;
 
 	initStringInfo(&buf);
@@ -713,7 +752,9 @@ emit_field_mask(Emit *e, const PbMsgPlan *plan, const PbMsgState *st)
 			}
 		}
 	}
-	emit_string(e, buf.data, buf.len);
+	if (elems)
+		pfree(elems);
+	emit_buffer(e, &buf);
 }
 
 /*
@@ -813,14 +854,162 @@ emit_message(Emit *e, const PbMessageInfo *mi, const PbSegment *segs, int nsegs,
 	st = pb_msg_state_create(plan);
 	pb_collect(st, segs, nsegs);
 	emit_collected(e, mi, plan, st, depth);
+	/* nothing the tree keeps points into the state: free it for the next element */
+	pb_msg_state_free(st);
+}
+
+/* ---------- the tree to jsonb ---------- */
+
+/*
+ * The tree that pushJsonbValue built is written out in jsonb's on-disk
+ * format (utils/jsonb.h) here rather than by JsonbValueToJsonb, only so
+ * that a big value stays cancellable: the bytes are the same, but this
+ * walk checks for interrupts as it goes.
+ */
+static void write_node(StringInfo buf, JEntry *entry, const JsonbValue *v);
+
+/* Zero bytes up to a 4-byte boundary; returns how many. */
+static int
+pad_to_int(StringInfo buf)
+{
+	int			pad = INTALIGN(buf->len) - buf->len;
+
+	for (int i = 0; i < pad; i++)
+		appendStringInfoCharMacro(buf, '\0');
+	return pad;
+}
+
+/* Reserve n bytes at the end of buf; returns their offset. */
+static int
+reserve(StringInfo buf, int n)
+{
+	int			at = buf->len;
+
+	enlargeStringInfo(buf, n);
+	buf->len += n;
+	return at;
+}
+
+static void
+write_scalar(StringInfo buf, JEntry *entry, const JsonbValue *v)
+{
+	int			pad;
+	int			len;
+
+	switch (v->type)
+	{
+		case jbvString:
+			appendBinaryStringInfo(buf, v->val.string.val, v->val.string.len);
+			*entry = JENTRY_ISSTRING | v->val.string.len;
+			break;
+		case jbvNumeric:
+			/* the numeric's bytes start 4-byte aligned; the padding is its own */
+			pad = pad_to_int(buf);
+			len = VARSIZE_ANY(v->val.numeric);
+			appendBinaryStringInfo(buf, (const char *) v->val.numeric, len);
+			*entry = JENTRY_ISNUMERIC | (pad + len);
+			break;
+		case jbvBool:
+			*entry = v->val.boolean ? JENTRY_ISBOOL_TRUE : JENTRY_ISBOOL_FALSE;
+			break;
+		case jbvNull:
+			*entry = JENTRY_ISNULL;
+			break;
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+}
+
+/* The i-th child of a container being written: from a tree, or made on demand. */
+typedef const JsonbValue *(*ChildFn) (void *arg, int i);
+
+/*
+ * write_container
+ *		An array or object: header, one JEntry per child, the children's bytes
+ *
+ * An object's children are its keys, then its values in the same order
+ * (pushJsonbValue has sorted and de-duplicated the keys).  Every
+ * JB_OFFSET_STRIDE'th JEntry holds the end offset of its child, the others
+ * its length; the container's own length counts its leading padding.
+ */
+static void
+write_container(StringInfo buf, JEntry *entry, uint32 header, int nchildren,
+				ChildFn child, void *arg)
+{
+	const char *what = (header & JB_FOBJECT) ? "object" : "array";
+	int			start = buf->len;
+	int			jentries;
+	int			datastart;
+
+	pad_to_int(buf);
+	appendBinaryStringInfo(buf, (const char *) &header, sizeof(header));
+	jentries = reserve(buf, sizeof(JEntry) * nchildren);
+	datastart = buf->len;
+	for (int i = 0; i < nchildren; i++)
+	{
+		JEntry		je;
+		int			total;
+
+		write_node(buf, &je, child(arg, i));
+		total = buf->len - datastart;
+		if (total > JENTRY_OFFLENMASK)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("total size of jsonb %s elements exceeds the maximum of %u bytes",
+							what, JENTRY_OFFLENMASK)));
+		if (i % JB_OFFSET_STRIDE == 0)
+			je = (je & JENTRY_TYPEMASK) | total | JENTRY_HAS_OFF;
+		memcpy(buf->data + jentries + i * sizeof(JEntry), &je, sizeof(JEntry));
+		pb_check_interrupts_every(i + 1);
+	}
+	if (buf->len - start > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("total size of jsonb %s elements exceeds the maximum of %u bytes",
+						what, JENTRY_OFFLENMASK)));
+	*entry = JENTRY_ISCONTAINER | (buf->len - start);
+}
+
+static const JsonbValue *
+tree_child(void *arg, int i)
+{
+	const JsonbValue *v = arg;
+	int			npairs = v->val.object.nPairs;
+
+	if (v->type == jbvArray)
+		return &v->val.array.elems[i];
+	return i < npairs ? &v->val.object.pairs[i].key : &v->val.object.pairs[i - npairs].value;
+}
+
+static void
+write_node(StringInfo buf, JEntry *entry, const JsonbValue *v)
+{
+	check_stack_depth();
+	if (v->type == jbvObject)
+		write_container(buf, entry, v->val.object.nPairs | JB_FOBJECT,
+						2 * v->val.object.nPairs, tree_child, (void *) v);
+	else if (v->type == jbvArray)
+		write_container(buf, entry,
+						v->val.array.nElems | JB_FARRAY | (v->val.array.rawScalar ? JB_FSCALAR : 0),
+						v->val.array.nElems, tree_child, (void *) v);
+	else
+		write_scalar(buf, entry, v);
 }
 
 static Jsonb *
 finish(Emit *e)
 {
+	StringInfoData buf;
+	JEntry		root;
+
+	/* a scalar at the top is wrapped in a one-element array: small, PostgreSQL's way */
 	if (e->top)
 		return JsonbValueToJsonb(e->top);
-	return JsonbValueToJsonb(e->result);
+	initStringInfo(&buf);
+	(void) reserve(&buf, VARHDRSZ);
+	write_node(&buf, &root, e->result);
+	SET_VARSIZE(buf.data, buf.len);
+	return (Jsonb *) buf.data;
 }
 
 Jsonb *
@@ -835,6 +1024,65 @@ pb_json_message(struct PbRenderCache *rc, const PbMessageInfo *mi,
 	return finish(&e);
 }
 
+/* The elements of a repeated message field, rendered one at a time. */
+typedef struct ElementSource
+{
+	struct PbRenderCache *rc;
+	const PbMessageInfo *mi;
+	const PbOcc *occ;			/* the elements as collected */
+	int			depth;
+	MemoryContext scratch;		/* one element's tree, reset per element */
+} ElementSource;
+
+static const JsonbValue *
+element_child(void *arg, int i)
+{
+	ElementSource *src = arg;
+	PbSegment	seg = {src->occ[i].ptr, src->occ[i].len};
+	MemoryContext old;
+	Emit		e;
+
+	/* the previous element is written out by now */
+	MemoryContextReset(src->scratch);
+	old = MemoryContextSwitchTo(src->scratch);
+	memset(&e, 0, sizeof(e));
+	e.rc = src->rc;
+	emit_message(&e, src->mi, &seg, 1, src->depth);
+	MemoryContextSwitchTo(old);
+	return e.top ? e.top : e.result;
+}
+
+/*
+ * json_message_list
+ *		A repeated message field (not a map) as a JSON array, element by element
+ *
+ * The array is the whole value, so it is written straight out: each
+ * element's tree lives only until it is written, and a big array costs its
+ * jsonb (and the wire) rather than the tree of every element.
+ */
+static Jsonb *
+json_message_list(const PbMsgPlan *plan, const PbMsgState *st, int s,
+				  const PbMessageInfo *mi)
+{
+	ElementSource src;
+	int			n;
+	StringInfoData buf;
+	JEntry		root;
+
+	src.rc = plan->render;
+	src.mi = mi;
+	src.occ = pb_slot_occurrences(st, s, &n);
+	src.depth = plan->depth + 1;
+	src.scratch = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw json element",
+										ALLOCSET_DEFAULT_SIZES);
+	initStringInfo(&buf);
+	(void) reserve(&buf, VARHDRSZ);
+	write_container(&buf, &root, n | JB_FARRAY, n, element_child, &src);
+	SET_VARSIZE(buf.data, buf.len);
+	MemoryContextDelete(src.scratch);
+	return (Jsonb *) buf.data;
+}
+
 Jsonb *
 pb_json_field(const PbMsgPlan *plan, const PbMsgState *st, int s)
 {
@@ -845,6 +1093,13 @@ pb_json_field(const PbMsgPlan *plan, const PbMsgState *st, int s)
 		return NULL;
 	memset(&e, 0, sizeof(e));
 	e.rc = plan->render;
+	if (slot->kind == PB_K_MESSAGE && slot->repeated)
+	{
+		const PbMessageInfo *mi = slot_message(&e, slot);
+
+		if (!is_map_entry(mi))
+			return json_message_list(plan, st, s, mi);
+	}
 	emit_field(&e, plan, st, s, plan->depth);
 	return finish(&e);
 }
