@@ -195,6 +195,9 @@ pb_raw_init(PbRawInput *raw)
 	raw->end = PG_UINT64_MAX;
 }
 
+/* The most one read() takes between two interrupt checks. */
+#define RAW_READ_CHUNK (8 * 1024 * 1024)
+
 /*
  * pb_raw_open_file
  *		Open a file to read its bytes [start, end)
@@ -255,6 +258,9 @@ pb_raw_read(void *arg, uint8_t *buf, size_t len)
 		return 0;
 	if (len > raw->end - raw->pos)
 		len = (size_t) (raw->end - raw->pos);
+	/* a buffer growing toward one huge message is read a chunk per interrupt check */
+	if (len > RAW_READ_CHUNK)
+		len = RAW_READ_CHUNK;
 	for (;;)
 	{
 		ssize_t		n;
@@ -292,6 +298,9 @@ pb_raw_close(PbRawInput *raw, bool finished)
 }
 
 /* ---------- estimates ---------- */
+
+/* The largest message the planner's sample reads whole. */
+#define SAMPLE_MESSAGE_LIMIT (4 * 1024 * 1024)
 
 /*
  * Is the sample still short?  Frame the first megabyte or thousand
@@ -354,10 +363,17 @@ pb_estimate_messages(const PbTableOptions *opts, uint32 container_field, List *f
 
 	pb_input_init(&input, pb_raw_read, &raw, &alloc, (PbCompression) opts->compression);
 	pb_source_init(&source, pb_input_read, &input, &alloc, 256 * 1024);
+	/*
+	 * A message bigger than the sample is not read: its length prefix is
+	 * its size (planning must not read, unbounded and uncancellable, the
+	 * whole first element of a container).
+	 */
 	pb_framing_init(&framing, opts->framing, &source, container_field,
-					(uint64) opts->max_message_size);
+					Min((uint64) opts->max_message_size, SAMPLE_MESSAGE_LIMIT));
 	n = sample_messages(&input, &source, &framing);
-	if (n > 0)
+	if (n == 0 && framing.err == PB_FRAME_ERR_TOO_LARGE && framing.oversized > 0)
+		estimate = Max((double) total_size / (double) framing.oversized, 1.0);
+	else if (n > 0)
 	{
 		/*
 		 * Mean message size in the decompressed stream, times the
