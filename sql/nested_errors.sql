@@ -19,6 +19,9 @@ CREATE SERVER nx_err_gtfs FOREIGN DATA WRAPPER protobuf_fdw
 CREATE FOREIGN TABLE ne_step (id bigint) SERVER nx_err
   OPTIONS (filename :'dump_enc', framing 'container', container 'nest.Dump.groups.evnts');
 SELECT * FROM ne_step;
+-- an empty step: refused when the option is set
+CREATE FOREIGN TABLE ne_empty_step (id bigint) SERVER nx_err
+  OPTIONS (filename :'dump_enc', framing 'container', container 'nest.Dump..groups.events');
 -- a root message that does not exist
 CREATE FOREIGN TABLE ne_root (id bigint) SERVER nx_err
   OPTIONS (filename :'dump_enc', framing 'container', container 'nest.Dmp.groups.events');

@@ -179,7 +179,7 @@ pb_container_resolve(const PbSchema *schema, const char *spec)
 	char	   *message;
 	char	   *field;
 
-	pb_split_container(spec, &message, &field);	/* the shape: at least one dot */
+	pb_split_container(spec, &message, &field);	/* the shape: dots, no empty step */
 	for (char *tok = strtok(copy, "."); tok; tok = strtok(NULL, "."))
 		comps[ncomps++] = tok;
 	cp->spec = spec;

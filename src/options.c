@@ -298,7 +298,11 @@ parse_composite_types(char *value, PbOptionValues *values)
 				 errhint("Use a boolean: true or false.")));
 }
 
-/* "pkg.Msg.field" -> message name and field name (pointers into a copy) */
+/*
+ * "pkg.Root.f1[.f2...]" -> the name before the last dot and the last step
+ * (pointers into a copy); a value without a dot or with an empty step is
+ * refused.
+ */
 void
 pb_split_container(const char *value, char **message, char **field)
 {
@@ -310,6 +314,12 @@ pb_split_container(const char *value, char **message, char **field)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for option \"container\": \"%s\"", value),
 				 errdetail("The value names a repeated message field as <container message full name>.<field name>."),
+				 errhint("For example: container 'bench.Batch.events'.")));
+	if (strstr(copy, "..") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"container\": \"%s\"", value),
+				 errdetail("The container path has an empty step."),
 				 errhint("For example: container 'bench.Batch.events'.")));
 	*dot = '\0';
 	*message = copy;
