@@ -163,6 +163,18 @@ make_levels(PbContainerPath *cp)
 	cp->nneed = palloc0(sizeof(int) * (cp->nsteps + 1));
 }
 
+/* "a.b.c" of comps[0 .. k-1]: the message name a prefix of the path spells */
+static char *
+prefix_name(char **comps, int k)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < k; i++)
+		appendStringInfo(&buf, "%s%s", i ? "." : "", comps[i]);
+	return buf.data;
+}
+
 /*
  * pb_container_resolve
  *		Resolve the option container against a descriptor set
@@ -190,13 +202,9 @@ pb_container_resolve(const PbSchema *schema, const char *spec)
 	/* the longest prefix that names a message and after which the steps resolve */
 	for (int k = ncomps - 1; k >= 1; k--)
 	{
-		char	   *name = pstrdup(comps[0]);
-		const PbMessageInfo *root;
+		const PbMessageInfo *root = pb_schema_find_message(schema, prefix_name(comps, k));
 		StepFailure f = {0};
 
-		for (int i = 1; i < k; i++)
-			name = psprintf("%s.%s", name, comps[i]);
-		root = pb_schema_find_message(schema, name);
 		if (root == NULL)
 			continue;
 		if (ncomps - k >= PB_PATH_MAX_STEPS)
@@ -226,10 +234,8 @@ pb_container_resolve(const PbSchema *schema, const char *spec)
 		 */
 		for (int k = ncomps - 1; k >= 1; k--)
 		{
-			char	   *name = pstrdup(comps[0]);
+			char	   *name = prefix_name(comps, k);
 
-			for (int i = 1; i < k; i++)
-				name = psprintf("%s.%s", name, comps[i]);
 			if (pb_schema_has_close_message(schema, name))
 			{
 				message = name;
