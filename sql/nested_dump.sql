@@ -13,20 +13,7 @@ CREATE SERVER nx_dump FOREIGN DATA WRAPPER protobuf_fdw
   OPTIONS (descriptor_set '/tmp/protobuf_fdw_test/nested_dump.desc');
 \pset null '(null)'
 
--- nx_oracle(file): Python's rows, numbered from 1 in file (wire) order
-CREATE FUNCTION pg_temp.nx_oracle(f text) RETURNS TABLE (pos bigint, j jsonb) LANGUAGE sql AS $$
-  SELECT n, line::jsonb
-    FROM regexp_split_to_table(rtrim(pg_read_file('/tmp/protobuf_fdw_test/nested/' || f), E'\n'),
-                               E'\n') WITH ORDINALITY AS t(line, n) $$;
--- the row offsets of every uncompressed data file and path
-CREATE TEMP TABLE nx_offsets (file text, path text, ordinal bigint, off bigint);
-COPY nx_offsets FROM '/tmp/protobuf_fdw_test/nested/offsets.tsv' (FORMAT csv, DELIMITER E'\t', HEADER);
-
--- the shapes: the foreign table's columns and options, and per column the value Python read,
--- as an SQL expression over the oracle row j (got: over the foreign table's row t; default
--- the column itself)
-CREATE TEMP TABLE nx_shapes (shape text PRIMARY KEY, server text, container text, columns text);
-CREATE TEMP TABLE nx_checks (shape text, col text, expected text, got text);
+\i test/fixtures/nested/compare.sql
 
 INSERT INTO nx_shapes VALUES
 ('dump_events', 'nx_dump', 'nest.Dump.groups.events', $$
@@ -84,55 +71,6 @@ SELECT s, c.col, c.expected
   FROM unnest(ARRAY['world_events', 'world_groups']) s,
        (VALUES ('r_code', $$j->>'regions_code'$$), ('w_version', $$j->>'root_version'$$),
                ('r_idx', $$(j->>'regions_index')::bigint$$)) AS c(col, expected);
-
--- nx_table(table, shape, options): (re)create the shape's foreign table
-CREATE FUNCTION pg_temp.nx_table(tab text, shape text, opts text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE s record;
-BEGIN
-  SELECT * INTO s FROM nx_shapes WHERE nx_shapes.shape = nx_table.shape;
-  EXECUTE format('DROP FOREIGN TABLE IF EXISTS %I', tab);
-  EXECUTE format('CREATE FOREIGN TABLE %I (%s) SERVER %I OPTIONS (container %L, %s)',
-                 tab, s.columns, s.server, s.container, opts);
-END $$;
--- nx_diff(source, shape, oracle): every value of the source's rows (a table, or a subquery in
--- parentheses) that differs from the oracle row of the same ordinal, as text; '(row)' for a
--- row that is on one side only
-CREATE FUNCTION pg_temp.nx_diff(src text, shape text, oracle text)
-RETURNS TABLE (ord bigint, col text, expected text, got text) LANGUAGE plpgsql AS $$
-DECLARE vals text;
-BEGIN
-  SELECT string_agg(format(', (%L, (%s)::text, (%s)::text, (%s) IS DISTINCT FROM (%s))',
-                           c.col, c.expected, coalesce(c.got, 't.' || quote_ident(c.col)),
-                           c.expected, coalesce(c.got, 't.' || quote_ident(c.col))), '')
-    INTO vals FROM nx_checks c WHERE c.shape = nx_diff.shape;
-  RETURN QUERY EXECUTE format(
-    'SELECT coalesce(e.pos, t.ord), c.col, c.expected, c.got
-       FROM pg_temp.nx_oracle(%L) e FULL JOIN %s t ON t.ord = e.pos,
-            LATERAL (VALUES (''(row)'', e.pos::text, t.ord::text, e.pos IS DISTINCT FROM t.ord) %s)
-              AS c(col, expected, got, differs)
-      WHERE c.differs ORDER BY 1, 2', oracle, src, vals);
-END $$;
--- nx_summary(source, shape, oracle, plain file): rows read, rows Python read, values that
--- differ, offsets that are not the wire walker's (the compressed files' offsets are those of
--- their plain file), whether the rows came in ordinal order
-CREATE FUNCTION pg_temp.nx_summary(src text, shape text, oracle text, plain text,
-                                   OUT n bigint, OUT expected bigint, OUT differing bigint,
-                                   OUT bad_offsets bigint, OUT in_order bool)
-LANGUAGE plpgsql AS $$
-DECLARE path text;
-BEGIN
-  SELECT regexp_replace(container, '^([a-z0-9_]+\.)*[A-Z][A-Za-z]*\.', '') INTO path
-    FROM nx_shapes WHERE nx_shapes.shape = nx_summary.shape;
-  EXECUTE format('SELECT count(*), bool_and(ord = rn) FROM (SELECT ord, row_number() OVER () AS rn FROM %s t) t', src)
-    INTO n, in_order;
-  SELECT count(*) INTO expected FROM pg_temp.nx_oracle(oracle);
-  SELECT count(*) INTO differing FROM pg_temp.nx_diff(src, shape, oracle);
-  EXECUTE format('SELECT count(*) FROM (SELECT * FROM nx_offsets WHERE file = %L AND path = %L) o
-                    FULL JOIN %s t ON t.ord = o.ordinal
-                   WHERE o.off IS DISTINCT FROM t.off', plain, path, src)
-    INTO bad_offsets;
-END $$;
 
 -- the data files: every form, compression and framing; a single-message file is read with
 -- framing 'container' and with framing 'single'
