@@ -13,6 +13,7 @@ CREATE SERVER nx_dump FOREIGN DATA WRAPPER protobuf_fdw
   OPTIONS (descriptor_set '/tmp/protobuf_fdw_test/nested_dump.desc');
 \pset null '(null)'
 
+SET nx.dir = '/tmp/protobuf_fdw_test/nested/';
 \i test/fixtures/nested/compare.sql
 
 INSERT INTO nx_shapes VALUES
