@@ -13,15 +13,20 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/sysattr.h"
+#include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/typcache.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/formatting.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/varlena.h"
 
 #include "binding.h"
 #include "options.h"
@@ -153,7 +158,7 @@ natural_types(PbScalarKind kind)
 		case PB_K_BYTES:
 			return "bytea (or text)";
 		case PB_K_ENUM:
-			return "text for the value's name (or integer for its number)";
+			return "text for the value's name (or integer for its number, or an enum type labelled by the value names)";
 		case PB_K_MESSAGE:
 			return "jsonb or a composite type whose attributes are named after the message's fields";
 	}
@@ -262,6 +267,7 @@ typedef struct PlanBuilder
 	List	   *readers;		/* of PbReader * */
 	List	   *children;		/* of ChildBuilder * */
 	List	   *oneofs;			/* oneof indexes of the message, as ints */
+	List	   *domains;		/* of PbDomainCheck * */
 	struct PbRenderCache *render;
 } PlanBuilder;
 
@@ -276,6 +282,9 @@ struct PbRenderCache
 	const PbSchema *schema;
 	const char *relname;		/* the foreign table, for errors */
 	List	   *plans;			/* of PbMsgPlan *, one per message type */
+	/* the column option "unit" of the column being bound (NULL: none) */
+	const char *unit;
+	bool		unit_used;		/* an integer field took it */
 };
 
 static bool
@@ -525,6 +534,46 @@ wkt_types(PbWellKnownType wkt)
 }
 
 /*
+ * How many composite types deep the output being bound is (0: a column):
+ * an attribute takes no option, so hints must not offer one.  Reset by
+ * each plan build, as an error may leave it raised.
+ */
+static int	attribute_depth = 0;
+
+static bool
+is_integer_kind(PbScalarKind kind)
+{
+	switch (kind)
+	{
+		case PB_K_INT32:
+		case PB_K_INT64:
+		case PB_K_UINT32:
+		case PB_K_UINT64:
+		case PB_K_SINT32:
+		case PB_K_SINT64:
+		case PB_K_FIXED32:
+		case PB_K_SFIXED32:
+		case PB_K_FIXED64:
+		case PB_K_SFIXED64:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* timestamp or timestamptz, or an array of one */
+static bool
+is_timestamp_type(Oid typid)
+{
+	Oid			elemtype = get_element_type(typid);
+
+	if (OidIsValid(elemtype))
+		typid = elemtype;
+	typid = getBaseType(typid);
+	return typid == TIMESTAMPTZOID || typid == TIMESTAMPOID;
+}
+
+/*
  * type_mismatch
  *		Report that a column of type typid cannot hold field f
  *
@@ -551,6 +600,17 @@ type_mismatch(const char *colname, Oid typid, const PbFieldDescriptor *f,
 				 errmsg("column \"%s\" of type %s cannot hold field \"%s\" of type %s",
 						colname, format_type_be(typid), f->name, ftype),
 				 errhint("Declare the column as %s.", wkt)));
+	if (is_integer_kind(field_kind(f)) && is_timestamp_type(typid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("column \"%s\" of type %s cannot hold %sfield \"%s\" of type %s",
+						colname, format_type_be(typid), is_repeated(f) ? "repeated " : "",
+						f->name, ftype),
+				 attribute_depth > 0
+				 ? errhint("Declare the attribute as %s%s; an attribute takes no option: to read the integer as a time, read it in a column of its own with the options field and unit.",
+						   is_repeated(f) ? "an array of " : "", natural_types(field_kind(f)))
+				 : errhint("Set the column option unit ('s', 'ms', 'us' or 'ns') to read the integer as a time since 1970-01-01 UTC, or declare the column as %s%s.",
+						   is_repeated(f) ? "an array of " : "", natural_types(field_kind(f)))));
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 			 errmsg("column \"%s\" of type %s cannot hold %sfield \"%s\" of type %s",
@@ -558,7 +618,7 @@ type_mismatch(const char *colname, Oid typid, const PbFieldDescriptor *f,
 					f->name, ftype),
 			 why ? errdetail("%s", why) : 0,
 			 is_repeated(f) && is_message(f) && why && strstr(why, "map")
-			 ? errhint("Declare the column as jsonb.")
+			 ? errhint("Declare the column as jsonb, or as an array of a composite type with the attributes key and value.")
 			 : is_repeated(f) && is_message(f)
 			 ? errhint("Declare the column as jsonb, or as an array of a composite type for a repeated message field.")
 			 : errhint("Declare the column as %s%s.",
@@ -596,23 +656,86 @@ set_target_input(PbReader *r, Oid typid)
 	}
 }
 
-/* A composite reader's sub-plan: each attribute bound by name to a field of mi. */
+/*
+ * The fields of mi whose names are within a few edits of 'name' (case
+ * ignored), quoted and comma-separated, or NULL: up to five, closest first.
+ */
+static char *
+close_field_names(const PbMessageInfo *mi, const char *name)
+{
+	int			max_distance = Max(2, (int) strlen(name) / 3);
+	StringInfoData buf;
+	int			n = 0;
+	char	   *lower = asc_tolower(name, strlen(name));
+
+	initStringInfo(&buf);
+	for (int d = 0; d <= max_distance; d++)
+		for (size_t i = 0; i < mi->desc->n_field && n < 5; i++)
+		{
+			const char *fname = mi->desc->field[i]->name;
+			char	   *flower = asc_tolower(fname, strlen(fname));
+
+			if (varstr_levenshtein_less_equal(lower, strlen(lower), flower, strlen(flower),
+											  1, 1, 1, max_distance, true) == d)
+				appendStringInfo(&buf, "%s\"%s\"", n++ ? ", " : "", fname);
+		}
+	return n > 0 ? buf.data : NULL;
+}
+
+/*
+ * An attribute of a composite type is bound by its name alone (it has no
+ * options): one that names no field is reported here, with the close names.
+ */
+static void
+check_attribute_name(const PbMessageInfo *mi, const char *colname, Oid comptype,
+					 const char *attname, const char *relname)
+{
+	char	   *close;
+
+	if (strchr(attname, '.') != NULL)
+		return;					/* a path: bind_output reports its steps */
+	if (lookup_step(mi, attname, colname, relname) != NULL || lookup_oneof(mi, attname) >= 0)
+		return;
+	close = close_field_names(mi, attname);
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+			 errmsg("attribute \"%s\" of type %s (column \"%s\") matches no field of message \"%s\"",
+					attname, format_type_be(comptype), colname, mi->full_name),
+			 errdetail("Message \"%s\" has the fields: %s.", mi->full_name, pb_message_field_list(mi->desc)),
+			 close
+			 ? errhint("Perhaps you meant %s: an attribute reads the field it is named after.", close)
+			 : errhint("Name each attribute of type %s after a field of message \"%s\", or drop it.",
+					   format_type_be(comptype), mi->full_name)));
+}
+
+/*
+ * bind_composite
+ *		A composite reader's sub-plan: each attribute bound by name to a field of mi
+ *
+ * Column options (unit) apply to the column's own value, not to attributes.
+ */
 static void
 bind_composite(PbReader *r, const PbMessageInfo *mi, Oid comptype, int depth,
 			   struct PbRenderCache *render)
 {
 	TupleDesc	desc = lookup_rowtype_tupdesc_copy(comptype, -1);
 	PlanBuilder *sub = new_builder(mi, depth, render);
+	const char *unit = render->unit;
 
+	render->unit = NULL;
+	attribute_depth++;
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
 		if (att->attisdropped)
 			continue;
+		check_attribute_name(mi, r->colname, comptype, NameStr(att->attname), render->relname);
 		bind_output(sub, psprintf("%s.%s", r->colname, NameStr(att->attname)),
 					NameStr(att->attname), att->atttypid, att->atttypmod, i);
 	}
+	attribute_depth--;
+	render->unit = unit;
 	r->subdesc = desc;
 	r->sub = finish_builder(sub);
 }
@@ -694,7 +817,8 @@ bind_well_known(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
 		const PbFieldDescriptor *value = pb_message_field_by_number(mi->desc, 1);
 		PbTarget	target;
 
-		if (!choose_target(field_kind(value), typid, &target))
+		if (b->render->unit == NULL && !choose_target(field_kind(value), typid, &target) &&
+			!(field_kind(value) == PB_K_ENUM && type_is_enum(typid)))
 			type_mismatch(colname, typid, f, mi, NULL);
 		bind_field(child_builder(b, f), colname, value, typid, typmod, attidx);
 		return;
@@ -706,8 +830,9 @@ bind_well_known(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
  * bind_message_field
  *		Bind a message (or group) field to a column other than jsonb
  *
- * A composite type reads the message, an array of one a repeated message;
- * other repeated messages (maps among them) read only as jsonb; a singular
+ * A composite type reads the message, an array of one a repeated message
+ * (a map: an array of (key, value) rows); other repeated messages read
+ * only as jsonb; a singular
  * well-known type may read as the SQL type it stands for.
  */
 static void
@@ -725,15 +850,109 @@ bind_message_field(PlanBuilder *b, const char *colname, const PbFieldDescriptor 
 			bind_well_known(b, colname, f, mi, typid, typmod, attidx);
 		return;
 	}
-	if (OidIsValid(elemtype) && get_typtype(elemtype) == TYPTYPE_COMPOSITE && !is_map_entry(mi))
+	/* a map's entries are messages too: (key, value) rows */
+	if (OidIsValid(elemtype) && get_typtype(elemtype) == TYPTYPE_COMPOSITE)
 	{
 		bind_composite_field(b, colname, f, mi, typid, typmod, attidx, elemtype);
 		return;
 	}
 	type_mismatch(colname, typid, f, mi,
 				  is_map_entry(mi)
-				  ? "A map field reads as jsonb (an object whose keys are the map's keys)."
+				  ? "A map field reads as jsonb (an object whose keys are the map's keys) or as an array of rows (key, value)."
 				  : "A repeated message field reads as jsonb (an array) or as an array of a composite type.");
+}
+
+/* Nanoseconds per unit of the column option "unit" (options.c checked the value). */
+static int64
+unit_nanos(const char *unit)
+{
+	if (strcmp(unit, "s") == 0)
+		return INT64CONST(1000000000);
+	if (strcmp(unit, "ms") == 0)
+		return INT64CONST(1000000);
+	if (strcmp(unit, "us") == 0)
+		return INT64CONST(1000);
+	return 1;
+}
+
+/*
+ * bind_unit
+ *		An integer field read as a time, by the column option "unit"
+ *
+ * typid is the column's type, or an array column's element type.
+ */
+static void
+bind_unit(PlanBuilder *b, PbReader *r, const PbFieldDescriptor *f, Oid typid)
+{
+	if (typid != TIMESTAMPTZOID && typid != TIMESTAMPOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("column \"%s\" of type %s cannot take the option unit",
+						r->colname, format_type_be(r->typid)),
+				 errdetail("The option unit reads an integer field as a time since 1970-01-01 UTC."),
+				 errhint("Declare the column as timestamptz or timestamp%s, or drop the option unit.",
+						 r->kind == PB_R_ARRAY ? " (an array of one for a repeated field)" : "")));
+	if (!is_integer_kind(field_kind(f)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("option unit of column \"%s\" needs an integer field, but field \"%s\" is of type %s",
+						r->colname, f->name, pb_field_type_name(f)),
+				 errhint("Drop the option unit: it applies to integer fields (int32, int64, uint32, uint64, sint32, sint64, fixed32, fixed64, sfixed32, sfixed64).")));
+	r->target = PB_T_TIMESTAMP;
+	r->unit = b->render->unit;
+	r->unit_ns = unit_nanos(r->unit);
+	r->timestamp_utc = (typid == TIMESTAMPOID);
+	b->render->unit_used = true;
+}
+
+/*
+ * bind_enum_labels
+ *		A protobuf enum read as a PostgreSQL enum type, by value name
+ *
+ * The label of each number the slot knows (its first-declared name), or
+ * InvalidOid: a name the type lacks is an error only when a row holds it.
+ */
+static void
+bind_enum_labels(PbReader *r, const PbFieldSlot *slot, Oid enumtype)
+{
+	r->target = PB_T_ENUM;
+	r->enum_labels = palloc(sizeof(Oid) * Max(slot->nenum_values, 1));
+	for (int i = 0; i < slot->nenum_values; i++)
+	{
+		const char *name = slot->enum_values[i].name;
+		HeapTuple	tup = NULL;
+
+		r->enum_labels[i] = InvalidOid;
+		if (strlen(name) < NAMEDATALEN)
+			tup = SearchSysCache2(ENUMTYPOIDNAME, ObjectIdGetDatum(enumtype),
+								  CStringGetDatum(name));
+		if (HeapTupleIsValid(tup))
+		{
+			r->enum_labels[i] = ((Form_pg_enum) GETSTRUCT(tup))->oid;
+			ReleaseSysCache(tup);
+		}
+	}
+}
+
+/*
+ * How reader r (its slot set) converts field f's values into typid (a
+ * column's type or an array's element type, domains resolved): an integer
+ * under the option unit, an enum into an enum type, else choose_target's.
+ */
+static bool
+bind_target(PlanBuilder *b, PbReader *r, const PbFieldDescriptor *f, Oid typid)
+{
+	if (b->render->unit)
+	{
+		bind_unit(b, r, f, typid);
+		return true;
+	}
+	if (field_kind(f) == PB_K_ENUM && type_is_enum(typid))
+	{
+		bind_enum_labels(r, list_nth(b->slots, r->slot), typid);
+		return true;
+	}
+	return choose_target(field_kind(f), typid, &r->target);
 }
 
 /* A repeated scalar field read as an array. */
@@ -742,18 +961,26 @@ bind_array(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
 		   Oid typid, int32 typmod, int attidx)
 {
 	Oid			elemtype = get_element_type(typid);
+	Oid			basetype;
 	PbReader   *r;
 
 	if (!OidIsValid(elemtype))
 		type_mismatch(colname, typid, f, NULL, "A repeated field reads as an array.");
 	r = new_reader(b, PB_R_ARRAY, attidx, colname, f, typid, typmod);
-	if (!choose_target(field_kind(f), elemtype, &r->target))
-		type_mismatch(colname, typid, f, NULL, NULL);
 	r->slot = add_slot(b, f, PB_SLOT_ALL);
+	/* elements of a domain: read as its base type, each checked */
+	basetype = elemtype;
+	if (get_typtype(elemtype) == TYPTYPE_DOMAIN)
+	{
+		r->elemdomain = elemtype;
+		basetype = getBaseTypeAndTypmod(elemtype, &r->typmod);
+	}
+	if (!bind_target(b, r, f, basetype))
+		type_mismatch(colname, typid, f, NULL, NULL);
 	r->elemtype = elemtype;
 	get_typlenbyvalalign(elemtype, &r->elemlen, &r->elembyval, &r->elemalign);
 	/* an array column's typmod is its elements' (varchar(2)[], numeric(4,2)[]) */
-	set_target_input(r, elemtype);
+	set_target_input(r, basetype);
 }
 
 /* A singular scalar field: the last occurrence; absent is NULL where presence is tracked. */
@@ -763,10 +990,11 @@ bind_scalar(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
 {
 	PbReader   *r = new_reader(b, PB_R_SCALAR, attidx, colname, f, typid, typmod);
 
-	if (!choose_target(field_kind(f), typid, &r->target))
-		type_mismatch(colname, typid, f, NULL, NULL);
 	r->slot = add_slot(b, f, PB_SLOT_LAST);
-	r->presence = !b->mi->proto3 || f->has_oneof_index ||
+	if (!bind_target(b, r, f, typid))
+		type_mismatch(colname, typid, f, NULL, NULL);
+	/* a map entry's key and value read as their defaults when absent */
+	r->presence = (!b->mi->proto3 && !is_map_entry(b->mi)) || f->has_oneof_index ||
 		(f->has_proto3_optional && f->proto3_optional);
 	set_target_input(r, typid);
 }
@@ -807,17 +1035,24 @@ field_not_found(PlanBuilder *b, const char *colname, const char *path, const cha
 			 errhint("Name a field with the column option \"field\": a name or a number, or a path of them separated by dots.")));
 }
 
-/* The whole message at builder b's level, as jsonb (path "."). */
+/*
+ * The whole message at builder b's level (path "."): as jsonb, or as a row
+ * of a composite type bound as a message field's would be (r->sub).
+ */
 static void
 bind_whole_message(PlanBuilder *b, const char *colname, Oid typid, int32 typmod, int attidx)
 {
-	if (typid != JSONBOID)
+	PbReader   *r;
+
+	if (typid != JSONBOID && get_typtype(typid) != TYPTYPE_COMPOSITE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("column \"%s\" of type %s cannot hold the whole message \"%s\"",
 						colname, format_type_be(typid), b->mi->full_name),
-				 errhint("Declare the column as jsonb.")));
-	new_reader(b, PB_R_WHOLE, attidx, colname, NULL, typid, typmod);
+				 errhint("Declare the column as jsonb, or as a composite type whose attributes are named after the message's fields.")));
+	r = new_reader(b, PB_R_WHOLE, attidx, colname, NULL, typid, typmod);
+	if (typid != JSONBOID)
+		bind_composite(r, b->mi, typid, b->depth + 1, b->render);
 }
 
 /* The name of the member of oneof 'oneof' (named 'step') set last, as text. */
@@ -869,6 +1104,17 @@ bind_output(PlanBuilder *b, const char *colname, const char *path,
 	char	   *step;
 	char	   *next;
 
+	if (get_typtype(typid) == TYPTYPE_DOMAIN)
+	{
+		/* bound as its base type; the value is checked once this level is read */
+		PbDomainCheck *dc = palloc0(sizeof(PbDomainCheck));
+
+		dc->attidx = attidx;
+		dc->domain = typid;
+		dc->colname = pstrdup(colname);
+		b->domains = lappend(b->domains, dc);
+		typid = getBaseTypeAndTypmod(typid, &typmod);
+	}
 	if (path && strcmp(path, ".") == 0)
 	{
 		bind_whole_message(b, colname, typid, typmod, attidx);
@@ -1042,6 +1288,12 @@ finish_builder(PlanBuilder *b)
 		i++;
 	}
 
+	plan->ndomains = list_length(b->domains);
+	plan->domains = palloc(sizeof(PbDomainCheck) * Max(plan->ndomains, 1));
+	i = 0;
+	foreach(lc, b->domains)
+		plan->domains[i++] = *(PbDomainCheck *) lfirst(lc);
+
 	plan->noneofs = list_length(b->oneofs);
 	plan->oneof_ids = palloc(sizeof(int) * Max(plan->noneofs, 1));
 	i = 0;
@@ -1120,6 +1372,7 @@ pb_plan_columns(Relation rel, Bitmapset *attrs)
 		col->path = pb_get_column_field(RelationGetRelid(rel), attr->attnum);
 		col->typid = attr->atttypid;
 		col->typmod = attr->atttypmod;
+		col->unit = pb_get_column_unit(RelationGetRelid(rel), attr->attnum);
 		cols = lappend(cols, col);
 	}
 	return cols;
@@ -1137,12 +1390,22 @@ pb_build_plan_columns(const char *relname, const PbMessageInfo *mi, const PbSche
 	ListCell   *lc;
 
 	b->render->relname = relname;
+	attribute_depth = 0;
 	foreach(lc, columns)
 	{
 		PbColumnRef *col = lfirst(lc);
 
+		b->render->unit = col->unit;
+		b->render->unit_used = false;
 		bind_output(b, col->colname, col->path, col->typid, col->typmod, col->attidx);
+		if (col->unit && !b->render->unit_used)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("option unit of column \"%s\" applies only to an integer field read as timestamptz or timestamp",
+							col->colname),
+					 errhint("Drop the option unit, or point the column at an integer field that counts time since 1970-01-01 UTC.")));
 	}
+	b->render->unit = NULL;
 	return finish_builder(b);
 }
 

@@ -55,8 +55,10 @@ typedef enum PbTarget
 	PB_T_BOOL,
 	PB_T_BYTEA,
 	PB_T_TEXT,					/* the canonical text form */
-	PB_T_TEXT_INPUT				/* that text through the type's input function
+	PB_T_TEXT_INPUT,			/* that text through the type's input function
 								 * (varchar(n), bpchar(n): length checks) */
+	PB_T_TIMESTAMP,				/* an integer count of unit_ns since 1970 (UTC) */
+	PB_T_ENUM					/* an enum number as a label of a PostgreSQL enum */
 } PbTarget;
 
 /* How a reader turns a slot's occurrences into one Datum. */
@@ -124,10 +126,25 @@ typedef struct PbReader
 	struct PbMsgPlan *sub;		/* COMPOSITE: plan for the row type */
 	TupleDesc	subdesc;		/* COMPOSITE: the row type's descriptor */
 	int			oneof_index;	/* ONEOF_NAME: the oneof (in the message) */
+	int64		unit_ns;		/* PB_T_TIMESTAMP: nanoseconds per unit */
+	const char *unit;			/* PB_T_TIMESTAMP: the option's value */
+	Oid		   *enum_labels;	/* PB_T_ENUM: label per slot enum_values[], or
+								 * InvalidOid */
+	Oid			elemdomain;		/* ARRAY of a domain: checked per element */
+	void	   *domain_extra;	/* domain_check()'s cache for elemdomain */
 	const char *colname;
 	const char *fieldname;
 	const char *fieldtype;
 } PbReader;
+
+/* An output of a domain type: its value checked as a cast to the domain would. */
+typedef struct PbDomainCheck
+{
+	int			attidx;
+	Oid			domain;
+	const char *colname;		/* for the error's context */
+	void	   *extra;			/* domain_check()'s cache */
+} PbDomainCheck;
 
 /* Conversions the row loop does inline; anything else goes through convert_scalar(). */
 typedef enum PbFastOp
@@ -178,6 +195,8 @@ typedef struct PbMsgPlan
 	PbChild    *children;
 	int			noneofs;
 	int		   *oneof_ids;		/* oneof index in the message, per oneof state */
+	int			ndomains;		/* outputs of a domain type, checked last */
+	PbDomainCheck *domains;
 	struct PbRenderCache *render;	/* shared by the whole tree */
 	struct PbMsgState *state;	/* decode trees: this level's state, reused per row */
 } PbMsgPlan;
@@ -203,6 +222,7 @@ typedef struct PbColumnRef
 	const char *path;
 	Oid			typid;
 	int32		typmod;
+	const char *unit;			/* the column option "unit", or NULL */
 } PbColumnRef;
 
 /* The columns of 'rel' in 'attrs' that decode a field (not the metadata ones), as PbColumnRefs. */

@@ -24,6 +24,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/lsyscache.h"
 #include "utils/float.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -174,6 +175,9 @@ string_text(const uint8 *p, uint32 len)
 	return cstring_to_text_with_len(s, outlen);
 }
 
+static Datum integer_time_datum(const PbReader *r, const PbFieldSlot *slot, uint64 v);
+static Datum enum_label_datum(const PbReader *r, const PbFieldSlot *slot, uint64 v);
+
 static Datum
 convert_scalar(const PbReader *r, const PbFieldSlot *slot, uint64 v, const uint8 *p, uint32 len)
 {
@@ -210,6 +214,10 @@ convert_scalar(const PbReader *r, const PbFieldSlot *slot, uint64 v, const uint8
 			return InputFunctionCall((FmgrInfo *) &r->input,
 									 scalar_to_cstring(slot, v, p, len),
 									 r->ioparam, r->typmod);
+		case PB_T_TIMESTAMP:
+			return integer_time_datum(r, slot, v);
+		case PB_T_ENUM:
+			return enum_label_datum(r, slot, v);
 	}
 	elog(ERROR, "unexpected conversion target %d", (int) r->target);
 	return (Datum) 0;
@@ -279,6 +287,119 @@ interval_datum(const PbReader *r, const PbSegment *segs, int nsegs)
 	return IntervalPGetDatum(iv);
 }
 
+/* ---------- integer times (the column option "unit") ---------- */
+
+static void
+integer_time_out_of_range(const PbReader *r, const PbFieldSlot *slot, uint64 v)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			 errmsg("value %s of field \"%s\" (%s) is out of range for column \"%s\" of type %s",
+					pb_kind_is_unsigned64(slot->kind)
+					? psprintf(UINT64_FORMAT, v)
+					: psprintf(INT64_FORMAT, pb_value_int64(slot->kind, v)),
+					r->fieldname, r->fieldtype, r->colname, format_type_be(r->typid)),
+			 errdetail("With unit '%s' it is a time PostgreSQL cannot represent (4713 BC to 294276 AD).",
+					   r->unit)));
+}
+
+/*
+ * integer_time_datum
+ *		An integer count of units since 1970-01-01 00:00 UTC, as a timestamp
+ *
+ * Nanoseconds round to microseconds exactly as PostgreSQL's input rounds
+ * the nine digits of a fraction of a second (to the nearest; a tie as the
+ * double arithmetic of its input goes, mostly to even); for a time before
+ * 1970 the fraction is the one its text shows (-1 ns is
+ * 23:59:59.999999999, which rounds up to 00:00:00).  Out of range
+ * (infinity included) is an error.
+ */
+static Datum
+integer_time_datum(const PbReader *r, const PbFieldSlot *slot, uint64 v)
+{
+	int64		n;
+	int64		us;
+	Timestamp	ts;
+
+	if (pb_kind_is_unsigned64(slot->kind) && v > (uint64) PG_INT64_MAX)
+		integer_time_out_of_range(r, slot, v);
+	n = pb_value_int64(slot->kind, v);
+	if (r->unit_ns == 1)
+	{
+		int64		secs = n / 1000000000;
+		int64		nanos = n % 1000000000;
+
+		if (nanos < 0)			/* floor: the fraction is the one the time shows */
+		{
+			secs--;
+			nanos += 1000000000;
+		}
+		/*
+		 * As ParseFractionalSecond reads ".nnnnnnnnn": strtod's double (the
+		 * nearest to nanos / 1e9, as this division gives) times 1e6, rint.
+		 */
+		us = secs * USECS_PER_SEC + (int64) rint((double) nanos / 1e9 * 1000000);
+	}
+	else if (pg_mul_s64_overflow(n, r->unit_ns / 1000, &us))
+		integer_time_out_of_range(r, slot, v);
+	/* Unix epoch -> PostgreSQL epoch (2000-01-01) */
+	if (pg_sub_s64_overflow(us, (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY, &ts) ||
+		!IS_VALID_TIMESTAMP(ts))
+		integer_time_out_of_range(r, slot, v);
+	if (r->typmod >= 0)
+		return DirectFunctionCall2(r->timestamp_utc ? timestamp_scale : timestamptz_scale,
+								   TimestampGetDatum(ts), Int32GetDatum(r->typmod));
+	return TimestampGetDatum(ts);	/* same bits for timestamp and timestamptz: UTC */
+}
+
+/* ---------- enum labels ---------- */
+
+/*
+ * An enum number as the label of the column's enum type that its value
+ * name has; a number the protobuf enum lacks, or a name the type lacks, is
+ * an error.
+ */
+static Datum
+enum_label_datum(const PbReader *r, const PbFieldSlot *slot, uint64 v)
+{
+	int32		number = (int32) (uint32) v;
+	Oid			enumtype = r->kind == PB_R_ARRAY ? getBaseType(r->elemtype) : r->typid;
+	const char *ename = slot->field->type_name ? slot->field->type_name : "";
+	int			lo = 0,
+				hi = slot->nenum_values - 1;
+
+	if (ename[0] == '.')
+		ename++;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (slot->enum_values[mid].number == number)
+		{
+			if (!OidIsValid(r->enum_labels[mid]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						 errmsg("value %d (%s) of field \"%s\" has no label in type %s of column \"%s\"",
+								number, slot->enum_values[mid].name, r->fieldname,
+								format_type_be(enumtype), r->colname),
+						 errhint("Add the label: ALTER TYPE %s ADD VALUE '%s'.",
+								 format_type_be(enumtype), slot->enum_values[mid].name)));
+			return ObjectIdGetDatum(r->enum_labels[mid]);
+		}
+		if (slot->enum_values[mid].number < number)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("value %d of field \"%s\" is not a number of enum %s, so column \"%s\" of type %s cannot hold it",
+					number, r->fieldname, ename, r->colname, format_type_be(enumtype)),
+			 errhint("Declare the column as integer (the number) or text (the name, else the number) to read numbers the enum does not define.")));
+	return (Datum) 0;
+}
+
 /* ---------- readers ---------- */
 
 typedef struct DecodeCtx
@@ -345,9 +466,13 @@ array_datum(const PbReader *r, Datum *elems, int n)
 										   r->elembyval, r->elemalign));
 }
 
-/* PB_R_ARRAY: every element of a repeated scalar, converted, as an array. */
+/*
+ * PB_R_ARRAY: every element of a repeated scalar, converted, as an array;
+ * elements of a domain checked (its cache kept beside the plan).
+ */
 static Datum
-read_array(const PbReader *r, const PbFieldSlot *slot, const PbMsgState *st)
+read_array(const PbMsgPlan *plan, const PbReader *r, const PbFieldSlot *slot,
+		   const PbMsgState *st)
 {
 	PbOcc	   *elems;
 	int			n = pb_slot_elements(st, r->slot, &elems);
@@ -356,6 +481,9 @@ read_array(const PbReader *r, const PbFieldSlot *slot, const PbMsgState *st)
 	for (int i = 0; i < n; i++)
 	{
 		elemvals[i] = convert_scalar(r, slot, elems[i].v, elems[i].ptr, elems[i].len);
+		if (OidIsValid(r->elemdomain))
+			domain_check(elemvals[i], false, r->elemdomain, &((PbReader *) r)->domain_extra,
+						 GetMemoryChunkContext((void *) plan));
 		pb_check_interrupts_every(i + 1);
 	}
 	return array_datum(r, elemvals, n);
@@ -546,7 +674,7 @@ run_reader(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st, const PbReader
 			d = read_scalar(r, slot, st);
 			break;
 		case PB_R_ARRAY:
-			d = read_array(r, slot, st);
+			d = read_array(plan, r, slot, st);
 			break;
 		case PB_R_JSONB:
 			{
@@ -580,8 +708,11 @@ run_reader(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st, const PbReader
 			d = read_join(r, st);
 			break;
 		case PB_R_WHOLE:
-			d = JsonbPGetDatum(pb_json_message(plan->render, plan->message,
-											   segs, nsegs, plan->depth));
+			if (r->sub)			/* as a row of a composite type */
+				d = composite_datum(ctx, r, segs, nsegs);
+			else
+				d = JsonbPGetDatum(pb_json_message(plan->render, plan->message,
+												   segs, nsegs, plan->depth));
 			break;
 		case PB_R_ONEOF_NAME:
 			{
@@ -677,8 +808,43 @@ run_fast_readers(DecodeCtx *ctx, const PbMsgPlan *plan, const PbMsgState *st,
 }
 
 /*
+ * The outputs of a domain type bound at this level, paths below it
+ * included, checked as a cast to the domain checks (NULL against NOT NULL
+ * too).
+ */
+static void
+domain_check_context(void *arg)
+{
+	const PbDomainCheck *dc = arg;
+
+	errcontext("column \"%s\" of type %s", dc->colname, format_type_be(dc->domain));
+}
+
+static void
+check_domains(const PbMsgPlan *plan, Datum *values, bool *nulls)
+{
+	ErrorContextCallback cb;
+
+	if (plan->ndomains == 0)
+		return;
+	cb.callback = domain_check_context;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	for (int i = 0; i < plan->ndomains; i++)
+	{
+		PbDomainCheck *dc = &plan->domains[i];
+
+		cb.arg = dc;
+		domain_check(values[dc->attidx], nulls[dc->attidx], dc->domain, &dc->extra,
+					 GetMemoryChunkContext((void *) plan));
+	}
+	error_context_stack = cb.previous;
+}
+
+/*
  * Decode one level of the plan tree: collect its message, run its readers,
- * then descend into the child levels its paths go through.
+ * then descend into the child levels its paths go through; last, check the
+ * values of its domain-typed outputs.
  */
 static void
 decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
@@ -702,6 +868,7 @@ decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
 		csegs = pb_slot_segments(st, child->slot, &n);
 		decode_level(ctx, child->plan, level_state(child->plan), csegs, n, values, nulls);
 	}
+	check_domains(plan, values, nulls);
 }
 
 void

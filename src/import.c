@@ -242,6 +242,56 @@ typedef struct Generator
 	PbImportTypes *types;		/* the composite types made so far */
 } Generator;
 
+/* Name endings that suggest an integer counts time since 1970, and the unit each means. */
+static const struct
+{
+	const char *suffix;
+	const char *unit;
+}			time_suffixes[] = {
+	{"_unix_nano", "ns"}, {"_unix_nanos", "ns"}, {"_ns", "ns"},
+	{"_unix_micros", "us"}, {"_micros", "us"}, {"_us", "us"},
+	{"_ms", "ms"}, {"_millis", "ms"},
+	{"_unix", "s"}, {"_unix_seconds", "s"}, {"_unix_secs", "s"}, {"_epoch_seconds", "s"},
+};
+
+/*
+ * A field's comment, and for an integer field named like a Unix time
+ * (start_time_unix_nano, created_ms) the column option that reads it as
+ * timestamptz: a suggestion, since latency_ms counts no time since 1970.
+ */
+static char *
+field_comment(const PbSchema *schema, const PbFieldDescriptor *f)
+{
+	char	   *comment = pb_import_field_comment(schema, f);
+	size_t		len = strlen(f->name);
+
+	switch (f->type)
+	{
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_INT32:
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_INT64:
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_UINT32:
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_UINT64:
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_SINT32:
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_SINT64:
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_FIXED32:
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_FIXED64:
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_SFIXED32:
+		case GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_SFIXED64:
+			break;
+		default:
+			return comment;
+	}
+	for (int i = 0; i < lengthof(time_suffixes); i++)
+	{
+		size_t		slen = strlen(time_suffixes[i].suffix);
+
+		if (len > slen && pg_strcasecmp(f->name + len - slen, time_suffixes[i].suffix) == 0)
+			return psprintf("%s; option unit '%s' reads it as timestamptz", comment,
+							time_suffixes[i].unit);
+	}
+	return comment;
+}
+
 /*
  * The columns of the row message's fields: named as the field (with the
  * column option "field" when the name had to change: cut as PostgreSQL
@@ -261,7 +311,7 @@ row_columns(Generator *g, const PbDescriptor *msg, List **used)
 		c->name = pb_import_unique_name(f->name, used);
 		c->type = pb_import_column_type(g->types, f, &cut);
 		c->field = strcmp(c->name, f->name) != 0 ? f->name : NULL;
-		c->comment = pb_import_field_comment(g->schema, f);
+		c->comment = field_comment(g->schema, f);
 		cols = lappend(cols, c);
 	}
 	return cols;
@@ -324,7 +374,7 @@ ancestor_columns(Generator *g, const PbContainerPath *cp, int step, List **used)
 		c->type = pb_import_column_type(g->types, f, &cut);
 		c->field = psprintf("%s/%s", from, f->name);
 		c->comment = psprintf("from %s, %s", step < 0 ? "the root" : prefix,
-							  pb_import_field_comment(g->schema, f));
+							  field_comment(g->schema, f));
 		cols = lappend(cols, c);
 	}
 	return cols;

@@ -40,6 +40,7 @@ typedef struct PbOptionValues
 	char	   *field;			/* a column's */
 	PbMetaKind	meta;
 	char	   *meta_step;		/* PB_META_INDEX: "" or the STEP of 'STEP/index' */
+	char	   *unit;			/* a column's: "s", "ms", "us" or "ns" */
 } PbOptionValues;
 
 /* The privilege needed to set an option on a server or table. */
@@ -77,6 +78,7 @@ static void parse_max_message_size(char *value, PbOptionValues *values);
 static void parse_field(char *value, PbOptionValues *values);
 static void parse_meta(char *value, PbOptionValues *values);
 static void parse_composite_types(char *value, PbOptionValues *values);
+static void parse_unit(char *value, PbOptionValues *values);
 
 #define SRV PB_OPT_SERVER
 #define TBL PB_OPT_TABLE
@@ -113,6 +115,7 @@ static const PbOption pb_options[] = {
 	{"max_message_size", TBL | IMP | FUN, 4, PB_PRIV_NONE, parse_max_message_size},
 	{"field", COL, 0, PB_PRIV_NONE, parse_field},
 	{"meta", COL, 0, PB_PRIV_NONE, parse_meta},
+	{"unit", COL, 0, PB_PRIV_NONE, parse_unit},
 	{"composite_types", IMP | FUN, 10, PB_PRIV_NONE, parse_composite_types},
 };
 
@@ -526,10 +529,27 @@ catalog_context(Oid catalog)
 	}
 }
 
+static void
+parse_unit(char *value, PbOptionValues *values)
+{
+	if (strcmp(value, "s") != 0 && strcmp(value, "ms") != 0 &&
+		strcmp(value, "us") != 0 && strcmp(value, "ns") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"unit\": \"%s\"", value),
+				 errhint("Valid values are \"s\", \"ms\", \"us\" and \"ns\": the unit an integer field counts since 1970-01-01 UTC.")));
+	values->unit = value;
+}
+
 /* The rules between a column's options. */
 static void
 check_column_options(const PbOptionValues *values)
 {
+	if (values->unit != NULL && values->meta != PB_META_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("options \"unit\" and \"meta\" cannot both be set on a column"),
+				 errhint("A metadata column reads no field.")));
 	if (values->field != NULL && values->meta != PB_META_NONE)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
@@ -676,4 +696,13 @@ pb_get_column_field(Oid foreigntableid, int attnum)
 
 	read_column_options(foreigntableid, attnum, &values);
 	return values.field;
+}
+
+char *
+pb_get_column_unit(Oid foreigntableid, int attnum)
+{
+	PbOptionValues values;
+
+	read_column_options(foreigntableid, attnum, &values);
+	return values.unit;
 }

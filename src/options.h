@@ -51,6 +51,9 @@ extern void pb_get_table_options(Oid foreigntableid, PbTableOptions *opts);
 /* The column option "field" of attribute attnum (1-based), or NULL. */
 extern char *pb_get_column_field(Oid foreigntableid, int attnum);
 
+/* The column option "unit" of attribute attnum ("s", "ms", "us", "ns"), or NULL. */
+extern char *pb_get_column_unit(Oid foreigntableid, int attnum);
+
 /* Metadata columns (column option "meta"). */
 typedef enum PbMetaKind
 {
