@@ -237,7 +237,9 @@ SELECT (SELECT count(*) FROM bt_parts_py) AS entries,
        (SELECT count(*) FROM (SELECT * FROM bt_parts_py EXCEPT ALL SELECT * FROM got) x) AS differences,
        (SELECT count(*) FROM (SELECT * FROM gotj EXCEPT ALL SELECT * FROM bt_parts_py) x) +
        (SELECT count(*) FROM (SELECT * FROM bt_parts_py EXCEPT ALL SELECT * FROM gotj) x) AS json_differences;
-SELECT id, counts, parts, counts_j FROM bt_maps WHERE id <= 3 ORDER BY id;
+-- (entries sorted by key: python3-protobuf writes a map's entries in no set order)
+SELECT id, ARRAY(SELECT e FROM unnest(counts) e ORDER BY (e).key) AS counts, parts, counts_j
+  FROM bt_maps WHERE id <= 3 ORDER BY id;
 
 -- TensorFlow's tf.train.Example: features.feature is a map<string, Feature>; a Feature is a
 -- oneof of three lists, each a composite here (or the value as jsonb)
@@ -275,7 +277,9 @@ SELECT (SELECT count(*) FROM py) AS features,
        (SELECT count(*) FROM bt_examples e
          WHERE (SELECT jsonb_object_agg((f).key, (f).value) FROM unnest(e.features_j) f)
                IS DISTINCT FROM e.feature_map) AS json_differences;
-SELECT ord, features, features_j FROM bt_examples WHERE ord = 1;
+SELECT ord, ARRAY(SELECT e FROM unnest(features) e ORDER BY (e).key) AS features,
+       ARRAY(SELECT e FROM unnest(features_j) e ORDER BY (e).key) AS features_j
+  FROM bt_examples WHERE ord = 1;
 -- the features of one example, as rows
 SELECT (e).key, ((e).value).kind, (((e).value).int64_list).value AS ints
   FROM bt_examples, unnest(features) e WHERE ord = 1 ORDER BY 1;

@@ -694,7 +694,8 @@ check_attribute_name(const PbMessageInfo *mi, const char *colname, Oid comptype,
 
 	if (strchr(attname, '.') != NULL)
 		return;					/* a path: bind_output reports its steps */
-	if (lookup_step(mi, attname, colname, relname) != NULL || lookup_oneof(mi, attname) >= 0)
+	if (lookup_step(mi, attname, psprintf("%s.%s", colname, attname), relname) != NULL ||
+		lookup_oneof(mi, attname) >= 0)
 		return;
 	close = close_field_names(mi, attname);
 	ereport(ERROR,
@@ -817,8 +818,8 @@ bind_well_known(PlanBuilder *b, const char *colname, const PbFieldDescriptor *f,
 		const PbFieldDescriptor *value = pb_message_field_by_number(mi->desc, 1);
 		PbTarget	target;
 
-		if (b->render->unit == NULL && !choose_target(field_kind(value), typid, &target) &&
-			!(field_kind(value) == PB_K_ENUM && type_is_enum(typid)))
+		/* under the option unit, bind_field checks the pairing */
+		if (b->render->unit == NULL && !choose_target(field_kind(value), typid, &target))
 			type_mismatch(colname, typid, f, mi, NULL);
 		bind_field(child_builder(b, f), colname, value, typid, typmod, attidx);
 		return;
