@@ -101,22 +101,27 @@ SELECT protobuf_fdw_create_table('bt_srv', 'bt.Times', '/data/times.pb');
 -- ======================= PostgreSQL enum types =======================
 -- labels in another order than the numbers: matched by name; no ULTRAVIOLET
 CREATE TYPE bt_color AS ENUM ('BLUE', 'GREEN', 'RED', 'COLOR_UNSPECIFIED');
+-- LOW and MINOR are both 1: the type has only the second name
+CREATE TYPE bt_level AS ENUM ('LEVEL_UNSPECIFIED', 'MINOR', 'HIGH');
 CREATE TYPE bt_part AS (a integer, b text, c bt_color,
                          at_ms timestamptz);   -- an attribute cannot take unit: below
 CREATE FOREIGN TABLE bt_colored (
   id bigint, color bt_color, colors bt_color[], qty integer, name text,
   part_c bt_color OPTIONS (field 'part.c'),
   part_at timestamptz OPTIONS (field 'part.at_ms', unit 'ms'),
-  color_text text OPTIONS (field 'color'), color_num integer OPTIONS (field 'color')
+  color_text text OPTIONS (field 'color'), color_num integer OPTIONS (field 'color'),
+  level bt_level
 ) SERVER bt_srv OPTIONS (filename '/tmp/protobuf_fdw_test/bind13/colored.pb', message 'bt.Colored');
 CREATE TEMP TABLE bt_colored_py (id bigint, color text, colors text[], qty integer, name text,
-  has_part boolean, a integer, b text, c text, at timestamptz);
+  has_part boolean, a integer, b text, c text, at timestamptz, level_names text);
 COPY bt_colored_py FROM '/tmp/protobuf_fdw_test/bind13/colored.tsv';
 SELECT count(*) AS rows, count(*) FILTER (WHERE
          f.color::text IS DISTINCT FROM p.color OR f.colors::text[] IS DISTINCT FROM p.colors OR
          f.qty IS DISTINCT FROM p.qty OR f.name IS DISTINCT FROM p.name OR
          f.part_c::text IS DISTINCT FROM p.c OR f.part_at IS DISTINCT FROM p.at OR
-         f.color_text IS DISTINCT FROM f.color::text) AS differences
+         f.color_text IS DISTINCT FROM f.color::text OR
+         NOT f.level::text = ANY (string_to_array(p.level_names, '|'))) AS differences,
+       count(*) FILTER (WHERE f.level = 'MINOR') > 0 AS minor_read
   FROM bt_colored f FULL JOIN bt_colored_py p USING (id);
 SELECT id, color, color_num, colors, pg_typeof(color), pg_typeof(colors), part_c
   FROM bt_colored WHERE id <= 4 ORDER BY id;

@@ -906,32 +906,57 @@ bind_unit(PlanBuilder *b, PbReader *r, const PbFieldDescriptor *f, Oid typid)
 	b->render->unit_used = true;
 }
 
+static int
+compare_enum_number(const void *a, const void *b)
+{
+	int32		x = ((const PbEnumValue *) a)->number;
+	int32		y = ((const PbEnumValue *) b)->number;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The label of enum type enumtype named 'name', or InvalidOid. */
+static Oid
+enum_label(Oid enumtype, const char *name)
+{
+	HeapTuple	tup;
+	Oid			label;
+
+	if (strlen(name) >= NAMEDATALEN)
+		return InvalidOid;
+	tup = SearchSysCache2(ENUMTYPOIDNAME, ObjectIdGetDatum(enumtype), CStringGetDatum(name));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	label = ((Form_pg_enum) GETSTRUCT(tup))->oid;
+	ReleaseSysCache(tup);
+	return label;
+}
+
 /*
  * bind_enum_labels
  *		A protobuf enum read as a PostgreSQL enum type, by value name
  *
- * The label of each number the slot knows (its first-declared name), or
- * InvalidOid: a name the type lacks is an error only when a row holds it.
+ * The label of each number the slot knows, or InvalidOid: a name the type
+ * lacks is an error only when a row holds it.  Among aliases the first
+ * declared name with a label wins.
  */
 static void
-bind_enum_labels(PbReader *r, const PbFieldSlot *slot, Oid enumtype)
+bind_enum_labels(PbReader *r, const PbFieldSlot *slot, Oid enumtype, const PbSchema *schema)
 {
-	r->target = PB_T_ENUM;
-	r->enum_labels = palloc(sizeof(Oid) * Max(slot->nenum_values, 1));
-	for (int i = 0; i < slot->nenum_values; i++)
-	{
-		const char *name = slot->enum_values[i].name;
-		HeapTuple	tup = NULL;
+	const PbEnumDescriptor *ed = pb_schema_find_enum(schema, slot->field->type_name)->desc;
 
-		r->enum_labels[i] = InvalidOid;
-		if (strlen(name) < NAMEDATALEN)
-			tup = SearchSysCache2(ENUMTYPOIDNAME, ObjectIdGetDatum(enumtype),
-								  CStringGetDatum(name));
-		if (HeapTupleIsValid(tup))
-		{
-			r->enum_labels[i] = ((Form_pg_enum) GETSTRUCT(tup))->oid;
-			ReleaseSysCache(tup);
-		}
+	r->target = PB_T_ENUM;
+	r->enum_labels = palloc0(sizeof(Oid) * Max(slot->nenum_values, 1));
+	for (size_t i = 0; i < ed->n_value; i++)
+	{
+		/* slot->enum_values: one per number, sorted (bind_enum) */
+		PbEnumValue key = {ed->value[i]->number, 0, NULL};
+		PbEnumValue *v = bsearch(&key, slot->enum_values, slot->nenum_values,
+								 sizeof(PbEnumValue), compare_enum_number);
+		int			k = v ? (int) (v - slot->enum_values) : -1;
+
+		if (k >= 0 && !OidIsValid(r->enum_labels[k]))
+			r->enum_labels[k] = enum_label(enumtype, ed->value[i]->name);
 	}
 }
 
@@ -950,7 +975,7 @@ bind_target(PlanBuilder *b, PbReader *r, const PbFieldDescriptor *f, Oid typid)
 	}
 	if (field_kind(f) == PB_K_ENUM && type_is_enum(typid))
 	{
-		bind_enum_labels(r, list_nth(b->slots, r->slot), typid);
+		bind_enum_labels(r, list_nth(b->slots, r->slot), typid, pb_render_cache_schema(b->render));
 		return true;
 	}
 	return choose_target(field_kind(f), typid, &r->target);
