@@ -24,6 +24,7 @@
 #include "utils/rel.h"
 
 #include "binding.h"
+#include "defaults.h"
 #include "options.h"
 #include "stream/wire.h"
 
@@ -276,6 +277,7 @@ struct PbRenderCache
 	const PbSchema *schema;
 	const char *relname;		/* the foreign table, for errors */
 	List	   *plans;			/* of PbMsgPlan *, one per message type */
+	bool		absent_default; /* the column being bound reads absent 'default' */
 };
 
 static bool
@@ -317,16 +319,61 @@ is_map_entry(const PbMessageInfo *mi)
 	return mi->desc->options && mi->desc->options->has_map_entry && mi->desc->options->map_entry;
 }
 
+/*
+ * The extension a bracketed step names ("[pkg.ext]"), which must extend
+ * message mi; else an error listing mi's extensions.
+ */
 static const PbFieldDescriptor *
-lookup_step(const PbMessageInfo *mi, const char *step, const char *colname, const char *relname)
+lookup_extension(const PbSchema *schema, const PbMessageInfo *mi, const char *step,
+				 const char *colname)
+{
+	const PbExtensionInfo *xi = pb_schema_find_extension(schema, step);
+
+	if (xi != NULL && strcmp(xi->extendee, mi->full_name) == 0)
+		return xi->field;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+			 xi == NULL
+			 ? errmsg("extension %s of column \"%s\" is not in descriptor set \"%s\"",
+					  step, colname, schema->path)
+			 : errmsg("extension %s of column \"%s\" extends message \"%s\", not \"%s\"",
+					  step, colname, xi->extendee, mi->full_name),
+			 mi->nextensions > 0
+			 ? errhint("The extensions of message \"%s\" in the descriptor set are: %s.",
+					   mi->full_name, pb_message_extension_list(mi))
+			 : errhint("The descriptor set holds no extension of message \"%s\"; write it with protoc --include_imports from the .proto files that declare them.",
+					   mi->full_name)));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * lookup_step
+ *		The field of message mi that one path step names
+ *
+ * A step is a field's name (exact, else case-insensitive if unambiguous),
+ * a field number (a field or an extension of mi), or an extension's full
+ * name in brackets as the text format writes it: "[pkg.ext]".
+ */
+static const PbFieldDescriptor *
+lookup_step(const PbSchema *schema, const PbMessageInfo *mi, const char *step,
+			const char *colname, const char *relname)
 {
 	const PbDescriptor *msg = mi->desc;
 	const PbFieldDescriptor *ci_match = NULL;
 	int			nci = 0;
 	int			number;
 
+	if (step[0] == '[')
+		return lookup_extension(schema, mi, step, colname);
 	if (parse_field_number(step, &number))
-		return pb_message_field_by_number(msg, number);
+	{
+		const PbExtensionInfo *xi;
+
+		if (pb_message_field_by_number(msg, number))
+			return pb_message_field_by_number(msg, number);
+		xi = pb_message_extension(mi, number);
+		return xi ? xi->field : NULL;
+	}
 	for (size_t i = 0; i < msg->n_field; i++)
 	{
 		if (strcmp(msg->field[i]->name, step) == 0)
@@ -566,6 +613,29 @@ type_mismatch(const char *colname, Oid typid, const PbFieldDescriptor *f,
 					   natural_types(field_kind(f)))));
 }
 
+/*
+ * A jsonb output renders every type its message contains: check, before
+ * any row is read, that the set holds each (a set written without
+ * --include_imports lacks the imported ones).
+ */
+static void
+require_types(PlanBuilder *b, const char *colname, const PbMessageInfo *mi)
+{
+	const PbSchema *schema = pb_render_cache_schema(b->render);
+	const char *in_message = NULL;
+	const char *in_field = NULL;
+	const char *missing = pb_schema_missing_type(schema, mi, &in_message, &in_field);
+
+	if (missing)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
+				 errmsg("type \"%s\" of field \"%s\" of message \"%s\" is not in descriptor set \"%s\"",
+						missing, in_field, in_message, schema->path),
+				 errdetail("Column \"%s\" reads message \"%s\" as jsonb, which needs every type it contains.",
+						   colname, mi->full_name),
+				 errhint("Write the descriptor set with protoc --include_imports so that it holds every type it refers to.")));
+}
+
 static PbReader *
 new_reader(PlanBuilder *b, PbReaderKind kind, int attidx, const char *colname,
 		   const PbFieldDescriptor *f, Oid typid, int32 typmod)
@@ -578,8 +648,14 @@ new_reader(PlanBuilder *b, PbReaderKind kind, int attidx, const char *colname,
 	r->typid = typid;
 	r->typmod = typmod;
 	r->colname = pstrdup(colname);
-	r->fieldname = f ? f->name : ".";
+	r->fieldname = f ? pb_field_step_name(b->mi, f) : ".";
 	r->fieldtype = f ? pb_field_type_name(f) : "message";
+	r->absent_default = b->render->absent_default;
+	r->default_p = (const uint8 *) "";
+	if (kind == PB_R_WHOLE)
+		require_types(b, colname, b->mi);
+	else if (kind == PB_R_JSONB && f && is_message(f))
+		require_types(b, colname, field_message(pb_render_cache_schema(b->render), f));
 	b->readers = lappend(b->readers, r);
 	return r;
 }
@@ -803,7 +879,10 @@ field_not_found(PlanBuilder *b, const char *colname, const char *path, const cha
 			 ? errmsg("field \"%s\" of column \"%s\" not found in message \"%s\"", step, colname, mi->full_name)
 			 : errmsg("column \"%s\" of foreign table \"%s\" matches no field of message \"%s\"",
 					  colname, b->render->relname, mi->full_name),
-			 errdetail("Message \"%s\" has the fields: %s.", mi->full_name, pb_message_field_list(mi->desc)),
+			 errdetail("Message \"%s\" has the fields: %s%s%s.", mi->full_name,
+					   pb_message_field_list(mi->desc),
+					   mi->nextensions > 0 ? "; the extensions: " : "",
+					   mi->nextensions > 0 ? pb_message_extension_list(mi) : ""),
 			 errhint("Name a field with the column option \"field\": a name or a number, or a path of them separated by dots.")));
 }
 
@@ -855,6 +934,27 @@ check_path_step(PlanBuilder *b, const char *colname, const char *path,
 }
 
 /*
+ * The dot that ends path step 'step' (NULL for the last step); a step in
+ * brackets, an extension's full name, holds dots of its own.
+ */
+static char *
+step_end(char *step, const char *path, const char *colname)
+{
+	char	   *close;
+
+	if (step[0] != '[')
+		return strchr(step, '.');
+	close = strchr(step, ']');
+	if (close == NULL || (close[1] != '.' && close[1] != '\0'))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("field path \"%s\" of column \"%s\" has a step in brackets without its closing bracket",
+						path, colname),
+				 errhint("Name an extension as [full.name], followed by a dot or by the end of the path.")));
+	return close[1] == '.' ? close + 1 : NULL;
+}
+
+/*
  * bind_output
  *		Bind one output (a column, or an attribute of a composite) to its path
  *
@@ -880,14 +980,15 @@ bind_output(PlanBuilder *b, const char *colname, const char *path,
 	{
 		const PbFieldDescriptor *f;
 
-		next = path ? strchr(step, '.') : NULL;
+		next = path ? step_end(step, path, colname) : NULL;
 		if (next)
 			*next++ = '\0';
 		if (step[0] == '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("field path \"%s\" of column \"%s\" has an empty step", path, colname)));
-		f = lookup_step(b->mi, step, colname, b->render->relname);
+		f = lookup_step(pb_render_cache_schema(b->render), b->mi, step, colname,
+						b->render->relname);
 		if (f == NULL && next == NULL)
 		{
 			int			oneof = lookup_oneof(b->mi, step);
@@ -979,6 +1080,19 @@ finish_slots(PbMsgPlan *plan, PlanBuilder *b)
 }
 
 /*
+ * absent 'default': an absent field reads as its declared default (the
+ * type's own without one), as a generated getter returns it, so the
+ * reader no longer tracks presence.
+ */
+static void
+set_absent_default(PbReader *r, const PbFieldSlot *slot, struct PbRenderCache *render)
+{
+	pb_field_default(render->schema, slot->field, &r->default_v, &r->default_p,
+					 &r->default_len);
+	r->presence = false;
+}
+
+/*
  * The readers, singular scalar ones first: the row loop runs those from a
  * packed array (plan->fast), the rest one by one.  Needs the slots.
  */
@@ -1000,6 +1114,8 @@ finish_readers(PbMsgPlan *plan, PlanBuilder *b)
 
 			if (fast != (pass == 0))
 				continue;
+			if (r->kind == PB_R_SCALAR && r->presence && r->absent_default)
+				set_absent_default(r, &plan->slots[r->slot], b->render);
 			plan->readers[i] = *r;
 			if (fast)
 			{
@@ -1082,6 +1198,9 @@ pb_render_plan(struct PbRenderCache *cache, const PbMessageInfo *mi)
 	b = new_builder(mi, 0, cache);
 	for (size_t i = 0; i < mi->desc->n_field; i++)
 		(void) add_slot(b, mi->desc->field[i], PB_SLOT_LAST);
+	/* the set's extensions of mi render as "[full.name]" members */
+	for (int i = 0; i < mi->nextensions; i++)
+		(void) add_slot(b, mi->extensions[i]->field, PB_SLOT_LAST);
 	plan = finish_builder(b);
 	cache->plans = lappend(cache->plans, plan);
 	MemoryContextSwitchTo(old);
@@ -1120,6 +1239,7 @@ pb_plan_columns(Relation rel, Bitmapset *attrs)
 		col->path = pb_get_column_field(RelationGetRelid(rel), attr->attnum);
 		col->typid = attr->atttypid;
 		col->typmod = attr->atttypmod;
+		col->absent_default = pb_get_column_absent_default(RelationGetRelid(rel), attr->attnum);
 		cols = lappend(cols, col);
 	}
 	return cols;
@@ -1141,6 +1261,8 @@ pb_build_plan_columns(const char *relname, const PbMessageInfo *mi, const PbSche
 	{
 		PbColumnRef *col = lfirst(lc);
 
+		/* the column's composite attributes, at any depth, follow its option */
+		b->render->absent_default = col->absent_default;
 		bind_output(b, col->colname, col->path, col->typid, col->typmod, col->attidx);
 	}
 	return finish_builder(b);
@@ -1178,7 +1300,8 @@ plan_fields(const PbMsgPlan *plan, const char *prefix, List **out)
 	}
 	for (int c = 0; c < plan->nchildren; c++)
 	{
-		const char *name = plan->slots[plan->children[c].slot].field->name;
+		const char *name = pb_field_step_name(plan->message,
+											  plan->slots[plan->children[c].slot].field);
 
 		plan_fields(plan->children[c].plan,
 					prefix ? psprintf("%s.%s", prefix, name) : name, out);
