@@ -10,6 +10,7 @@
 CREATE SERVER x13 FOREIGN DATA WRAPPER protobuf_fdw
   OPTIONS (descriptor_set '/tmp/protobuf_fdw_test/ext13/ext13.desc');
 \pset null '(null)'
+SET x13.dir = '/tmp/protobuf_fdw_test/ext13/';
 \i test/fixtures/ext13/compare.sql
 
 \set cols 'i32 int, i64 bigint, u32 bigint, u64 numeric, s32 int, s64 bigint, f32 bigint, f64 numeric, sf32 int, sf64 bigint, fl real, fl_inf real, fl_ninf real, db_nan float8, db float8, b_true bool, b_plain bool, s text, by bytea, color text, color_num int OPTIONS (field ''color''), color_first text, color_first_num int OPTIONS (field ''color_first''), plain_i32 int, plain_s text, one_a int, one_b text, pick text, fl_small real, db_neg float8, by_plain bytea, inner_x int OPTIONS (field ''inner.x''), inner_y text OPTIONS (field ''inner.y''), "inner" jsonb, rep int[], ord bigint OPTIONS (meta ''ordinal'')'

@@ -13,6 +13,7 @@
 CREATE SERVER x13 FOREIGN DATA WRAPPER protobuf_fdw
   OPTIONS (descriptor_set '/tmp/protobuf_fdw_test/ext13/ext13.desc');
 \pset null '(null)'
+SET x13.dir = '/tmp/protobuf_fdw_test/ext13/';
 \i test/fixtures/ext13/compare.sql
 
 \set cols 'ext_i32 int OPTIONS (field ''[ext13.more.ext_i32]''), ext_i32_by_number int OPTIONS (field ''100''), ext_s text OPTIONS (field ''[ext13.more.ext_s]''), ext_color text OPTIONS (field ''[.ext13.more.ext_color]''), ext_color_num int OPTIONS (field ''[ext13.more.ext_color]''), ext_bytes bytea OPTIONS (field ''[ext13.more.ext_bytes]''), ext_double float8 OPTIONS (field ''[ext13.more.ext_double]''), ext_msg jsonb OPTIONS (field ''[ext13.more.ext_msg]''), ext_msg_label text OPTIONS (field ''[ext13.more.ext_msg].label''), ext_msg_n bigint OPTIONS (field ''[ext13.more.ext_msg].2''), ext_group jsonb OPTIONS (field ''[ext13.more.extgroup]''), ext_group_g int OPTIONS (field ''105.g''), ext_rep int[] OPTIONS (field ''[ext13.more.ext_rep]''), ext_packed bigint[] OPTIONS (field ''[ext13.more.ext_packed]''), ext_msgs jsonb OPTIONS (field ''[ext13.more.ext_msgs]''), inner_note text OPTIONS (field ''inner.[ext13.more.Holder.inner_note]''), whole jsonb OPTIONS (field ''.''), ord bigint OPTIONS (meta ''ordinal'')'
