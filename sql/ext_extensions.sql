@@ -69,6 +69,21 @@ SELECT (SELECT count(*) FROM x13_gtfs WHERE NOT is_deleted) AS absent_null,
        (SELECT count(*) FROM pg_temp.x13_oracle('gtfs.expected.jsonl')
          WHERE NOT (j->'get'->>'is_deleted')::bool) AS python;
 
+-- rows deeper (one per stop_time_update), with ancestors' columns: brackets and absent
+-- 'default' work the same after 'STEP/'.  Entity 1's trip and stop carry NYCT extensions
+-- (train "06 0123+ PEL/BBR", actual track "2"), entity 2's do not; neither sets is_deleted.
+CREATE FOREIGN TABLE x13_stops (
+  stop_id text, track text OPTIONS (field '[nyct_stop_time_update].actual_track'),
+  entity_id text OPTIONS (field 'entity/id'),
+  is_deleted bool OPTIONS (field 'entity/is_deleted'),
+  is_deleted_null bool OPTIONS (field 'entity/is_deleted', absent 'null'),
+  train_id text OPTIONS (field 'trip_update/trip.[nyct_trip_descriptor].train_id'),
+  header_version text OPTIONS (field '/header.[nyct_feed_header].nyct_subway_version'))
+  SERVER x13g OPTIONS (filename '/tmp/protobuf_fdw_test/ext13/gtfs.pb', framing 'single',
+    container 'transit_realtime.FeedMessage.entity.trip_update.stop_time_update',
+    absent 'default');
+SELECT * FROM x13_stops;
+
 -- errors, at the first query that reads the column
 CREATE FOREIGN TABLE x13_err (v text) SERVER x13g
   OPTIONS (filename '/tmp/protobuf_fdw_test/ext13/gtfs.pb', framing 'single',

@@ -102,6 +102,17 @@ hex_digit(char c)
 	return -1;
 }
 
+/* The byte a C letter escape (\n, \t, \\, ...) stands for, or -1. */
+static int
+letter_escape(char c)
+{
+	static const char from[] = "nrtabfv\\'\"?";
+	static const char to[] = "\n\r\t\a\b\f\v\\'\"?";
+	const char *at = c ? strchr(from, c) : NULL;
+
+	return at ? (unsigned char) to[at - from] : -1;
+}
+
 /*
  * unescape_bytes
  *		The bytes of a C-escaped default (protobuf's CEscape, and the C
@@ -139,24 +150,9 @@ unescape_bytes(const PbSchema *schema, const PbFieldDescriptor *f, StringInfo ou
 			appendStringInfoChar(out, (char) n);
 			continue;
 		}
-		switch (*c)
-		{
-			case 'n': n = '\n'; break;
-			case 'r': n = '\r'; break;
-			case 't': n = '\t'; break;
-			case 'a': n = '\a'; break;
-			case 'b': n = '\b'; break;
-			case 'f': n = '\f'; break;
-			case 'v': n = '\v'; break;
-			case '\\':
-			case '\'':
-			case '"':
-			case '?':
-				n = *c;
-				break;
-			default:
-				bad_default(schema, f);
-		}
+		n = letter_escape(*c);
+		if (n < 0)
+			bad_default(schema, f);
 		appendStringInfoChar(out, (char) n);
 		c++;
 	}
