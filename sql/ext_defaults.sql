@@ -77,6 +77,16 @@ SELECT count(*) AS differences
        (CASE WHEN o.j->'get'->'inner_x' <> 'null'
              THEN ROW((o.j->'get'->>'inner_x')::int, o.j->'get'->>'inner_y')::x13_inner END);
 
+-- IMPORT FOREIGN SCHEMA and protobuf_fdw_create_table() pass the option on to their tables
+CREATE SCHEMA x13imp;
+IMPORT FOREIGN SCHEMA ext13 LIMIT TO ("Defaults") FROM SERVER x13 INTO x13imp
+  OPTIONS (filename '/tmp/protobuf_fdw_test/ext13/defaults.pb', absent 'default');
+SELECT i32, u64, color, s, one_a FROM x13imp."Defaults" LIMIT 1;
+SELECT ftoptions FROM pg_foreign_table WHERE ftrelid = 'x13imp."Defaults"'::regclass;
+SELECT protobuf_fdw_create_table('x13', 'ext13.Inner', '/tmp/protobuf_fdw_test/ext13/defaults.pb',
+                                 options => '{"absent": "default"}');
+DROP SCHEMA x13imp CASCADE;
+
 -- errors: a bad value, on a table and on a column
 CREATE FOREIGN TABLE x13_bad (i32 int) SERVER x13
   OPTIONS (filename '/tmp/protobuf_fdw_test/ext13/defaults.pb', message 'ext13.Defaults',

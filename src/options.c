@@ -116,7 +116,7 @@ static const PbOption pb_options[] = {
 	{"field", COL, 0, PB_PRIV_NONE, parse_field},
 	{"meta", COL, 0, PB_PRIV_NONE, parse_meta},
 	{"composite_types", IMP | FUN, 10, PB_PRIV_NONE, parse_composite_types},
-	{"absent", TBL | COL, 0, PB_PRIV_NONE, parse_absent},
+	{"absent", TBL | COL | IMP | FUN, 11, PB_PRIV_NONE, parse_absent},
 };
 
 #undef SRV
