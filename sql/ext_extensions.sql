@@ -103,6 +103,10 @@ SELECT v FROM x13_err;
 -- a number that is neither a field nor an extension: the detail lists both
 ALTER FOREIGN TABLE x13_err ALTER v OPTIONS (SET field 'trip_update.trip.1002');
 SELECT v FROM x13_err;
+-- a path goes on only through a singular message: not a repeated extension
+CREATE FOREIGN TABLE x13_err2 (v text OPTIONS (field '[ext13.more.ext_msgs].label')) SERVER x13
+  OPTIONS (filename '/tmp/protobuf_fdw_test/ext13/defaults.pb', message 'ext13.Defaults');
+SELECT v FROM x13_err2;
 
 -- a set written without --include_imports lacks ext13.Inner (imported): a jsonb column that
 -- would render it fails at the first query, before any row (wrap.pb never sets the field)

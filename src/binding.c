@@ -927,8 +927,9 @@ check_path_step(PlanBuilder *b, const char *colname, const char *path,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("field path \"%s\" of column \"%s\" goes through field \"%s\", which is not a singular message field",
-						path, colname, f->name),
-				 errdetail("Field \"%s\" of message \"%s\" is %s%s.", f->name, b->mi->full_name,
+						path, colname, pb_field_step_name(b->mi, f)),
+				 errdetail("Field \"%s\" of message \"%s\" is %s%s.", pb_field_step_name(b->mi, f),
+						   b->mi->full_name,
 						   is_repeated(f) ? "repeated " : "", pb_field_type_name(f)),
 				 errhint("A path can only go through singular message fields; read a repeated field whole, as an array or jsonb.")));
 }
