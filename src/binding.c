@@ -29,6 +29,7 @@
 #include "utils/varlena.h"
 
 #include "binding.h"
+#include "defaults.h"
 #include "options.h"
 #include "stream/wire.h"
 
@@ -285,6 +286,7 @@ struct PbRenderCache
 	/* the column option "unit" of the column being bound (NULL: none) */
 	const char *unit;
 	bool		unit_used;		/* an integer field took it */
+	bool		absent_default; /* the column being bound reads absent 'default' */
 };
 
 static bool
@@ -326,16 +328,61 @@ is_map_entry(const PbMessageInfo *mi)
 	return mi->desc->options && mi->desc->options->has_map_entry && mi->desc->options->map_entry;
 }
 
+/*
+ * The extension a bracketed step names ("[pkg.ext]"), which must extend
+ * message mi; else an error listing mi's extensions.
+ */
 static const PbFieldDescriptor *
-lookup_step(const PbMessageInfo *mi, const char *step, const char *colname, const char *relname)
+lookup_extension(const PbSchema *schema, const PbMessageInfo *mi, const char *step,
+				 const char *colname)
+{
+	const PbExtensionInfo *xi = pb_schema_find_extension(schema, step);
+
+	if (xi != NULL && strcmp(xi->extendee, mi->full_name) == 0)
+		return xi->field;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+			 xi == NULL
+			 ? errmsg("extension %s of column \"%s\" is not in descriptor set \"%s\"",
+					  step, colname, schema->path)
+			 : errmsg("extension %s of column \"%s\" extends message \"%s\", not \"%s\"",
+					  step, colname, xi->extendee, mi->full_name),
+			 mi->nextensions > 0
+			 ? errhint("The extensions of message \"%s\" in the descriptor set are: %s.",
+					   mi->full_name, pb_message_extension_list(mi))
+			 : errhint("The descriptor set holds no extension of message \"%s\"; write it with protoc --include_imports from the .proto files that declare them.",
+					   mi->full_name)));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * lookup_step
+ *		The field of message mi that one path step names
+ *
+ * A step is a field's name (exact, else case-insensitive if unambiguous),
+ * a field number (a field or an extension of mi), or an extension's full
+ * name in brackets as the text format writes it: "[pkg.ext]".
+ */
+static const PbFieldDescriptor *
+lookup_step(const PbSchema *schema, const PbMessageInfo *mi, const char *step,
+			const char *colname, const char *relname)
 {
 	const PbDescriptor *msg = mi->desc;
 	const PbFieldDescriptor *ci_match = NULL;
 	int			nci = 0;
 	int			number;
 
+	if (step[0] == '[')
+		return lookup_extension(schema, mi, step, colname);
 	if (parse_field_number(step, &number))
-		return pb_message_field_by_number(msg, number);
+	{
+		const PbExtensionInfo *xi;
+
+		if (pb_message_field_by_number(msg, number))
+			return pb_message_field_by_number(msg, number);
+		xi = pb_message_extension(mi, number);
+		return xi ? xi->field : NULL;
+	}
 	for (size_t i = 0; i < msg->n_field; i++)
 	{
 		if (strcmp(msg->field[i]->name, step) == 0)
@@ -626,6 +673,29 @@ type_mismatch(const char *colname, Oid typid, const PbFieldDescriptor *f,
 					   natural_types(field_kind(f)))));
 }
 
+/*
+ * A jsonb output renders every type its message contains: check, before
+ * any row is read, that the set holds each (a set written without
+ * --include_imports lacks the imported ones).
+ */
+static void
+require_types(PlanBuilder *b, const char *colname, const PbMessageInfo *mi)
+{
+	const PbSchema *schema = pb_render_cache_schema(b->render);
+	const char *in_message = NULL;
+	const char *in_field = NULL;
+	const char *missing = pb_schema_missing_type(schema, mi, &in_message, &in_field);
+
+	if (missing)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_TABLE_NOT_FOUND),
+				 errmsg("type \"%s\" of field \"%s\" of message \"%s\" is not in descriptor set \"%s\"",
+						missing, in_field, in_message, schema->path),
+				 errdetail("Column \"%s\" reads message \"%s\" as jsonb, which needs every type it contains.",
+						   colname, mi->full_name),
+				 errhint("Write the descriptor set with protoc --include_imports so that it holds every type it refers to.")));
+}
+
 static PbReader *
 new_reader(PlanBuilder *b, PbReaderKind kind, int attidx, const char *colname,
 		   const PbFieldDescriptor *f, Oid typid, int32 typmod)
@@ -638,8 +708,14 @@ new_reader(PlanBuilder *b, PbReaderKind kind, int attidx, const char *colname,
 	r->typid = typid;
 	r->typmod = typmod;
 	r->colname = pstrdup(colname);
-	r->fieldname = f ? f->name : ".";
+	r->fieldname = f ? pb_field_step_name(b->mi, f) : ".";
 	r->fieldtype = f ? pb_field_type_name(f) : "message";
+	r->absent_default = b->render->absent_default;
+	r->default_p = (const uint8 *) "";
+	if (kind == PB_R_WHOLE)
+		require_types(b, colname, b->mi);
+	else if (kind == PB_R_JSONB && f && is_message(f))
+		require_types(b, colname, field_message(pb_render_cache_schema(b->render), f));
 	b->readers = lappend(b->readers, r);
 	return r;
 }
@@ -687,14 +763,14 @@ close_field_names(const PbMessageInfo *mi, const char *name)
  * options): one that names no field is reported here, with the close names.
  */
 static void
-check_attribute_name(const PbMessageInfo *mi, const char *colname, Oid comptype,
-					 const char *attname, const char *relname)
+check_attribute_name(const PbSchema *schema, const PbMessageInfo *mi, const char *colname,
+					 Oid comptype, const char *attname, const char *relname)
 {
 	char	   *close;
 
 	if (strchr(attname, '.') != NULL)
 		return;					/* a path: bind_output reports its steps */
-	if (lookup_step(mi, attname, psprintf("%s.%s", colname, attname), relname) != NULL ||
+	if (lookup_step(schema, mi, attname, psprintf("%s.%s", colname, attname), relname) != NULL ||
 		lookup_oneof(mi, attname) >= 0)
 		return;
 	close = close_field_names(mi, attname);
@@ -731,7 +807,8 @@ bind_composite(PbReader *r, const PbMessageInfo *mi, Oid comptype, int depth,
 
 		if (att->attisdropped)
 			continue;
-		check_attribute_name(mi, r->colname, comptype, NameStr(att->attname), render->relname);
+		check_attribute_name(render->schema, mi, r->colname, comptype, NameStr(att->attname),
+								 render->relname);
 		bind_output(sub, psprintf("%s.%s", r->colname, NameStr(att->attname)),
 					NameStr(att->attname), att->atttypid, att->atttypmod, i);
 	}
@@ -1057,7 +1134,10 @@ field_not_found(PlanBuilder *b, const char *colname, const char *path, const cha
 			 ? errmsg("field \"%s\" of column \"%s\" not found in message \"%s\"", step, colname, mi->full_name)
 			 : errmsg("column \"%s\" of foreign table \"%s\" matches no field of message \"%s\"",
 					  colname, b->render->relname, mi->full_name),
-			 errdetail("Message \"%s\" has the fields: %s.", mi->full_name, pb_message_field_list(mi->desc)),
+			 errdetail("Message \"%s\" has the fields: %s%s%s.", mi->full_name,
+					   pb_message_field_list(mi->desc),
+					   mi->nextensions > 0 ? "; the extensions: " : "",
+					   mi->nextensions > 0 ? pb_message_extension_list(mi) : ""),
 			 errhint("Name a field with the column option \"field\": a name or a number, or a path of them separated by dots.")));
 }
 
@@ -1109,10 +1189,32 @@ check_path_step(PlanBuilder *b, const char *colname, const char *path,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("field path \"%s\" of column \"%s\" goes through field \"%s\", which is not a singular message field",
-						path, colname, f->name),
-				 errdetail("Field \"%s\" of message \"%s\" is %s%s.", f->name, b->mi->full_name,
+						path, colname, pb_field_step_name(b->mi, f)),
+				 errdetail("Field \"%s\" of message \"%s\" is %s%s.", pb_field_step_name(b->mi, f),
+						   b->mi->full_name,
 						   is_repeated(f) ? "repeated " : "", pb_field_type_name(f)),
 				 errhint("A path can only go through singular message fields; read a repeated field whole, as an array or jsonb.")));
+}
+
+/*
+ * The dot that ends path step 'step' (NULL for the last step); a step in
+ * brackets, an extension's full name, holds dots of its own.
+ */
+static char *
+step_end(char *step, const char *path, const char *colname)
+{
+	char	   *close;
+
+	if (step[0] != '[')
+		return strchr(step, '.');
+	close = strchr(step, ']');
+	if (close == NULL || (close[1] != '.' && close[1] != '\0'))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("field path \"%s\" of column \"%s\" has a step in brackets without its closing bracket",
+						path, colname),
+				 errhint("Name an extension as [full.name], followed by a dot or by the end of the path.")));
+	return close[1] == '.' ? close + 1 : NULL;
 }
 
 /*
@@ -1152,14 +1254,15 @@ bind_output(PlanBuilder *b, const char *colname, const char *path,
 	{
 		const PbFieldDescriptor *f;
 
-		next = path ? strchr(step, '.') : NULL;
+		next = path ? step_end(step, path, colname) : NULL;
 		if (next)
 			*next++ = '\0';
 		if (step[0] == '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("field path \"%s\" of column \"%s\" has an empty step", path, colname)));
-		f = lookup_step(b->mi, step, colname, b->render->relname);
+		f = lookup_step(pb_render_cache_schema(b->render), b->mi, step, colname,
+						b->render->relname);
 		if (f == NULL && next == NULL)
 		{
 			int			oneof = lookup_oneof(b->mi, step);
@@ -1251,6 +1354,19 @@ finish_slots(PbMsgPlan *plan, PlanBuilder *b)
 }
 
 /*
+ * absent 'default': an absent field reads as its declared default (the
+ * type's own without one), as a generated getter returns it, so the
+ * reader no longer tracks presence.
+ */
+static void
+set_absent_default(PbReader *r, const PbFieldSlot *slot, struct PbRenderCache *render)
+{
+	pb_field_default(render->schema, slot->field, &r->default_v, &r->default_p,
+					 &r->default_len);
+	r->presence = false;
+}
+
+/*
  * The readers, singular scalar ones first: the row loop runs those from a
  * packed array (plan->fast), the rest one by one.  Needs the slots.
  */
@@ -1272,6 +1388,8 @@ finish_readers(PbMsgPlan *plan, PlanBuilder *b)
 
 			if (fast != (pass == 0))
 				continue;
+			if (r->kind == PB_R_SCALAR && r->presence && r->absent_default)
+				set_absent_default(r, &plan->slots[r->slot], b->render);
 			plan->readers[i] = *r;
 			if (fast)
 			{
@@ -1360,6 +1478,9 @@ pb_render_plan(struct PbRenderCache *cache, const PbMessageInfo *mi)
 	b = new_builder(mi, 0, cache);
 	for (size_t i = 0; i < mi->desc->n_field; i++)
 		(void) add_slot(b, mi->desc->field[i], PB_SLOT_LAST);
+	/* the set's extensions of mi render as "[full.name]" members */
+	for (int i = 0; i < mi->nextensions; i++)
+		(void) add_slot(b, mi->extensions[i]->field, PB_SLOT_LAST);
 	plan = finish_builder(b);
 	cache->plans = lappend(cache->plans, plan);
 	MemoryContextSwitchTo(old);
@@ -1399,6 +1520,7 @@ pb_plan_columns(Relation rel, Bitmapset *attrs)
 		col->typid = attr->atttypid;
 		col->typmod = attr->atttypmod;
 		col->unit = pb_get_column_unit(RelationGetRelid(rel), attr->attnum);
+		col->absent_default = pb_get_column_absent_default(RelationGetRelid(rel), attr->attnum);
 		cols = lappend(cols, col);
 	}
 	return cols;
@@ -1423,6 +1545,8 @@ pb_build_plan_columns(const char *relname, const PbMessageInfo *mi, const PbSche
 
 		b->render->unit = col->unit;
 		b->render->unit_used = false;
+		/* the column's composite attributes, at any depth, follow its option */
+		b->render->absent_default = col->absent_default;
 		bind_output(b, col->colname, col->path, col->typid, col->typmod, col->attidx);
 		if (col->unit && !b->render->unit_used)
 			ereport(ERROR,
@@ -1467,7 +1591,8 @@ plan_fields(const PbMsgPlan *plan, const char *prefix, List **out)
 	}
 	for (int c = 0; c < plan->nchildren; c++)
 	{
-		const char *name = plan->slots[plan->children[c].slot].field->name;
+		const char *name = pb_field_step_name(plan->message,
+											  plan->slots[plan->children[c].slot].field);
 
 		plan_fields(plan->children[c].plan,
 					prefix ? psprintf("%s.%s", prefix, name) : name, out);

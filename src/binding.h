@@ -114,6 +114,11 @@ typedef struct PbReader
 	int			slot;			/* -1 for WHOLE and ONEOF_NAME */
 	PbTarget	target;			/* SCALAR, ARRAY elements */
 	bool		presence;		/* SCALAR: absent reads as NULL, else default */
+	bool		absent_default; /* SCALAR: absent 'default' (the column's) */
+	/* SCALAR: what an absent field reads as, as wire bits (defaults.h) */
+	uint64		default_v;
+	const uint8 *default_p;
+	uint32		default_len;
 	bool		timestamp_utc;	/* TIMESTAMP: to timestamp (not timestamptz) */
 	int32		typmod;
 	Oid			typid;			/* the output type (array/composite/...) */
@@ -223,6 +228,7 @@ typedef struct PbColumnRef
 	Oid			typid;
 	int32		typmod;
 	const char *unit;			/* the column option "unit", or NULL */
+	bool		absent_default; /* option absent 'default' (column's, else table's) */
 } PbColumnRef;
 
 /* The columns of 'rel' in 'attrs' that decode a field (not the metadata ones), as PbColumnRefs. */

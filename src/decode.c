@@ -446,14 +446,16 @@ composite_datum(DecodeCtx *ctx, const PbReader *r, const PbSegment *segs, int ns
 	return HeapTupleGetDatum(tuple);
 }
 
-/* PB_R_SCALAR: the last value of a singular scalar, converted. */
+/* PB_R_SCALAR: the last value of a singular scalar, converted; absent, its default. */
 static Datum
-read_scalar(const PbReader *r, const PbFieldSlot *slot, const PbMsgState *st)
+read_scalar(const PbReader *r, const PbFieldSlot *slot, const PbMsgState *st, bool set)
 {
 	uint64		v;
 	const uint8 *p;
 	uint32		len;
 
+	if (!set)
+		return convert_scalar(r, slot, r->default_v, r->default_p, r->default_len);
 	pb_slot_last(st, r->slot, &v, &p, &len);
 	return convert_scalar(r, slot, v, p, len);
 }
@@ -671,7 +673,7 @@ run_reader(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st, const PbReader
 		case PB_R_SCALAR:
 			if (!set && r->presence)
 				return;
-			d = read_scalar(r, slot, st);
+			d = read_scalar(r, slot, st, set);
 			break;
 		case PB_R_ARRAY:
 			d = read_array(plan, r, slot, st);
@@ -774,8 +776,8 @@ run_fast_readers(DecodeCtx *ctx, const PbMsgPlan *plan, const PbMsgState *st,
 
 		if (!set && f->presence)
 			continue;
-		/* an absent implicit-presence field reads as its zero value */
-		v = set ? st->value[s] : 0;
+		/* an absent field read without presence: its zero value, or absent 'default''s */
+		v = set ? st->value[s] : f->reader->default_v;
 		switch (f->op)
 		{
 			case PB_FAST_INT8_FROM_I64:
@@ -800,7 +802,8 @@ run_fast_readers(DecodeCtx *ctx, const PbMsgPlan *plan, const PbMsgState *st,
 				ctx->ds->current_reader = f->reader;
 				values[f->attidx] = set
 					? convert_scalar(f->reader, &plan->slots[s], v, st->bytes[s].ptr, st->bytes[s].len)
-					: convert_scalar(f->reader, &plan->slots[s], 0, (const uint8 *) "", 0);
+					: convert_scalar(f->reader, &plan->slots[s], v, f->reader->default_p,
+									 f->reader->default_len);
 				break;
 		}
 		nulls[f->attidx] = false;

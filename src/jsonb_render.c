@@ -5,7 +5,8 @@
  *
  * Schema-driven: a message is collected (collect.c) with a plan that keeps
  * every field (cached per message type), then written out field by field:
- * json_name keys, 64-bit integers as strings, bytes in base64, enums by
+ * json_name keys (an extension's "[full.name]", as json_format writes
+ * it), 64-bit integers as strings, bytes in base64, enums by
  * name, fields with presence only when set and implicit-presence fields
  * only when not at their default, and the well-known types in their own
  * JSON forms.
@@ -310,13 +311,20 @@ has_presence(const PbMsgPlan *plan, const PbFieldSlot *slot)
 		(f->has_proto3_optional && f->proto3_optional) || slot->kind == PB_K_MESSAGE;
 }
 
+/*
+ * A field's JSON key: its json_name (or the name protoc would give it), or
+ * for an extension of message mi its full name in brackets, as
+ * json_format writes it.
+ */
 static const char *
-json_key(const PbFieldDescriptor *f)
+json_key(const PbMessageInfo *mi, const PbFieldDescriptor *f)
 {
 	char	   *key;
 	char	   *out;
 	bool		upper = false;
 
+	if (pb_field_is_extension(f))
+		return pb_field_step_name(mi, f);
 	if (f->json_name && f->json_name[0])
 		return f->json_name;
 	/* what protoc would have written: drop underscores, capitalise what follows */
@@ -651,7 +659,7 @@ emit_fields(Emit *e, const PbMsgPlan *plan, const PbMsgState *st, int depth)
 	{
 		if (!field_present(plan, st, s))
 			continue;
-		key(e, json_key(plan->slots[s].field));
+		key(e, json_key(plan->message, plan->slots[s].field));
 		emit_field(e, plan, st, s, depth);
 	}
 }

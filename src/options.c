@@ -41,6 +41,7 @@ typedef struct PbOptionValues
 	PbMetaKind	meta;
 	char	   *meta_step;		/* PB_META_INDEX: "" or the STEP of 'STEP/index' */
 	char	   *unit;			/* a column's: "s", "ms", "us" or "ns" */
+	PbAbsent	absent;			/* a table's or a column's; PB_ABSENT_UNSET if not given */
 } PbOptionValues;
 
 /* The privilege needed to set an option on a server or table. */
@@ -79,6 +80,7 @@ static void parse_field(char *value, PbOptionValues *values);
 static void parse_meta(char *value, PbOptionValues *values);
 static void parse_composite_types(char *value, PbOptionValues *values);
 static void parse_unit(char *value, PbOptionValues *values);
+static void parse_absent(char *value, PbOptionValues *values);
 
 #define SRV PB_OPT_SERVER
 #define TBL PB_OPT_TABLE
@@ -117,6 +119,7 @@ static const PbOption pb_options[] = {
 	{"meta", COL, 0, PB_PRIV_NONE, parse_meta},
 	{"unit", COL, 0, PB_PRIV_NONE, parse_unit},
 	{"composite_types", IMP | FUN, 10, PB_PRIV_NONE, parse_composite_types},
+	{"absent", TBL | COL | IMP | FUN, 11, PB_PRIV_NONE, parse_absent},
 };
 
 #undef SRV
@@ -339,6 +342,21 @@ init_option_values(PbOptionValues *values)
 	values->table.verify_crc = true;
 	values->table.max_message_size = PB_DEFAULT_MAX_MESSAGE_SIZE;
 	values->meta = PB_META_NONE;
+}
+
+/* What an absent field with presence reads as: NULL, or its declared default. */
+static void
+parse_absent(char *value, PbOptionValues *values)
+{
+	if (strcmp(value, "null") == 0)
+		values->absent = PB_ABSENT_NULL;
+	else if (strcmp(value, "default") == 0)
+		values->absent = PB_ABSENT_DEFAULT;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for option \"absent\": \"%s\"", value),
+				 errhint("Valid values are \"null\" (an absent field reads as NULL) and \"default\" (it reads as its declared default, as protobuf's generated getters return it).")));
 }
 
 /* ---------------------------------------------------------------------
@@ -705,4 +723,19 @@ pb_get_column_unit(Oid foreigntableid, int attnum)
 
 	read_column_options(foreigntableid, attnum, &values);
 	return values.unit;
+}
+
+bool
+pb_get_column_absent_default(Oid foreigntableid, int attnum)
+{
+	PbOptionValues values;
+
+	read_column_options(foreigntableid, attnum, &values);
+	if (values.absent == PB_ABSENT_UNSET)
+	{
+		/* the column's option wins; else the table's */
+		init_option_values(&values);
+		read_options(GetForeignTable(foreigntableid)->options, PB_OPT_TABLE, &values);
+	}
+	return values.absent == PB_ABSENT_DEFAULT;
 }

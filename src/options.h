@@ -53,6 +53,16 @@ extern char *pb_get_column_field(Oid foreigntableid, int attnum);
 
 /* The column option "unit" of attribute attnum ("s", "ms", "us", "ns"), or NULL. */
 extern char *pb_get_column_unit(Oid foreigntableid, int attnum);
+/* The option "absent" (table and column): what an absent field with presence reads as. */
+typedef enum PbAbsent
+{
+	PB_ABSENT_UNSET = 0,		/* not given: the table's, else "null" */
+	PB_ABSENT_NULL,
+	PB_ABSENT_DEFAULT
+} PbAbsent;
+
+/* Does column attnum read absent fields as their defaults (its option, else its table's)? */
+extern bool pb_get_column_absent_default(Oid foreigntableid, int attnum);
 
 /* Metadata columns (column option "meta"). */
 typedef enum PbMetaKind

@@ -158,6 +158,7 @@ typedef struct IndexBuild
 	const char *path;			/* the set, for errors */
 	List	   *messages;		/* of PbMessageInfo * */
 	List	   *enums;			/* of PbEnumInfo * */
+	List	   *extensions;		/* of PbExtensionInfo * */
 } IndexBuild;
 
 static void not_a_descriptor_set(const char *path, const char *why);
@@ -306,13 +307,43 @@ index_enums(IndexBuild *ib, const char *scope, size_t n,
 	}
 }
 
+/*
+ * The extensions declared in a scope (a file's package or a message),
+ * which are attached to the messages they extend once every message is
+ * indexed (attach_extensions).
+ */
+static void
+index_extensions(IndexBuild *ib, const char *scope, size_t n,
+				 Google__Protobuf__FieldDescriptorProto **exts)
+{
+	for (size_t i = 0; i < n; i++)
+	{
+		const Google__Protobuf__FieldDescriptorProto *f = exts[i];
+		PbExtensionInfo *xi = palloc(sizeof(PbExtensionInfo));
+
+		check_name(ib, "extension", f->name);
+		check_name(ib, "extension's extended message", f->extendee);
+		if (f->type_name)
+			check_name(ib, "extension's type name", f->type_name);
+		xi->full_name = qualify(scope, f->name);
+		if (f->number < 1 || (uint32) f->number > PB_MAX_FIELD_NUMBER)
+			not_a_descriptor_set(ib->path,
+								 psprintf("Extension \"%s\" has number %d, outside the range 1 to %u.",
+										  xi->full_name, f->number, PB_MAX_FIELD_NUMBER));
+		xi->bracketed = psprintf("[%s]", xi->full_name);
+		xi->extendee = f->extendee[0] == '.' ? f->extendee + 1 : f->extendee;
+		xi->field = f;
+		ib->extensions = lappend(ib->extensions, xi);
+	}
+}
+
 static void
 index_messages(IndexBuild *ib, const char *scope, size_t n,
 			   Google__Protobuf__DescriptorProto **msgs, bool proto3)
 {
 	for (size_t i = 0; i < n; i++)
 	{
-		PbMessageInfo *mi = palloc(sizeof(PbMessageInfo));
+		PbMessageInfo *mi = palloc0(sizeof(PbMessageInfo));
 
 		check_message_names(ib, msgs[i]);
 		mi->full_name = qualify(scope, msgs[i]->name);
@@ -322,14 +353,87 @@ index_messages(IndexBuild *ib, const char *scope, size_t n,
 		mi->wkt = well_known_type(mi->full_name);
 		ib->messages = lappend(ib->messages, mi);
 		index_enums(ib, mi->full_name, msgs[i]->n_enum_type, msgs[i]->enum_type, proto3);
+		index_extensions(ib, mi->full_name, msgs[i]->n_extension, msgs[i]->extension);
 		index_messages(ib, mi->full_name, msgs[i]->n_nested_type, msgs[i]->nested_type, proto3);
+	}
+}
+
+static int
+compare_extension_info(const void *a, const void *b)
+{
+	return strcmp(((const PbExtensionInfo *) a)->full_name,
+				  ((const PbExtensionInfo *) b)->full_name);
+}
+
+static int
+compare_extension_number(const void *a, const void *b)
+{
+	int			x = (*(const PbExtensionInfo *const *) a)->field->number;
+	int			y = (*(const PbExtensionInfo *const *) b)->field->number;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * attach_extensions
+ *		Give each message the extensions of it that the set declares
+ *
+ * An extension of a message the set lacks (a set written without
+ * --include_imports) is left out: its fields stay unknown, as they would
+ * be for a reader without the extension.  The decoder finds a field by its
+ * number, so an extension that reuses the number of a field or of another
+ * extension of the same message (protoc refuses both) is refused here.
+ */
+static void
+attach_extensions(PbSchema *schema)
+{
+	PbMessageInfo *mi;
+
+	for (int i = 0; i < schema->nextensions; i++)
+	{
+		mi = (PbMessageInfo *) pb_schema_find_message(schema, schema->extensions[i].extendee);
+		if (mi)
+			mi->nextensions++;
+	}
+	for (int m = 0; m < schema->nmessages; m++)
+	{
+		mi = &schema->messages[m];
+		if (mi->nextensions > 0)
+			mi->extensions = palloc(sizeof(PbExtensionInfo *) * mi->nextensions);
+		mi->nextensions = 0;
+	}
+	for (int i = 0; i < schema->nextensions; i++)
+	{
+		const PbExtensionInfo *xi = &schema->extensions[i];
+
+		mi = (PbMessageInfo *) pb_schema_find_message(schema, xi->extendee);
+		if (mi == NULL)
+			continue;
+		if (pb_message_field_by_number(mi->desc, xi->field->number))
+			not_a_descriptor_set(schema->path,
+								 psprintf("Extension \"%s\" of message \"%s\" has number %d, which a field of the message has.",
+										  xi->full_name, mi->full_name, xi->field->number));
+		mi->extensions[mi->nextensions++] = xi;
+	}
+	for (int m = 0; m < schema->nmessages; m++)
+	{
+		mi = &schema->messages[m];
+		if (mi->nextensions < 2)
+			continue;
+		qsort(mi->extensions, mi->nextensions, sizeof(PbExtensionInfo *),
+			  compare_extension_number);
+		for (int k = 1; k < mi->nextensions; k++)
+			if (mi->extensions[k]->field->number == mi->extensions[k - 1]->field->number)
+				not_a_descriptor_set(schema->path,
+									 psprintf("Message \"%s\" has more than one extension numbered %d.",
+											  mi->full_name, mi->extensions[k]->field->number));
 	}
 }
 
 static void
 build_index(PbSchema *schema, Google__Protobuf__FileDescriptorSet *set)
 {
-	IndexBuild	ib = {schema->path, NIL, NIL};
+	IndexBuild	ib = {schema->path, NIL, NIL, NIL};
 	ListCell   *lc;
 	int			i;
 
@@ -342,6 +446,7 @@ build_index(PbSchema *schema, Google__Protobuf__FileDescriptorSet *set)
 			check_name(&ib, "package", file->package);
 
 		index_enums(&ib, file->package, file->n_enum_type, file->enum_type, proto3);
+		index_extensions(&ib, file->package, file->n_extension, file->extension);
 		index_messages(&ib, file->package, file->n_message_type, file->message_type, proto3);
 	}
 
@@ -358,6 +463,20 @@ build_index(PbSchema *schema, Google__Protobuf__FileDescriptorSet *set)
 	foreach(lc, ib.enums)
 		schema->enums[i++] = *(PbEnumInfo *) lfirst(lc);
 	qsort(schema->enums, schema->nenums, sizeof(PbEnumInfo), compare_enum_info);
+
+	schema->nextensions = list_length(ib.extensions);
+	schema->extensions = palloc(sizeof(PbExtensionInfo) * Max(schema->nextensions, 1));
+	i = 0;
+	foreach(lc, ib.extensions)
+		schema->extensions[i++] = *(PbExtensionInfo *) lfirst(lc);
+	qsort(schema->extensions, schema->nextensions, sizeof(PbExtensionInfo),
+		  compare_extension_info);
+	for (i = 1; i < schema->nextensions; i++)
+		if (strcmp(schema->extensions[i].full_name, schema->extensions[i - 1].full_name) == 0)
+			not_a_descriptor_set(schema->path,
+								 psprintf("It declares extension \"%s\" more than once.",
+										  schema->extensions[i].full_name));
+	attach_extensions(schema);
 }
 
 static uint8_t *
@@ -672,4 +791,138 @@ pb_message_field_list(const PbDescriptor *msg)
 	if (msg->n_field == 0)
 		appendStringInfoString(&buf, "none");
 	return buf.data;
+}
+
+const PbExtensionInfo *
+pb_schema_find_extension(const PbSchema *schema, const char *name)
+{
+	PbExtensionInfo key;
+	size_t		len = strlen(name);
+	char	   *bare;
+
+	/* "[pkg.ext]" as a path writes it, or the bare full name */
+	if (len >= 2 && name[0] == '[' && name[len - 1] == ']')
+		bare = pnstrdup(name + 1, len - 2);
+	else
+		bare = pstrdup(name);
+	key.full_name = strip_dot(bare);
+	return bsearch(&key, schema->extensions, schema->nextensions,
+				   sizeof(PbExtensionInfo), compare_extension_info);
+}
+
+const PbExtensionInfo *
+pb_message_extension(const PbMessageInfo *mi, int number)
+{
+	int			lo = 0,
+				hi = mi->nextensions - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			n = mi->extensions[mid]->field->number;
+
+		if (n == number)
+			return mi->extensions[mid];
+		if (n < number)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+char *
+pb_message_extension_list(const PbMessageInfo *mi)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < mi->nextensions; i++)
+		appendStringInfo(&buf, "%s%s (%d)", i ? ", " : "", mi->extensions[i]->bracketed,
+						 mi->extensions[i]->field->number);
+	if (mi->nextensions == 0)
+		appendStringInfoString(&buf, "none");
+	return buf.data;
+}
+
+const char *
+pb_field_step_name(const PbMessageInfo *mi, const PbFieldDescriptor *f)
+{
+	const PbExtensionInfo *xi;
+
+	if (!pb_field_is_extension(f))
+		return f->name;
+	xi = pb_message_extension(mi, f->number);
+	return xi ? xi->bracketed : f->name;
+}
+
+/*
+ * A type a field of mi names that the set lacks, if any; message types the
+ * set holds and has not seen yet are pushed on 'stack'.
+ */
+static const char *
+missing_in_field(const PbSchema *schema, const PbFieldDescriptor *f, bool *seen,
+				 const PbMessageInfo **stack, int *depth)
+{
+	const PbMessageInfo *sub;
+
+	if (f->type == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_ENUM)
+		return (f->type_name && pb_schema_find_enum(schema, f->type_name)) ? NULL
+			: (f->type_name ? strip_dot(f->type_name) : "");
+	if (f->type != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_MESSAGE &&
+		f->type != GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_GROUP)
+		return NULL;
+	sub = f->type_name ? pb_schema_find_message(schema, f->type_name) : NULL;
+	if (sub == NULL)
+		return f->type_name ? strip_dot(f->type_name) : "";
+	if (!seen[sub - schema->messages])
+	{
+		seen[sub - schema->messages] = true;
+		stack[(*depth)++] = sub;
+	}
+	return NULL;
+}
+
+/*
+ * pb_schema_missing_type
+ *		The first type reachable from mi that the set lacks
+ *
+ * A depth-first walk over the message types mi's fields (and the
+ * extensions of each message reached) name, each visited once: without
+ * recursion, so a deep or cyclic schema costs a flag and a stack slot per
+ * message.  A type packed in an Any is named only in the data and is not
+ * checked here.
+ */
+const char *
+pb_schema_missing_type(const PbSchema *schema, const PbMessageInfo *mi,
+					   const char **in_message, const char **in_field)
+{
+	bool	   *seen = palloc0(sizeof(bool) * Max(schema->nmessages, 1));
+	const PbMessageInfo **stack = palloc(sizeof(PbMessageInfo *) * Max(schema->nmessages, 1));
+	int			depth = 0;
+	const char *missing = NULL;
+
+	seen[mi - schema->messages] = true;
+	stack[depth++] = mi;
+	while (depth > 0 && missing == NULL)
+	{
+		const PbMessageInfo *cur = stack[--depth];
+
+		CHECK_FOR_INTERRUPTS();
+		for (size_t i = 0; i < cur->desc->n_field + cur->nextensions && missing == NULL; i++)
+		{
+			const PbFieldDescriptor *f = i < cur->desc->n_field ? cur->desc->field[i]
+				: cur->extensions[i - cur->desc->n_field]->field;
+
+			missing = missing_in_field(schema, f, seen, stack, &depth);
+			if (missing)
+			{
+				*in_message = cur->full_name;
+				*in_field = pb_field_step_name(cur, f);
+			}
+		}
+	}
+	pfree(seen);
+	pfree(stack);
+	return missing;
 }

@@ -52,12 +52,28 @@ pb_wkt_is_wrapper(PbWellKnownType wkt)
 	return wkt >= PB_WKT_DOUBLE_VALUE && wkt <= PB_WKT_BYTES_VALUE;
 }
 
+/*
+ * A proto2 extension ("extend Msg { optional T name = N; }"): a field of
+ * the extended message declared elsewhere.  Its full name is its scope's
+ * (the file's package, or the message it is declared in) and its name;
+ * JSON and a field path name it in brackets.
+ */
+typedef struct PbExtensionInfo
+{
+	const char *full_name;		/* "pkg.Scope.name", no leading dot */
+	const char *bracketed;		/* "[pkg.Scope.name]": its JSON key and path step */
+	const char *extendee;		/* the extended message's full name, no dot */
+	const PbFieldDescriptor *field;
+} PbExtensionInfo;
+
 typedef struct PbMessageInfo
 {
 	const char *full_name;		/* "pkg.Outer.Inner", no leading dot */
 	const PbDescriptor *desc;
 	bool		proto3;			/* declared in a syntax = "proto3" file */
 	PbWellKnownType wkt;		/* PB_WKT_NONE for any other message */
+	int			nextensions;	/* the set's extensions of this message */
+	const PbExtensionInfo **extensions; /* sorted by field number */
 } PbMessageInfo;
 
 typedef struct PbEnumInfo
@@ -74,6 +90,8 @@ typedef struct PbSchema
 	PbMessageInfo *messages;	/* sorted by full_name */
 	int			nenums;
 	PbEnumInfo *enums;			/* sorted by full_name */
+	int			nextensions;
+	PbExtensionInfo *extensions;	/* sorted by full_name */
 } PbSchema;
 
 /*
@@ -106,6 +124,36 @@ extern const PbMessageInfo *pb_schema_require_message(const PbSchema *schema, co
 extern bool pb_schema_has_close_message(const PbSchema *schema, const char *name);
 
 extern const PbFieldDescriptor *pb_message_field_by_number(const PbDescriptor *msg, int number);
+
+/* Is f an extension (declared by "extend", not in its message's body)? */
+static inline bool
+pb_field_is_extension(const PbFieldDescriptor *f)
+{
+	return f->extendee != NULL;
+}
+
+/* An extension by full name (a leading dot and brackets ignored); NULL if absent. */
+extern const PbExtensionInfo *pb_schema_find_extension(const PbSchema *schema, const char *name);
+
+/* The extension of message mi numbered 'number' in the set; NULL if none. */
+extern const PbExtensionInfo *pb_message_extension(const PbMessageInfo *mi, int number);
+
+/* "[a.b] (1001), [c] (1002)" for hints; "none" when mi has no extension. */
+extern char *pb_message_extension_list(const PbMessageInfo *mi);
+
+/*
+ * How field f of message mi is named in a path and in EXPLAIN: its name,
+ * or for an extension its bracketed full name.
+ */
+extern const char *pb_field_step_name(const PbMessageInfo *mi, const PbFieldDescriptor *f);
+
+/*
+ * The first type that message mi needs (through its fields and its
+ * extensions' fields, transitively) and the set lacks: its name, with the
+ * message and field that name it; NULL when the set holds every one.
+ */
+extern const char *pb_schema_missing_type(const PbSchema *schema, const PbMessageInfo *mi,
+										  const char **in_message, const char **in_field);
 
 /* Name of a field type as written in a .proto file ("int32", "string", ...). */
 extern const char *pb_field_type_name(const PbFieldDescriptor *field);
