@@ -383,7 +383,8 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	PbScanState *ss = node->fdw_state;
 
 	explain_inputs(ss, es);
-	if (es->verbose)
+	/* none (count(*)): no line, as EXPLAIN omits an empty Output list */
+	if (es->verbose && pb_scan_fields(ss) != NIL)
 		ExplainPropertyList("Fields Decoded", pb_scan_fields(ss), es);
 	if (es->analyze)
 	{
