@@ -88,6 +88,9 @@ struct PbScanState
 	uint64		bytes_read;
 	uint64		skipped;
 	char	   *first_skip;		/* where and why the first skip happened */
+	PbWorkerCounters *workers;	/* a parallel scan's leader, after shutdown:
+								 * what each worker read */
+	int			nworkers;
 };
 
 /*
@@ -421,9 +424,9 @@ pb_scan_prepare(Relation rel, Bitmapset *attrs)
 }
 
 void
-pb_scan_init_parallel(PbScanState *ss, PbParallelShared *shared)
+pb_scan_init_parallel(PbScanState *ss, PbParallelShared *shared, int nworkers)
 {
-	pb_parallel_init(shared, &ss->opts, ss->files, ss->walking);
+	pb_parallel_init(shared, &ss->opts, ss->files, ss->walking, nworkers);
 	pb_scan_attach_parallel(ss, shared);
 }
 
@@ -904,6 +907,39 @@ pb_scan_rewind(PbScanState *ss)
 	ss->current_name = NULL;
 }
 
+/* What this process read (the open input's bytes included). */
+static void
+own_counters(const PbScanState *ss, PbScanCounters *counters)
+{
+	counters->messages_read = ss->messages_read;
+	counters->bytes_read = ss->bytes_read;
+	if (ss->open)
+		counters->bytes_read += pb_source_offset(&ss->source) - ss->start_offset;
+	counters->skipped = ss->skipped;
+}
+
+/*
+ * The leader: copy the workers' slots out of shared memory, which goes
+ * before EXPLAIN prints the node.  The workers have reported by now when
+ * the Gather above read them to their end (a worker shuts its scan down
+ * before it detaches from its tuple queue); under a LIMIT that stops
+ * early, a worker still running is counted as far as it had reported.
+ */
+static void
+keep_worker_counters(PbScanState *ss)
+{
+	int			n;
+	const PbWorkerCounters *shared = pb_parallel_worker_counters(ss->parallel, &n);
+
+	if (ss->workers == NULL && n > 0)
+	{
+		ss->workers = MemoryContextAllocZero(ss->scancxt, sizeof(PbWorkerCounters) * n);
+		ss->nworkers = n;
+	}
+	for (int i = 0; i < Min(n, ss->nworkers); i++)
+		ss->workers[i] = shared[i];
+}
+
 void
 pb_scan_shutdown(PbScanState *ss)
 {
@@ -911,6 +947,16 @@ pb_scan_shutdown(PbScanState *ss)
 
 	if (ss->parallel == NULL)
 		return;
+	if (IsParallelWorker())
+	{
+		PbScanCounters own;
+
+		own_counters(ss, &own);
+		pb_parallel_report_worker(ss->parallel, ParallelWorkerNumber,
+								  own.messages_read, own.bytes_read);
+	}
+	else
+		keep_worker_counters(ss);
 	ss->skipped = pb_parallel_skipped(ss->parallel);
 	first = pb_parallel_first_skip(ss->parallel);
 	if (first[0])
@@ -975,9 +1021,17 @@ pb_scan_fields(const PbScanState *ss)
 void
 pb_scan_counters(const PbScanState *ss, PbScanCounters *counters)
 {
-	counters->messages_read = ss->messages_read;
-	counters->bytes_read = ss->bytes_read;
-	if (ss->open)
-		counters->bytes_read += pb_source_offset(&ss->source) - ss->start_offset;
-	counters->skipped = ss->skipped;
+	own_counters(ss, counters);
+	for (int i = 0; i < ss->nworkers; i++)
+	{
+		counters->messages_read += ss->workers[i].messages_read;
+		counters->bytes_read += ss->workers[i].bytes_read;
+	}
+}
+
+const PbWorkerCounters *
+pb_scan_worker_counters(const PbScanState *ss, int *nworkers)
+{
+	*nworkers = ss->nworkers;
+	return ss->workers;
 }
