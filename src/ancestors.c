@@ -211,3 +211,12 @@ pb_ancestors_decoding(const PbAncestors *a)
 {
 	return a ? a->active : NULL;
 }
+
+const PbInput *
+pb_ancestors_damaged(const PbAncestors *a)
+{
+	for (int l = 0; a && l < a->nlevels; l++)
+		if (a->levels[l].cursor.open && a->levels[l].cursor.input.failed)
+			return &a->levels[l].cursor.input;
+	return NULL;
+}

@@ -46,4 +46,7 @@ extern void pb_ancestors_fill(PbAncestors *a, const PbPathWalk *w, Datum *values
 /* The decode state at work, for the scan's error context (NULL if none). */
 extern const PbDecodeState *pb_ancestors_decoding(const PbAncestors *a);
 
+/* A level's cursor that found its compressed stream damaged, else NULL. */
+extern const PbInput *pb_ancestors_damaged(const PbAncestors *a);
+
 #endif							/* PROTOBUF_FDW_ANCESTORS_H */

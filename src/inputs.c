@@ -61,7 +61,11 @@ expand_directory(const char *path)
 	char	  **names;
 	int			n = 0,
 				cap = 16;
+	size_t		dirlen = strlen(path);
 
+	/* "data/" names its files "data/x.pb", not "data//x.pb" */
+	while (dirlen > 1 && path[dirlen - 1] == '/')
+		dirlen--;
 	names = palloc(sizeof(char *) * cap);
 	while ((de = ReadDir(dir, path)) != NULL)
 	{
@@ -69,7 +73,8 @@ expand_directory(const char *path)
 
 		if (de->d_name[0] == '.')
 			continue;
-		file = psprintf("%s/%s", path, de->d_name);
+		file = psprintf("%.*s%s%s", (int) dirlen, path,
+						strcmp(path, "/") == 0 ? "" : "/", de->d_name);
 		if (!is_regular_file(file))
 			continue;
 		if (n == cap)

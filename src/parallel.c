@@ -53,6 +53,8 @@ struct PbParallelShared
 	bool		done;			/* split mode: nothing left to claim */
 	pg_atomic_uint64 skipped;	/* on_error 'skip': messages skipped by all */
 	char		first_skip[512];	/* where and why the first one was (under lock) */
+	int			nworkers;		/* slots in workers[] */
+	PbWorkerCounters workers[FLEXIBLE_ARRAY_MEMBER];	/* each written by its worker only */
 };
 
 struct PbParallelScan
@@ -103,9 +105,10 @@ pb_parallel_possible(const PbTableOptions *opts, List *files)
 }
 
 Size
-pb_parallel_shared_size(void)
+pb_parallel_shared_size(int nworkers)
 {
-	return sizeof(PbParallelShared);
+	return add_size(offsetof(PbParallelShared, workers),
+					mul_size(Max(nworkers, 0), sizeof(PbWorkerCounters)));
 }
 
 /*
@@ -131,7 +134,7 @@ can_split(const PbTableOptions *opts, List *files)
 
 void
 pb_parallel_init(PbParallelShared *shared, const PbTableOptions *opts, List *files,
-				 bool whole_files)
+				 bool whole_files, int nworkers)
 {
 	static int	tranche = 0;
 
@@ -142,6 +145,8 @@ pb_parallel_init(PbParallelShared *shared, const PbTableOptions *opts, List *fil
 	pg_atomic_init_u64(&shared->next_offset, 0);
 	pg_atomic_init_u64(&shared->skipped, 0);
 	shared->split = !whole_files && can_split(opts, files);
+	shared->nworkers = Max(nworkers, 0);
+	memset(shared->workers, 0, sizeof(PbWorkerCounters) * shared->nworkers);
 	pb_parallel_reinit(shared);
 }
 
@@ -412,6 +417,29 @@ pb_parallel_claim(PbParallelScan *ps, PbClaim *claim)
 		if (outcome != CLAIM_RETRY)
 			return outcome == CLAIM_TAKEN;
 	}
+}
+
+/* ---------- what each worker read ---------- */
+
+void
+pb_parallel_report_worker(PbParallelScan *ps, int worker, uint64 messages_read,
+						  uint64 bytes_read)
+{
+	PbWorkerCounters *slot;
+
+	if (worker < 0 || worker >= ps->shared->nworkers)
+		return;
+	slot = &ps->shared->workers[worker];
+	slot->ran = true;
+	slot->messages_read += messages_read;
+	slot->bytes_read += bytes_read;
+}
+
+const PbWorkerCounters *
+pb_parallel_worker_counters(const PbParallelScan *ps, int *nworkers)
+{
+	*nworkers = ps->shared->nworkers;
+	return ps->shared->workers;
 }
 
 /* ---------- skipped messages ---------- */

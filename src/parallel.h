@@ -45,13 +45,13 @@ typedef struct PbClaim
 /* Can the inputs be shared out?  (Not a program, nor one compressed file.) */
 extern bool pb_parallel_possible(const PbTableOptions *opts, List *files);
 
-/* Size of the shared state. */
-extern Size pb_parallel_shared_size(void);
+/* Size of the shared state, with a slot of counters for each of 'nworkers' workers. */
+extern Size pb_parallel_shared_size(int nworkers);
 
 /* The leader, once: initialize the shared state for a scan of 'files'. */
 /* whole_files: never split a file into ranges (a scan that walks a container path) */
 extern void pb_parallel_init(PbParallelShared *shared, const PbTableOptions *opts, List *files,
-							 bool whole_files);
+							 bool whole_files, int nworkers);
 
 /* Before a rescan: start sharing out from the first file again. */
 extern void pb_parallel_reinit(PbParallelShared *shared);
@@ -80,6 +80,26 @@ extern bool pb_parallel_claim(PbParallelScan *ps, PbClaim *claim);
  * 'where' if it was the first; returns the scan's count.
  */
 extern uint64 pb_parallel_note_skip(PbParallelScan *ps, const char *where);
+
+/*
+ * EXPLAIN ANALYZE: what one worker read.  Each worker adds its counters to
+ * its own slot when its scan shuts down (before the leader sees its end);
+ * the slots add up over the rescans of a scan, as the node's loops do.
+ */
+typedef struct PbWorkerCounters
+{
+	bool		ran;			/* the worker reported */
+	uint64		messages_read;
+	uint64		bytes_read;
+} PbWorkerCounters;
+
+/* A worker: add what it read to slot 'worker' (ParallelWorkerNumber). */
+extern void pb_parallel_report_worker(PbParallelScan *ps, int worker, uint64 messages_read,
+									  uint64 bytes_read);
+
+/* The leader: the workers' slots (*nworkers of them), in shared memory. */
+extern const PbWorkerCounters *pb_parallel_worker_counters(const PbParallelScan *ps,
+														   int *nworkers);
 
 /* The scan's count of skipped messages, and where the first was ("" if none). */
 extern uint64 pb_parallel_skipped(const PbParallelScan *ps);

@@ -224,7 +224,7 @@ protobufIsForeignScanParallelSafe(PlannerInfo *root, RelOptInfo *rel, RangeTblEn
 static Size
 protobufEstimateDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt)
 {
-	return pb_parallel_shared_size();
+	return pb_parallel_shared_size(pcxt->nworkers);
 }
 
 /*
@@ -234,7 +234,7 @@ protobufEstimateDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt)
 static void
 protobufInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, void *coordinate)
 {
-	pb_scan_init_parallel(node->fdw_state, (PbParallelShared *) coordinate);
+	pb_scan_init_parallel(node->fdw_state, (PbParallelShared *) coordinate, pcxt->nworkers);
 }
 
 /*
@@ -259,7 +259,8 @@ protobufInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc, void *
 
 /*
  * protobufShutdownForeignScan
- *		Take what is shared (the skipped messages) before the DSM goes
+ *		Before the DSM goes: a worker leaves what it read there; the leader
+ *		takes what is shared (the skipped messages, the workers' counters)
  */
 static void
 protobufShutdownForeignScan(ForeignScanState *node)
@@ -372,6 +373,43 @@ explain_inputs(PbScanState *ss, ExplainState *es)
 }
 
 /*
+ * EXPLAIN (ANALYZE, VERBOSE) of a parallel scan: what each worker read, as
+ * PostgreSQL shows its own nodes' per-worker figures ("Worker 0:  ..." in
+ * text; in the other formats an array, "Worker Reads", of one object per
+ * worker, beside the node's own "Workers").  The totals above include them.
+ */
+static void
+explain_workers(PbScanState *ss, ExplainState *es)
+{
+	int			n;
+	const PbWorkerCounters *w = pb_scan_worker_counters(ss, &n);
+
+	if (w == NULL)
+		return;
+	if (es->format != EXPLAIN_FORMAT_TEXT)
+		ExplainOpenGroup("Worker Reads", "Worker Reads", false, es);
+	for (int i = 0; i < n; i++)
+	{
+		if (!w[i].ran)
+			continue;
+		if (es->format == EXPLAIN_FORMAT_TEXT)
+		{
+			appendStringInfoSpaces(es->str, es->indent * 2);
+			appendStringInfo(es->str, "Worker %d:  Messages Read: " UINT64_FORMAT "  Bytes Read: " UINT64_FORMAT " b\n",
+							 i, w[i].messages_read, w[i].bytes_read);
+			continue;
+		}
+		ExplainOpenGroup("Worker", NULL, true, es);
+		ExplainPropertyInteger("Worker Number", NULL, i, es);
+		ExplainPropertyUInteger("Messages Read", NULL, w[i].messages_read, es);
+		ExplainPropertyUInteger("Bytes Read", "b", w[i].bytes_read, es);
+		ExplainCloseGroup("Worker", NULL, true, es);
+	}
+	if (es->format != EXPLAIN_FORMAT_TEXT)
+		ExplainCloseGroup("Worker Reads", "Worker Reads", false, es);
+}
+
+/*
  * protobufExplainForeignScan
  *		Produce extra output for EXPLAIN:
  *		the inputs, the message type, framing and compression;
@@ -383,7 +421,8 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	PbScanState *ss = node->fdw_state;
 
 	explain_inputs(ss, es);
-	if (es->verbose)
+	/* none (count(*)): no line, as EXPLAIN omits an empty Output list */
+	if (es->verbose && pb_scan_fields(ss) != NIL)
 		ExplainPropertyList("Fields Decoded", pb_scan_fields(ss), es);
 	if (es->analyze)
 	{
@@ -394,6 +433,8 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		ExplainPropertyUInteger("Bytes Read", "b", counters.bytes_read, es);
 		if (pb_scan_options(ss)->on_error_skip)
 			ExplainPropertyUInteger("Messages Skipped", NULL, counters.skipped, es);
+		if (es->verbose)
+			explain_workers(ss, es);
 	}
 }
 

@@ -88,6 +88,9 @@ struct PbScanState
 	uint64		bytes_read;
 	uint64		skipped;
 	char	   *first_skip;		/* where and why the first skip happened */
+	PbWorkerCounters *workers;	/* a parallel scan's leader, after shutdown:
+								 * what each worker read */
+	int			nworkers;
 };
 
 /*
@@ -421,9 +424,9 @@ pb_scan_prepare(Relation rel, Bitmapset *attrs)
 }
 
 void
-pb_scan_init_parallel(PbScanState *ss, PbParallelShared *shared)
+pb_scan_init_parallel(PbScanState *ss, PbParallelShared *shared, int nworkers)
 {
-	pb_parallel_init(shared, &ss->opts, ss->files, ss->walking);
+	pb_parallel_init(shared, &ss->opts, ss->files, ss->walking, nworkers);
 	pb_scan_attach_parallel(ss, shared);
 }
 
@@ -477,10 +480,21 @@ typedef enum InputFault
 	FAULT_MALFORMED
 } InputFault;
 
+/* The compressed stream found damaged (the input's, or an ancestor cursor's), else NULL. */
+static const PbInput *
+damaged_stream(const PbScanState *ss)
+{
+	if (ss->open && ss->input.failed)
+		return &ss->input;
+	return pb_ancestors_damaged(ss->ancestors);
+}
+
 /* Report a fault of the open input; 'msg' is the stream module's description. */
 static void
 report_input_fault(PbScanState *ss, InputFault fault, const char *msg)
 {
+	const PbInput *damaged;
+
 	switch (fault)
 	{
 		case FAULT_TRUNCATED:
@@ -495,10 +509,18 @@ report_input_fault(PbScanState *ss, InputFault fault, const char *msg)
 					 errhint("If the message is genuine, raise the foreign table's option max_message_size (at most 2147483647).")));
 			break;
 		case FAULT_IO:
-			if (ss->input.errmsg[0])
+			/* damage after some good bytes: where, and how to read them */
+			if ((damaged = damaged_stream(ss)) != NULL && damaged->out_bytes > 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("could not decompress \"%s\": %s", ss->current_name, ss->input.errmsg)));
+						 errmsg("could not decompress \"%s\": %s", ss->current_name, damaged->errmsg),
+						 errdetail("The stream is damaged at compressed byte offset " UINT64_FORMAT ", after " UINT64_FORMAT " decompressed bytes.",
+								   damaged->err_offset, damaged->out_bytes),
+						 errhint("Use on_error 'skip' to read the messages before the damage.")));
+			if (damaged)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("could not decompress \"%s\": %s", ss->current_name, damaged->errmsg)));
 			errno = ss->source.read_errno;
 			ereport(ERROR,
 					(errcode_for_file_access(),
@@ -564,6 +586,26 @@ note_skip(PbScanState *ss, const char *why)
 				 errhint("Raise the table option reject_limit, or repair the input.")));
 }
 
+/*
+ * on_error 'skip' over a damaged compressed stream: the file ends there, as
+ * a truncated plain file does.  The messages decompressed before the damage
+ * have been read; the rest of the file counts as one skipped message, and a
+ * NOTICE says which file lost its end, where and why.
+ */
+static void
+skip_damaged_stream(PbScanState *ss, const PbInput *damaged)
+{
+	note_skip(ss, psprintf("%s (at compressed byte offset " UINT64_FORMAT ")",
+						   damaged->errmsg, damaged->err_offset));
+	ereport(NOTICE,
+			(errmsg("compressed file \"%s\" of foreign table \"%s\" is damaged: %s",
+					ss->current_name, RelationGetRelationName(ss->rel), damaged->errmsg),
+			 errdetail("The stream is damaged at compressed byte offset " UINT64_FORMAT ", after " UINT64_FORMAT " decompressed bytes; its messages from message " UINT64_FORMAT " (at byte offset " UINT64_FORMAT ") on are skipped.",
+					   damaged->err_offset, damaged->out_bytes,
+					   ss->current_message, ss->current_offset)));
+	close_input(ss, false);
+}
+
 /* Decode one row: its element's columns, then those it takes from its ancestors. */
 static inline void
 decode_row(PbScanState *ss, const uint8 *msg, size_t len, Datum *values, bool *nulls)
@@ -622,7 +664,13 @@ static bool
 frame_error_or_skip(PbScanState *ss)
 {
 	PbFrameError err = ss->framing.err;
+	const PbInput *damaged = damaged_stream(ss);
 
+	if (ss->opts.on_error_skip && err == PB_FRAME_ERR_IO && damaged)
+	{
+		skip_damaged_stream(ss, damaged);
+		return false;
+	}
 	if (!ss->opts.on_error_skip ||
 		!(err == PB_FRAME_ERR_CRC || err == PB_FRAME_ERR_TOO_LARGE || err == PB_FRAME_ERR_TRUNCATED))
 		report_frame_error(ss);
@@ -678,7 +726,13 @@ walk_error_or_skip(PbScanState *ss)
 	PbPathError err = w->err;
 	bool		prefixed = ss->opts.framing != PB_FRAMING_SINGLE &&
 		ss->opts.framing != PB_FRAMING_CONTAINER;
+	const PbInput *damaged = damaged_stream(ss);
 
+	if (ss->opts.on_error_skip && err == PB_PATH_ERR_IO && damaged)
+	{
+		skip_damaged_stream(ss, damaged);
+		return;
+	}
 	if (!ss->opts.on_error_skip ||
 		!(err == PB_PATH_ERR_TOO_LARGE || err == PB_PATH_ERR_TRUNCATED ||
 		  err == PB_PATH_ERR_MALFORMED))
@@ -853,6 +907,39 @@ pb_scan_rewind(PbScanState *ss)
 	ss->current_name = NULL;
 }
 
+/* What this process read (the open input's bytes included). */
+static void
+own_counters(const PbScanState *ss, PbScanCounters *counters)
+{
+	counters->messages_read = ss->messages_read;
+	counters->bytes_read = ss->bytes_read;
+	if (ss->open)
+		counters->bytes_read += pb_source_offset(&ss->source) - ss->start_offset;
+	counters->skipped = ss->skipped;
+}
+
+/*
+ * The leader: copy the workers' slots out of shared memory, which goes
+ * before EXPLAIN prints the node.  The workers have reported by now when
+ * the Gather above read them to their end (a worker shuts its scan down
+ * before it detaches from its tuple queue); under a LIMIT that stops
+ * early, a worker still running is counted as far as it had reported.
+ */
+static void
+keep_worker_counters(PbScanState *ss)
+{
+	int			n;
+	const PbWorkerCounters *shared = pb_parallel_worker_counters(ss->parallel, &n);
+
+	if (ss->workers == NULL && n > 0)
+	{
+		ss->workers = MemoryContextAllocZero(ss->scancxt, sizeof(PbWorkerCounters) * n);
+		ss->nworkers = n;
+	}
+	for (int i = 0; i < Min(n, ss->nworkers); i++)
+		ss->workers[i] = shared[i];
+}
+
 void
 pb_scan_shutdown(PbScanState *ss)
 {
@@ -860,6 +947,16 @@ pb_scan_shutdown(PbScanState *ss)
 
 	if (ss->parallel == NULL)
 		return;
+	if (IsParallelWorker())
+	{
+		PbScanCounters own;
+
+		own_counters(ss, &own);
+		pb_parallel_report_worker(ss->parallel, ParallelWorkerNumber,
+								  own.messages_read, own.bytes_read);
+	}
+	else
+		keep_worker_counters(ss);
 	ss->skipped = pb_parallel_skipped(ss->parallel);
 	first = pb_parallel_first_skip(ss->parallel);
 	if (first[0])
@@ -924,9 +1021,17 @@ pb_scan_fields(const PbScanState *ss)
 void
 pb_scan_counters(const PbScanState *ss, PbScanCounters *counters)
 {
-	counters->messages_read = ss->messages_read;
-	counters->bytes_read = ss->bytes_read;
-	if (ss->open)
-		counters->bytes_read += pb_source_offset(&ss->source) - ss->start_offset;
-	counters->skipped = ss->skipped;
+	own_counters(ss, counters);
+	for (int i = 0; i < ss->nworkers; i++)
+	{
+		counters->messages_read += ss->workers[i].messages_read;
+		counters->bytes_read += ss->workers[i].bytes_read;
+	}
+}
+
+const PbWorkerCounters *
+pb_scan_worker_counters(const PbScanState *ss, int *nworkers)
+{
+	*nworkers = ss->nworkers;
+	return ss->workers;
 }

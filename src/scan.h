@@ -48,10 +48,14 @@ extern void pb_scan_rewind(PbScanState *ss);
 extern void pb_scan_end(PbScanState *ss, bool report);
 
 /* Parallel scans: the leader initializes the shared state and joins; a worker joins. */
-extern void pb_scan_init_parallel(PbScanState *ss, PbParallelShared *shared);
+extern void pb_scan_init_parallel(PbScanState *ss, PbParallelShared *shared, int nworkers);
 extern void pb_scan_attach_parallel(PbScanState *ss, PbParallelShared *shared);
 
-/* Parallel scans, before the shared memory goes: take the shared skip count. */
+/*
+ * Parallel scans, before the shared memory goes: a worker leaves what it
+ * read in its slot; the leader takes the shared skip count and the
+ * workers' slots.
+ */
 extern void pb_scan_shutdown(PbScanState *ss);
 
 /* What the scan reads: the table's options, its files (NIL for a program), row type, decode plan. */
@@ -65,8 +69,14 @@ extern List *pb_scan_fields(const PbScanState *ss);
 /* Are the rows walked along a container path (rather than framed)? */
 extern bool pb_scan_walks(const PbScanState *ss);
 
-/* The counters so far, the open input's bytes included. */
+/*
+ * The counters so far, the open input's bytes included; in a parallel scan's
+ * leader after its shutdown, those of every process (the workers' too).
+ */
 extern void pb_scan_counters(const PbScanState *ss, PbScanCounters *counters);
+
+/* The leader of a parallel scan, after its shutdown: each worker's counters (else NULL). */
+extern const PbWorkerCounters *pb_scan_worker_counters(const PbScanState *ss, int *nworkers);
 
 /*
  * The row message of a table's options (resolving a container path);

@@ -469,6 +469,28 @@ next_tfrecord(PbFraming *f, const uint8_t **msg, size_t *len)
 	return PB_FRAME_MESSAGE;
 }
 
+/*
+ * single: does the input end inside one of the message's top-level fields?
+ * A cut anywhere (inside nested messages too) leaves the top-level field
+ * around it running past the end, so one walk over the top level, skipping
+ * bodies by their lengths, tells a cut file (truncated) from a damaged one
+ * (left to the decoder, which says where).
+ */
+static int
+single_cut_short(PbFraming *f, const uint8_t *p, size_t len)
+{
+	const uint8_t *at = NULL;
+	PbWireStatus st = pb_walk_message(p, p + len, &at);
+
+	if (st != PB_WIRE_TRUNCATED && st != PB_WIRE_LEN_PAST_END)
+		return 0;
+	fail(f, PB_FRAME_ERR_TRUNCATED,
+		 "the input ends inside the message's field at byte offset %" PRIu64
+		 " (the whole input is one message, of %zu bytes)",
+		 (uint64_t) (at ? at - p : 0), len);
+	return 1;
+}
+
 /* single: the whole input is one message */
 static PbFrameResult
 next_single(PbFraming *f, const uint8_t **msg, size_t *len)
@@ -499,6 +521,8 @@ next_single(PbFraming *f, const uint8_t **msg, size_t *len)
 		return fail(f, PB_FRAME_ERR_TOO_LARGE,
 					"message (the whole file) larger than max_message_size (%" PRIu64 " bytes)",
 					f->max_message_size);
+	if (single_cut_short(f, pb_source_peek(f->src), avail))
+		return PB_FRAME_ERROR;
 	*msg = pb_source_peek(f->src);
 	*len = avail;
 	pb_source_consume(f->src, avail);

@@ -114,14 +114,33 @@ pb_input_end(PbInput *in)
 	in->codec = NULL;
 }
 
-/* Record why the stream failed; fmt has one %s for the codec's name, one for a detail. */
+/*
+ * Record why the stream failed and where (the compressed bytes the codec
+ * took); fmt has one %s for the codec's name, one for a detail.
+ */
 static long
 fail(PbInput *in, const char *fmt, const char *detail)
 {
 	snprintf(in->errmsg, sizeof(in->errmsg), fmt, pb_compression_name(in->mode),
 			 detail ? detail : "");
+	in->err_offset = in->raw_bytes - (in->inlen - in->inpos);
+	in->failed = 1;
 	errno = EIO;
 	return -1;
+}
+
+/*
+ * A codec error after 'produced' bytes of this call: those bytes are good
+ * (decoded before the damage), so return them and fail at the next call.
+ */
+static long
+fail_after(PbInput *in, size_t produced, const char *fmt, const char *detail)
+{
+	fail(in, fmt, detail);
+	if (produced == 0)
+		return -1;
+	errno = 0;
+	return (long) produced;
 }
 
 /* Read more raw bytes into inbuf (after the unconsumed ones).  0 at EOF. */
@@ -258,7 +277,8 @@ read_gzip(PbInput *in, uint8_t *buf, size_t len)
 		if (ret == Z_STREAM_END)
 			in->member_done = 1;
 		else if (ret != Z_OK && ret != Z_BUF_ERROR)
-			return fail(in, "corrupt %s data: %s", zs->msg ? zs->msg : "inflate failed");
+			return fail_after(in, produced, "corrupt %s data: %s",
+							  zs->msg ? zs->msg : "inflate failed");
 		if (produced > 0)
 			return (long) produced;
 	}
@@ -286,7 +306,7 @@ read_zstd(PbInput *in, uint8_t *buf, size_t len)
 		assert(zin.pos <= zin.size && zout.pos <= len);
 		in->inpos += zin.pos;
 		if (ZSTD_isError(ret))
-			return fail(in, "corrupt %s data: %s", ZSTD_getErrorName(ret));
+			return fail_after(in, zout.pos, "corrupt %s data: %s", ZSTD_getErrorName(ret));
 		/* ret == 0: a frame is complete; another may follow */
 		in->member_done = (ret == 0);
 		if (zout.pos > 0)
@@ -320,11 +340,28 @@ read_none(PbInput *in, uint8_t *buf, size_t len)
 	return n;
 }
 
+static long read_stream(PbInput *in, uint8_t *buf, size_t len);
+
 long
 pb_input_read(void *arg, uint8_t *buf, size_t len)
 {
 	PbInput    *in = arg;
+	long		n = read_stream(in, buf, len);
 
+	if (n > 0)
+		in->out_bytes += (uint64_t) n;
+	return n;
+}
+
+static long
+read_stream(PbInput *in, uint8_t *buf, size_t len)
+{
+
+	if (in->failed)
+	{
+		errno = EIO;
+		return -1;
+	}
 	if (in->mode == PB_COMPRESSION_AUTO)
 	{
 		/* enough bytes to see a magic number, or the end */

@@ -38,15 +38,23 @@ typedef struct PbInput
 	size_t		inlen;
 	int			raw_eof;
 	uint64_t	raw_bytes;		/* bytes taken from the raw stream */
+	uint64_t	out_bytes;		/* bytes given out, decompressed */
 	void	   *codec;			/* z_stream or ZSTD_DStream */
 	int			member_done;	/* the current gzip member / zstd frame ended */
 	char		errmsg[160];	/* set when a read returns -1 for corrupt data */
+	uint64_t	err_offset;		/* then: the compressed bytes the codec had taken */
+	int			failed;			/* the stream is damaged: every read returns -1
+								 * (after the bytes decoded before the damage) */
 } PbInput;
 
 extern int	pb_input_init(PbInput *in, PbReadFn raw_read, void *raw_arg,
 						  const PbAllocator *alloc, PbCompression mode);
 
-/* A PbReadFn over the decompressed stream (arg: the PbInput). */
+/*
+ * A PbReadFn over the decompressed stream (arg: the PbInput).  A damaged
+ * stream (truncated, corrupt) first gives every byte decoded before the
+ * damage, then -1 with errmsg and err_offset set, at every later call too.
+ */
 extern long pb_input_read(void *arg, uint8_t *buf, size_t len);
 
 /* Release the codec state and the input block (idempotent). */

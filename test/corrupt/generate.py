@@ -25,7 +25,9 @@ hand, on the bytes, and the comment next to each case says what it is.  Determin
 import gzip
 import os
 import struct
+import subprocess
 import sys
+import zlib
 
 OUT = sys.argv[1]
 sys.path.insert(0, sys.argv[2])
@@ -327,6 +329,36 @@ gzb = bytearray(gz)
 gzb[-6] ^= 0xFF                        # the CRC-32 in the trailer
 f = write("badcrc.pb.gz", bytes(gzb))
 case("corrupt-gzip-crc", "error", ["event_flat"], f)
+def flip(data, pos, mask):
+    b = bytearray(data)
+    b[pos] ^= mask
+    return bytes(b)
+
+
+# the same damage with on_error 'skip' (issue 13): the messages decompressed before the
+# damage, then one skipped; the oracle is what Python's zlib / the zstd tool decompress
+def whole_messages(prefix, msgs):
+    n = end = 0
+    for m in msgs:
+        end += len(varint(len(m))) + len(m)
+        if end > len(prefix):
+            break
+        n += 1
+    return n
+
+
+def gunzip_prefix(data):
+    try:
+        return zlib.decompressobj(31).decompress(data)
+    except zlib.error:
+        return None
+
+
+def zstd_tool(args, data):
+    return subprocess.run(["zstd", "-q"] + args, input=data, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL).stdout
+
+
 f = write("notgzip.pb.gz", b"\x1f\x8b" + b"\x00" * 30)
 case("gzip-magic-then-garbage", "error", ["event_flat"], f)
 f = write("zstd_magic.pb", b"\x28\xb5\x2f\xfd" + b"\xff" * 40)
@@ -337,10 +369,7 @@ case("zstd-magic-only", "error", ["event_flat"], f)
 # ====================================================================================
 # 3. flipped bits in length prefixes and tags
 # ====================================================================================
-def flip(data, pos, mask):
-    b = bytearray(data)
-    b[pos] ^= mask
-    return bytes(b)
+# flip(): defined above, with the compressed cases
 
 
 p1 = len(varint(len(EVENTS[0]))) + len(EVENTS[0])     # where record 2 starts
@@ -532,6 +561,29 @@ def rnd_hex(n):
 
 big_random = delimited([event(i % 20, user=rnd_hex(4)) for i in range(BIG_N)])
 write("big_truncated.pb.gz", gzip.compress(big_random, mtime=0))
+# ---- damaged compressed streams with on_error 'skip' (issue 13) ----
+skip = ", on_error 'skip'"
+case("truncated-gzip-skip", "skip:%d" % whole_messages(gunzip_prefix(gz[: len(gz) // 2]), EVENTS * 20),
+     ["event_flat"], path("trunc.pb.gz"), opts=skip)
+# a stream that compresses poorly, cut where many messages lie before the cut
+BIG_EVENTS = [event(i % 20, user=rnd_hex(4)) for i in range(6000)]
+bgz = gzip.compress(delimited(BIG_EVENTS), mtime=0)
+f = write("trunc_big.pb.gz", bgz[: len(bgz) // 2])
+case("truncated-big-gzip-skip", "skip:%d" % whole_messages(gunzip_prefix(bgz[: len(bgz) // 2]), BIG_EVENTS),
+     ["event_flat"], f, opts=skip)
+case("truncated-gzip-trailer-skip", "skip:100", ["event_flat"], path("trunc_trailer.pb.gz"), opts=skip)
+case("corrupt-gzip-crc-skip", "skip:100", ["event_flat"], path("badcrc.pb.gz"), opts=skip)
+# a flipped byte may give wrong bytes before zlib sees it: rows, skips or an error, never a crash
+case("corrupt-gzip-body-skip", "any", ["event_flat", "event_json"], path("corrupt.pb.gz"), opts=skip)
+zs = zstd_tool(["-c"], delimited(BIG_EVENTS))
+f = write("trunc.pb.zst", zs[: len(zs) // 2])
+case("truncated-zstd", "error", ["event_flat"], f)
+case("truncated-zstd-skip", "skip:%d" % whole_messages(zstd_tool(["-dc"], zs[: len(zs) // 2]), BIG_EVENTS),
+     ["event_flat"], f, opts=skip)
+for frac in (2, 5):
+    f = write("flip%d.pb.zst" % frac, flip(zs, len(zs) * frac // 7, 0x55))
+    case("corrupt-zstd-%d" % frac, "error", ["event_flat"], f)
+    case("corrupt-zstd-%d-skip" % frac, "any", ["event_flat", "event_json"], f, opts=skip)
 # about one row in twelve sleeps 1 ms: a scan of BIG_N rows lasts some 4 s, so a writer
 # started 1 s in meets it in the middle (setseed: the same rows sleep every time)
 slow = "WHERE random() > 0.08 OR pg_sleep(0.001) IS NOT NULL"
