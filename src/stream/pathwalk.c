@@ -259,16 +259,23 @@ buf_close(PbPathWalk *w, PbPathLevel *L, size_t mark, uint32_t field, int group)
 
 /* ---------- reading a bounded range of a source ---------- */
 
+/* Count n tags read; every PB_PATH_PROGRESS_INTERVAL, ask the callback. */
 static inline int
-tick(PbPathWalk *w)
+tick_n(PbPathWalk *w, unsigned n)
 {
-	if (w->progress && ++w->ticks >= PB_PATH_PROGRESS_INTERVAL)
+	if (w->progress && (w->ticks += n) >= PB_PATH_PROGRESS_INTERVAL)
 	{
 		w->ticks = 0;
 		if (w->progress(w->progress_arg) != 0)
 			return fail(w, PB_PATH_ERR_INTERRUPTED, "interrupted");
 	}
 	return 0;
+}
+
+static inline int
+tick(PbPathWalk *w)
+{
+	return tick_n(w, 1);
 }
 
 /*
@@ -539,23 +546,35 @@ skip_buffered_children(PbPathWalk *w, PbSource *cur, uint64_t end, uint32_t fiel
 	uint64_t	off = pb_source_offset(cur);
 	uint64_t	want = ((uint64_t) field << 3) | PB_WT_LEN;
 
+	unsigned	n = 0;
+
 	if (end != UINT64_MAX && end - off < (uint64_t) (e - start))
 		e = start + (end - off);
 	while (p < e)
 	{
-		const uint8_t *q = p;
-		uint64_t	tag;
+		const uint8_t *q = p + 1;
 		uint64_t	len;
 
-		if (pb_read_varint(&q, e, &tag) != PB_WIRE_OK || tag != want ||
-			pb_read_varint(&q, e, &len) != PB_WIRE_OK || len > (uint64_t) (e - q))
+		/* a one-byte tag and a one-byte length: the elements of most paths */
+		if (p[0] != want || want >= 0x80 || q >= e || q[0] >= 0x80)
+		{
+			uint64_t	tag;
+
+			q = p;
+			if (pb_read_varint(&q, e, &tag) != PB_WIRE_OK || tag != want ||
+				pb_read_varint(&q, e, &len) != PB_WIRE_OK)
+				break;
+		}
+		else
+			len = *q++;
+		if (len > (uint64_t) (e - q))
 			break;
 		p = q + len;
-		if (tick(w) < 0)
-			return -1;
+		n++;
 	}
 	pb_source_consume(cur, (size_t) (p - start));
-	return 0;
+	/* the loop is bounded by the buffer: count its tags at once */
+	return tick_n(w, n);
 }
 
 /*
@@ -1000,20 +1019,17 @@ next_row_fast(PbPathWalk *w, const uint8_t **row, size_t *len)
 	return 1;
 }
 
-PbPathResult
-pb_pathwalk_next(PbPathWalk *w, const uint8_t **row, size_t *len)
+/* Everything but the fast path: the walk, tag by tag. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static PbPathResult
+next_walked(PbPathWalk *w, const uint8_t **row, size_t *len)
 {
 	if (w->err == PB_PATH_ERR_TOO_LARGE && pb_pathwalk_skip_oversized(w) < 0)
 		return PB_PATH_ERROR;
 	if (w->err != PB_PATH_ERR_NONE)
 		return PB_PATH_ERROR;
-	if (w->state == ROOT_OPEN && w->row_tag != 0)
-	{
-		int			rc = next_row_fast(w, row, len);
-
-		if (rc != 0)
-			return rc > 0 ? PB_PATH_ROW : PB_PATH_ERROR;
-	}
 	if (w->state == ROOT_PENDING && open_root(w) < 0)
 		return PB_PATH_ERROR;
 	while (w->state == ROOT_OPEN)
@@ -1028,6 +1044,19 @@ pb_pathwalk_next(PbPathWalk *w, const uint8_t **row, size_t *len)
 			w->state = ROOT_ENDED;
 	}
 	return PB_PATH_END_OF_ROOT;
+}
+
+PbPathResult
+pb_pathwalk_next(PbPathWalk *w, const uint8_t **row, size_t *len)
+{
+	if (w->state == ROOT_OPEN && w->row_tag != 0 && w->err == PB_PATH_ERR_NONE)
+	{
+		int			rc = next_row_fast(w, row, len);
+
+		if (rc != 0)
+			return rc > 0 ? PB_PATH_ROW : PB_PATH_ERROR;
+	}
+	return next_walked(w, row, len);
 }
 
 int
