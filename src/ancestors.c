@@ -46,11 +46,24 @@ typedef struct AncestorLevel
 	Cursor		cursor;
 } AncestorLevel;
 
+/* One ancestor column of every row: where its value is kept. */
+typedef struct AncestorCopy
+{
+	int			att;
+	const Datum *value;			/* into its level's values/nulls */
+	const bool *isnull;
+} AncestorCopy;
+
 struct PbAncestors
 {
 	const PbContainerPath *cp;
 	int			nlevels;		/* the path's levels but the rows' */
 	AncestorLevel *levels;
+	int			ncolumned;		/* the levels with columns, by number */
+	int		   *columned;
+	int			ncopies;		/* the ancestor columns, all levels */
+	AncestorCopy *copies;
+	uint64		entered;		/* the walker's ancestors' generation seen */
 	MemoryContext cxt;
 	const PbDecodeState *active;	/* decoding now, for error context */
 };
@@ -71,6 +84,8 @@ pb_ancestors_create(const PbContainerPath *cp, int natts)
 	a->cxt = CurrentMemoryContext;
 	a->nlevels = cp->nlevels - 1;
 	a->levels = palloc0(sizeof(AncestorLevel) * Max(a->nlevels, 1));
+	a->columned = palloc0(sizeof(int) * Max(a->nlevels, 1));
+	a->copies = palloc0(sizeof(AncestorCopy) * Max(natts, 1));
 	for (int l = 0; l < a->nlevels; l++)
 	{
 		AncestorLevel *lv = &a->levels[l];
@@ -83,6 +98,16 @@ pb_ancestors_create(const PbContainerPath *cp, int natts)
 		lv->decode = pb_decode_state_create(lv->level->plan);
 		lv->values = palloc0(sizeof(Datum) * Max(natts, 1));
 		lv->nulls = palloc0(sizeof(bool) * Max(natts, 1));
+		a->columned[a->ncolumned++] = l;
+		for (int i = 0; i < lv->level->nattrs; i++)
+		{
+			AncestorCopy *c = &a->copies[a->ncopies++];
+
+			Assert(a->ncopies <= natts);
+			c->att = lv->level->attrs[i];
+			c->value = &lv->values[c->att];
+			c->isnull = &lv->nulls[c->att];
+		}
 		lv->cxt = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw ancestor",
 										ALLOCSET_DEFAULT_SIZES);
 		cb = palloc(sizeof(MemoryContextCallback));
@@ -103,7 +128,7 @@ open_cursor(PbAncestors *a, Cursor *c, const char *path, PbCompression compressi
 	if (pb_input_init(&c->input, pb_raw_read, &c->raw, &alloc, compression) < 0)
 		elog(ERROR, "could not allocate the input buffer");
 	if (c->source.buf == NULL &&
-		pb_source_init(&c->source, pb_input_read, &c->input, &alloc, PB_SOURCE_INITIAL_CAP) < 0)
+		pb_source_init(&c->source, pb_input_read, &c->input, &alloc, 128 * 1024) < 0)
 		elog(ERROR, "could not allocate the read buffer");
 	pb_source_reset(&c->source);
 	c->source.read = pb_input_read;
@@ -116,6 +141,8 @@ pb_ancestors_open(PbAncestors *a, PbPathWalk *w, const char *path, PbCompression
 {
 	const PbContainerPath *cp = a->cp;
 
+	/* the walk starts afresh: its first row decodes the levels */
+	a->entered = PG_UINT64_MAX;
 	for (int d = 0; d <= cp->nsteps; d++)
 		if (cp->nneed[d] >= 0)
 			pb_pathwalk_need(w, d, cp->need[d], cp->nneed[d]);
@@ -185,24 +212,36 @@ decode_level(PbAncestors *a, AncestorLevel *lv, const PbPathWalk *w, int l)
 	lv->valid = true;
 }
 
+/*
+ * Every row copies the values (a Datum and a flag each): a level is decoded
+ * again only when the walker has entered its next element.
+ */
+static pg_noinline void
+refresh_levels(PbAncestors *a, const PbPathWalk *w)
+{
+	for (int i = 0; i < a->ncolumned; i++)
+	{
+		int			l = a->columned[i];
+		AncestorLevel *lv = &a->levels[l];
+
+		if (!lv->valid || lv->gen != pb_pathwalk_generation(w, l))
+			decode_level(a, lv, w, l);
+	}
+	/* only now: a decoding error leaves it to try again */
+	a->entered = pb_pathwalk_ancestors_generation(w);
+}
+
 void
 pb_ancestors_fill(PbAncestors *a, const PbPathWalk *w, Datum *values, bool *nulls)
 {
-	for (int l = 0; l < a->nlevels; l++)
+	if (unlikely(a->entered != pb_pathwalk_ancestors_generation(w)))
+		refresh_levels(a, w);
+	for (int i = 0; i < a->ncopies; i++)
 	{
-		AncestorLevel *lv = &a->levels[l];
+		const AncestorCopy *c = &a->copies[i];
 
-		if (lv->level->plan == NULL)
-			continue;
-		if (!lv->valid || lv->gen != pb_pathwalk_generation(w, l))
-			decode_level(a, lv, w, l);
-		for (int i = 0; i < lv->level->nattrs; i++)
-		{
-			int			att = lv->level->attrs[i];
-
-			values[att] = lv->values[att];
-			nulls[att] = lv->nulls[att];
-		}
+		values[c->att] = *c->value;
+		nulls[c->att] = *c->isnull;
 	}
 }
 

@@ -88,6 +88,8 @@ pb_pathwalk_init(PbPathWalk *w, PbSource *src, const PbPathStep *steps, int nste
 		w->level_of[i + 1] = w->level_of[i] + (steps[i].repeated ? 1 : 0);
 	}
 	w->nlevels = w->level_of[nsteps] + 1;
+	if (!steps[nsteps - 1].group && steps[nsteps - 1].field < 16)
+		w->row_tag = (uint8_t) ((steps[nsteps - 1].field << 3) | PB_WT_LEN);
 	return 0;
 }
 
@@ -257,16 +259,23 @@ buf_close(PbPathWalk *w, PbPathLevel *L, size_t mark, uint32_t field, int group)
 
 /* ---------- reading a bounded range of a source ---------- */
 
+/* Count n tags read; every PB_PATH_PROGRESS_INTERVAL, ask the callback. */
 static inline int
-tick(PbPathWalk *w)
+tick_n(PbPathWalk *w, unsigned n)
 {
-	if (w->progress && ++w->ticks >= PB_PATH_PROGRESS_INTERVAL)
+	if (w->progress && (w->ticks += n) >= PB_PATH_PROGRESS_INTERVAL)
 	{
 		w->ticks = 0;
 		if (w->progress(w->progress_arg) != 0)
 			return fail(w, PB_PATH_ERR_INTERRUPTED, "interrupted");
 	}
 	return 0;
+}
+
+static inline int
+tick(PbPathWalk *w)
+{
+	return tick_n(w, 1);
 }
 
 /*
@@ -537,23 +546,35 @@ skip_buffered_children(PbPathWalk *w, PbSource *cur, uint64_t end, uint32_t fiel
 	uint64_t	off = pb_source_offset(cur);
 	uint64_t	want = ((uint64_t) field << 3) | PB_WT_LEN;
 
+	unsigned	n = 0;
+
 	if (end != UINT64_MAX && end - off < (uint64_t) (e - start))
 		e = start + (end - off);
 	while (p < e)
 	{
-		const uint8_t *q = p;
-		uint64_t	tag;
+		const uint8_t *q = p + 1;
 		uint64_t	len;
 
-		if (pb_read_varint(&q, e, &tag) != PB_WIRE_OK || tag != want ||
-			pb_read_varint(&q, e, &len) != PB_WIRE_OK || len > (uint64_t) (e - q))
+		/* a one-byte tag and a one-byte length: the elements of most paths */
+		if (p[0] != want || want >= 0x80 || q >= e || q[0] >= 0x80)
+		{
+			uint64_t	tag;
+
+			q = p;
+			if (pb_read_varint(&q, e, &tag) != PB_WIRE_OK || tag != want ||
+				pb_read_varint(&q, e, &len) != PB_WIRE_OK)
+				break;
+		}
+		else
+			len = *q++;
+		if (len > (uint64_t) (e - q))
 			break;
 		p = q + len;
-		if (tick(w) < 0)
-			return -1;
+		n++;
 	}
 	pb_source_consume(cur, (size_t) (p - start));
-	return 0;
+	/* the loop is bounded by the buffer: count its tags at once */
+	return tick_n(w, n);
 }
 
 /*
@@ -675,6 +696,7 @@ enter_element(PbPathWalk *w, int lvl, uint64_t tag_off, const PbPathFrame *f)
 		w->level[lvl + 1].index = 0;
 	if (f == NULL)
 		return 0;
+	w->entered++;
 	L->len = 0;
 	L->sealed = 0;
 	for (int d = 0; d <= w->nsteps; d++)
@@ -953,8 +975,56 @@ walk(PbPathWalk *w, const uint8_t **row, size_t *len)
 	return push_child(w, field, tag_off);
 }
 
-PbPathResult
-pb_pathwalk_next(PbPathWalk *w, const uint8_t **row, size_t *len)
+/*
+ * next_row_fast
+ *		The common case of a row, without the general walk's calls.
+ *
+ * The walk is inside a row's parent, the next field is a row element whose
+ * tag is the one byte of the path's last step (a LEN field numbered below
+ * 16), the element is buffered whole within its parent, under the size
+ * limits, and its level's parent element is sealed (not its first row).
+ * Does what walk() and read_row() would do then.  Returns 1 with the row,
+ * 0 to take the general walk (which reports every error), -1 if the
+ * progress callback stopped the walk.
+ */
+static inline int
+next_row_fast(PbPathWalk *w, const uint8_t **row, size_t *len)
+{
+	const PbPathFrame *f = &w->frame[w->nframes - 1];
+	PbSource   *src = w->src;
+	const uint8_t *start = pb_source_peek(src);
+	const uint8_t *p = start + 1;
+	const uint8_t *e = start + pb_source_avail(src);
+	uint64_t	off = pb_source_offset(src);
+	uint64_t	msglen;
+	PbPathLevel *L = &w->level[w->nlevels - 1];
+
+	if (f->depth != w->nsteps - 1 || start >= e || start[0] != w->row_tag ||
+		(w->nlevels > 1 && !L[-1].sealed))
+		return 0;
+	if (f->end - off < (uint64_t) (e - start))
+		e = start + (f->end - off);
+	if (pb_read_varint(&p, e, &msglen) != PB_WIRE_OK || msglen > (uint64_t) (e - p) ||
+		msglen > w->max_message_size || msglen > INT32_MAX)
+		return 0;
+	if (tick(w) < 0)
+		return -1;
+	L->index++;
+	L->offset = off;
+	L->generation++;
+	w->rows++;
+	*row = p;
+	*len = (size_t) msglen;
+	pb_source_consume(src, (size_t) (p - start) + (size_t) msglen);
+	return 1;
+}
+
+/* Everything but the fast path: the walk, tag by tag. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static PbPathResult
+next_walked(PbPathWalk *w, const uint8_t **row, size_t *len)
 {
 	if (w->err == PB_PATH_ERR_TOO_LARGE && pb_pathwalk_skip_oversized(w) < 0)
 		return PB_PATH_ERROR;
@@ -974,6 +1044,19 @@ pb_pathwalk_next(PbPathWalk *w, const uint8_t **row, size_t *len)
 			w->state = ROOT_ENDED;
 	}
 	return PB_PATH_END_OF_ROOT;
+}
+
+PbPathResult
+pb_pathwalk_next(PbPathWalk *w, const uint8_t **row, size_t *len)
+{
+	if (w->state == ROOT_OPEN && w->row_tag != 0 && w->err == PB_PATH_ERR_NONE)
+	{
+		int			rc = next_row_fast(w, row, len);
+
+		if (rc != 0)
+			return rc > 0 ? PB_PATH_ROW : PB_PATH_ERROR;
+	}
+	return next_walked(w, row, len);
 }
 
 int

@@ -180,6 +180,7 @@ typedef struct PbPathWalk
 	uint8_t		emitted[PB_PATH_MAX_STEPS + 1];	/* streaming: singular
 												 * step seen early */
 	uint64_t	max_message_size;
+	uint8_t		row_tag;		/* the last step's one-byte LEN tag, or 0 */
 	PbPathLevel level[PB_PATH_MAX_STEPS + 1];
 	PbPathFrame frame[PB_PATH_MAX_STEPS + 1];
 	int			nframes;
@@ -187,6 +188,7 @@ typedef struct PbPathWalk
 	uint64_t	root_len;
 	uint64_t	root_end;		/* UINT64_MAX: the end of the input */
 	uint64_t	rows;			/* row elements met (good or oversized) */
+	uint64_t	entered;		/* elements entered at levels above the rows */
 	uint64_t	oversized;		/* LEN bytes to skip past an oversized row */
 	uint32_t	oversized_group;	/* or the field of an oversized group */
 	PbPathProgressFn progress;
@@ -266,6 +268,16 @@ static inline uint64_t
 pb_pathwalk_generation(const PbPathWalk *w, int level)
 {
 	return w->level[level].generation;
+}
+
+/*
+ * Changes each time an element of any level but the rows' is entered: one
+ * test per row tells that no ancestor changed.
+ */
+static inline uint64_t
+pb_pathwalk_ancestors_generation(const PbPathWalk *w)
+{
+	return w->entered;
 }
 
 /* The current element's collected fields (valid as said above). */

@@ -229,10 +229,56 @@ count_progress(void *arg)
 	return arg != NULL && progress_calls >= *(int *) arg;
 }
 
+/*
+ * What the transcript does not show, checked row by row: the row level's
+ * offset is that of the row element's tag in 'data', and the ancestors'
+ * generation changes exactly when some level above the rows entered an
+ * element.
+ */
+static void
+check_row(const PbPathWalk *w, const Cfg *cfg, const uint8_t *data, size_t len,
+		  const uint8_t *row, size_t rowlen, uint64_t *gens, uint64_t *entered)
+{
+	const PbPathStep *last = &cfg->steps[cfg->nsteps - 1];
+	int			nlevels = pb_pathwalk_nlevels(w);
+	uint64_t	off = pb_pathwalk_offset(w, nlevels - 1);
+	const uint8_t *p = data + off;
+	uint32_t	field = 0;
+	int			wt = -1;
+	uint64_t	n = 0;
+	int			changed = 0;
+
+	CHECK(off < len);
+	if (off >= len)
+		return;
+	CHECK(pb_read_tag(&p, data + len, &field, &wt) == PB_WIRE_OK);
+	CHECK_EQ_INT(field, last->field);
+	CHECK_EQ_INT(wt, last->group ? PB_WT_SGROUP : PB_WT_LEN);
+	if (!last->group)
+	{
+		CHECK(pb_read_varint(&p, data + len, &n) == PB_WIRE_OK);
+		CHECK(n == rowlen);
+	}
+	CHECK(rowlen <= (size_t) (data + len - p) && memcmp(p, row, rowlen) == 0);
+	for (int l = 0; l < nlevels - 1; l++)
+	{
+		changed |= gens[l] != pb_pathwalk_generation(w, l);
+		gens[l] = pb_pathwalk_generation(w, l);
+	}
+	CHECK_EQ_INT(changed, *entered != pb_pathwalk_ancestors_generation(w));
+	*entered = pb_pathwalk_ancestors_generation(w);
+}
+
 /* One root's rows, into t. Returns the last result. */
 static PbPathResult
-walk_root(PbPathWalk *w, const Cfg *cfg, Bld *t)
+walk_root(PbPathWalk *w, const Cfg *cfg, const uint8_t *data, size_t datalen, Bld *t)
 {
+	uint64_t	gens[PB_PATH_MAX_STEPS + 1] = {0};
+	uint64_t	entered = 0;
+
+	for (int l = 0; l < pb_pathwalk_nlevels(w) - 1; l++)
+		gens[l] = pb_pathwalk_generation(w, l);
+	entered = pb_pathwalk_ancestors_generation(w);
 	for (;;)
 	{
 		const uint8_t *row = NULL;
@@ -255,6 +301,7 @@ walk_root(PbPathWalk *w, const Cfg *cfg, Bld *t)
 			}
 			return res;
 		}
+		check_row(w, cfg, data, datalen, row, len, gens, &entered);
 		b_printf(t, "[");
 		for (int l = 1; l < pb_pathwalk_nlevels(w); l++)
 			b_printf(t, "%s%llu", l > 1 ? "." : "", (unsigned long long) pb_pathwalk_index(w, l));
@@ -306,13 +353,13 @@ run_once(const Cfg *cfg, const uint8_t *data, size_t len, size_t chunk, Bld *t)
 	if (cfg->roots == NULL)
 	{
 		pb_pathwalk_begin_root(&w, PB_PATH_ROOT_TO_END);
-		walk_root(&w, cfg, t);
+		walk_root(&w, cfg, data, len, t);
 	}
 	for (int r = 0; cfg->roots && r < cfg->nroots; r++)
 	{
 		b_printf(t, "root %d @%llu\n", r, (unsigned long long) pb_source_offset(&src));
 		pb_pathwalk_begin_root(&w, cfg->roots[r]);
-		if (walk_root(&w, cfg, t) == PB_PATH_ERROR)
+		if (walk_root(&w, cfg, data, len, t) == PB_PATH_ERROR)
 			break;
 	}
 	pb_pathwalk_free(&w);
