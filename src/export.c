@@ -444,7 +444,8 @@ parse_export_threads(FunctionCallInfo fcinfo, int argno, pqw_options *opt)
 {
 	long		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (!PG_ARGISNULL(argno))
+	/* PG_NARGS: a declaration of the function without the argument */
+	if (PG_NARGS() > argno && !PG_ARGISNULL(argno))
 	{
 		opt->threads = PG_GETARG_INT32(argno);
 		if (opt->threads < 1 || opt->threads > PQW_MAX_THREADS)

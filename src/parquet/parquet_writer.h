@@ -225,7 +225,10 @@ extern pqw_status pqw_writer_add_kv(pqw_writer *w, const char *key,
 /* Flush and write the footer.  The writer can only be destroyed after. */
 extern pqw_status pqw_writer_finish(pqw_writer *w);
 
-/* Counters for progress and the result row. */
+/*
+ * Counters for progress and the result row.  With threads, bytes_written
+ * lags: a row group's chunks are written at the next flush or at finish.
+ */
 extern int64_t pqw_writer_rows(const pqw_writer *w);
 extern int	pqw_writer_row_groups(const pqw_writer *w);
 extern int64_t pqw_writer_bytes_written(const pqw_writer *w);

@@ -804,10 +804,11 @@ pqw_writer_rows(const pqw_writer *w)
 	return w->rows_total;
 }
 
+/* Row groups closed so far: with threads, the one being encoded too. */
 int
 pqw_writer_row_groups(const pqw_writer *w)
 {
-	return (int) w->n_groups;
+	return (int) w->n_groups + (w->busy_rows > 0 ? 1 : 0);
 }
 
 int64_t
