@@ -536,6 +536,8 @@ def main():
             row(label, w, cp, rw=rc, rdw=rd, rc=ratios(cp, copy_c)[0],
                 rdc=ratios(cp, stats(duck_cpus[v]))[0], nbytes=sz, rs=rs, v=verdict(ok))
             rep(f"  {'':26s} returned (rows|row_groups|bytes) {'; '.join(last.get(key) or [])}")
+        rep("  (CPU of parquet_export: the backend's main thread, /proc/self/schedstat; the pool's "
+            "threads of c/2 are not in it)")
         for c in codecs:
             if c in same_bytes:
                 rep(f"  parquet_export {c}: 2 threads write "
