@@ -29,7 +29,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=protobuf_fdw
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(GEN_DIR)
 PG_CFLAGS = -std=gnu99
-SHLIB_LINK = -lprotobuf-c -lzstd -lsnappy -lz -llz4 -lbrotlienc
+SHLIB_LINK = -lprotobuf-c -lzstd -lsnappy -lz -llz4 -lbrotlienc -pthread
 # Export only the magic block and the SQL-callable functions: the list, and why, in exports.txt.
 SHLIB_EXPORTS = exports.txt
 EXTRA_CLEAN = exports.list

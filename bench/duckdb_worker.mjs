@@ -1,8 +1,10 @@
 // DuckDB as the Parquet-export yardstick, run as a co-process of bench.py so that its runs can be
 // interleaved with PostgreSQL's.  One JSON request per stdin line, one JSON reply per stdout line:
 //   {"op":"load","csv":PATH}                 load the CSV into the in-memory table `events`
-//   {"op":"export","codec":C,"file":PATH}    time COPY events TO PATH (FORMAT parquet), 1 thread
-//                                            (wall seconds, CPU seconds of the process, bytes)
+//   {"op":"export","codec":C,"file":PATH[,"threads":N]}
+//                                            time COPY events TO PATH (FORMAT parquet), N threads
+//                                            (default 1; wall seconds, CPU seconds of the process,
+//                                            bytes)
 //   {"op":"query","sql":SQL}                 rows of a query (e.g. reading a Parquet file back)
 // Replies: {"ok":true,...} or {"ok":false,"error":MESSAGE}.
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -31,7 +33,7 @@ async function handle(req) {
       return { seconds, rows: Number(rows) };
     }
     case 'export': {
-      await con.run('SET threads = 1');
+      await con.run(`SET threads = ${Number(req.threads || 1)}`);
       const t0 = performance.now();
       const c0 = process.cpuUsage();
       await con.run(`COPY events TO ${quote(req.file)} (FORMAT parquet, COMPRESSION ${req.codec})`);

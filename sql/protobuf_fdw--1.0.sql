@@ -29,6 +29,7 @@ CREATE FUNCTION parquet_export(
     row_group_bytes bigint DEFAULT 134217728,
     kv_metadata jsonb DEFAULT NULL,
     numeric_mode text DEFAULT 'string',
+    threads int DEFAULT NULL,
     OUT rows bigint,
     OUT row_groups int,
     OUT bytes bigint)

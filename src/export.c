@@ -32,6 +32,7 @@
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "optimizer/cost.h"
 #include "pgstat.h"
 #include "storage/fd.h"
 #include "tcop/tcopprot.h"
@@ -433,6 +434,34 @@ run_export_query(PlannedStmt *plan, const char *query, ExportSchema *schema,
 }
 
 /*
+ * parse_export_threads
+ *		options.threads from the threads argument (argno), NULL meaning the
+ *		default: the budget of a parallel query, max_parallel_workers_per_gather
+ *		+ 1 (the leader), at most the number of CPUs online.
+ */
+static void
+parse_export_threads(FunctionCallInfo fcinfo, int argno, pqw_options *opt)
+{
+	long		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	/* PG_NARGS: a declaration of the function without the argument */
+	if (PG_NARGS() > argno && !PG_ARGISNULL(argno))
+	{
+		opt->threads = PG_GETARG_INT32(argno);
+		if (opt->threads < 1 || opt->threads > PQW_MAX_THREADS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("threads must be between 1 and %d", PQW_MAX_THREADS),
+					 errhint("Pass threads => NULL for the default, max_parallel_workers_per_gather + 1.")));
+		return;
+	}
+	opt->threads = max_parallel_workers_per_gather + 1;
+	if (ncpu > 0 && opt->threads > ncpu)
+		opt->threads = (int) ncpu;
+	opt->threads = Min(opt->threads, PQW_MAX_THREADS);
+}
+
+/*
  * parse_export_args
  *		Read and check the arguments of parquet_export() into *args.
  *
@@ -493,6 +522,7 @@ parse_export_args(FunctionCallInfo fcinfo, ExportArgs *args)
 		args->kv_metadata = PG_GETARG_JSONB_P(6);
 	export_parse_numeric_mode(PG_ARGISNULL(7) ? "string" :
 							  text_to_cstring(PG_GETARG_TEXT_PP(7)), &args->numeric);
+	parse_export_threads(fcinfo, 8, opt);
 }
 
 /*
@@ -621,6 +651,9 @@ parquet_export(PG_FUNCTION_ARGS)
 	}
 	PG_CATCH();
 	{
+		/* the writer's threads read its buffers: joined before they can go */
+		if (schema->writer != NULL)
+			pqw_writer_stop_threads(schema->writer);
 		remove_temp_file(file);
 		/* a subtransaction abort (PL/pgSQL handler) must not keep it either */
 		pgstat_progress_end_command();

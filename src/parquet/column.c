@@ -527,3 +527,40 @@ pqw_column_write_chunk(pqw_column *c, pqw_chunk_ctx *ctx, pqw_chunk_meta *meta)
 		pqw_dict_free(&l.dict);
 	return st;
 }
+
+void
+pqw_encoder_init(pqw_encoder *e, const pqw_options *o, const pqw_alloc *a)
+{
+	pqw_compressor_init(&e->compressor, o->codec, o->compression_level, a);
+	pqw_buf_init(&e->scratch, a);
+	pqw_buf_init(&e->compressed, a);
+	pqw_buf_init(&e->header, a);
+}
+
+void
+pqw_encoder_free(pqw_encoder *e)
+{
+	pqw_compressor_free(&e->compressor);
+	pqw_buf_free(&e->scratch);
+	pqw_buf_free(&e->compressed);
+	pqw_buf_free(&e->header);
+}
+
+void
+pqw_chunk_ctx_init(pqw_chunk_ctx *ctx, pqw_encoder *e, const pqw_alloc *a,
+				   const pqw_options *o,
+				   pqw_status (*write) (void *, const void *, size_t),
+				   void *write_ctx, int64_t *offset, char *errbuf)
+{
+	ctx->alloc = a;
+	ctx->compressor = &e->compressor;
+	ctx->page_bytes = o->page_bytes;
+	ctx->dictionary_bytes = o->dictionary_bytes;
+	ctx->scratch = &e->scratch;
+	ctx->compressed = &e->compressed;
+	ctx->header = &e->header;
+	ctx->write = write;
+	ctx->write_ctx = write_ctx;
+	ctx->offset = offset;
+	ctx->errbuf = errbuf;
+}

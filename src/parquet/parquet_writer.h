@@ -139,13 +139,20 @@ typedef struct pqw_options
 	size_t		page_bytes;		/* target data page size */
 	size_t		dictionary_bytes;	/* largest dictionary page; 0: never */
 	const char *created_by;
+	int			threads;		/* 0, 1: encode on the caller's thread */
 } pqw_options;
+
+/* Most threads a writer takes (options.threads) */
+#define PQW_MAX_THREADS 64
 
 #define PQW_LEVEL_DEFAULT (-1000)
 
 typedef struct pqw_writer pqw_writer;
 
-/* Fill *o with the defaults: snappy, 122880 rows, 128 MiB, 1 MiB pages. */
+/*
+ * Fill *o with the defaults: snappy, 122880 rows, 128 MiB, 1 MiB pages,
+ * one thread.
+ */
 extern void pqw_options_init(pqw_options *o);
 
 /* Parse a codec name ("snappy", "zstd", ...); false if unknown. */
@@ -163,6 +170,15 @@ extern pqw_writer *pqw_writer_create(const pqw_alloc *alloc,
 									 const pqw_options *options,
 									 pqw_write_fn write_fn, void *write_ctx);
 extern void pqw_writer_destroy(pqw_writer *w);
+
+/*
+ * Join the writer's threads (options.threads > 1) and free the memory they
+ * allocated, touching nothing of the hooks' memory but the writer itself:
+ * for an error path that is about to free the hooks' memory as a whole.
+ * A row group still being encoded is lost and the writer failed.
+ * Idempotent; pqw_writer_finish and pqw_writer_destroy do it too.
+ */
+extern void pqw_writer_stop_threads(pqw_writer *w);
 extern const char *pqw_writer_error(const pqw_writer *w);
 /* PQW_OK, or the error that stopped the writer (errors are sticky) */
 extern pqw_status pqw_writer_status(const pqw_writer *w);
@@ -209,7 +225,10 @@ extern pqw_status pqw_writer_add_kv(pqw_writer *w, const char *key,
 /* Flush and write the footer.  The writer can only be destroyed after. */
 extern pqw_status pqw_writer_finish(pqw_writer *w);
 
-/* Counters for progress and the result row. */
+/*
+ * Counters for progress and the result row.  With threads, bytes_written
+ * lags: a row group's chunks are written at the next flush or at finish.
+ */
 extern int64_t pqw_writer_rows(const pqw_writer *w);
 extern int	pqw_writer_row_groups(const pqw_writer *w);
 extern int64_t pqw_writer_bytes_written(const pqw_writer *w);

@@ -10,6 +10,7 @@
  * stats.c		min/max/null_count per column chunk
  * schema.c		the schema tree, levels, SchemaElement serialisation
  * column.c		per-leaf value buffers and column chunk (page) writing
+ * pool.c		threads that encode and compress column chunks
  * writer.c		row groups, file header and footer
  *
  *-------------------------------------------------------------------------
@@ -245,6 +246,9 @@ extern bool pqw_stats_compute(pqw_stats *s, const struct pqw_column *c,
 							  const pqw_alloc *a, const uint32_t *distinct,
 							  size_t n_distinct);
 extern void pqw_stats_free(pqw_stats *s, const pqw_alloc *a);
+/* Copy src's bounds into memory of a; false (dst without bounds) on OOM. */
+extern bool pqw_stats_copy(pqw_stats *dst, const pqw_stats *src,
+						   const pqw_alloc *a);
 extern void pqw_stats_write(const pqw_stats *s, pqw_thrift *t, int16_t field_id);
 
 /* ---- column.c ---- */
@@ -296,6 +300,15 @@ typedef struct pqw_column
 	size_t		offsets_cap;
 } pqw_column;
 
+/* What a thread encodes chunks with, reused from chunk to chunk */
+typedef struct pqw_encoder
+{
+	pqw_compressor compressor;
+	pqw_buf		scratch;		/* uncompressed page body */
+	pqw_buf		compressed;
+	pqw_buf		header;
+} pqw_encoder;
+
 typedef struct pqw_chunk_ctx
 {
 	const pqw_alloc *alloc;
@@ -324,6 +337,15 @@ extern void pqw_column_free(pqw_column *c, const pqw_alloc *a);
 extern pqw_status pqw_column_write_chunk(pqw_column *c, pqw_chunk_ctx *ctx,
 										 pqw_chunk_meta *meta);
 
+extern void pqw_encoder_init(pqw_encoder *e, const pqw_options *o,
+							 const pqw_alloc *a);
+extern void pqw_encoder_free(pqw_encoder *e);
+/* ctx for chunks encoded with e, allocating from a, writing through write */
+extern void pqw_chunk_ctx_init(pqw_chunk_ctx *ctx, pqw_encoder *e,
+							   const pqw_alloc *a, const pqw_options *o,
+							   pqw_status (*write) (void *, const void *, size_t),
+							   void *write_ctx, int64_t *offset, char *errbuf);
+
 /* value i of a byte-array column */
 static inline const uint8_t *
 pqw_column_value(const pqw_column *c, size_t i, size_t *len)
@@ -336,5 +358,43 @@ pqw_column_value(const pqw_column *c, size_t i, size_t *len)
 	*len = c->width;
 	return c->values.data + i * c->width;
 }
+
+/* ---- pool.c ---- */
+
+/* malloc and free: what the pool's threads allocate with, never the hooks */
+extern const pqw_alloc pqw_malloc_alloc;
+
+typedef enum pqw_job_state
+{
+	PQW_JOB_QUEUED,
+	PQW_JOB_RUNNING,
+	PQW_JOB_DONE
+} pqw_job_state;
+
+/*
+ * One column chunk to encode: col is read, never changed, until the job is
+ * done; the rest is the job's output, malloc'd, offsets in meta relative
+ * to the start of out.
+ */
+typedef struct pqw_job
+{
+	pqw_column *col;
+	pqw_job_state state;		/* guarded by the pool's lock */
+	pqw_status	status;
+	pqw_buf		out;			/* the chunk's bytes */
+	int64_t		offset;			/* out.len as the chunk writer counts it */
+	pqw_chunk_meta meta;
+	char		errmsg[PQW_ERRMSG_LEN];
+} pqw_job;
+
+typedef struct pqw_pool pqw_pool;
+
+extern void pqw_job_reset(pqw_job *j, pqw_column *col);
+/* free the job's output; the job need not have run */
+extern void pqw_job_clear(pqw_job *j);
+extern pqw_pool *pqw_pool_create(const pqw_options *o);
+extern void pqw_pool_submit(pqw_pool *p, pqw_job *jobs, int n);
+extern void pqw_pool_wait(pqw_pool *p, pqw_job *j);
+extern void pqw_pool_destroy(pqw_pool *p);
 
 #endif							/* PQW_INTERNAL_H */

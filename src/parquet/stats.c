@@ -288,6 +288,25 @@ pqw_stats_free(pqw_stats *s, const pqw_alloc *a)
 	s->has_minmax = false;
 }
 
+bool
+pqw_stats_copy(pqw_stats *dst, const pqw_stats *src, const pqw_alloc *a)
+{
+	*dst = *src;
+	dst->min = dst->max = NULL;
+	if (!src->has_minmax)
+		return true;
+	dst->min = pqw_malloc(a, src->min_len);
+	dst->max = pqw_malloc(a, src->max_len);
+	if (dst->min == NULL || dst->max == NULL)
+	{
+		pqw_stats_free(dst, a);
+		return false;
+	}
+	memcpy(dst->min, src->min, src->min_len);
+	memcpy(dst->max, src->max, src->max_len);
+	return true;
+}
+
 /* Statistics struct as field field_id of the enclosing struct. */
 void
 pqw_stats_write(const pqw_stats *s, pqw_thrift *t, int16_t field_id)

@@ -9,6 +9,12 @@
  * statistics) is kept until the footer.  An empty result is written as a
  * file with zero row groups: readers reject row groups of zero rows.
  *
+ * With threads > 1 there are two sets of column buffers: a full row group
+ * is handed to the pool (pool.c) to be encoded while the caller fills the
+ * other set; at the next flush, and at finish, the caller waits for each
+ * chunk in column order and writes it.  So at most two row groups are
+ * buffered, and the bytes written are those of one thread, byte for byte.
+ *
  *-------------------------------------------------------------------------
  */
 #include <stdarg.h>
@@ -48,10 +54,7 @@ struct pqw_writer
 	pqw_column *cols;
 	int			n_cols;
 
-	pqw_compressor compressor;
-	pqw_buf		scratch;
-	pqw_buf		compressed;
-	pqw_buf		header;
+	pqw_encoder	enc;
 
 	bool		begun;
 	bool		finished;
@@ -70,6 +73,12 @@ struct pqw_writer
 	pqw_kv	   *kv;
 	size_t		n_kv;
 	size_t		kv_cap;
+
+	/* threads > 1: the row group in the pool's hands */
+	pqw_pool   *pool;			/* started at the first hand-off */
+	pqw_column *busy_cols;		/* the other set of column buffers */
+	pqw_job    *jobs;			/* a chunk of busy_cols each */
+	int64_t		busy_rows;		/* rows of busy_cols; 0: none in flight */
 
 	char		errmsg[PQW_ERRMSG_LEN];
 };
@@ -107,6 +116,7 @@ pqw_options_init(pqw_options *o)
 	o->page_bytes = 1024 * 1024;
 	o->dictionary_bytes = 1024 * 1024;
 	o->created_by = "protobuf_fdw version 1.0.0 (build unknown)";
+	o->threads = 1;
 }
 
 pqw_writer *
@@ -130,17 +140,15 @@ pqw_writer_create(const pqw_alloc *alloc, const pqw_options *options,
 	}
 	w->opt.created_by = w->created_by;
 	pqw_schema_init(&w->schema, &w->alloc);
-	pqw_compressor_init(&w->compressor, options->codec,
-						options->compression_level, &w->alloc);
-	pqw_buf_init(&w->scratch, &w->alloc);
-	pqw_buf_init(&w->compressed, &w->alloc);
-	pqw_buf_init(&w->header, &w->alloc);
+	pqw_encoder_init(&w->enc, options, &w->alloc);
 	if (!pqw_codec_check_level(options->codec, options->compression_level,
 							   w->errmsg, sizeof(w->errmsg)))
 		w->failed = PQW_ERR_ARG;
 	else if (options->row_group_rows < 1 || options->row_group_bytes < 1 ||
 			 options->page_bytes < 1)
 		fail(w, PQW_ERR_ARG, "row group and page limits must be positive");
+	else if (options->threads < 0 || options->threads > PQW_MAX_THREADS)
+		fail(w, PQW_ERR_ARG, "threads must be between 0 and %d", PQW_MAX_THREADS);
 	return w;
 }
 
@@ -152,9 +160,15 @@ pqw_writer_destroy(pqw_writer *w)
 	if (w == NULL)
 		return;
 	a = &w->alloc;
+	pqw_writer_stop_threads(w);
 	for (int i = 0; i < w->n_cols; i++)
 		pqw_column_free(&w->cols[i], a);
 	pqw_free(a, w->cols);
+	if (w->busy_cols != NULL)
+		for (int i = 0; i < w->n_cols; i++)
+			pqw_column_free(&w->busy_cols[i], a);
+	pqw_free(a, w->busy_cols);
+	pqw_free(a, w->jobs);
 	for (size_t g = 0; g < w->n_groups; g++)
 	{
 		for (int i = 0; i < w->n_cols; i++)
@@ -169,10 +183,7 @@ pqw_writer_destroy(pqw_writer *w)
 	}
 	pqw_free(a, w->kv);
 	pqw_schema_free(&w->schema);
-	pqw_compressor_free(&w->compressor);
-	pqw_buf_free(&w->scratch);
-	pqw_buf_free(&w->compressed);
-	pqw_buf_free(&w->header);
+	pqw_encoder_free(&w->enc);
 	pqw_free(a, w->created_by);
 	a->free_fn(a->ctx, w);
 }
@@ -302,6 +313,20 @@ pqw_writer_begin(pqw_writer *w)
 		pqw_column_init(&w->cols[i], &w->alloc, i,
 						&w->schema.nodes[w->schema.leaf_node[i]]);
 	w->n_cols = w->schema.n_leaves;
+	if (w->opt.threads > 1)
+	{
+		w->busy_cols = pqw_malloc(&w->alloc, w->n_cols * sizeof(pqw_column));
+		if (w->busy_cols == NULL)
+			return fail(w, PQW_ERR_NOMEM, NULL);
+		for (int i = 0; i < w->n_cols; i++)
+			pqw_column_init(&w->busy_cols[i], &w->alloc, i,
+							&w->schema.nodes[w->schema.leaf_node[i]]);
+		w->jobs = pqw_malloc(&w->alloc, w->n_cols * sizeof(pqw_job));
+		if (w->jobs == NULL)
+			return fail(w, PQW_ERR_NOMEM, NULL);
+		for (int i = 0; i < w->n_cols; i++)
+			pqw_job_reset(&w->jobs[i], &w->busy_cols[i]);
+	}
 	w->begun = true;
 	w->accepting = true;
 	return write_bytes(w, "PAR1", 4);
@@ -442,11 +467,119 @@ pqw_writer_end_row(pqw_writer *w)
 	return PQW_OK;
 }
 
+/* Room for one more row group's metadata: NULL when out of memory. */
+static pqw_row_group_meta *
+new_row_group(pqw_writer *w, int64_t num_rows)
+{
+	pqw_row_group_meta *g;
+
+	if (!pqw_grow_array(&w->alloc, (void **) &w->groups, &w->groups_cap,
+						w->n_groups + 1, sizeof(pqw_row_group_meta)))
+		return NULL;
+	g = &w->groups[w->n_groups];
+	memset(g, 0, sizeof(*g));
+	g->chunks = pqw_malloc(&w->alloc, w->n_cols * sizeof(pqw_chunk_meta));
+	if (g->chunks == NULL)
+		return NULL;
+	memset(g->chunks, 0, w->n_cols * sizeof(pqw_chunk_meta));
+	w->n_groups++;
+	g->num_rows = num_rows;
+	g->file_offset = w->offset;
+	return g;
+}
+
+/*
+ * write_job
+ *		Write a chunk encoded by the pool at the current offset, and keep its
+ *		metadata in *m, bounds copied into the hooks' memory.
+ */
+static pqw_status
+write_job(pqw_writer *w, pqw_job *j, pqw_chunk_meta *m)
+{
+	pqw_status	st;
+
+	if (j->status != PQW_OK)
+		return j->errmsg[0] ? fail(w, j->status, "%s", j->errmsg) :
+			fail(w, j->status, NULL);
+	*m = j->meta;
+	if (!pqw_stats_copy(&m->stats, &j->meta.stats, &w->alloc))
+		return fail(w, PQW_ERR_NOMEM, NULL);
+	m->data_page_offset += w->offset;
+	if (m->dictionary_page_offset >= 0)
+		m->dictionary_page_offset += w->offset;
+	st = write_bytes(w, j->out.data, j->out.len);
+	pqw_job_clear(j);
+	return st;
+}
+
+/*
+ * collect_row_group
+ *		Wait for the row group in the pool's hands, if any, and write its
+ *		chunks in column order.
+ */
+static pqw_status
+collect_row_group(pqw_writer *w)
+{
+	pqw_row_group_meta *g;
+
+	if (w->busy_rows == 0)
+		return PQW_OK;
+	g = new_row_group(w, w->busy_rows);
+	if (g == NULL)
+		return fail(w, PQW_ERR_NOMEM, NULL);
+	for (int i = 0; i < w->n_cols; i++)
+	{
+		pqw_status	st;
+
+		pqw_pool_wait(w->pool, &w->jobs[i]);
+		st = write_job(w, &w->jobs[i], &g->chunks[i]);
+		if (st != PQW_OK)
+			return st;
+		g->total_byte_size += g->chunks[i].total_uncompressed;
+		g->total_compressed += g->chunks[i].total_compressed;
+		pqw_column_reset(&w->busy_cols[i]);
+	}
+	w->busy_rows = 0;
+	return PQW_OK;
+}
+
+/*
+ * hand_off_row_group
+ *		Give the buffered rows to the pool and start on the other buffers,
+ *		once the row group handed off before is written.
+ */
+static pqw_status
+hand_off_row_group(pqw_writer *w)
+{
+	pqw_column *full = w->cols;
+	pqw_status	st;
+
+	st = collect_row_group(w);
+	if (st != PQW_OK)
+		return st;
+	if (w->pool == NULL)
+	{
+		w->pool = pqw_pool_create(&w->opt);
+		if (w->pool == NULL)
+			return fail(w, PQW_ERR_NOMEM, NULL);
+	}
+	w->cols = w->busy_cols;
+	w->busy_cols = full;
+	for (int i = 0; i < w->n_cols; i++)
+		pqw_job_reset(&w->jobs[i], &full[i]);
+	w->busy_rows = w->rows_in_group;
+	pqw_pool_submit(w->pool, w->jobs, w->n_cols);
+	w->rows_in_group = 0;
+	w->buffered = 0;
+	return PQW_OK;
+}
+
 /*
  * pqw_writer_flush_row_group
  *		Write the buffered rows as one row group: a column chunk per leaf.
  *
  * The chunks' metadata is kept for the footer; the columns are emptied.
+ * With threads the row group is handed to the pool and written later.
  */
 pqw_status
 pqw_writer_flush_row_group(pqw_writer *w)
@@ -458,31 +591,14 @@ pqw_writer_flush_row_group(pqw_writer *w)
 		return w->failed;
 	if (w->rows_in_group == 0)
 		return PQW_OK;
-	if (!pqw_grow_array(&w->alloc, (void **) &w->groups, &w->groups_cap,
-						w->n_groups + 1, sizeof(pqw_row_group_meta)))
+	if (w->opt.threads > 1)
+		return hand_off_row_group(w);
+	g = new_row_group(w, w->rows_in_group);
+	if (g == NULL)
 		return fail(w, PQW_ERR_NOMEM, NULL);
-	g = &w->groups[w->n_groups];
-	memset(g, 0, sizeof(*g));
-	g->chunks = pqw_malloc(&w->alloc, w->n_cols * sizeof(pqw_chunk_meta));
-	if (g->chunks == NULL)
-		return fail(w, PQW_ERR_NOMEM, NULL);
-	memset(g->chunks, 0, w->n_cols * sizeof(pqw_chunk_meta));
-	w->n_groups++;
-	g->num_rows = w->rows_in_group;
-	g->file_offset = w->offset;
 
-	ctx.alloc = &w->alloc;
-	ctx.compressor = &w->compressor;
-	ctx.page_bytes = w->opt.page_bytes;
-	ctx.dictionary_bytes = w->opt.dictionary_bytes;
-	ctx.scratch = &w->scratch;
-	ctx.compressed = &w->compressed;
-	ctx.header = &w->header;
-	ctx.write = chunk_write_cb;
-	ctx.write_ctx = w;
-	ctx.offset = &w->offset;
-	ctx.errbuf = w->errmsg;
-
+	pqw_chunk_ctx_init(&ctx, &w->enc, &w->alloc, &w->opt, chunk_write_cb, w,
+					   &w->offset, w->errmsg);
 	for (int i = 0; i < w->n_cols; i++)
 	{
 		pqw_status	st = pqw_column_write_chunk(&w->cols[i], &ctx, &g->chunks[i]);
@@ -496,6 +612,23 @@ pqw_writer_flush_row_group(pqw_writer *w)
 	w->rows_in_group = 0;
 	w->buffered = 0;
 	return PQW_OK;
+}
+
+/*
+ * pqw_writer_stop_threads
+ *		Join the pool's threads and free what they allocated.
+ */
+void
+pqw_writer_stop_threads(pqw_writer *w)
+{
+	if (w == NULL || w->pool == NULL)
+		return;
+	pqw_pool_destroy(w->pool);
+	w->pool = NULL;
+	for (int i = 0; i < w->n_cols; i++)
+		pqw_job_clear(&w->jobs[i]);
+	if (w->busy_rows > 0 && !w->failed)
+		fail(w, PQW_ERR_ARG, "the writer's threads were stopped before the end");
 }
 
 pqw_status
@@ -628,7 +761,7 @@ write_file_metadata(pqw_writer *w, pqw_buf *out)
 pqw_status
 pqw_writer_finish(pqw_writer *w)
 {
-	pqw_buf    *out = &w->scratch;
+	pqw_buf    *out = &w->enc.scratch;
 	pqw_status	st;
 	size_t		footer_len;
 
@@ -639,9 +772,14 @@ pqw_writer_finish(pqw_writer *w)
 	if (w->finished)
 		return fail(w, PQW_ERR_ARG, "pqw_writer_finish called twice");
 	st = pqw_writer_flush_row_group(w);
+	if (st == PQW_OK && w->pool != NULL)
+	{
+		st = collect_row_group(w);
+		pqw_writer_stop_threads(w);
+	}
 	if (st != PQW_OK)
 		return st;
-	assert(w->rows_in_group == 0);
+	assert(w->rows_in_group == 0 && w->busy_rows == 0);
 
 	if (!write_file_metadata(w, out))
 		return fail(w, PQW_ERR_NOMEM, NULL);
@@ -666,10 +804,11 @@ pqw_writer_rows(const pqw_writer *w)
 	return w->rows_total;
 }
 
+/* Row groups closed so far: with threads, the one being encoded too. */
 int
 pqw_writer_row_groups(const pqw_writer *w)
 {
-	return (int) w->n_groups;
+	return (int) w->n_groups + (w->busy_rows > 0 ? 1 : 0);
 }
 
 int64_t

@@ -11,6 +11,9 @@
  * definition levels (valid Dremel levels for the leaf) and the values
  * (drawn often from a small pool, so dictionaries happen).  Optionally a
  * write or an allocation fails after some count, or one invalid call is made.
+ * Half the inputs are written with 2 threads (all with FUZZ_THREADS=N): the
+ * row groups are then encoded on the writer's pool, and every invariant
+ * below holds the same.
  *
  * The file is written to memory and read back by an independent reader
  * written here (a bounds-checked Thrift compact decoder, an RLE/bit-packed
@@ -1107,6 +1110,21 @@ static const int64_t rg_bytes[] = {1, 64, 1000, 128 << 20};
 static const size_t page_bytes[] = {1, 16, 100, 1024, 1 << 20};
 static const size_t dict_bytes[] = {0, 16, 64, 1024, 1 << 20};
 
+/*
+ * options.threads: FUZZ_THREADS when set (the long threaded run), else 1 or
+ * 2 by a bit of the input's hash, which leaves the picks, and so what every
+ * seed means, as they were.
+ */
+static int
+fuzz_threads(void)
+{
+	const char *env = getenv("FUZZ_THREADS");
+
+	if (env != NULL && *env != '\0')
+		return atoi(env);
+	return 1 + (int) (rng >> 63);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -1149,6 +1167,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.page_bytes = page_bytes[pick(5)];
 	o.dictionary_bytes = dict_bytes[pick(5)];
 	o.created_by = "protobuf_fdw fuzz";
+	o.threads = fuzz_threads();
 
 	/*
 	 * Rows: mostly a few (0-7), sometimes up to 31, rarely up to 186 (many

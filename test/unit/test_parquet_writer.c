@@ -590,6 +590,9 @@ put_be(uint8_t *dst, int n, int64_t v)
 	}
 }
 
+/* options.threads of write_test_file */
+static int	test_threads = 1;
+
 static pqw_status
 write_test_file(membuf *out, pqw_codec codec, int64_t rg_rows, size_t dict_bytes,
 				size_t page_bytes, pqw_writer **wout)
@@ -607,6 +610,7 @@ write_test_file(membuf *out, pqw_codec codec, int64_t rg_rows, size_t dict_bytes
 	o.dictionary_bytes = dict_bytes;
 	o.page_bytes = page_bytes;
 	o.created_by = "protobuf_fdw version 1.0.0 (build test)";
+	o.threads = test_threads;
 	w = pqw_writer_create(&talloc, &o, mem_write, out);
 	*wout = w;
 	if (w == NULL)
@@ -1090,6 +1094,40 @@ test_float_stats(void)
 	}
 }
 
+/*
+ * A failing write surfaces as PQW_ERR_IO with the callback's message; every
+ * allocation failure is reported, never a crash or a leak.
+ */
+static void
+check_failures(int threads, int64_t rg_rows)
+{
+	membuf		full = {NULL, 0, 0, 2000};
+	pqw_writer *w;
+
+	test_threads = threads;
+	CHECK_EQ_INT(write_test_file(&full, PQW_ZSTD, rg_rows, 1024 * 1024, 1024, &w), PQW_ERR_IO);
+	CHECK(strstr(pqw_writer_error(w), "disk full") != NULL);
+	pqw_writer_destroy(w);
+	free(full.data);
+
+	for (long budget = 0; budget < 400; budget += 7)
+	{
+		membuf		m = {NULL, 0, 0, -1};
+		pqw_status	st;
+
+		alloc_budget = budget;
+		st = write_test_file(&m, PQW_ZSTD, rg_rows, 1024 * 1024, 1024, &w);
+		alloc_budget = -1;
+		if (st != PQW_ERR_NOMEM && st != PQW_OK)
+			fprintf(stderr, "allocation budget %ld: status %d: %s\n",
+					budget, st, w ? pqw_writer_error(w) : "");
+		CHECK(st == PQW_ERR_NOMEM || st == PQW_OK);
+		pqw_writer_destroy(w);
+		free(m.data);
+	}
+	test_threads = 1;
+}
+
 static void
 test_empty_and_errors(void)
 {
@@ -1156,32 +1194,7 @@ test_empty_and_errors(void)
 	pqw_writer_destroy(w);
 	free(f.data);
 
-	/* a failing write surfaces as PQW_ERR_IO with the callback's message */
-	{
-		membuf		full = {NULL, 0, 0, 2000};
-
-		CHECK_EQ_INT(write_test_file(&full, PQW_SNAPPY, 100, 1024 * 1024, 1024, &w), PQW_ERR_IO);
-		CHECK(strstr(pqw_writer_error(w), "disk full") != NULL);
-		pqw_writer_destroy(w);
-		free(full.data);
-	}
-
-	/* every allocation failure is reported, never a crash or a leak */
-	for (long budget = 0; budget < 400; budget += 7)
-	{
-		membuf		m = {NULL, 0, 0, -1};
-		pqw_status	st;
-
-		alloc_budget = budget;
-		st = write_test_file(&m, PQW_ZSTD, 300, 1024 * 1024, 1024, &w);
-		alloc_budget = -1;
-		if (st != PQW_ERR_NOMEM && st != PQW_OK)
-			fprintf(stderr, "allocation budget %ld: status %d: %s\n",
-					budget, st, w ? pqw_writer_error(w) : "");
-		CHECK(st == PQW_ERR_NOMEM || st == PQW_OK);
-		pqw_writer_destroy(w);
-		free(m.data);
-	}
+	check_failures(1, 300);
 	CHECK_EQ_INT(live_allocs, 0);
 
 	/* an invalid level is reported at creation */
@@ -1193,6 +1206,98 @@ test_empty_and_errors(void)
 	CHECK(strstr(pqw_writer_error(w), "between 0 and 9") != NULL);
 	pqw_writer_destroy(w);
 	CHECK_EQ_INT(live_allocs, 0);
+}
+
+/*
+ * Threads change where chunks are encoded, never the bytes: every codec,
+ * one to many row groups, dictionary and PLAIN, against one thread.
+ */
+static void
+test_threads_identical(void)
+{
+	static const int64_t rg_rows[] = {N_ROWS, 300, 7};
+	static const int threads[] = {0, 2, 3, 5};
+
+	for (size_t k = 0; k < N_CODECS; k++)
+		for (size_t r = 0; r < 3; r++)
+		{
+			membuf		ref = {NULL, 0, 0, -1};
+			pqw_writer *w;
+			size_t		dict = r == 2 ? 16 : 1024 * 1024;
+
+			test_threads = 1;
+			CHECK_EQ_INT(write_test_file(&ref, all_codecs[k], rg_rows[r], dict, 256, &w), PQW_OK);
+			pqw_writer_destroy(w);
+			for (size_t t = 0; t < 4; t++)
+			{
+				membuf		f = {NULL, 0, 0, -1};
+				int			groups;
+
+				test_threads = threads[t];
+				CHECK_EQ_INT(write_test_file(&f, all_codecs[k], rg_rows[r], dict, 256, &w), PQW_OK);
+				groups = pqw_writer_row_groups(w);
+				pqw_writer_destroy(w);
+				CHECK_EQ_INT(groups, (N_ROWS + rg_rows[r] - 1) / rg_rows[r]);
+				CHECK_EQ_INT(f.len, ref.len);
+				CHECK(f.len == ref.len && memcmp(f.data, ref.data, f.len) == 0);
+				free(f.data);
+			}
+			free(ref.data);
+		}
+	test_threads = 1;
+	CHECK_EQ_INT(live_allocs, 0);
+}
+
+/*
+ * With threads, errors still surface as statuses: a failing write, failing
+ * hooks, a thread count out of range; and a writer dropped or stopped with
+ * a row group in flight leaks nothing.
+ */
+static void
+test_threads_errors(void)
+{
+	membuf		full = {NULL, 0, 0, -1};
+	pqw_writer *w;
+	pqw_options	o;
+
+	check_failures(2, 50);
+	CHECK_EQ_INT(live_allocs, 0);
+
+	/* stopped, then destroyed, with row groups in flight */
+	for (int stop = 0; stop < 2; stop++)
+	{
+		membuf		m = {NULL, 0, 0, -1};
+
+		pqw_options_init(&o);
+		o.threads = 3;
+		o.row_group_rows = 10;
+		w = pqw_writer_create(&talloc, &o, mem_write, &m);
+		pqw_schema_add_leaf(w, -1, "x", PQW_OPTIONAL, PQW_INT64, 0, NULL, -1);
+		CHECK_EQ_INT(pqw_writer_begin(w), PQW_OK);
+		for (int64_t i = 0; i < 25; i++)
+		{
+			CHECK_EQ_INT(pqw_column_append(w, 0, 1, 0, &i, 8), PQW_OK);
+			CHECK_EQ_INT(pqw_writer_end_row(w), PQW_OK);
+		}
+		if (stop)
+		{
+			pqw_writer_stop_threads(w);
+			pqw_writer_stop_threads(w);
+			CHECK_EQ_INT(pqw_writer_finish(w), PQW_ERR_ARG);
+			CHECK(strstr(pqw_writer_error(w), "stopped") != NULL);
+		}
+		pqw_writer_destroy(w);
+		free(m.data);
+	}
+	CHECK_EQ_INT(live_allocs, 0);
+
+	pqw_options_init(&o);
+	o.threads = PQW_MAX_THREADS + 1;
+	w = pqw_writer_create(&talloc, &o, mem_write, &full);
+	CHECK_EQ_INT(pqw_writer_status(w), PQW_ERR_ARG);
+	CHECK(strstr(pqw_writer_error(w), "threads") != NULL);
+	pqw_writer_destroy(w);
+	test_threads = 1;
 }
 
 int
@@ -1208,6 +1313,8 @@ main(void)
 	test_row_group_bytes();
 	test_empty_values();
 	test_empty_and_errors();
+	test_threads_identical();
+	test_threads_errors();
 	CHECK_EQ_INT(live_allocs, 0);
 	return UNIT_REPORT("parquet_writer");
 }
