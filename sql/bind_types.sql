@@ -59,6 +59,22 @@ SELECT count(*) AS rows, count(*) FILTER (WHERE
 SELECT id, raw_ns, t_ns, utc_ns, ms_ns FROM bt_times WHERE id <= 19 ORDER BY id;
 SELECT id, t_s, t_ms, t_us, many_ms FROM bt_times WHERE id <= 5 ORDER BY id;
 
+-- OpenTelemetry: every time is a fixed64 of Unix nanoseconds (here through a container path)
+CREATE SERVER bt_otlp FOREIGN DATA WRAPPER protobuf_fdw
+  OPTIONS (descriptor_set '/tmp/protobuf_fdw_test/bind13_otlp.desc');
+CREATE FOREIGN TABLE bt_spans (
+  name text,
+  start_ts timestamptz OPTIONS (field 'start_time_unix_nano', unit 'ns'),
+  end_ts timestamptz OPTIONS (field 'end_time_unix_nano', unit 'ns')
+) SERVER bt_otlp OPTIONS (filename '/tmp/protobuf_fdw_test/bind13/spans.pb',
+                          container 'opentelemetry.proto.trace.v1.ResourceSpans.scope_spans.spans');
+CREATE TEMP TABLE bt_spans_py (name text, start_ts timestamptz, end_ts timestamptz);
+COPY bt_spans_py FROM '/tmp/protobuf_fdw_test/bind13/spans.tsv';
+SELECT count(*) AS spans, count(*) FILTER (WHERE
+         f.start_ts IS DISTINCT FROM p.start_ts OR f.end_ts IS DISTINCT FROM p.end_ts) AS differences
+  FROM bt_spans f FULL JOIN bt_spans_py p USING (name);
+SELECT name, start_ts, end_ts - start_ts AS duration FROM bt_spans ORDER BY name LIMIT 4;
+
 -- out of PostgreSQL's range: an error naming the column, the field and the value
 CREATE FOREIGN TABLE bt_oor (
   t_s timestamptz OPTIONS (unit 's'), t_ms timestamptz OPTIONS (unit 'ms'),
@@ -243,7 +259,8 @@ SELECT (SELECT count(*) FROM bt_parts_py) AS entries,
        (SELECT count(*) FROM (SELECT * FROM gotj EXCEPT ALL SELECT * FROM bt_parts_py) x) +
        (SELECT count(*) FROM (SELECT * FROM bt_parts_py EXCEPT ALL SELECT * FROM gotj) x) AS json_differences;
 -- (entries sorted by key: python3-protobuf writes a map's entries in no set order)
-SELECT id, ARRAY(SELECT e FROM unnest(counts) e ORDER BY (e).key) AS counts, parts, counts_j
+SELECT id, ARRAY(SELECT e FROM unnest(counts) e ORDER BY (e).key) AS counts,
+       ARRAY(SELECT e FROM unnest(parts) e ORDER BY (e).key) AS parts, counts_j
   FROM bt_maps WHERE id <= 3 ORDER BY id;
 
 -- TensorFlow's tf.train.Example: features.feature is a map<string, Feature>; a Feature is a
@@ -317,5 +334,6 @@ SET client_min_messages = warning;
 DROP SCHEMA bt CASCADE;
 DROP SERVER bt_srv CASCADE;
 DROP SERVER bt_tf CASCADE;
+DROP SERVER bt_otlp CASCADE;
 RESET client_min_messages;
 RESET search_path;
