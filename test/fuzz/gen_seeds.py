@@ -172,3 +172,12 @@ loader("scalars3", ["scalars3.proto"], 0x80 | 1)
 loader("scalars2", ["scalars2.proto"], 0x80 | 5)
 loader("container", ["container.proto"], 0)
 loader("nopkg", ["nopkg.proto"], 0)
+# proto2 extensions and declared defaults (issue 13): ext13.Defaults (message 0 of the set)
+# with one extension of every kind set
+loader("ext13", ["ext13_ext.proto"], 0x80 | 0,
+       encode("ext13_ext.proto", "ext13.Defaults",
+              'i32: -42 inner { y: "s" [ext13.more.Holder.inner_note]: "n" } '
+              '[ext13.more.ext_i32]: 5 [ext13.more.ext_s]: "e" [ext13.more.ext_msg] { label: "l" n: 2 } '
+              '[ext13.more.ext_rep]: [1, 2] [ext13.more.ext_packed]: [-1, 3] '
+              '[ext13.more.extgroup] { g: 7 } [ext13.more.ext_msgs] { label: "m" } '
+              '[ext13.more.ext_color]: COLOR_BLUE [ext13.more.ext_bytes]: "\\000" [ext13.more.ext_double]: inf'))
