@@ -3,7 +3,7 @@
 # tests of the pure-C modules and the pg_regress suite against a throw-away cluster
 # (Debian's pg_virtualenv), and end with "N passed, N failed".  Exit status 0 only if all pass.
 #
-#   scripts/test.sh [STAGE...]   only the stages named (unit unit-san fuzz fixtures regress
+#   scripts/test.sh [STAGE...]   only the stages named (unit unit-san unit-tsan fuzz fixtures regress
 #                                checks; default all), after the build and install
 # Every part that crashes, fails to build or ends without its summary counts as failed, on a
 # line "FAILED: <stage>: <why>" (see "What is counted" below, and test/README.md).
@@ -14,11 +14,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # stages: all by default, or those named on the command line (for checking the runner itself)
-stages=${*:-unit unit-san fuzz fixtures regress checks}
+stages=${*:-unit unit-san unit-tsan fuzz fixtures regress checks}
 for s in $stages; do
 	case $s in
-	unit | unit-san | fuzz | fixtures | regress | checks) ;;
-	*) echo "scripts/test.sh: unknown stage '$s' (unit unit-san fuzz fixtures regress checks)"; exit 2 ;;
+	unit | unit-san | unit-tsan | fuzz | fixtures | regress | checks) ;;
+	*) echo "scripts/test.sh: unknown stage '$s' (unit unit-san unit-tsan fuzz fixtures regress checks)"; exit 2 ;;
 	esac
 done
 want() { [[ " $stages " == *" $1 "* ]]; }
@@ -114,6 +114,8 @@ want unit && unit_stage unit bin
 # 1b. the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (a program the
 #     sanitizer build leaves out is not built, and counts as failed)
 want unit-san && unit_stage "unit (ASan+UBSan)" bin-san SANITIZE=1
+# 1b'. and under ThreadSanitizer: the Parquet writer's thread pool (a report exits 66)
+want unit-tsan && unit_stage "unit (TSan)" bin-tsan TSAN=1
 
 # 1c. libFuzzer targets, each for a bounded time (FUZZ_SECONDS): the pure-C modules, then the
 #     decoder and the descriptor-set loader inside a single-user backend
