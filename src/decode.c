@@ -299,7 +299,7 @@ integer_time_out_of_range(const PbReader *r, const PbFieldSlot *slot, uint64 v)
 					? psprintf(UINT64_FORMAT, v)
 					: psprintf(INT64_FORMAT, pb_value_int64(slot->kind, v)),
 					r->fieldname, r->fieldtype, r->colname, format_type_be(r->typid)),
-			 errdetail("With unit '%s' it is a time PostgreSQL cannot represent (4713 BC to 294276 AD).",
+			 errdetail("With unit '%s' it is a time PostgreSQL cannot represent (4714-11-24 BC to 294276 AD).",
 					   r->unit)));
 }
 
@@ -363,13 +363,10 @@ static Datum
 enum_label_datum(const PbReader *r, const PbFieldSlot *slot, uint64 v)
 {
 	int32		number = (int32) (uint32) v;
-	Oid			enumtype = r->kind == PB_R_ARRAY ? getBaseType(r->elemtype) : r->typid;
-	const char *ename = slot->field->type_name ? slot->field->type_name : "";
+	Oid			enumtype;
+	const char *ename;
 	int			lo = 0,
 				hi = slot->nenum_values - 1;
-
-	if (ename[0] == '.')
-		ename++;
 
 	while (lo <= hi)
 	{
@@ -377,21 +374,26 @@ enum_label_datum(const PbReader *r, const PbFieldSlot *slot, uint64 v)
 
 		if (slot->enum_values[mid].number == number)
 		{
-			if (!OidIsValid(r->enum_labels[mid]))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						 errmsg("value %d (%s) of field \"%s\" has no label in type %s of column \"%s\"",
-								number, slot->enum_values[mid].name, r->fieldname,
-								format_type_be(enumtype), r->colname),
-						 errhint("Add the label: ALTER TYPE %s ADD VALUE '%s'.",
-								 format_type_be(enumtype), slot->enum_values[mid].name)));
-			return ObjectIdGetDatum(r->enum_labels[mid]);
+			if (OidIsValid(r->enum_labels[mid]))
+				return ObjectIdGetDatum(r->enum_labels[mid]);
+			enumtype = r->kind == PB_R_ARRAY ? getBaseType(r->elemtype) : r->typid;
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("value %d (%s) of field \"%s\" has no label in type %s of column \"%s\"",
+							number, slot->enum_values[mid].name, r->fieldname,
+							format_type_be(enumtype), r->colname),
+					 errhint("Add the label: ALTER TYPE %s ADD VALUE '%s'.",
+							 format_type_be(enumtype), slot->enum_values[mid].name)));
 		}
 		if (slot->enum_values[mid].number < number)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
 	}
+	enumtype = r->kind == PB_R_ARRAY ? getBaseType(r->elemtype) : r->typid;
+	ename = slot->field->type_name ? slot->field->type_name : "";
+	if (ename[0] == '.')
+		ename++;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("value %d of field \"%s\" is not a number of enum %s, so column \"%s\" of type %s cannot hold it",
