@@ -33,6 +33,7 @@
 #include "scan.h"
 #include "stream/framing.h"
 #include "stream/pathwalk.h"
+#include "stream/sniff.h"
 
 typedef struct PbMetaColumn
 {
@@ -69,6 +70,9 @@ struct PbScanState
 	PbFraming	framing;
 	uint64		current_message;	/* 1-based within the file, for error context */
 	uint64		current_offset;
+	uint8		head[PB_SNIFF_HEAD];	/* the stream's first bytes, for a hint */
+	size_t		head_len;		/* 0: not kept (yet) */
+	uint64		head_total;		/* the stream's length, UINT64_MAX if unknown */
 
 	/* a container path walked (container.h): the roots, the rows, the ancestors */
 	PbContainerPath *cpath;		/* NULL without the option container */
@@ -272,6 +276,7 @@ start_stream(PbScanState *ss)
 	ss->source.read = pb_input_read;
 	ss->source.read_arg = &ss->input;
 	ss->source.base_offset = ss->start_offset;
+	ss->head_len = 0;
 	start_framing(ss);
 }
 
@@ -480,6 +485,63 @@ typedef enum InputFault
 	FAULT_MALFORMED
 } InputFault;
 
+/*
+ * Keep the first bytes of the stream while the source still holds them
+ * (after framing its first record), to sniff them if an error comes.
+ */
+static void
+remember_head(PbScanState *ss)
+{
+	const PbSource *src = &ss->source;
+
+	if (ss->head_len > 0 || ss->in_range || src->base_offset != 0 || src->end == 0)
+		return;
+	ss->head_len = Min(src->end, PB_SNIFF_HEAD);
+	memcpy(ss->head, src->buf, ss->head_len);
+	if (src->eof && src->end <= PB_SNIFF_HEAD)
+		ss->head_total = src->end;
+	else if (ss->input.mode == PB_COMPRESSION_NONE && !ss->opts.program)
+		ss->head_total = pb_files_size(list_make1((char *) ss->current_name));
+	else
+		ss->head_total = PG_UINT64_MAX;
+}
+
+/*
+ * A hint for an error in the data: what the file looks like when that is
+ * not what the options say (a compression's magic number, another
+ * framing's plausible first record; stream/sniff.h), else NULL.  Never a
+ * guess acted on: only words on an error being reported.
+ */
+static char *
+sniff_hint(PbScanState *ss)
+{
+	PbCompression used = ss->input.mode;
+	PbCompression magic;
+	PbFramingKind found;
+	uint64		length;
+	char		what[128];
+
+	if (ss->in_range)
+		return NULL;
+	if (!ss->opts.program && ss->current_name)
+	{
+		magic = pb_detect_compression(ss->current_name);
+		if (magic != PB_COMPRESSION_NONE && magic != used)
+			return psprintf("The file starts with %s's magic number: use compression '%s'.",
+							pb_compression_name(magic), pb_compression_name(magic));
+		if (magic == PB_COMPRESSION_NONE && used != PB_COMPRESSION_NONE &&
+			used != PB_COMPRESSION_AUTO)
+			return psprintf("The file does not start with %s's magic number: use compression 'none' (or 'auto').",
+							pb_compression_name(used));
+	}
+	if (ss->walking || ss->head_len == 0 ||
+		!pb_sniff_framing(ss->opts.framing, ss->head, ss->head_len, ss->head_total, crc32c,
+						  &found, &length))
+		return NULL;
+	pb_sniff_describe(found, length, what, sizeof(what));
+	return psprintf("The file looks like framing '%s' (%s).", pb_framing_name(found), what);
+}
+
 /* The compressed stream found damaged (the input's, or an ancestor cursor's), else NULL. */
 static const PbInput *
 damaged_stream(const PbScanState *ss)
@@ -494,18 +556,21 @@ static void
 report_input_fault(PbScanState *ss, InputFault fault, const char *msg)
 {
 	const PbInput *damaged;
+	char	   *hint = sniff_hint(ss);
 
 	switch (fault)
 	{
 		case FAULT_TRUNCATED:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("truncated protobuf file: %s", msg)));
+					 errmsg("truncated protobuf file: %s", msg),
+					 hint ? errhint("%s", hint) : 0));
 			break;
 		case FAULT_TOO_LARGE:
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("protobuf %s", msg),
+					 hint ? errhint("%s", hint) :
 					 errhint("If the message is genuine, raise the foreign table's option max_message_size (at most 2147483647).")));
 			break;
 		case FAULT_IO:
@@ -520,7 +585,8 @@ report_input_fault(PbScanState *ss, InputFault fault, const char *msg)
 			if (damaged)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("could not decompress \"%s\": %s", ss->current_name, damaged->errmsg)));
+						 errmsg("could not decompress \"%s\": %s", ss->current_name, damaged->errmsg),
+						 hint ? errhint("%s", hint) : 0));
 			errno = ss->source.read_errno;
 			ereport(ERROR,
 					(errcode_for_file_access(),
@@ -529,7 +595,8 @@ report_input_fault(PbScanState *ss, InputFault fault, const char *msg)
 		default:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("malformed protobuf file: %s", msg)));
+					 errmsg("malformed protobuf file: %s", msg),
+					 hint ? errhint("%s", hint) : 0));
 	}
 }
 
@@ -547,10 +614,15 @@ report_frame_error(PbScanState *ss)
 			report_input_fault(ss, FAULT_TOO_LARGE, f->errmsg);
 			break;
 		case PB_FRAME_ERR_CRC:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("corrupt TFRecord: %s", f->errmsg),
-					 errhint("Use on_error 'skip' to skip damaged records, or verify_crc 'false' to read them unchecked.")));
+			{
+				char	   *hint = sniff_hint(ss);
+
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("corrupt TFRecord: %s", f->errmsg),
+						 hint ? errhint("%s", hint) :
+						 errhint("Use on_error 'skip' to skip damaged records, or verify_crc 'false' to read them unchecked.")));
+			}
 			break;
 		case PB_FRAME_ERR_IO:
 			report_input_fault(ss, FAULT_IO, f->errmsg);
@@ -616,6 +688,44 @@ decode_row(PbScanState *ss, const uint8 *msg, size_t len, Datum *values, bool *n
 }
 
 /*
+ * The first messages of a file, with on_error 'stop': a data error there
+ * may be the options' fault (a wrong framing or compression), so it gets a
+ * hint of what the file looks like, if anything else fits.  Not only the
+ * first: a 4-byte big-endian length read as varints frames three empty
+ * messages before the first wrong one.
+ */
+#define SNIFF_MESSAGES 16
+
+static void
+decode_first(PbScanState *ss, const uint8 *msg, size_t len, Datum *values, bool *nulls)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		decode_row(ss, msg, len, values, nulls);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		char	   *hint;
+
+		MemoryContextSwitchTo(ss->scancxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION ||
+			edata->hint != NULL || (hint = sniff_hint(ss)) == NULL)
+		{
+			MemoryContextSwitchTo(cxt);
+			PG_RE_THROW();
+		}
+		FlushErrorState();
+		edata->hint = hint;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+}
+
+/*
  * Decode one message; with on_error 'skip', a data error (SQLSTATE class 22)
  * makes it a skipped message instead.  Returns false if it was skipped.
  */
@@ -627,7 +737,10 @@ decode_or_skip(PbScanState *ss, const uint8 *msg, size_t len, Datum *values, boo
 
 	if (!ss->opts.on_error_skip)
 	{
-		decode_row(ss, msg, len, values, nulls);
+		if (ss->current_message <= SNIFF_MESSAGES && !ss->walking && !ss->in_range)
+			decode_first(ss, msg, len, values, nulls);
+		else
+			decode_row(ss, msg, len, values, nulls);
 		MemoryContextSwitchTo(old);
 		return true;
 	}
@@ -837,6 +950,8 @@ next_message(PbScanState *ss, const uint8 **msg, size_t *len)
 		ss->current_offset = pb_source_offset(&ss->source);
 		res = pb_framing_next(&ss->framing, msg, len);
 		ss->current_offset = ss->framing.record_offset;
+		if (ss->head_len == 0 && ss->framing.messages <= 1)
+			remember_head(ss);
 		if (res == PB_FRAME_MESSAGE)
 			return true;
 		if (res == PB_FRAME_END)

@@ -479,22 +479,6 @@ test_container_errors(void)
 	CHECK_EQ_INT(r.messages, 2);
 }
 
-/* CRC-32C, bit by bit from the definition (reflected polynomial 0x82F63B78) */
-static uint32_t
-crc32c_ref(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t	crc = 0xFFFFFFFFu;
-
-	for (size_t i = 0; i < len; i++)
-	{
-		crc ^= p[i];
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ ((crc & 1) ? 0x82F63B78u : 0);
-	}
-	return crc ^ 0xFFFFFFFFu;
-}
-
 static FrameRun
 run_framing_crc(PbFramingKind kind, const uint8_t *data, size_t len, size_t chunk)
 {
@@ -508,7 +492,7 @@ run_framing_crc(PbFramingKind kind, const uint8_t *data, size_t len, size_t chun
 	memset(&r, 0, sizeof(r));
 	pb_source_init(&src, mem_read, &in, &allocator, 8);
 	pb_framing_init(&f, kind, &src, 0, 1000);
-	f.crc32c = crc32c_ref;
+	f.crc32c = unit_crc32c;
 	for (;;)
 	{
 		r.last = pb_framing_next(&f, &msg, &mlen);
@@ -538,10 +522,10 @@ tf_record(uint8_t *out, const uint8_t *data, uint32_t len, int corrupt)
 
 	hdr[0] = (uint8_t) len;
 	memcpy(out, hdr, 8);
-	c = pb_tfrecord_mask(crc32c_ref(hdr, 8));
+	c = pb_tfrecord_mask(unit_crc32c(hdr, 8));
 	memcpy(out + 8, &c, 4);
 	memcpy(out + 12, data, len);
-	c = pb_tfrecord_mask(crc32c_ref(data, len)) ^ (corrupt ? 1 : 0);
+	c = pb_tfrecord_mask(unit_crc32c(data, len)) ^ (corrupt ? 1 : 0);
 	memcpy(out + 12 + len, &c, 4);
 	return 16 + len;
 }
@@ -559,7 +543,7 @@ test_other_framings(void)
 	size_t		n = 0;
 	FrameRun	r;
 
-	CHECK(crc32c_ref("123456789", 9) == 0xE3069283u);
+	CHECK(unit_crc32c("123456789", 9) == 0xE3069283u);
 
 	r = run_framing(PB_FRAMING_FIXED32BE, be, sizeof(be), 0, 100, 3);
 	CHECK_EQ_INT(r.last, PB_FRAME_END);

@@ -9,6 +9,7 @@
 #ifndef UNIT_H
 #define UNIT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,22 @@ static int	unit_failed;
 	} while (0)
 
 #define CHECK_MEM(a, b, n) CHECK(memcmp((a), (b), (n)) == 0)
+
+/* CRC-32C, bit by bit from the definition (reflected polynomial 0x82F63B78) */
+static inline uint32_t
+unit_crc32c(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t	crc = 0xFFFFFFFFu;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		crc ^= p[i];
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ ((crc & 1) ? 0x82F63B78u : 0);
+	}
+	return crc ^ 0xFFFFFFFFu;
+}
 
 #define UNIT_REPORT(name) \
 	(printf("unit %s: %d passed, %d failed\n", (name), unit_passed, unit_failed), \
