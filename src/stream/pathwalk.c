@@ -999,11 +999,12 @@ next_row_fast(PbPathWalk *w, const uint8_t **row, size_t *len)
 	uint64_t	msglen;
 	PbPathLevel *L = &w->level[w->nlevels - 1];
 
+	/* nothing past the parent's end is looked at */
+	if (f->end - off < (uint64_t) (e - start))
+		e = start + (f->end - off);
 	if (f->depth != w->nsteps - 1 || start >= e || start[0] != w->row_tag ||
 		(w->nlevels > 1 && !L[-1].sealed))
 		return 0;
-	if (f->end - off < (uint64_t) (e - start))
-		e = start + (f->end - off);
 	if (pb_read_varint(&p, e, &msglen) != PB_WIRE_OK || msglen > (uint64_t) (e - p) ||
 		msglen > w->max_message_size || msglen > INT32_MAX)
 		return 0;
