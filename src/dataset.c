@@ -216,18 +216,17 @@ static void
 create_temp_dir(Dataset *ds)
 {
 	MemoryContextCallback *cb = MemoryContextAllocZero(ds->cxt, sizeof(MemoryContextCallback));
+	int			rc;
 
 	cb->func = remove_temp_dir_callback;
 	cb->arg = ds;
-	if (MakePGDirectory(ds->tmpdir) != 0 && errno == EEXIST)
+	rc = MakePGDirectory(ds->tmpdir);
+	if (rc != 0 && errno == EEXIST)
 	{
 		remove_path(ds->tmpdir);
-		if (MakePGDirectory(ds->tmpdir) == 0)
-			errno = 0;
+		rc = MakePGDirectory(ds->tmpdir);
 	}
-	else
-		errno = 0;
-	if (errno != 0)
+	if (rc != 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not create a temporary directory for dataset \"%s\": %m",
@@ -241,8 +240,9 @@ create_temp_dir(Dataset *ds)
 
 /*
  * Append s to buf escaped as Hive and Spark escape path names: control
- * characters, '"#%\'*:/=?\\{[]^' and DEL as %XX, and, as asked of us,
- * every byte of a non-ASCII character too.
+ * characters, '"#%\'*:/=?\\{[]^' and DEL as %XX; and every byte of a
+ * non-ASCII character too (Spark leaves those as they are; escaped, paths
+ * stay ASCII on any file system, and readers decode them alike).
  */
 static void
 append_escaped(StringInfo buf, const char *s)
