@@ -80,8 +80,12 @@ FROM parquet_export('SELECT id, id % 4 AS k, s FROM ds_src WHERE id <= 100 ORDER
 
 -- rows_per_file: files of 300 rows, each in row groups of at most 128
 SELECT replace(path, :'d', '') AS path, rows, row_groups
-FROM parquet_export('SELECT id, s FROM ds_src', :'d' || 'ds_rows', rows_per_file => 300, row_group_size => 128)
+FROM parquet_export('SELECT id, s FROM ds_src ORDER BY id', :'d' || 'ds_rows', rows_per_file => 300, row_group_size => 128)
 ORDER BY path;
+-- the second file read by hyparquet: rows 301 to 600
+\set hyp `node test/parquet/hyparquet-check.mjs :d/ds_rows/part-00001.parquet id s`
+SELECT :'hyp' = '300 3 ' || md5(string_agg(concat_ws(',', id, s), '|' ORDER BY id)) AS hyparquet_same
+FROM ds_src WHERE id BETWEEN 301 AND 600;
 -- ... per partition
 SELECT replace(path, :'d', '') AS path, partition, rows
 FROM parquet_export('SELECT id, id % 2 AS odd, s FROM ds_src', :'d' || 'ds_rows_part',

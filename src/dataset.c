@@ -90,6 +90,7 @@ typedef struct Dataset
 	int			nkeys;
 	int		   *key_att;
 	char	  **key_name;		/* escaped for the path */
+	char	  **key_colname;	/* as the query names it */
 	FmgrInfo   *key_out;
 	Oid		   *key_type;
 	int			nkeep;
@@ -110,7 +111,7 @@ typedef struct Dataset
 	Tuplestorestate *result;
 	TupleDesc	resultdesc;
 	StringInfoData key;			/* the current row's partition directory */
-	StringInfoData json;		/* ... and its values as JSON text */
+	char	  **key_texts;		/* ... and its values' texts (NULL: default) */
 } Dataset;
 
 /* ---- the target and the temporary directory ---- */
@@ -305,45 +306,55 @@ key_text(Dataset *ds, int k, Datum value, bool isnull)
 }
 
 /*
- * The partition directory of the row in slot into ds->key, and its values
- * as a JSON object's text into ds->json.
+ * The partition directory of the row in slot into ds->key, and the texts of
+ * its values into ds->key_texts (in the row context).
  */
 static void
 compute_key(Dataset *ds, TupleTableSlot *slot)
 {
 	resetStringInfo(&ds->key);
-	resetStringInfo(&ds->json);
-	appendStringInfoChar(&ds->json, '{');
 	for (int k = 0; k < ds->nkeys; k++)
 	{
 		int			att = ds->key_att[k];
 		char	   *text = key_text(ds, k, slot->tts_values[att], slot->tts_isnull[att]);
 
+		ds->key_texts[k] = text;
 		if (k > 0)
-		{
 			appendStringInfoChar(&ds->key, '/');
-			appendStringInfoString(&ds->json, ", ");
-		}
 		appendStringInfo(&ds->key, "%s=", ds->key_name[k]);
-		escape_json(&ds->json, NameStr(TupleDescAttr(slot->tts_tupleDescriptor, att)->attname));
-		appendStringInfoString(&ds->json, ": ");
 		if (text == NULL)
-		{
 			appendStringInfoString(&ds->key, DS_DEFAULT_PARTITION);
-			appendStringInfoString(&ds->json, "null");
-		}
 		else
-		{
 			append_escaped(&ds->key, text);
-			escape_json(&ds->json, text);
-		}
 	}
-	appendStringInfoChar(&ds->json, '}');
 	if (strlen(ds->tmpdir) + ds->key.len + DS_PART_NAME_LEN >= MAXPGPATH)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
 				 errmsg("partition directory \"%s\" is too long", ds->key.data),
 				 errhint("Partition by shorter values, or by fewer columns.")));
+}
+
+/* The partition values of ds->key_texts as a jsonb object, for the result */
+static Jsonb *
+partition_jsonb(Dataset *ds)
+{
+	StringInfoData json;
+
+	initStringInfo(&json);
+	appendStringInfoChar(&json, '{');
+	for (int k = 0; k < ds->nkeys; k++)
+	{
+		if (k > 0)
+			appendStringInfoString(&json, ", ");
+		escape_json(&json, ds->key_colname[k]);
+		appendStringInfoString(&json, ": ");
+		if (ds->key_texts[k] == NULL)
+			appendStringInfoString(&json, "null");
+		else
+			escape_json(&json, ds->key_texts[k]);
+	}
+	appendStringInfoChar(&json, '}');
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json.data)));
 }
 
 /* ---- files ---- */
@@ -458,8 +469,8 @@ finish_file(Dataset *ds, DsFile *f)
 
 /*
  * open_file
- *		Start the next file of the partition in ds->key (ds->json: its
- *		values), closing the least recently used file first if
+ *		Start the next file of the partition in ds->key (ds->key_texts:
+ *		its values), closing the least recently used file first if
  *		max_open_files are open.
  */
 static DsFile *
@@ -483,8 +494,7 @@ open_file(Dataset *ds)
 	f->cxt = AllocSetContextCreate(ds->cxt, "parquet_export file",
 								   ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(f->cxt);
-	f->partition = ds->nkeys == 0 ? NULL :
-		DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(ds->json.data)));
+	f->partition = ds->nkeys == 0 ? NULL : partition_jsonb(ds);
 	f->file = palloc0(sizeof(ExportFile));
 	f->file->target = part_path(ds->target, f->dir, f->part);
 	f->file->tmp = part_path(ds->tmpdir, f->dir, f->part);
@@ -642,6 +652,8 @@ dataset_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 	ds->nkeys = list_length(ds->opts->partition_by);
 	ds->key_att = palloc(sizeof(int) * Max(ds->nkeys, 1));
 	ds->key_name = palloc(sizeof(char *) * Max(ds->nkeys, 1));
+	ds->key_colname = palloc(sizeof(char *) * Max(ds->nkeys, 1));
+	ds->key_texts = palloc0(sizeof(char *) * Max(ds->nkeys, 1));
 	ds->key_out = palloc(sizeof(FmgrInfo) * Max(ds->nkeys, 1));
 	ds->key_type = palloc(sizeof(Oid) * Max(ds->nkeys, 1));
 	foreach(lc, ds->opts->partition_by)
@@ -662,6 +674,7 @@ dataset_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 		fmgr_info(outfunc, &ds->key_out[k]);
 		initStringInfo(&name);
 		append_escaped(&name, pg_server_to_any(lfirst(lc), strlen(lfirst(lc)), PG_UTF8));
+		ds->key_colname[k] = lfirst(lc);
 		ds->key_name[k++] = name.data;
 	}
 
@@ -822,7 +835,6 @@ create_dataset(const ExportArgs *args, MemoryContext cxt)
 	ds->files = hash_create("parquet_export files", ds->opts->max_open_files, &hctl,
 							HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	initStringInfo(&ds->key);
-	initStringInfo(&ds->json);
 	return ds;
 }
 
