@@ -185,11 +185,12 @@ fi
 
 # 4. the bad-input corpus, a long-lived backend's memory, 16 sessions of concurrent load for
 #    PBFDW_LOAD_SECONDS (default 60), the faults during an export, and the regression suite
-#    against an ASan+UBSan build of the extension, each on its own cluster; each must end with
+#    against an ASan+UBSan build of the extension, each on its own cluster, and the sharded
+#    setup (test/scale-out: four clusters, postgres_fdw, about a minute); each must end with
 #    "N passed, N failed" (or "..., N skipped": every skipped case counts as failed here)
 if want checks; then
 	for check in test/corrupt/run.sh test/stress/rss.sh test/load/run.sh test/faults/run.sh \
-		test/sanitize/run.sh; do
+		test/sanitize/run.sh test/scale-out/run.sh; do
 		"$check" >"$log/check.log" 2>&1
 		st=$?
 		tail -5 "$log/check.log"

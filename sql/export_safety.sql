@@ -104,7 +104,7 @@ BEGIN
     RAISE NOTICE 'no progress seen: %', p;
 END
 $$;
-SELECT rows, row_groups FROM dblink_get_result('exp_safe_progress') AS r(rows bigint, row_groups int, bytes bigint);
+SELECT rows, row_groups FROM dblink_get_result('exp_safe_progress') AS r(path text, partition jsonb, rows bigint, row_groups int, bytes bigint);
 SELECT dblink_disconnect('exp_safe_progress');
 -- and nothing is left in pg_stat_progress_copy once it is done
 SELECT count(*) FROM pg_stat_progress_copy;

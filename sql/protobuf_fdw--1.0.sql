@@ -19,6 +19,8 @@ CREATE FOREIGN DATA WRAPPER protobuf_fdw
 
 -- parquet_export(): write the result of a query to a Parquet file (see README).
 -- Not STRICT: NULL compression_level, kv_metadata and numeric_mode mean "default".
+-- With partition_by, file_size_bytes or rows_per_file the target is a dataset directory;
+-- one result row per file written (a single file: one row, partition NULL).
 -- Callable by anyone; the function itself requires superuser or pg_write_server_files.
 CREATE FUNCTION parquet_export(
     query text,
@@ -29,11 +31,20 @@ CREATE FUNCTION parquet_export(
     row_group_bytes bigint DEFAULT 134217728,
     kv_metadata jsonb DEFAULT NULL,
     numeric_mode text DEFAULT 'string',
+    partition_by text[] DEFAULT NULL,
+    file_size_bytes bigint DEFAULT NULL,
+    rows_per_file bigint DEFAULT NULL,
+    max_open_files int DEFAULT 64,
+    write_partition_columns bool DEFAULT false,
+    overwrite bool DEFAULT false,
+    field_ids text DEFAULT NULL,
     threads int DEFAULT NULL,
+    OUT path text,
+    OUT partition jsonb,
     OUT rows bigint,
     OUT row_groups int,
     OUT bytes bigint)
-RETURNS record
+RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'parquet_export'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 

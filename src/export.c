@@ -27,6 +27,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
 #include "commands/progress.h"
 #include "common/file_perm.h"
 #include "executor/executor.h"
@@ -38,6 +39,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/backend_progress.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -49,37 +51,12 @@
 
 PG_FUNCTION_INFO_V1(parquet_export);
 
-/* The temporary file and what became of it */
-typedef struct ExportFile
-{
-	char	   *target;
-	char	   *tmp;
-	int			fd;
-	int64		bytes;
-	int64		flushed;		/* bytes handed to the kernel's writeback */
-	bool		done;			/* renamed into place, or removed */
-} ExportFile;
-
 /*
  * Start the kernel's writeback every this many bytes, as the checkpointer
  * does: the disk then works while the rows are encoded, instead of the
  * final fsync writing the whole file while the caller waits.
  */
 #define EXPORT_WRITEBACK_BYTES	(8 * 1024 * 1024)
-
-/*
- * The arguments of parquet_export(), checked, in the order of its SQL
- * declaration (sql/protobuf_fdw--1.0.sql).
- */
-typedef struct ExportArgs
-{
-	char	   *query;
-	char	   *filename;		/* absolute; not a directory */
-	pqw_options options;		/* compression, compression_level,
-								 * row_group_size, row_group_bytes */
-	Jsonb	   *kv_metadata;	/* NULL: none */
-	ExportNumericRule numeric;	/* numeric_mode */
-} ExportArgs;
 
 typedef struct ExportReceiver
 {
@@ -112,14 +89,14 @@ hook_free(void *ctx, void *ptr)
 /* ---- the file ---- */
 
 /*
- * file_write
+ * export_file_write
  *		The writer's output callback: write to the temporary file.
  *
  * Errors are raised right here, where errno is still meaningful; everything
  * the writer holds is palloc'd, so jumping out of it loses nothing.
  */
-static int
-file_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
+int
+export_file_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errlen)
 {
 	ExportFile *f = ctx;
 	const char *p = data;
@@ -210,7 +187,7 @@ temp_name_for(const char *target)
 
 /* ---- the DestReceiver ---- */
 
-static void
+void
 export_error_context(void *arg)
 {
 	ExportSchema *schema = arg;
@@ -250,7 +227,10 @@ export_receive(TupleTableSlot *slot, DestReceiver *self)
 static void
 export_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
-	/* the schema was built from the QueryDesc before the run */
+	ExportReceiver *r = (ExportReceiver *) self;
+
+	export_build_schema(r->schema, typeinfo);
+	export_check_status(r->schema->writer, pqw_writer_begin(r->schema->writer));
 }
 
 static void
@@ -398,13 +378,34 @@ plan_export_query(const char *query)
 	return pg_plan_query(q, query, CURSOR_OPT_PARALLEL_OK, NULL);
 }
 
-/* Run the plan into the writer; returns the number of rows. */
+/*
+ * Run the plan into dest, which learns the result's shape in its rStartup
+ * (the single file's receiver below, or a dataset's: dataset.c).
+ */
+void
+export_run_query(PlannedStmt *plan, const char *query, DestReceiver *dest)
+{
+	QueryDesc  *qd;
+
+	/* as COPY (query) TO: a snapshot that sees our own earlier commands */
+	PushCopiedSnapshot(GetActiveSnapshot());
+	UpdateActiveSnapshotCommandId();
+	qd = CreateQueryDesc(plan, query, GetActiveSnapshot(), InvalidSnapshot,
+						 dest, NULL, NULL, 0);
+	ExecutorStart(qd, 0);
+	ExecutorRun(qd, ForwardScanDirection, 0L, true);
+	ExecutorFinish(qd);
+	ExecutorEnd(qd);
+	FreeQueryDesc(qd);
+	PopActiveSnapshot();
+}
+
+/* Run the plan into the single file's writer; returns the number of rows. */
 static int64
 run_export_query(PlannedStmt *plan, const char *query, ExportSchema *schema,
 				 MemoryContext exportcxt)
 {
 	ExportReceiver *r = palloc0(sizeof(ExportReceiver));
-	QueryDesc  *qd;
 
 	r->pub.receiveSlot = export_receive;
 	r->pub.rStartup = export_startup;
@@ -414,23 +415,69 @@ run_export_query(PlannedStmt *plan, const char *query, ExportSchema *schema,
 	r->schema = schema;
 	r->rowcxt = AllocSetContextCreate(exportcxt, "parquet_export row",
 									  ALLOCSET_DEFAULT_SIZES);
-
-	/* as COPY (query) TO: a snapshot that sees our own earlier commands */
-	PushCopiedSnapshot(GetActiveSnapshot());
-	UpdateActiveSnapshotCommandId();
-	qd = CreateQueryDesc(plan, query, GetActiveSnapshot(), InvalidSnapshot,
-						 &r->pub, NULL, NULL, 0);
-	ExecutorStart(qd, 0);
-
-	export_build_schema(schema, qd->tupDesc);
-	export_check_status(schema->writer, pqw_writer_begin(schema->writer));
-
-	ExecutorRun(qd, ForwardScanDirection, 0L, true);
-	ExecutorFinish(qd);
-	ExecutorEnd(qd);
-	FreeQueryDesc(qd);
-	PopActiveSnapshot();
+	export_run_query(plan, query, &r->pub);
 	return r->rows;
+}
+
+/* A positive bigint argument, or 0 when NULL */
+static int64
+arg_limit(FunctionCallInfo fcinfo, int n, const char *name)
+{
+	int64		v;
+
+	if (PG_ARGISNULL(n))
+		return 0;
+	v = PG_GETARG_INT64(n);
+	if (v < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be at least 1", name),
+				 errhint("Pass %s => NULL for no limit.", name)));
+	return v;
+}
+
+/*
+ * The dataset arguments (partition_by ... overwrite); any of the first three
+ * makes the target a directory (dataset.c).
+ */
+static void
+parse_dataset_args(FunctionCallInfo fcinfo, ExportArgs *args)
+{
+	ExportDatasetOptions *ds = &args->dataset;
+
+	if (!PG_ARGISNULL(8))
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(8), TEXTOID, -1, false,
+						  TYPALIGN_INT, &elems, &nulls, &n);
+		for (int i = 0; i < n; i++)
+		{
+			if (nulls[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("partition_by must not contain NULL")));
+			ds->partition_by = lappend(ds->partition_by, TextDatumGetCString(elems[i]));
+		}
+	}
+	ds->file_size_bytes = arg_limit(fcinfo, 9, "file_size_bytes");
+	ds->rows_per_file = arg_limit(fcinfo, 10, "rows_per_file");
+	ds->max_open_files = PG_ARGISNULL(11) ? 64 : PG_GETARG_INT32(11);
+	if (ds->max_open_files < 1 || ds->max_open_files > 1000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_open_files must be between 1 and 1000"),
+				 errdetail("Each open file holds a descriptor and a buffered row group.")));
+	ds->write_partition_columns = !PG_ARGISNULL(12) && PG_GETARG_BOOL(12);
+	ds->overwrite = !PG_ARGISNULL(13) && PG_GETARG_BOOL(13);
+	args->is_dataset = (ds->partition_by != NIL || ds->file_size_bytes > 0 ||
+						ds->rows_per_file > 0);
+	if (ds->write_partition_columns && ds->partition_by == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("write_partition_columns needs partition_by")));
 }
 
 /*
@@ -510,8 +557,9 @@ parse_export_args(FunctionCallInfo fcinfo, ExportArgs *args)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
 				 errmsg("file name \"%s\" is too long", args->filename)));
+	parse_dataset_args(fcinfo, args);
 	/* caught here, before the query runs, rather than at the rename */
-	if (stat(args->filename, &st) == 0 && S_ISDIR(st.st_mode))
+	if (!args->is_dataset && stat(args->filename, &st) == 0 && S_ISDIR(st.st_mode))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is a directory", args->filename),
@@ -522,7 +570,13 @@ parse_export_args(FunctionCallInfo fcinfo, ExportArgs *args)
 		args->kv_metadata = PG_GETARG_JSONB_P(6);
 	export_parse_numeric_mode(PG_ARGISNULL(7) ? "string" :
 							  text_to_cstring(PG_GETARG_TEXT_PP(7)), &args->numeric);
-	parse_export_threads(fcinfo, 8, opt);
+	if (!PG_ARGISNULL(14))
+	{
+		args->field_ids = text_to_cstring(PG_GETARG_TEXT_PP(14));
+		export_parse_field_ids(args->field_ids);
+	}
+	parse_export_threads(fcinfo, 15, opt);
+	args->threads = opt->threads;
 }
 
 /*
@@ -572,6 +626,41 @@ commit_export_file(ExportFile *file)
 	file->done = true;
 }
 
+/* Report the export in pg_stat_progress_copy, as a COPY TO a file */
+void
+export_progress_start(void)
+{
+	const int	index[] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE};
+	const int64 val[] = {PROGRESS_COPY_COMMAND_TO, PROGRESS_COPY_TYPE_FILE};
+
+	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
+	pgstat_progress_update_multi_param(2, index, val);
+}
+
+/*
+ * export_create_writer
+ *		A writer whose memory lives in cxt and whose bytes go to file, with
+ *		the key-value metadata of the arguments.
+ */
+pqw_writer *
+export_create_writer(const ExportArgs *args, ExportFile *file, MemoryContext cxt)
+{
+	pqw_alloc	alloc;
+	pqw_writer *w;
+	const char *message = export_field_ids_message(args->resolved_ids);
+
+	alloc.malloc_fn = hook_malloc;
+	alloc.realloc_fn = hook_realloc;
+	alloc.free_fn = hook_free;
+	alloc.ctx = cxt;
+	w = pqw_writer_create(&alloc, &args->options, export_file_write, file);
+	if (args->kv_metadata != NULL)
+		add_kv_metadata(w, args->kv_metadata);
+	if (message != NULL)
+		export_check_status(w, pqw_writer_add_kv(w, "protobuf.message", message));
+	return w;
+}
+
 /*
  * write_export
  *		Create the writer, run the query into it and put the file in place;
@@ -582,17 +671,9 @@ write_export(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
 			 ExportFile *file, MemoryContext exportcxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(exportcxt);
-	pqw_alloc	alloc;
 	int64		rows;
 
-	alloc.malloc_fn = hook_malloc;
-	alloc.realloc_fn = hook_realloc;
-	alloc.free_fn = hook_free;
-	alloc.ctx = exportcxt;
-	schema->writer = pqw_writer_create(&alloc, &args->options, file_write, file);
-	if (args->kv_metadata != NULL)
-		add_kv_metadata(schema->writer, args->kv_metadata);
-
+	schema->writer = export_create_writer(args, file, exportcxt);
 	rows = run_export_query(plan, args->query, schema, exportcxt);
 
 	export_check_status(schema->writer, pqw_writer_finish(schema->writer));
@@ -603,47 +684,51 @@ write_export(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
 
 /*
  * parquet_export
- *		SQL function: write the result of a query to a Parquet file.
+ *		SQL function: write the result of a query to a Parquet file, or to
+ *		a dataset directory of Parquet files.
  *
  * Checks the arguments, plans the query, then streams its rows into a
- * temporary file that is renamed over the target only when complete.
- * Returns (rows, row_groups, bytes).
+ * temporary file (a temporary directory for a dataset: dataset.c) that is
+ * renamed over the target only when complete.  Returns one row per file:
+ * (path, partition, rows, row_groups, bytes).
  */
 Datum
 parquet_export(PG_FUNCTION_ARGS)
 {
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ExportArgs	args;
 	ExportSchema *schema;
 	ExportFile *file;
 	MemoryContext exportcxt;
 	PlannedStmt *plan;
-	TupleDesc	rettype;
-	Datum		result[3];
-	bool		nulls[3] = {false, false, false};
+	Datum		result[5];
+	bool		nulls[5] = {false, true, false, false, false};
 	int64		rows;
 
 	check_permission();
 	parse_export_args(fcinfo, &args);
-	if (get_call_result_type(fcinfo, NULL, &rettype) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type of parquet_export must be a row type");
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	if (args.is_dataset)
+		dataset_check_target(&args);
+
+	plan = plan_export_query(args.query);
+	args.resolved_ids = export_resolve_field_ids(args.field_ids, plan);
+	if (args.is_dataset)
+	{
+		dataset_export(&args, plan, rsinfo->setResult, rsinfo->setDesc);
+		return (Datum) 0;
+	}
 
 	exportcxt = AllocSetContextCreate(CurrentMemoryContext, "parquet_export",
 									  ALLOCSET_DEFAULT_SIZES);
 	schema = MemoryContextAllocZero(exportcxt, sizeof(ExportSchema));
 	schema->numeric = args.numeric;
-
-	plan = plan_export_query(args.query);
+	schema->field_ids = args.resolved_ids;
 
 	/* the temporary file, removed if anything below fails */
 	file = create_export_file(args.filename, exportcxt);
 
-	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
-	{
-		const int	index[] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE};
-		const int64 val[] = {PROGRESS_COPY_COMMAND_TO, PROGRESS_COPY_TYPE_FILE};
-
-		pgstat_progress_update_multi_param(2, index, val);
-	}
+	export_progress_start();
 
 	PG_TRY();
 	{
@@ -663,12 +748,13 @@ parquet_export(PG_FUNCTION_ARGS)
 
 	pgstat_progress_end_command();
 
-	result[0] = Int64GetDatum(rows);
-	result[1] = Int32GetDatum(pqw_writer_row_groups(schema->writer));
-	result[2] = Int64GetDatum(file->bytes);
+	result[0] = CStringGetTextDatum(args.filename);
+	result[2] = Int64GetDatum(rows);
+	result[3] = Int32GetDatum(pqw_writer_row_groups(schema->writer));
+	result[4] = Int64GetDatum(file->bytes);
 	pqw_writer_destroy(schema->writer);
 	MemoryContextDelete(exportcxt);
 
-	rettype = BlessTupleDesc(rettype);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rettype, result, nulls)));
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, result, nulls);
+	return (Datum) 0;
 }

@@ -214,7 +214,7 @@ add_leaf(BuildState *bs, ExportNode *n, const char *name, int parent,
 	}
 	n->kind = EXPORT_SCALAR;
 	node = pqw_schema_add_leaf(bs->w, parent, name, PQW_OPTIONAL, type,
-							   type_length, &l, -1);
+							   type_length, &l, export_field_id(bs->schema, n->path));
 	if (node < 0)
 		export_check_status(bs->w, pqw_writer_status(bs->w));
 	n->leaf = pqw_schema_leaf_of_node(bs->w, node);
@@ -399,7 +399,8 @@ build_array(BuildState *bs, ExportNode *n, Oid elem, int32 typmod,
 	int			list;
 
 	n->kind = EXPORT_ARRAY;
-	group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_LIST, -1);
+	group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_LIST,
+								 export_field_id(bs->schema, path));
 	list = pqw_schema_add_group(bs->w, group, "list", PQW_REPEATED, PQW_LT_NONE, -1);
 	if (group < 0 || list < 0)
 		export_check_status(bs->w, pqw_writer_status(bs->w));
@@ -427,7 +428,8 @@ build_composite(BuildState *bs, ExportNode *n, Oid base, int32 typmod,
 	n->tupdesc = td;
 	n->n_fields = td->natts;
 	n->fields = palloc0(sizeof(ExportNode *) * td->natts);
-	group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_NONE, -1);
+	group = pqw_schema_add_group(bs->w, parent, name, PQW_OPTIONAL, PQW_LT_NONE,
+								 export_field_id(bs->schema, path));
 	if (group < 0)
 		export_check_status(bs->w, pqw_writer_status(bs->w));
 	for (int i = 0; i < td->natts; i++)
@@ -492,6 +494,7 @@ export_build_schema(ExportSchema *schema, TupleDesc tupdesc)
 	schema->columns = palloc0(sizeof(ExportNode *) * tupdesc->natts);
 	schema->convert_to_utf8 = (GetDatabaseEncoding() != PG_UTF8 &&
 							   GetDatabaseEncoding() != PG_SQL_ASCII);
+	schema->next_auto_id = 0;
 
 	for (int i = 0; i < tupdesc->natts; i++)
 	{
@@ -508,6 +511,7 @@ export_build_schema(ExportSchema *schema, TupleDesc tupdesc)
 		schema->columns[i] = build_node(&bs, att->atttypid, att->atttypmod,
 										name, name, -1, 0, 0);
 	}
+	export_field_ids_check_used(schema->field_ids);
 }
 
 /* ---- values ---- */

@@ -2,10 +2,12 @@
 // Read a Parquet file back with DuckDB, an independent reader, and print the
 // result in a stable text form that pg_regress can diff.
 //
-//   node test/parquet/readback.mjs [--raw] <file.parquet> [sql]
+//   node test/parquet/readback.mjs [--raw] [--hive] <file.parquet> [sql]
 //
 // The file is visible to the SQL as the view t (read_parquet(<file>)), and
 // $FILE stands for its quoted path (for parquet_schema($FILE) and friends).
+// With --hive the argument is a dataset directory: t reads every
+// <dir>/**/*.parquet with hive_partitioning = true, and $FILE is that glob.
 // Default SQL: SELECT * FROM t.
 //
 // Output: one header line "name: TYPE | ...", then one line per row with the
@@ -35,18 +37,22 @@ async function main() {
 	const raw = args[0] === '--raw';
 	if (raw)
 		args.shift();
+	const hive = args[0] === '--hive';
+	if (hive)
+		args.shift();
 	const [file, sqlArg] = args;
 	if (!file) {
 		console.log('usage: readback.mjs <file.parquet> [sql]');
 		process.exit(2);
 	}
-	const quoted = "'" + file.replace(/'/g, "''") + "'";
+	const path = hive ? file.replace(/\/+$/, '') + '/**/*.parquet' : file;
+	const quoted = "'" + path.replace(/'/g, "''") + "'";
 	const sql = (sqlArg || 'SELECT * FROM t').replaceAll('$FILE', quoted);
 	const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
 	const conn = await instance.connect();
 	try {
 		await conn.run(`SET TimeZone = 'UTC'`);
-		await conn.run(`CREATE VIEW t AS SELECT * FROM read_parquet(${quoted})`);
+		await conn.run(`CREATE VIEW t AS SELECT * FROM read_parquet(${quoted}${hive ? ', hive_partitioning = true' : ''})`);
 		const reader = await conn.runAndReadAll(sql);
 		const names = reader.columnNames();
 		const types = reader.columnTypes();
