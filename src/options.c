@@ -31,6 +31,7 @@
 #include "utils/varlena.h"
 
 #include "options.h"
+#include "schema.h"
 #include "stream/input.h"
 
 /* The options of one catalog entry, parsed: what the readers return. */
@@ -64,6 +65,7 @@ typedef struct PbOption
 } PbOption;
 
 static void parse_descriptor_set(char *value, PbOptionValues *values);
+static void parse_descriptor(char *value, PbOptionValues *values);
 static void parse_filename(char *value, PbOptionValues *values);
 static void parse_program(char *value, PbOptionValues *values);
 static void parse_compression(char *value, PbOptionValues *values);
@@ -114,6 +116,7 @@ static const PbOption pb_options[] = {
 	{"field", COL, 0, PB_PRIV_NONE, parse_field},
 	{"meta", COL, 0, PB_PRIV_NONE, parse_meta},
 	{"composite_types", IMP | FUN, 10, PB_PRIV_NONE, parse_composite_types},
+	{"descriptor", SRV, 0, PB_PRIV_NONE, parse_descriptor},
 };
 
 #undef SRV
@@ -139,6 +142,13 @@ static void
 parse_descriptor_set(char *value, PbOptionValues *values)
 {
 	values->table.descriptor_set = value;
+}
+
+/* Only stored: the validator parses the set once, when the option is set. */
+static void
+parse_descriptor(char *value, PbOptionValues *values)
+{
+	values->table.descriptor = value;
 }
 
 static void
@@ -537,6 +547,22 @@ check_column_options(const PbOptionValues *values)
 				 errhint("A metadata column reads no field.")));
 }
 
+/*
+ * The rules between a server's options: its set is a file or text, not
+ * both; text is parsed now, so a bad set is refused as it is set.
+ */
+static void
+check_server_options(const PbTableOptions *opts)
+{
+	if (opts->descriptor != NULL && opts->descriptor_set != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("options \"descriptor\" and \"descriptor_set\" cannot both be set"),
+				 errhint("Give the descriptor set either as a file on the server (descriptor_set) or as base64 text (descriptor).")));
+	if (opts->descriptor != NULL)
+		(void) pb_schema_load_encoded(opts->descriptor);
+}
+
 /* The rules between a foreign table's options. */
 static void
 check_table_options(const PbTableOptions *opts)
@@ -594,6 +620,8 @@ protobuf_fdw_validator(PG_FUNCTION_ARGS)
 		check_column_options(&values);
 	else if (context == PB_OPT_TABLE)
 		check_table_options(&values.table);
+	else if (context == PB_OPT_SERVER)
+		check_server_options(&values.table);
 
 	PG_RETURN_VOID();
 }
@@ -631,8 +659,11 @@ pb_get_table_options(Oid foreigntableid, PbTableOptions *opts)
 	read_options(server->options, PB_OPT_SERVER, &values);
 	read_options(table->options, PB_OPT_TABLE, &values);
 	*opts = values.table;
+	/* a table's descriptor_set overrides its server's descriptor */
+	if (opts->descriptor_set != NULL)
+		opts->descriptor = NULL;
 
-	if (opts->descriptor_set == NULL)
+	if (opts->descriptor_set == NULL && opts->descriptor == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("foreign table \"%s\" has no descriptor set", get_rel_name(foreigntableid)),

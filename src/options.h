@@ -38,6 +38,7 @@ typedef struct PbTableOptions
 	bool		on_error_skip;
 	int64		reject_limit;	/* 0: none */
 	char	   *descriptor_set;
+	char	   *descriptor;		/* a server's set as base64 text, or NULL */
 	char	   *message;		/* as given, or NULL */
 	PbFramingKind framing;
 	char	   *container;		/* "<root message>.<field>[.<field>...]": see
