@@ -66,20 +66,6 @@ typedef struct ExportFile
  */
 #define EXPORT_WRITEBACK_BYTES	(8 * 1024 * 1024)
 
-/*
- * The arguments of parquet_export(), checked, in the order of its SQL
- * declaration (sql/protobuf_fdw--1.0.sql).
- */
-typedef struct ExportArgs
-{
-	char	   *query;
-	char	   *filename;		/* absolute; not a directory */
-	pqw_options options;		/* compression, compression_level,
-								 * row_group_size, row_group_bytes */
-	Jsonb	   *kv_metadata;	/* NULL: none */
-	ExportNumericRule numeric;	/* numeric_mode */
-} ExportArgs;
-
 typedef struct ExportReceiver
 {
 	DestReceiver pub;
@@ -365,17 +351,24 @@ static PlannedStmt *
 plan_export_query(const char *query)
 {
 	List	   *raw = pg_parse_query(query);
-	List	   *rewritten;
-	Query	   *q;
-	ListCell   *lc;
-	int			columns = 0;
 
 	if (list_length(raw) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("parquet_export needs exactly one query, got %d", list_length(raw))));
-	rewritten = pg_analyze_and_rewrite_fixedparams(linitial_node(RawStmt, raw),
-												   query, NULL, 0, NULL);
+	return export_plan_raw(linitial_node(RawStmt, raw), query);
+}
+
+/* Analyze and plan a parsed query (of the text 'query'); only a plain SELECT is accepted. */
+PlannedStmt *
+export_plan_raw(RawStmt *raw, const char *query)
+{
+	List	   *rewritten;
+	Query	   *q;
+	ListCell   *lc;
+	int			columns = 0;
+
+	rewritten = pg_analyze_and_rewrite_fixedparams(raw, query, NULL, 0, NULL);
 	if (list_length(rewritten) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -444,55 +437,119 @@ static void
 parse_export_args(FunctionCallInfo fcinfo, ExportArgs *args)
 {
 	pqw_options *opt = &args->options;
-	char		errbuf[256];
-	struct stat st;
 
-	memset(args, 0, sizeof(ExportArgs));
+	export_args_init(args);
 	args->query = text_to_cstring(arg_text(fcinfo, 0, "query"));
 	args->filename = text_to_cstring(arg_text(fcinfo, 1, "filename"));
 
-	pqw_options_init(opt);
-	opt->created_by = EXPORT_CREATED_BY;
 	opt->codec = parse_codec(text_to_cstring(arg_text(fcinfo, 2, "compression")));
 	if (!PG_ARGISNULL(3))
 	{
 		opt->compression_level = PG_GETARG_INT32(3);
-		if (!pqw_codec_check_level(opt->codec, opt->compression_level, errbuf, sizeof(errbuf)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s", errbuf),
-					 errhint("Pass compression_level => NULL for the codec's default.")));
+		args->has_level = true;
 	}
 	if (!PG_ARGISNULL(4))
 		opt->row_group_rows = PG_GETARG_INT64(4);
 	if (!PG_ARGISNULL(5))
 		opt->row_group_bytes = PG_GETARG_INT64(5);
-	if (opt->row_group_rows < 1 || opt->row_group_bytes < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("row_group_size and row_group_bytes must be at least 1")));
-
-	if (!is_absolute_path(args->filename))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_NAME),
-				 errmsg("relative path not allowed for parquet_export"),
-				 errhint("Give an absolute path on the database server.")));
-	if (strlen(args->filename) + 32 >= MAXPGPATH)
-		ereport(ERROR,
-				(errcode(ERRCODE_NAME_TOO_LONG),
-				 errmsg("file name \"%s\" is too long", args->filename)));
-	/* caught here, before the query runs, rather than at the rename */
-	if (stat(args->filename, &st) == 0 && S_ISDIR(st.st_mode))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is a directory", args->filename),
-				 errhint("Give the path of the Parquet file to write.")));
+	export_check_options(args);
+	export_check_filename(args->filename);
 
 	/* kv_metadata (6) is checked as its keys are added to the writer */
 	if (!PG_ARGISNULL(6))
 		args->kv_metadata = PG_GETARG_JSONB_P(6);
 	export_parse_numeric_mode(PG_ARGISNULL(7) ? "string" :
 							  text_to_cstring(PG_GETARG_TEXT_PP(7)), &args->numeric);
+}
+
+/*
+ * export_check_options
+ *		The checks between the writer's options, once all are known (a COPY
+ *		gives them in any order).
+ */
+void
+export_check_options(ExportArgs *args)
+{
+	pqw_options *opt = &args->options;
+	char		errbuf[256];
+
+	if (args->has_level &&
+		!pqw_codec_check_level(opt->codec, opt->compression_level, errbuf, sizeof(errbuf)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s", errbuf),
+				 errhint("Pass compression_level => NULL for the codec's default.")));
+	if (opt->row_group_rows < 1 || opt->row_group_bytes < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("row_group_size and row_group_bytes must be at least 1")));
+}
+
+/* The target file: absolute, of a usable length, not a directory. */
+void
+export_check_filename(const char *filename)
+{
+	struct stat st;
+
+	if (!is_absolute_path(filename))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("relative path not allowed for parquet_export"),
+				 errhint("Give an absolute path on the database server.")));
+	if (strlen(filename) + 32 >= MAXPGPATH)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("file name \"%s\" is too long", filename)));
+	/* caught here, before the query runs, rather than at the rename */
+	if (stat(filename, &st) == 0 && S_ISDIR(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is a directory", filename),
+				 errhint("Give the path of the Parquet file to write.")));
+}
+
+/*
+ * export_args_init
+ *		parquet_export()'s defaults: snappy, 122880 rows or 128 MB a row
+ *		group, no kv_metadata, numeric_mode 'string'.
+ */
+void
+export_args_init(ExportArgs *args)
+{
+	memset(args, 0, sizeof(ExportArgs));
+	pqw_options_init(&args->options);
+	args->options.created_by = EXPORT_CREATED_BY;
+	args->options.codec = PQW_SNAPPY;
+	export_parse_numeric_mode("string", &args->numeric);
+}
+
+/*
+ * export_set_option
+ *		Set one of parquet_export()'s writer arguments by name from text (the
+ *		options of COPY ... TO ... (FORMAT parquet)); false if 'name' is not
+ *		one.  Call export_check_options() after the last.
+ */
+bool
+export_set_option(ExportArgs *args, const char *name, const char *value)
+{
+	if (strcmp(name, "compression") == 0)
+		args->options.codec = parse_codec(value);
+	else if (strcmp(name, "compression_level") == 0)
+	{
+		args->options.compression_level = pg_strtoint32(value);
+		args->has_level = true;
+	}
+	else if (strcmp(name, "row_group_size") == 0)
+		args->options.row_group_rows = pg_strtoint64(value);
+	else if (strcmp(name, "row_group_bytes") == 0)
+		args->options.row_group_bytes = pg_strtoint64(value);
+	else if (strcmp(name, "kv_metadata") == 0)
+		args->kv_metadata = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(value)));
+	else if (strcmp(name, "numeric_mode") == 0)
+		export_parse_numeric_mode(value, &args->numeric);
+	else
+		return false;
+	return true;
 }
 
 /*
@@ -543,13 +600,14 @@ commit_export_file(ExportFile *file)
 }
 
 /*
- * write_export
- *		Create the writer, run the query into it and put the file in place;
- *		returns the number of rows.
+ * export_write
+ *		Create the writer over 'write' (called with 'write_ctx' for each run
+ *		of bytes, the footer last), run the query into it and finish the
+ *		file; returns the number of rows.
  */
-static int64
-write_export(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
-			 ExportFile *file, MemoryContext exportcxt)
+int64
+export_write(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
+			 pqw_write_fn write, void *write_ctx, MemoryContext exportcxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(exportcxt);
 	pqw_alloc	alloc;
@@ -559,15 +617,68 @@ write_export(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
 	alloc.realloc_fn = hook_realloc;
 	alloc.free_fn = hook_free;
 	alloc.ctx = exportcxt;
-	schema->writer = pqw_writer_create(&alloc, &args->options, file_write, file);
+	schema->numeric = args->numeric;
+	schema->writer = pqw_writer_create(&alloc, &args->options, write, write_ctx);
 	if (args->kv_metadata != NULL)
 		add_kv_metadata(schema->writer, args->kv_metadata);
 
 	rows = run_export_query(plan, args->query, schema, exportcxt);
 
 	export_check_status(schema->writer, pqw_writer_finish(schema->writer));
-	commit_export_file(file);
 	MemoryContextSwitchTo(old);
+	return rows;
+}
+
+/*
+ * export_to_file
+ *		Write the rows of 'plan' to args->filename through a temporary file
+ *		renamed over it when complete, reporting progress as a COPY TO of
+ *		'relid'; returns the number of rows and sets *row_groups and *bytes.
+ */
+int64
+export_to_file(const ExportArgs *args, PlannedStmt *plan, Oid relid,
+			   int *row_groups, int64 *bytes)
+{
+	MemoryContext exportcxt;
+	ExportSchema *schema;
+	ExportFile *file;
+	int64		rows;
+
+	exportcxt = AllocSetContextCreate(CurrentMemoryContext, "parquet_export",
+									  ALLOCSET_DEFAULT_SIZES);
+	schema = MemoryContextAllocZero(exportcxt, sizeof(ExportSchema));
+
+	/* the temporary file, removed if anything below fails */
+	file = create_export_file(args->filename, exportcxt);
+
+	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, relid);
+	{
+		const int	index[] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE};
+		const int64 val[] = {PROGRESS_COPY_COMMAND_TO, PROGRESS_COPY_TYPE_FILE};
+
+		pgstat_progress_update_multi_param(2, index, val);
+	}
+
+	PG_TRY();
+	{
+		rows = export_write(args, plan, schema, file_write, file, exportcxt);
+		commit_export_file(file);
+	}
+	PG_CATCH();
+	{
+		remove_temp_file(file);
+		/* a subtransaction abort (PL/pgSQL handler) must not keep it either */
+		pgstat_progress_end_command();
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	pgstat_progress_end_command();
+
+	*row_groups = pqw_writer_row_groups(schema->writer);
+	*bytes = file->bytes;
+	pqw_writer_destroy(schema->writer);
+	MemoryContextDelete(exportcxt);
 	return rows;
 }
 
@@ -583,58 +694,23 @@ Datum
 parquet_export(PG_FUNCTION_ARGS)
 {
 	ExportArgs	args;
-	ExportSchema *schema;
-	ExportFile *file;
-	MemoryContext exportcxt;
 	PlannedStmt *plan;
 	TupleDesc	rettype;
 	Datum		result[3];
 	bool		nulls[3] = {false, false, false};
-	int64		rows;
+	int			row_groups;
+	int64		bytes;
 
 	check_permission();
 	parse_export_args(fcinfo, &args);
 	if (get_call_result_type(fcinfo, NULL, &rettype) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type of parquet_export must be a row type");
 
-	exportcxt = AllocSetContextCreate(CurrentMemoryContext, "parquet_export",
-									  ALLOCSET_DEFAULT_SIZES);
-	schema = MemoryContextAllocZero(exportcxt, sizeof(ExportSchema));
-	schema->numeric = args.numeric;
-
 	plan = plan_export_query(args.query);
 
-	/* the temporary file, removed if anything below fails */
-	file = create_export_file(args.filename, exportcxt);
-
-	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
-	{
-		const int	index[] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE};
-		const int64 val[] = {PROGRESS_COPY_COMMAND_TO, PROGRESS_COPY_TYPE_FILE};
-
-		pgstat_progress_update_multi_param(2, index, val);
-	}
-
-	PG_TRY();
-	{
-		rows = write_export(&args, plan, schema, file, exportcxt);
-	}
-	PG_CATCH();
-	{
-		remove_temp_file(file);
-		/* a subtransaction abort (PL/pgSQL handler) must not keep it either */
-		pgstat_progress_end_command();
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-
-	pgstat_progress_end_command();
-
-	result[0] = Int64GetDatum(rows);
-	result[1] = Int32GetDatum(pqw_writer_row_groups(schema->writer));
-	result[2] = Int64GetDatum(file->bytes);
-	pqw_writer_destroy(schema->writer);
-	MemoryContextDelete(exportcxt);
+	result[0] = Int64GetDatum(export_to_file(&args, plan, InvalidOid, &row_groups, &bytes));
+	result[1] = Int32GetDatum(row_groups);
+	result[2] = Int64GetDatum(bytes);
 
 	rettype = BlessTupleDesc(rettype);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rettype, result, nulls)));

@@ -12,6 +12,9 @@
 
 #include "access/tupdesc.h"
 #include "executor/tuptable.h"
+#include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
+#include "utils/jsonb.h"
 
 #include "parquet/parquet_writer.h"
 
@@ -46,6 +49,33 @@ typedef struct ExportSchema
 	const char *current_path;
 	int64		current_row;
 } ExportSchema;
+
+/*
+ * The arguments of parquet_export() (and the options of COPY ... TO ...
+ * (FORMAT parquet)), checked, in the order of its SQL declaration
+ * (sql/protobuf_fdw--1.0.sql).
+ */
+typedef struct ExportArgs
+{
+	char	   *query;			/* the query's text */
+	char	   *filename;		/* absolute; not a directory; NULL: not a file */
+	pqw_options options;		/* compression, compression_level,
+								 * row_group_size, row_group_bytes */
+	bool		has_level;		/* compression_level was given */
+	Jsonb	   *kv_metadata;	/* NULL: none */
+	ExportNumericRule numeric;	/* numeric_mode */
+} ExportArgs;
+
+/* export.c: the arguments, the query, the writer (COPY TO uses them too: copy_to.c) */
+extern void export_args_init(ExportArgs *args);
+extern bool export_set_option(ExportArgs *args, const char *name, const char *value);
+extern void export_check_options(ExportArgs *args);
+extern void export_check_filename(const char *filename);
+extern PlannedStmt *export_plan_raw(RawStmt *raw, const char *query);
+extern int64 export_write(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
+						  pqw_write_fn write, void *write_ctx, MemoryContext exportcxt);
+extern int64 export_to_file(const ExportArgs *args, PlannedStmt *plan, Oid relid,
+							int *row_groups, int64 *bytes);
 
 /* export_types.c */
 extern void export_parse_numeric_mode(const char *mode, ExportNumericRule *rule);
