@@ -577,6 +577,13 @@ check_table_options(const PbTableOptions *opts)
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("options \"filename\" and \"program\" cannot both be set"),
 				 errhint("A foreign table reads either files or the output of a program.")));
+	pb_check_reading_options(opts);
+}
+
+/* The rules between the options of how messages are read (a table's, or COPY FROM's). */
+void
+pb_check_reading_options(const PbTableOptions *opts)
+{
 	if (opts->reject_limit > 0 && !opts->on_error_skip)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
@@ -586,6 +593,36 @@ check_table_options(const PbTableOptions *opts)
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("framing \"container\" requires option \"container\""),
 				 errhint("Name the repeated field that holds the rows, for example container 'bench.Batch.events'.")));
+}
+
+/* Every option's default, as a table without options has them. */
+void
+pb_init_table_options(PbTableOptions *opts)
+{
+	PbOptionValues values;
+
+	init_option_values(&values);
+	*opts = values.table;
+}
+
+/*
+ * Parse a table option that says how messages are read (not filename or
+ * program: COPY FROM names its input itself) into *opts; false if 'name'
+ * is not one.
+ */
+bool
+pb_parse_reading_option(const char *name, char *value, PbTableOptions *opts)
+{
+	const PbOption *opt = find_option(name, PB_OPT_TABLE);
+	PbOptionValues values;
+
+	if (opt == NULL || opt->privilege != PB_PRIV_NONE)
+		return false;
+	init_option_values(&values);
+	values.table = *opts;
+	opt->parse(value, &values);
+	*opts = values.table;
+	return true;
 }
 
 /*

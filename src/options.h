@@ -49,6 +49,11 @@ typedef struct PbTableOptions
 
 extern void pb_get_table_options(Oid foreigntableid, PbTableOptions *opts);
 
+/* COPY FROM's reading options: the defaults, one by name, the rules between them. */
+extern void pb_init_table_options(PbTableOptions *opts);
+extern bool pb_parse_reading_option(const char *name, char *value, PbTableOptions *opts);
+extern void pb_check_reading_options(const PbTableOptions *opts);
+
 /* The column option "field" of attribute attnum (1-based), or NULL. */
 extern char *pb_get_column_field(Oid foreigntableid, int attnum);
 
