@@ -12,6 +12,19 @@
  * columns by the foreign table's binding and decoder (binding.h,
  * decode.h), and written as binary COPY tuples.
  *
+ * The tuples carry the decoded Datums themselves, not their send
+ * representation: after BeginCopyFrom, the receive function of each
+ * column (cstate->in_functions, commands/copyfrom_internal.h) is replaced
+ * by one that takes the Datum back out of the field.  That saves a send
+ * and a receive per value, which is most of the cost of the stream.  It is
+ * safe because the stream never leaves this backend (the callback is its
+ * only source) and the values stay valid until CopyFrom has stored the
+ * tuple: a row's fields (12 bytes each) span at most two of the stream's
+ * runs, and each run's values live in one of two memory contexts, reset
+ * only when the run after next is made.  A domain keeps its own receive
+ * function (it checks the domain's constraints), fed by the type's send
+ * function.
+ *
  * The protobuf bytes come from a server file, or from the client: COPY
  * FROM STDIN (psql's \copy) sends them as CopyData messages, which are read
  * here as PostgreSQL's CopyGetData reads them, after the CopyInResponse
@@ -30,6 +43,7 @@
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/copy.h"
+#include "commands/copyfrom_internal.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"
 #include "foreign/foreign.h"
@@ -73,24 +87,11 @@
 /* Produce binary COPY data in runs of about this size. */
 #define COPY_STREAM_CHUNK (64 * 1024)
 
-/* How a column's value is written into the binary stream. */
-typedef enum OutKind
-{
-	OUT_SEND,					/* the type's send function */
-	OUT_INT2,
-	OUT_INT4,
-	OUT_INT8,
-	OUT_FLOAT4,
-	OUT_FLOAT8,
-	OUT_BOOL,
-	OUT_TEXT					/* the bytes: the client's encoding is the
-								 * database's */
-} OutKind;
-
+/* A column of the stream: the Datum itself, or (a domain) its send representation. */
 typedef struct OutColumn
 {
 	int			attidx;
-	OutKind		kind;
+	bool		by_datum;
 	FmgrInfo	send;
 } OutColumn;
 
@@ -109,7 +110,9 @@ typedef struct PbCopyFrom
 	Datum	   *values;
 	bool	   *nulls;
 	MemoryContext cxt;
-	MemoryContext rowcxt;
+	MemoryContext runcxt[2];	/* the values of the last two runs */
+	int			run;			/* runcxt[run]: the current run's */
+	FmgrInfo	datum_recv;		/* takes the Datum out of a field */
 
 	/* the input */
 	const char *source_name;	/* the file, or "STDIN" */
@@ -282,32 +285,6 @@ check_fields_keys(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 
 /* ---------- binding the columns ---------- */
 
-static OutKind
-out_kind(Oid typid)
-{
-	switch (typid)
-	{
-		case INT2OID:
-			return OUT_INT2;
-		case INT4OID:
-			return OUT_INT4;
-		case INT8OID:
-			return OUT_INT8;
-		case FLOAT4OID:
-			return OUT_FLOAT4;
-		case FLOAT8OID:
-			return OUT_FLOAT8;
-		case BOOLOID:
-			return OUT_BOOL;
-		case TEXTOID:
-		case VARCHAROID:
-		case BPCHAROID:
-			return pg_get_client_encoding() == GetDatabaseEncoding() ? OUT_TEXT : OUT_SEND;
-		default:
-			return OUT_SEND;
-	}
-}
-
 /*
  * bind_columns
  *		COPY's columns, bound to fields by name (or by fields) as a foreign
@@ -356,8 +333,8 @@ bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 		refs = lappend(refs, ref);
 
 		col->attidx = ref->attidx;
-		col->kind = out_kind(attr->atttypid);
-		if (col->kind == OUT_SEND)
+		col->by_datum = get_typtype(attr->atttypid) != TYPTYPE_DOMAIN;
+		if (!col->by_datum)
 		{
 			Oid			sendfn;
 			bool		varlena;
@@ -647,7 +624,7 @@ decode_or_skip(PbCopyFrom *cf, const uint8 *msg, size_t len)
 		ok = false;
 	}
 	PG_END_TRY();
-	MemoryContextSwitchTo(cf->rowcxt);
+	MemoryContextSwitchTo(cf->runcxt[cf->run]);
 	return ok;
 }
 
@@ -678,64 +655,56 @@ put_int64(StringInfo out, int64 v)
 }
 
 /* One column's value as a binary COPY field: its length, then its bytes. */
-static void
+static inline void
 put_value(StringInfo out, OutColumn *col, Datum value)
 {
-	switch (col->kind)
+	if (col->by_datum)
 	{
-		case OUT_INT2:
-			put_int32(out, 2);
-			put_int16(out, DatumGetInt16(value));
-			break;
-		case OUT_INT4:
-			put_int32(out, 4);
-			put_int32(out, DatumGetInt32(value));
-			break;
-		case OUT_INT8:
-			put_int32(out, 8);
-			put_int64(out, DatumGetInt64(value));
-			break;
-		case OUT_FLOAT4:
-			{
-				float4		f = DatumGetFloat4(value);
-				uint32		bits;
-
-				memcpy(&bits, &f, 4);
-				put_int32(out, 4);
-				put_int32(out, (int32) bits);
-				break;
-			}
-		case OUT_FLOAT8:
-			{
-				float8		f = DatumGetFloat8(value);
-				uint64		bits;
-
-				memcpy(&bits, &f, 8);
-				put_int32(out, 8);
-				put_int64(out, (int64) bits);
-				break;
-			}
-		case OUT_BOOL:
-			put_int32(out, 1);
-			appendStringInfoCharMacro(out, DatumGetBool(value) ? 1 : 0);
-			break;
-		case OUT_TEXT:
-			{
-				text	   *t = DatumGetTextPP(value);
-
-				put_int32(out, VARSIZE_ANY_EXHDR(t));
-				appendBinaryStringInfoNT(out, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-				break;
-			}
-		default:
-			{
-				bytea	   *b = SendFunctionCall(&col->send, value);
-
-				put_int32(out, VARSIZE(b) - VARHDRSZ);
-				appendBinaryStringInfoNT(out, VARDATA(b), VARSIZE(b) - VARHDRSZ);
-				break;
-			}
+		put_int32(out, sizeof(Datum));
+		appendBinaryStringInfoNT(out, (char *) &value, sizeof(Datum));
 	}
+	else
+	{
+		bytea	   *b = SendFunctionCall(&col->send, value);
+
+		put_int32(out, VARSIZE(b) - VARHDRSZ);
+		appendBinaryStringInfoNT(out, VARDATA(b), VARSIZE(b) - VARHDRSZ);
+	}
+}
+
+/*
+ * datum_recv
+ *		The receive function of the stream's by-Datum fields: the Datum,
+ *		as put_value wrote it
+ */
+static Datum
+datum_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	Datum		value;
+
+	if (buf->len - buf->cursor != sizeof(Datum))
+		elog(ERROR, "binary COPY field of %d bytes where a Datum was written", buf->len - buf->cursor);
+	memcpy(&value, buf->data + buf->cursor, sizeof(Datum));
+	buf->cursor += sizeof(Datum);
+	return value;
+}
+
+/* Make COPY take the Datums out of the fields that carry them. */
+static void
+receive_datums(PbCopyFrom *cf, CopyFromState cstate)
+{
+	FmgrInfo   *f = &cf->datum_recv;
+
+	memset(f, 0, sizeof(FmgrInfo));
+	f->fn_addr = datum_recv;
+	f->fn_oid = InvalidOid;
+	f->fn_nargs = 3;
+	f->fn_strict = true;		/* a NULL field stays NULL without a call */
+	f->fn_mcxt = CurrentMemoryContext;
+	for (int i = 0; i < cf->ncols; i++)
+		if (cf->cols[i].by_datum)
+			cstate->in_functions[cf->cols[i].attidx] = *f;
 }
 
 /* The decoded row as a binary COPY tuple. */
@@ -770,12 +739,14 @@ produce(PbCopyFrom *cf)
 
 	resetStringInfo(&cf->out);
 	cf->out_pos = 0;
-	MemoryContextReset(cf->rowcxt);
+	/* the other context holds the values of the run COPY may still be reading */
+	cf->run = 1 - cf->run;
+	MemoryContextReset(cf->runcxt[cf->run]);
 	errcb.callback = copy_from_error_context;
 	errcb.arg = cf;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
-	old = MemoryContextSwitchTo(cf->rowcxt);
+	old = MemoryContextSwitchTo(cf->runcxt[cf->run]);
 
 	while (cf->out.len < COPY_STREAM_CHUNK)
 	{
@@ -905,6 +876,7 @@ run_copy(ParseState *pstate, Relation rel, Node *where, const CopyStmt *stmt, Pb
 	{
 		cstate = BeginCopyFrom(pstate, rel, where, NULL, false, copy_data_source,
 							   stmt->attlist, cf->copy_options);
+		receive_datums(cf, cstate);
 		rows = CopyFrom(cstate);
 		EndCopyFrom(cstate);
 	}
@@ -949,8 +921,9 @@ pb_copy_from(ParseState *pstate, const CopyStmt *stmt, int stmt_location, int st
 	cf = palloc0(sizeof(PbCopyFrom));
 	cf->cxt = AllocSetContextCreate(CurrentMemoryContext, "COPY FROM protobuf",
 									ALLOCSET_DEFAULT_SIZES);
-	cf->rowcxt = AllocSetContextCreate(cf->cxt, "COPY FROM protobuf rows",
-									   ALLOCSET_DEFAULT_SIZES);
+	for (int i = 0; i < 2; i++)
+		cf->runcxt[i] = AllocSetContextCreate(cf->cxt, "COPY FROM protobuf values",
+											  ALLOCSET_DEFAULT_SIZES);
 	parse_copy_from_options(pstate, stmt, cf);
 
 	rel = table_openrv(stmt->relation, RowExclusiveLock);
