@@ -285,6 +285,13 @@ check_fields_keys(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 
 /* ---------- binding the columns ---------- */
 
+static void
+binding_error_context(void *arg)
+{
+	errcontext("COPY %s FROM (FORMAT protobuf): its columns read the fields of their names, or the paths the option fields gives them",
+			   ((PbCopyFrom *) arg)->relname);
+}
+
 /*
  * bind_columns
  *		COPY's columns, bound to fields by name (or by fields) as a foreign
@@ -294,6 +301,7 @@ static void
 bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 {
 	List	   *refs = NIL;
+	ErrorContextCallback errcb;
 	uint32		container_field;
 	PbContainerPath *cpath;
 	PbMsgPlan  *plan;
@@ -343,7 +351,12 @@ bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 			fmgr_info(sendfn, &col->send);
 		}
 	}
+	errcb.callback = binding_error_context;
+	errcb.arg = cf;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
 	plan = pb_build_plan_columns(cf->relname, cf->message, cf->schema, refs);
+	error_context_stack = errcb.previous;
 	cf->decode = pb_decode_state_create(plan);
 	cf->values = palloc0(sizeof(Datum) * Max(cf->natts, 1));
 	cf->nulls = palloc0(sizeof(bool) * Max(cf->natts, 1));
@@ -735,6 +748,7 @@ static void
 produce(PbCopyFrom *cf)
 {
 	ErrorContextCallback errcb;
+	ErrorContextCallback *saved_stack = error_context_stack;
 	MemoryContext old;
 
 	resetStringInfo(&cf->out);
@@ -745,6 +759,9 @@ produce(PbCopyFrom *cf)
 	errcb.callback = copy_from_error_context;
 	errcb.arg = cf;
 	errcb.previous = error_context_stack;
+	/* COPY's own "line N" counts the tuples it has read, not the message being decoded ahead */
+	if (errcb.previous && errcb.previous->callback == CopyFromErrorCallback)
+		errcb.previous = errcb.previous->previous;
 	error_context_stack = &errcb;
 	old = MemoryContextSwitchTo(cf->runcxt[cf->run]);
 
@@ -774,7 +791,7 @@ produce(PbCopyFrom *cf)
 	}
 
 	MemoryContextSwitchTo(old);
-	error_context_stack = errcb.previous;
+	error_context_stack = saved_stack;
 }
 
 /*
