@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A tour of protobuf_fdw on a throw-away cluster: install what is missing, build and install,
 # generate 1 M bench.Event messages with Debian's python3-protobuf (an encoder that is not
-# ours), map them as foreign tables in both framings, and run a few queries with timings.
+# ours), map them as foreign tables in both framings, and run a few queries with timings; then
+# the client's way (\copy FROM the protobuf file, \copy TO Parquet) and the export, read back by
+# DuckDB.
 # Leaves nothing running: pg_virtualenv removes its cluster on exit.
 #
 #   scripts/demo.sh [ROWS]      (default 1000000; the data is cached under /tmp/protobuf_fdw_bench)
@@ -19,7 +21,12 @@ chmod -R a+rX "$dir"
 ls -l "$dir"
 
 demo_sql=$(mktemp /tmp/protobuf_fdw_demo.XXXXXX.sql)
-trap 'rm -f "$demo_sql"' EXIT
+# the Parquet files: written by the server (parquet_export) and by psql (\copy)
+out=$(mktemp -d /tmp/protobuf_fdw_demo.XXXXXX)
+chmod 777 "$out"
+trap 'rm -rf "$demo_sql" "$out"' EXIT
+duck="node test/parquet/readback.mjs --raw"
+agg="concat(count(*), ' rows, sum(quantity) ', sum(quantity))"
 cat >"$demo_sql" <<SQL
 \set ON_ERROR_STOP on
 \pset footer off
@@ -48,6 +55,21 @@ INSERT INTO events_local SELECT * FROM events;
 SELECT count(*) AS loaded, count(DISTINCT user_id) AS users, min(ts_micros), max(ts_micros) FROM events_local;
 \echo '-- the same rows from both files'
 SELECT (SELECT sum(id) FROM events) = (SELECT sum(id) FROM batch_events) AS framings_agree;
+
+\echo '-- the load from a client: psql sends its local file; COPY (FORMAT protobuf) inserts the rows'
+TRUNCATE events_local;
+\copy events_local FROM '$dir/events.pb' (FORMAT protobuf, server 'pb', message 'bench.Event')
+\echo '-- the export: parquet_export() writes a file on the server'
+SELECT * FROM parquet_export('SELECT * FROM events_local', '$out/export.parquet', compression => 'zstd');
+\echo '-- and COPY TO (FORMAT parquet) streams one to the client, which writes it (psql: copy TO a local file)'
+\copy (SELECT * FROM events_local) TO '$out/copy.parquet' (FORMAT parquet, compression 'zstd')
+\timing off
+\echo '-- DuckDB reads both files back: the same row count and sum as PostgreSQL'
+SELECT $agg AS postgres FROM events_local \gset
+\set duck_export \`$duck $out/export.parquet "SELECT $agg FROM t"\`
+\set duck_copy \`$duck $out/copy.parquet "SELECT $agg FROM t"\`
+SELECT :'postgres' AS postgres, :'duck_export' AS "DuckDB: export.parquet", :'duck_copy' AS "DuckDB: copy.parquet",
+       :'duck_export' = :'postgres' AND :'duck_copy' = :'postgres' AS equal;
 SQL
 
 echo "== running the demo queries on a throw-away cluster"

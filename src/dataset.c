@@ -509,7 +509,7 @@ open_file(Dataset *ds)
 	f->schema = palloc0(sizeof(ExportSchema));
 	f->schema->numeric = ds->args->numeric;
 	f->schema->field_ids = ds->args->resolved_ids;
-	f->schema->writer = export_create_writer(ds->args, f->file, f->cxt);
+	f->schema->writer = export_create_writer(ds->args, export_file_write, f->file, f->cxt);
 	/* the writer was created with the per-file row group limits */
 	export_build_schema(f->schema, ds->filedesc);
 	export_check_status(f->schema->writer, pqw_writer_begin(f->schema->writer));
@@ -889,7 +889,7 @@ dataset_export(const ExportArgs *args, PlannedStmt *plan,
 	ds->resultdesc = resultdesc;
 	create_temp_dir(ds);
 
-	export_progress_start();
+	export_progress_start(InvalidOid);
 	PG_TRY();
 	{
 		export_run_query(plan, args->query, &ds->pub);

@@ -346,17 +346,24 @@ static PlannedStmt *
 plan_export_query(const char *query)
 {
 	List	   *raw = pg_parse_query(query);
-	List	   *rewritten;
-	Query	   *q;
-	ListCell   *lc;
-	int			columns = 0;
 
 	if (list_length(raw) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("parquet_export needs exactly one query, got %d", list_length(raw))));
-	rewritten = pg_analyze_and_rewrite_fixedparams(linitial_node(RawStmt, raw),
-												   query, NULL, 0, NULL);
+	return export_plan_raw(linitial_node(RawStmt, raw), query);
+}
+
+/* Analyze and plan a parsed query (of the text 'query'); only a plain SELECT is accepted. */
+PlannedStmt *
+export_plan_raw(RawStmt *raw, const char *query)
+{
+	List	   *rewritten;
+	Query	   *q;
+	ListCell   *lc;
+	int			columns = 0;
+
+	rewritten = pg_analyze_and_rewrite_fixedparams(raw, query, NULL, 0, NULL);
 	if (list_length(rewritten) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -481,31 +488,30 @@ parse_dataset_args(FunctionCallInfo fcinfo, ExportArgs *args)
 }
 
 /*
- * parse_export_threads
- *		options.threads from the threads argument (argno), NULL meaning the
- *		default: the budget of a parallel query, max_parallel_workers_per_gather
- *		+ 1 (the leader), at most the number of CPUs online.
+ * default_threads
+ *		The writer's threads when none are asked for: the budget of a parallel
+ *		query, max_parallel_workers_per_gather + 1 (the leader), at most the
+ *		number of CPUs online.
  */
-static void
-parse_export_threads(FunctionCallInfo fcinfo, int argno, pqw_options *opt)
+static int
+default_threads(void)
 {
 	long		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int			threads = max_parallel_workers_per_gather + 1;
 
-	/* PG_NARGS: a declaration of the function without the argument */
-	if (PG_NARGS() > argno && !PG_ARGISNULL(argno))
-	{
-		opt->threads = PG_GETARG_INT32(argno);
-		if (opt->threads < 1 || opt->threads > PQW_MAX_THREADS)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("threads must be between 1 and %d", PQW_MAX_THREADS),
-					 errhint("Pass threads => NULL for the default, max_parallel_workers_per_gather + 1.")));
-		return;
-	}
-	opt->threads = max_parallel_workers_per_gather + 1;
-	if (ncpu > 0 && opt->threads > ncpu)
-		opt->threads = (int) ncpu;
-	opt->threads = Min(opt->threads, PQW_MAX_THREADS);
+	if (ncpu > 0 && threads > ncpu)
+		threads = (int) ncpu;
+	return Min(threads, PQW_MAX_THREADS);
+}
+
+static void
+check_threads(int threads)
+{
+	if (threads < 1 || threads > PQW_MAX_THREADS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("threads must be between 1 and %d", PQW_MAX_THREADS),
+				 errhint("Pass threads => NULL for the default, max_parallel_workers_per_gather + 1.")));
 }
 
 /*
@@ -520,50 +526,24 @@ static void
 parse_export_args(FunctionCallInfo fcinfo, ExportArgs *args)
 {
 	pqw_options *opt = &args->options;
-	char		errbuf[256];
-	struct stat st;
 
-	memset(args, 0, sizeof(ExportArgs));
+	export_args_init(args);
 	args->query = text_to_cstring(arg_text(fcinfo, 0, "query"));
 	args->filename = text_to_cstring(arg_text(fcinfo, 1, "filename"));
 
-	pqw_options_init(opt);
-	opt->created_by = EXPORT_CREATED_BY;
 	opt->codec = parse_codec(text_to_cstring(arg_text(fcinfo, 2, "compression")));
 	if (!PG_ARGISNULL(3))
 	{
 		opt->compression_level = PG_GETARG_INT32(3);
-		if (!pqw_codec_check_level(opt->codec, opt->compression_level, errbuf, sizeof(errbuf)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s", errbuf),
-					 errhint("Pass compression_level => NULL for the codec's default.")));
+		args->has_level = true;
 	}
 	if (!PG_ARGISNULL(4))
 		opt->row_group_rows = PG_GETARG_INT64(4);
 	if (!PG_ARGISNULL(5))
 		opt->row_group_bytes = PG_GETARG_INT64(5);
-	if (opt->row_group_rows < 1 || opt->row_group_bytes < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("row_group_size and row_group_bytes must be at least 1")));
-
-	if (!is_absolute_path(args->filename))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_NAME),
-				 errmsg("relative path not allowed for parquet_export"),
-				 errhint("Give an absolute path on the database server.")));
-	if (strlen(args->filename) + 32 >= MAXPGPATH)
-		ereport(ERROR,
-				(errcode(ERRCODE_NAME_TOO_LONG),
-				 errmsg("file name \"%s\" is too long", args->filename)));
+	export_check_options(args);
 	parse_dataset_args(fcinfo, args);
-	/* caught here, before the query runs, rather than at the rename */
-	if (!args->is_dataset && stat(args->filename, &st) == 0 && S_ISDIR(st.st_mode))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is a directory", args->filename),
-				 errhint("Give the path of the Parquet file to write.")));
+	export_check_filename(args->filename, args->is_dataset);
 
 	/* kv_metadata (6) is checked as its keys are added to the writer */
 	if (!PG_ARGISNULL(6))
@@ -575,8 +555,116 @@ parse_export_args(FunctionCallInfo fcinfo, ExportArgs *args)
 		args->field_ids = text_to_cstring(PG_GETARG_TEXT_PP(14));
 		export_parse_field_ids(args->field_ids);
 	}
-	parse_export_threads(fcinfo, 15, opt);
-	args->threads = opt->threads;
+	/* PG_NARGS: a declaration of the function without the argument */
+	if (PG_NARGS() > 15 && !PG_ARGISNULL(15))
+	{
+		opt->threads = PG_GETARG_INT32(15);
+		check_threads(opt->threads);
+	}
+}
+
+/*
+ * export_check_options
+ *		The checks between the writer's options, once all are known (a COPY
+ *		gives them in any order).
+ */
+void
+export_check_options(ExportArgs *args)
+{
+	pqw_options *opt = &args->options;
+	char		errbuf[256];
+
+	if (args->has_level &&
+		!pqw_codec_check_level(opt->codec, opt->compression_level, errbuf, sizeof(errbuf)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s", errbuf),
+				 errhint("Pass compression_level => NULL for the codec's default.")));
+	if (opt->row_group_rows < 1 || opt->row_group_bytes < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("row_group_size and row_group_bytes must be at least 1")));
+}
+
+/*
+ * The target: absolute, of a usable length, and not a directory unless it
+ * is a dataset's ('dataset').
+ */
+void
+export_check_filename(const char *filename, bool dataset)
+{
+	struct stat st;
+
+	if (!is_absolute_path(filename))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("relative path not allowed for parquet_export"),
+				 errhint("Give an absolute path on the database server.")));
+	if (strlen(filename) + 32 >= MAXPGPATH)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("file name \"%s\" is too long", filename)));
+	/* caught here, before the query runs, rather than at the rename */
+	if (!dataset && stat(filename, &st) == 0 && S_ISDIR(st.st_mode))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is a directory", filename),
+				 errhint("Give the path of the Parquet file to write.")));
+}
+
+/*
+ * export_args_init
+ *		parquet_export()'s defaults: snappy, 122880 rows or 128 MB a row
+ *		group, no kv_metadata, numeric_mode 'string', the default threads.
+ */
+void
+export_args_init(ExportArgs *args)
+{
+	memset(args, 0, sizeof(ExportArgs));
+	pqw_options_init(&args->options);
+	args->options.created_by = EXPORT_CREATED_BY;
+	args->options.codec = PQW_SNAPPY;
+	args->options.threads = default_threads();
+	export_parse_numeric_mode("string", &args->numeric);
+}
+
+/*
+ * export_set_option
+ *		Set one of parquet_export()'s writer arguments by name from text (the
+ *		options of COPY ... TO ... (FORMAT parquet)); false if 'name' is not
+ *		one.  Call export_check_options() after the last.
+ */
+bool
+export_set_option(ExportArgs *args, const char *name, const char *value)
+{
+	if (strcmp(name, "compression") == 0)
+		args->options.codec = parse_codec(value);
+	else if (strcmp(name, "compression_level") == 0)
+	{
+		args->options.compression_level = pg_strtoint32(value);
+		args->has_level = true;
+	}
+	else if (strcmp(name, "row_group_size") == 0)
+		args->options.row_group_rows = pg_strtoint64(value);
+	else if (strcmp(name, "row_group_bytes") == 0)
+		args->options.row_group_bytes = pg_strtoint64(value);
+	else if (strcmp(name, "kv_metadata") == 0)
+		args->kv_metadata = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(value)));
+	else if (strcmp(name, "numeric_mode") == 0)
+		export_parse_numeric_mode(value, &args->numeric);
+	else if (strcmp(name, "field_ids") == 0)
+	{
+		args->field_ids = pstrdup(value);
+		export_parse_field_ids(args->field_ids);
+	}
+	else if (strcmp(name, "threads") == 0)
+	{
+		args->options.threads = pg_strtoint32(value);
+		check_threads(args->options.threads);
+	}
+	else
+		return false;
+	return true;
 }
 
 /*
@@ -626,24 +714,25 @@ commit_export_file(ExportFile *file)
 	file->done = true;
 }
 
-/* Report the export in pg_stat_progress_copy, as a COPY TO a file */
+/* Report the export in pg_stat_progress_copy, as a COPY TO a file (of relid, if valid) */
 void
-export_progress_start(void)
+export_progress_start(Oid relid)
 {
 	const int	index[] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE};
 	const int64 val[] = {PROGRESS_COPY_COMMAND_TO, PROGRESS_COPY_TYPE_FILE};
 
-	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
+	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, relid);
 	pgstat_progress_update_multi_param(2, index, val);
 }
 
 /*
  * export_create_writer
- *		A writer whose memory lives in cxt and whose bytes go to file, with
- *		the key-value metadata of the arguments.
+ *		A writer whose memory lives in cxt and whose bytes go to 'write'
+ *		(called with write_ctx), with the key-value metadata of the arguments.
  */
 pqw_writer *
-export_create_writer(const ExportArgs *args, ExportFile *file, MemoryContext cxt)
+export_create_writer(const ExportArgs *args, pqw_write_fn write, void *write_ctx,
+					 MemoryContext cxt)
 {
 	pqw_alloc	alloc;
 	pqw_writer *w;
@@ -653,7 +742,7 @@ export_create_writer(const ExportArgs *args, ExportFile *file, MemoryContext cxt
 	alloc.realloc_fn = hook_realloc;
 	alloc.free_fn = hook_free;
 	alloc.ctx = cxt;
-	w = pqw_writer_create(&alloc, &args->options, export_file_write, file);
+	w = pqw_writer_create(&alloc, &args->options, write, write_ctx);
 	if (args->kv_metadata != NULL)
 		add_kv_metadata(w, args->kv_metadata);
 	if (message != NULL)
@@ -662,23 +751,81 @@ export_create_writer(const ExportArgs *args, ExportFile *file, MemoryContext cxt
 }
 
 /*
- * write_export
- *		Create the writer, run the query into it and put the file in place;
- *		returns the number of rows.
+ * export_write
+ *		Create the writer over 'write' (called with 'write_ctx' for each run
+ *		of bytes, the footer last), run the query into it and finish the
+ *		file; returns the number of rows.
  */
-static int64
-write_export(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
-			 ExportFile *file, MemoryContext exportcxt)
+int64
+export_write(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
+			 pqw_write_fn write, void *write_ctx, MemoryContext exportcxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(exportcxt);
 	int64		rows;
 
-	schema->writer = export_create_writer(args, file, exportcxt);
-	rows = run_export_query(plan, args->query, schema, exportcxt);
-
-	export_check_status(schema->writer, pqw_writer_finish(schema->writer));
-	commit_export_file(file);
+	schema->numeric = args->numeric;
+	schema->field_ids = args->resolved_ids;
+	schema->writer = export_create_writer(args, write, write_ctx, exportcxt);
+	PG_TRY();
+	{
+		rows = run_export_query(plan, args->query, schema, exportcxt);
+		export_check_status(schema->writer, pqw_writer_finish(schema->writer));
+	}
+	PG_CATCH();
+	{
+		/* the writer's threads read its buffers: joined before they can go */
+		pqw_writer_stop_threads(schema->writer);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	MemoryContextSwitchTo(old);
+	return rows;
+}
+
+/*
+ * export_to_file
+ *		Write the rows of 'plan' to args->filename through a temporary file
+ *		renamed over it when complete, reporting progress as a COPY TO of
+ *		'relid'; returns the number of rows and sets *row_groups and *bytes.
+ */
+int64
+export_to_file(const ExportArgs *args, PlannedStmt *plan, Oid relid,
+			   int *row_groups, int64 *bytes)
+{
+	MemoryContext exportcxt;
+	ExportSchema *schema;
+	ExportFile *file;
+	int64		rows;
+
+	exportcxt = AllocSetContextCreate(CurrentMemoryContext, "parquet_export",
+									  ALLOCSET_DEFAULT_SIZES);
+	schema = MemoryContextAllocZero(exportcxt, sizeof(ExportSchema));
+
+	/* the temporary file, removed if anything below fails */
+	file = create_export_file(args->filename, exportcxt);
+
+	export_progress_start(relid);
+
+	PG_TRY();
+	{
+		rows = export_write(args, plan, schema, export_file_write, file, exportcxt);
+		commit_export_file(file);
+	}
+	PG_CATCH();
+	{
+		remove_temp_file(file);
+		/* a subtransaction abort (PL/pgSQL handler) must not keep it either */
+		pgstat_progress_end_command();
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	pgstat_progress_end_command();
+
+	*row_groups = pqw_writer_row_groups(schema->writer);
+	*bytes = file->bytes;
+	pqw_writer_destroy(schema->writer);
+	MemoryContextDelete(exportcxt);
 	return rows;
 }
 
@@ -697,13 +844,11 @@ parquet_export(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ExportArgs	args;
-	ExportSchema *schema;
-	ExportFile *file;
-	MemoryContext exportcxt;
 	PlannedStmt *plan;
 	Datum		result[5];
 	bool		nulls[5] = {false, true, false, false, false};
-	int64		rows;
+	int			row_groups;
+	int64		bytes;
 
 	check_permission();
 	parse_export_args(fcinfo, &args);
@@ -719,41 +864,10 @@ parquet_export(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	}
 
-	exportcxt = AllocSetContextCreate(CurrentMemoryContext, "parquet_export",
-									  ALLOCSET_DEFAULT_SIZES);
-	schema = MemoryContextAllocZero(exportcxt, sizeof(ExportSchema));
-	schema->numeric = args.numeric;
-	schema->field_ids = args.resolved_ids;
-
-	/* the temporary file, removed if anything below fails */
-	file = create_export_file(args.filename, exportcxt);
-
-	export_progress_start();
-
-	PG_TRY();
-	{
-		rows = write_export(&args, plan, schema, file, exportcxt);
-	}
-	PG_CATCH();
-	{
-		/* the writer's threads read its buffers: joined before they can go */
-		if (schema->writer != NULL)
-			pqw_writer_stop_threads(schema->writer);
-		remove_temp_file(file);
-		/* a subtransaction abort (PL/pgSQL handler) must not keep it either */
-		pgstat_progress_end_command();
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-
-	pgstat_progress_end_command();
-
 	result[0] = CStringGetTextDatum(args.filename);
-	result[2] = Int64GetDatum(rows);
-	result[3] = Int32GetDatum(pqw_writer_row_groups(schema->writer));
-	result[4] = Int64GetDatum(file->bytes);
-	pqw_writer_destroy(schema->writer);
-	MemoryContextDelete(exportcxt);
+	result[2] = Int64GetDatum(export_to_file(&args, plan, InvalidOid, &row_groups, &bytes));
+	result[3] = Int32GetDatum(row_groups);
+	result[4] = Int64GetDatum(bytes);
 
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, result, nulls);
 	return (Datum) 0;

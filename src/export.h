@@ -12,6 +12,7 @@
 
 #include "access/tupdesc.h"
 #include "executor/tuptable.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 #include "nodes/plannodes.h"
 #include "tcop/dest.h"
@@ -53,7 +54,8 @@ typedef struct ExportDatasetOptions
 } ExportDatasetOptions;
 
 /*
- * The arguments of parquet_export(), checked, in the order of its SQL
+ * The arguments of parquet_export() (and the options of COPY ... TO ...
+ * (FORMAT parquet): copy_to.c), checked, in the order of its SQL
  * declaration (sql/protobuf_fdw--1.0.sql).
  */
 typedef struct ExportArgs
@@ -61,14 +63,14 @@ typedef struct ExportArgs
 	char	   *query;
 	char	   *filename;		/* absolute; a directory when is_dataset */
 	pqw_options options;		/* compression, compression_level,
-								 * row_group_size, row_group_bytes */
+								 * row_group_size, row_group_bytes, threads */
+	bool		has_level;		/* compression_level was given */
 	Jsonb	   *kv_metadata;	/* NULL: none */
 	ExportNumericRule numeric;	/* numeric_mode */
 	bool		is_dataset;		/* partition_by, file_size_bytes or rows_per_file */
 	ExportDatasetOptions dataset;
 	char	   *field_ids;		/* NULL: none */
 	ExportFieldIds *resolved_ids;	/* field_ids, once the query is planned */
-	int			threads;		/* 0: the writer's default */
 } ExportArgs;
 
 /* A file being written, and what became of it */
@@ -100,14 +102,25 @@ typedef struct ExportSchema
 	int64		current_row;
 } ExportSchema;
 
+/* export.c: the arguments, the query, the writer (COPY TO uses them too: copy_to.c) */
+extern void export_args_init(ExportArgs *args);
+extern bool export_set_option(ExportArgs *args, const char *name, const char *value);
+extern void export_check_options(ExportArgs *args);
+extern void export_check_filename(const char *filename, bool dataset);
+extern PlannedStmt *export_plan_raw(RawStmt *raw, const char *query);
+extern int64 export_write(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
+						  pqw_write_fn write, void *write_ctx, MemoryContext exportcxt);
+extern int64 export_to_file(const ExportArgs *args, PlannedStmt *plan, Oid relid,
+							int *row_groups, int64 *bytes);
+
 /* export.c: what dataset.c shares with the single-file export */
 extern int	export_file_write(void *ctx, const void *data, size_t len,
 							  char *errbuf, size_t errlen);
-extern pqw_writer *export_create_writer(const ExportArgs *args, ExportFile *file,
-										MemoryContext cxt);
+extern pqw_writer *export_create_writer(const ExportArgs *args, pqw_write_fn write,
+										void *write_ctx, MemoryContext cxt);
 extern void export_run_query(PlannedStmt *plan, const char *query, DestReceiver *dest);
 extern void export_error_context(void *arg);
-extern void export_progress_start(void);
+extern void export_progress_start(Oid relid);
 
 /* field_ids.c */
 extern void export_parse_field_ids(const char *spec);

@@ -31,6 +31,7 @@
 #include "utils/varlena.h"
 
 #include "options.h"
+#include "schema.h"
 #include "stream/input.h"
 
 /* The options of one catalog entry, parsed: what the readers return. */
@@ -66,6 +67,7 @@ typedef struct PbOption
 } PbOption;
 
 static void parse_descriptor_set(char *value, PbOptionValues *values);
+static void parse_descriptor(char *value, PbOptionValues *values);
 static void parse_filename(char *value, PbOptionValues *values);
 static void parse_program(char *value, PbOptionValues *values);
 static void parse_compression(char *value, PbOptionValues *values);
@@ -120,6 +122,7 @@ static const PbOption pb_options[] = {
 	{"unit", COL, 0, PB_PRIV_NONE, parse_unit},
 	{"composite_types", IMP | FUN, 10, PB_PRIV_NONE, parse_composite_types},
 	{"absent", TBL | COL | IMP | FUN, 11, PB_PRIV_NONE, parse_absent},
+	{"descriptor", SRV, 0, PB_PRIV_NONE, parse_descriptor},
 };
 
 #undef SRV
@@ -145,6 +148,13 @@ static void
 parse_descriptor_set(char *value, PbOptionValues *values)
 {
 	values->table.descriptor_set = value;
+}
+
+/* Only stored: the validator parses the set once, when the option is set. */
+static void
+parse_descriptor(char *value, PbOptionValues *values)
+{
+	values->table.descriptor = value;
 }
 
 static void
@@ -344,19 +354,29 @@ init_option_values(PbOptionValues *values)
 	values->meta = PB_META_NONE;
 }
 
-/* What an absent field with presence reads as: NULL, or its declared default. */
-static void
-parse_absent(char *value, PbOptionValues *values)
+/*
+ * pb_parse_absent
+ *		The value of the option absent: what an absent field with presence
+ *		reads as, NULL or its declared default (COPY FROM takes it too).
+ */
+PbAbsent
+pb_parse_absent(const char *value)
 {
 	if (strcmp(value, "null") == 0)
-		values->absent = PB_ABSENT_NULL;
-	else if (strcmp(value, "default") == 0)
-		values->absent = PB_ABSENT_DEFAULT;
-	else
-		ereport(ERROR,
+		return PB_ABSENT_NULL;
+	if (strcmp(value, "default") == 0)
+		return PB_ABSENT_DEFAULT;
+	ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for option \"absent\": \"%s\"", value),
 				 errhint("Valid values are \"null\" (an absent field reads as NULL) and \"default\" (it reads as its declared default, as protobuf's generated getters return it).")));
+	return PB_ABSENT_UNSET;		/* keep the compiler quiet */
+}
+
+static void
+parse_absent(char *value, PbOptionValues *values)
+{
+	values->absent = pb_parse_absent(value);
 }
 
 /* ---------------------------------------------------------------------
@@ -575,6 +595,22 @@ check_column_options(const PbOptionValues *values)
 				 errhint("A metadata column reads no field.")));
 }
 
+/*
+ * The rules between a server's options: its set is a file or text, not
+ * both; text is parsed now, so a bad set is refused as it is set.
+ */
+static void
+check_server_options(const PbTableOptions *opts)
+{
+	if (opts->descriptor != NULL && opts->descriptor_set != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("options \"descriptor\" and \"descriptor_set\" cannot both be set"),
+				 errhint("Give the descriptor set either as a file on the server (descriptor_set) or as base64 text (descriptor).")));
+	if (opts->descriptor != NULL)
+		(void) pb_schema_load_encoded(opts->descriptor);
+}
+
 /* The rules between a foreign table's options. */
 static void
 check_table_options(const PbTableOptions *opts)
@@ -589,6 +625,13 @@ check_table_options(const PbTableOptions *opts)
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("options \"filename\" and \"program\" cannot both be set"),
 				 errhint("A foreign table reads either files or the output of a program.")));
+	pb_check_reading_options(opts);
+}
+
+/* The rules between the options of how messages are read (a table's, or COPY FROM's). */
+void
+pb_check_reading_options(const PbTableOptions *opts)
+{
 	if (opts->reject_limit > 0 && !opts->on_error_skip)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
@@ -598,6 +641,36 @@ check_table_options(const PbTableOptions *opts)
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("framing \"container\" requires option \"container\""),
 				 errhint("Name the repeated field that holds the rows, for example container 'bench.Batch.events'.")));
+}
+
+/* Every option's default, as a table without options has them. */
+void
+pb_init_table_options(PbTableOptions *opts)
+{
+	PbOptionValues values;
+
+	init_option_values(&values);
+	*opts = values.table;
+}
+
+/*
+ * Parse a table option that says how messages are read (not filename or
+ * program: COPY FROM names its input itself) into *opts; false if 'name'
+ * is not one.
+ */
+bool
+pb_parse_reading_option(const char *name, char *value, PbTableOptions *opts)
+{
+	const PbOption *opt = find_option(name, PB_OPT_TABLE);
+	PbOptionValues values;
+
+	if (opt == NULL || opt->privilege != PB_PRIV_NONE)
+		return false;
+	init_option_values(&values);
+	values.table = *opts;
+	opt->parse(value, &values);
+	*opts = values.table;
+	return true;
 }
 
 /*
@@ -632,6 +705,8 @@ protobuf_fdw_validator(PG_FUNCTION_ARGS)
 		check_column_options(&values);
 	else if (context == PB_OPT_TABLE)
 		check_table_options(&values.table);
+	else if (context == PB_OPT_SERVER)
+		check_server_options(&values.table);
 
 	PG_RETURN_VOID();
 }
@@ -669,8 +744,11 @@ pb_get_table_options(Oid foreigntableid, PbTableOptions *opts)
 	read_options(server->options, PB_OPT_SERVER, &values);
 	read_options(table->options, PB_OPT_TABLE, &values);
 	*opts = values.table;
+	/* a table's descriptor_set overrides its server's descriptor */
+	if (opts->descriptor_set != NULL)
+		opts->descriptor = NULL;
 
-	if (opts->descriptor_set == NULL)
+	if (opts->descriptor_set == NULL && opts->descriptor == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("foreign table \"%s\" has no descriptor set", get_rel_name(foreigntableid)),

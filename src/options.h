@@ -38,6 +38,7 @@ typedef struct PbTableOptions
 	bool		on_error_skip;
 	int64		reject_limit;	/* 0: none */
 	char	   *descriptor_set;
+	char	   *descriptor;		/* a server's set as base64 text, or NULL */
 	char	   *message;		/* as given, or NULL */
 	PbFramingKind framing;
 	char	   *container;		/* "<root message>.<field>[.<field>...]": see
@@ -47,6 +48,11 @@ typedef struct PbTableOptions
 } PbTableOptions;
 
 extern void pb_get_table_options(Oid foreigntableid, PbTableOptions *opts);
+
+/* COPY FROM's reading options: the defaults, one by name, the rules between them. */
+extern void pb_init_table_options(PbTableOptions *opts);
+extern bool pb_parse_reading_option(const char *name, char *value, PbTableOptions *opts);
+extern void pb_check_reading_options(const PbTableOptions *opts);
 
 /* The column option "field" of attribute attnum (1-based), or NULL. */
 extern char *pb_get_column_field(Oid foreigntableid, int attnum);
@@ -60,6 +66,8 @@ typedef enum PbAbsent
 	PB_ABSENT_NULL,
 	PB_ABSENT_DEFAULT
 } PbAbsent;
+
+extern PbAbsent pb_parse_absent(const char *value);
 
 /* Does column attnum read absent fields as their defaults (its option, else its table's)? */
 extern bool pb_get_column_absent_default(Oid foreigntableid, int attnum);

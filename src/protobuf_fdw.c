@@ -33,12 +33,27 @@
 #include "utils/rel.h"
 #include "utils/sampling.h"
 
+#include "copy_hook.h"
 #include "import.h"
 #include "inputs.h"
 #include "parallel.h"
 #include "scan.h"
 
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/*
+ * _PG_init
+ *		Install the COPY hook when the library is loaded (by
+ *		shared_preload_libraries, session_preload_libraries, or the first use
+ *		of the extension in a session)
+ */
+void
+_PG_init(void)
+{
+	pb_copy_hook_install();
+}
 
 PG_FUNCTION_INFO_V1(protobuf_fdw_handler);
 
@@ -98,7 +113,7 @@ protobufGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntab
 		ps->files = pb_expand_files(ps->opts.filename);
 		ps->size = pb_files_size(ps->files);
 	}
-	(void) pb_resolve_row_message(&ps->opts, pb_schema_load(ps->opts.descriptor_set),
+	(void) pb_resolve_row_message(&ps->opts, pb_schema_load_either(ps->opts.descriptor_set, ps->opts.descriptor),
 								  &ps->container_field);
 	ps->parallel_ok = pb_parallel_possible(&ps->opts, ps->files);
 	/* a walked container path is shared out by whole files only */

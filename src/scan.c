@@ -401,7 +401,7 @@ pb_scan_prepare(Relation rel, Bitmapset *attrs)
 	ss->scancxt = CurrentMemoryContext;
 	pb_raw_init(&ss->raw);
 	pb_get_table_options(RelationGetRelid(rel), &ss->opts);
-	ss->schema = pb_schema_load(ss->opts.descriptor_set);
+	ss->schema = pb_schema_load_either(ss->opts.descriptor_set, ss->opts.descriptor);
 	ss->message = pb_resolve_container(&ss->opts, ss->schema, &ss->container_field,
 									   &ss->cpath);
 	ss->walking = pb_table_walks(RelationGetRelid(rel), &ss->opts, ss->container_field);

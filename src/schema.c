@@ -19,9 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/base64.h"
+#include "common/hashfn.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "parser/scansup.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -628,6 +631,114 @@ pb_schema_load(const char *path)
 	}
 	schema_cache[i] = entry;
 	return &entry->schema;
+}
+
+/* ---- sets given as text: the server option "descriptor" ---- */
+
+/* The label of a set given as text, in the messages that name a set. */
+#define ENCODED_LABEL "(server option descriptor)"
+
+/* A set given as base64 text; the text is the key, its hash the quick test. */
+typedef struct EncodedCacheEntry
+{
+	uint64		hash;
+	char	   *text;			/* without whitespace */
+	MemoryContext cxt;
+	PbSchema	schema;
+} EncodedCacheEntry;
+
+static EncodedCacheEntry *encoded_cache[SCHEMA_CACHE_SIZE];
+
+/* The text without the whitespace that base64 tools insert (base64 without -w0). */
+static char *
+strip_whitespace(const char *text)
+{
+	char	   *out = palloc(strlen(text) + 1);
+	char	   *q = out;
+
+	for (const char *p = text; *p; p++)
+		if (!scanner_isspace(*p))
+			*q++ = *p;
+	*q = '\0';
+	return out;
+}
+
+/* Decode and parse the text into a new entry, in a context of its own. */
+static EncodedCacheEntry *
+load_encoded_entry(const char *text, uint64 hash)
+{
+	MemoryContext cxt;
+	MemoryContext old;
+	EncodedCacheEntry *entry;
+	int			len = strlen(text);
+	uint8_t    *bytes;
+	int			n;
+
+	if ((off_t) len / 4 * 3 > MAX_DESCRIPTOR_SET_SIZE)
+		not_a_descriptor_set(ENCODED_LABEL, "It is larger than 256 MB.");
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw descriptor set",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	bytes = palloc(pg_b64_dec_len(len) + 1);
+	n = pg_b64_decode(text, len, (char *) bytes, pg_b64_dec_len(len));
+	if (n < 0)
+		not_a_descriptor_set(ENCODED_LABEL,
+							 "It is not valid base64 text; write it with: base64 -w0 FILE.");
+	entry = palloc0(sizeof(EncodedCacheEntry));
+	entry->hash = hash;
+	entry->text = pstrdup(text);
+	entry->cxt = cxt;
+	pb_schema_parse(bytes, n, ENCODED_LABEL, &entry->schema);
+	pfree(bytes);
+	MemoryContextSwitchTo(old);
+	MemoryContextSetParent(cxt, CacheMemoryContext);
+	return entry;
+}
+
+/*
+ * pb_schema_load_encoded
+ *		The descriptor set given as base64 text, from this backend's cache
+ *		if the same text was loaded before
+ */
+const PbSchema *
+pb_schema_load_encoded(const char *base64)
+{
+	char	   *text = strip_whitespace(base64);
+	uint64		hash = hash_bytes_extended((const unsigned char *) text, strlen(text), 0);
+	EncodedCacheEntry *entry;
+	int			i;
+
+	for (i = 0; i < SCHEMA_CACHE_SIZE; i++)
+	{
+		entry = encoded_cache[i];
+		if (entry && entry->hash == hash && strcmp(entry->text, text) == 0)
+		{
+			pfree(text);
+			return &entry->schema;
+		}
+	}
+	entry = load_encoded_entry(text, hash);
+	pfree(text);
+
+	for (i = 0; i < SCHEMA_CACHE_SIZE; i++)
+		if (encoded_cache[i] == NULL)
+			break;
+	if (i == SCHEMA_CACHE_SIZE)
+	{
+		MemoryContextDelete(encoded_cache[0]->cxt);
+		memmove(encoded_cache, encoded_cache + 1, sizeof(encoded_cache[0]) * (SCHEMA_CACHE_SIZE - 1));
+		i = SCHEMA_CACHE_SIZE - 1;
+	}
+	encoded_cache[i] = entry;
+	return &entry->schema;
+}
+
+const PbSchema *
+pb_schema_load_either(const char *descriptor_set, const char *descriptor)
+{
+	if (descriptor_set != NULL)
+		return pb_schema_load(descriptor_set);
+	return pb_schema_load_encoded(descriptor);
 }
 
 static const char *

@@ -110,6 +110,18 @@ extern const PbSchema *pb_schema_load(const char *path);
 extern void pb_schema_parse(const uint8_t *bytes, size_t len, const char *label,
 							PbSchema *schema);
 
+/*
+ * Load a descriptor set given as base64 text (the server option
+ * "descriptor"), or return the copy cached by this backend for the same
+ * text: the cache keys on the content.  Whitespace in the text is ignored.
+ * Malformed base64 or bytes that are not a descriptor set are reported as
+ * for a bad file.
+ */
+extern const PbSchema *pb_schema_load_encoded(const char *base64);
+
+/* The set of a server's or table's options: the file descriptor_set, else the text descriptor. */
+extern const PbSchema *pb_schema_load_either(const char *descriptor_set, const char *descriptor);
+
 /* Look up a message or enum by full name (a leading dot is ignored); NULL if absent. */
 extern const PbMessageInfo *pb_schema_find_message(const PbSchema *schema, const char *name);
 extern const PbEnumInfo *pb_schema_find_enum(const PbSchema *schema, const char *name);

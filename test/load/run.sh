@@ -14,6 +14,8 @@
 #     server cannot write, an export whose query fails after 15 row groups.  Each runs inside
 #     a PL/pgSQL function that catches the error and raises if its SQLSTATE is not the expected
 #     one (pgbench 15 aborts a client on any error, so an unexpected error fails the run);
+# beside two COPY clients (issue 14): COPY FROM STDIN (FORMAT protobuf) of the plain and zstd
+# files, checked by count and sum; COPY TO STDOUT (FORMAT parquet) files, read back by DuckDB;
 # while one long-lived psql session runs the same mix 1 + LOAD_PASSES (default 20) times,
 # counting its non-relation file descriptors after the first pass and after the last.
 # Then it checks, each able to fail:
@@ -248,6 +250,44 @@ pm=$(head -1 "$datadir/postmaster.pid" 2>/dev/null)
 pm_fd1=$(find "/proc/$pm/fd" -mindepth 1 2>/dev/null | wc -l)
 ls -l "/proc/$pm/fd" >"$res/pmfd1.txt" 2>&1
 
+# COPY clients (issue 14), beside pgbench until it ends: one loads events.pb (and its zstd
+# copy) through COPY FROM STDIN (FORMAT protobuf) into a temporary table and checks the count
+# and sum of ids; one streams the plain table through COPY TO STDOUT (FORMAT parquet) into
+# out_copy/<n>.parquet, read back by DuckDB below.  A scan first loads the library.
+mkdir -p "$dir/out_copy"
+copy_in_client() {
+	local n=0 src got
+	while [ "$(date +%s)" -lt "$1" ]; do
+		n=$((n + 1))
+		src="events.pb' (FORMAT protobuf, server 'pb', message 'bench.Event')"
+		[ $((n % 2)) = 0 ] && src="events.pb.zst' (FORMAT protobuf, server 'pb', message 'bench.Event', compression 'zstd')"
+		got=$(printf '%s\n' "SELECT 1 FROM plain.\"Event\" LIMIT 0;" \
+			"CREATE TEMP TABLE ci (LIKE plain.\"Event\");" \
+			"\\copy ci FROM '$dir/$src" \
+			"SELECT count(*) || ' ' || sum(id) FROM ci;" |
+			psql -X -q -At -h 127.0.0.1 -d postgres -v ON_ERROR_STOP=1 2>&1 | tail -1)
+		if [ "$got" = "$EXP_COUNT $EXP_SUM_ID" ]; then echo ok; else echo "FAIL copy in $n: $got"; fi
+	done
+}
+copy_out_client() {
+	local n=0
+	while [ "$(date +%s)" -lt "$1" ]; do
+		n=$((n + 1))
+		if printf '%s\n' "SELECT 1 FROM plain.\"Event\" LIMIT 0;" \
+			"COPY (SELECT * FROM plain.\"Event\") TO STDOUT (FORMAT parquet, compression 'zstd', row_group_size 500) \\g $dir/out_copy/$n.parquet" |
+			psql -X -q -h 127.0.0.1 -d postgres -v ON_ERROR_STOP=1 >/dev/null 2>"$res/copy_out.err"; then
+			echo ok
+		else
+			echo "FAIL copy out $n: $(head -c 300 "$res/copy_out.err")"
+		fi
+	done
+}
+copy_until=$(( $(date +%s) + secs ))
+copy_in_client "$copy_until" >"$res/copy_in.txt" 2>&1 &
+copy_in_job=$!
+copy_out_client "$copy_until" >"$res/copy_out.txt" 2>&1 &
+copy_out_job=$!
+
 # the long-lived session runs beside pgbench, on loopback too
 PAGER='' psql -X -h 127.0.0.1 -d postgres -f "$res/session.sql" >"$res/session.out" 2>&1 &
 session_job=$!
@@ -256,6 +296,10 @@ pgbench -n -h 127.0.0.1 -c 16 -j 2 -T "$secs" "${bench_args[@]}" postgres >"$res
 bench_status=$?
 wait "$session_job"
 session_status=$?
+wait "$copy_in_job" "$copy_out_job"
+node test/parquet/readback.mjs --raw "$dir/out_copy/*.parquet" \
+	"SELECT count(*) FILTER (WHERE n = $EXP_COUNT AND s = $EXP_SUM_ID) || ' ' || count(*) FROM (SELECT filename, count(*) AS n, sum(id) AS s FROM read_parquet(\$FILE, filename = true) GROUP BY ALL)" \
+	>"$res/copy_out_duck.txt" 2>&1
 echo "load: pgbench and the long-lived session ended after $(( $(date +%s) - start )) s"
 
 # after: same postmaster?  then its descriptors
@@ -383,6 +427,16 @@ print("load: long-lived session: %d passes of the mix; non-relation fds %s after
       % (passes + 1, fd1, fd2))
 print("load: %d export files read back by DuckDB (%d exports logged, incl. the long-lived session's); "
       "postmaster fds %d before, %d after" % (len(got), n_logged, pm_fd1, pm_fd2))
+copy_in, copy_out = read("copy_in.txt").split("\n"), read("copy_out.txt").split("\n")
+n_in, n_out = copy_in.count("ok"), copy_out.count("ok")
+print("load: COPY clients: %d COPY FROM STDIN (FORMAT protobuf), %d COPY TO STDOUT (FORMAT parquet)" % (n_in, n_out))
+ok(n_in > 0 and not [l for l in copy_in if l.startswith("FAIL")],
+   "COPY FROM STDIN client: %s" % [l for l in copy_in if l.startswith("FAIL")][:3])
+ok(n_out > 0 and not [l for l in copy_out if l.startswith("FAIL")],
+   "COPY TO STDOUT client: %s" % [l for l in copy_out if l.startswith("FAIL")][:3])
+duck_copy = read("copy_out_duck.txt").split()
+ok(len(duck_copy) == 2 and duck_copy[0] == duck_copy[1] == str(n_out),
+   "DuckDB read %s of the %d COPY TO STDOUT files right" % (read("copy_out_duck.txt").strip(), n_out))
 print("%d passed, %d failed" % (results.count(True), results.count(False)))
 sys.exit(0 if all(results) else 1)
 PY

@@ -1,0 +1,979 @@
+/*-------------------------------------------------------------------------
+ *
+ * copy_from.c
+ *		COPY table [(columns)] FROM STDIN|'file' (FORMAT protobuf, ...).
+ *
+ * The rows go through PostgreSQL's own COPY FROM (multi-insert, triggers,
+ * constraints, indexes, partition routing, FREEZE, WHERE): BeginCopyFrom is
+ * given a data-source callback that produces a binary COPY stream, and
+ * CopyFrom reads it as it would read a binary file.  The stream is made
+ * here, a buffer at a time, from the protobuf messages: framed (and
+ * decompressed) as a foreign table frames them, decoded into the target
+ * columns by the foreign table's binding and decoder (binding.h,
+ * decode.h), and written as binary COPY tuples.
+ *
+ * The tuples carry the decoded Datums themselves, not their send
+ * representation: after BeginCopyFrom, the receive function of each
+ * column (cstate->in_functions, commands/copyfrom_internal.h) is replaced
+ * by one that takes the Datum back out of the field.  That saves a send
+ * and a receive per value, which is most of the cost of the stream.  It is
+ * safe because the stream never leaves this backend (the callback is its
+ * only source) and the values stay valid until CopyFrom has stored the
+ * tuple: a row's fields (12 bytes each) span at most two of the stream's
+ * runs, and each run's values live in one of two memory contexts, reset
+ * only when the run after next is made.  A domain keeps its own receive
+ * function (it checks the domain's constraints), fed by the type's send
+ * function.
+ *
+ * The protobuf bytes come from a server file, or from the client: COPY
+ * FROM STDIN (psql's \copy) sends them as CopyData messages, which are read
+ * here as PostgreSQL's CopyGetData reads them, after the CopyInResponse
+ * (sent only once the statement is known to be good).
+ *
+ * PostgreSQL 15's data-source callback takes no argument, so the state of
+ * the running COPY is a static pointer, saved and restored around it (a
+ * trigger may run another COPY).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "commands/copy.h"
+#include "commands/copyfrom_internal.h"
+#include "commands/defrem.h"
+#include "executor/executor.h"
+#include "foreign/foreign.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_relation.h"
+#include "port/pg_bswap.h"
+#include "port/pg_crc32c.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+
+/*
+ * libpq-be.h includes the GSSAPI headers when the server was built with
+ * GSSAPI; nothing here touches the Port, so they are not needed.
+ */
+#undef ENABLE_GSS
+#include "libpq/libpq.h"
+#include "libpq/pqformat.h"
+
+#include "binding.h"
+#include "container.h"
+#include "copy_hook.h"
+#include "decode.h"
+#include "inputs.h"
+#include "options.h"
+#include "scan.h"
+#include "schema.h"
+#include "stream/framing.h"
+
+/* Produce binary COPY data in runs of about this size. */
+#define COPY_STREAM_CHUNK (64 * 1024)
+
+/* A column of the stream: the Datum itself, or (a domain) its send representation. */
+typedef struct OutColumn
+{
+	int			attidx;
+	bool		by_datum;
+	FmgrInfo	send;
+} OutColumn;
+
+typedef struct PbCopyFrom
+{
+	const char *relname;
+	PbTableOptions opts;
+	List	   *copy_options;	/* for BeginCopyFrom: format binary, freeze */
+	Jsonb	   *fields;			/* column -> path, or NULL */
+	bool		absent_default; /* absent 'default' */
+	const PbSchema *schema;
+	const PbMessageInfo *message;
+	PbDecodeState *decode;
+	int			natts;			/* of the table */
+	int			ncols;			/* written: COPY's columns */
+	OutColumn  *cols;
+	Datum	   *values;
+	bool	   *nulls;
+	MemoryContext cxt;
+	MemoryContext runcxt[2];	/* the values of the last two runs */
+	int			run;			/* runcxt[run]: the current run's */
+	FmgrInfo	datum_recv;		/* takes the Datum out of a field */
+
+	/* the input */
+	const char *source_name;	/* the file, or "STDIN" */
+	bool		from_client;
+	StringInfo	fe_msgbuf;		/* the client's current CopyData */
+	bool		client_done;	/* CopyDone received */
+	PbRawInput	raw;
+	PbInput		input;
+	PbSource	source;
+	PbFraming	framing;
+	uint64		current_message;
+	uint64		current_offset;
+
+	/* the binary COPY stream */
+	StringInfoData out;
+	int			out_pos;		/* first byte not yet handed to COPY */
+	bool		ended;			/* the trailer is in out */
+
+	uint64		skipped;
+	char	   *first_skip;
+} PbCopyFrom;
+
+static PbCopyFrom *current_copy = NULL;
+
+static const char *const copy_from_options[] = {
+	"format", "server", "descriptor_set", "message", "framing", "container",
+	"compression", "max_message_size", "on_error", "reject_limit", "verify_crc",
+	"absent", "fields", "freeze", NULL
+};
+
+/* ---------- the options ---------- */
+
+/* The set from a server (the user needs USAGE on it): its descriptor_set or descriptor. */
+static void
+use_server(PbCopyFrom *cf, const char *name)
+{
+	ForeignServer *server = GetForeignServerByName(name, false);
+	ForeignDataWrapper *fdw = GetForeignDataWrapper(server->fdwid);
+	AclResult	aclresult;
+	ListCell   *lc;
+
+	if (strcmp(fdw->fdwname, "protobuf_fdw") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("server \"%s\" is not a protobuf_fdw server", name),
+				 errhint("Name a server created with FOREIGN DATA WRAPPER protobuf_fdw.")));
+	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
+	foreach(lc, server->options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+
+		/* a descriptor_set given in the COPY itself wins */
+		if (strcmp(def->defname, "descriptor_set") == 0 && cf->opts.descriptor_set == NULL)
+			cf->opts.descriptor_set = defGetString(def);
+		else if (strcmp(def->defname, "descriptor") == 0)
+			cf->opts.descriptor = defGetString(def);
+	}
+}
+
+/*
+ * parse_copy_from_options
+ *		COPY's options: the reading options of a foreign table, where the
+ *		schema comes from, fields, and COPY's own freeze.
+ */
+static void
+parse_copy_from_options(ParseState *pstate, const CopyStmt *stmt, PbCopyFrom *cf)
+{
+	List	   *seen = NIL;
+	char	   *server = NULL;
+	ListCell   *lc;
+
+	pb_init_table_options(&cf->opts);
+	cf->copy_options = list_make1(makeDefElem("format", (Node *) makeString("binary"), -1));
+	foreach(lc, stmt->options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+		char	   *name = def->defname;
+
+		if (list_member(seen, makeString(name)))
+			errorConflictingDefElem(def, pstate);
+		seen = lappend(seen, makeString(name));
+		if (strcmp(name, "format") == 0)
+			continue;
+		if (strcmp(name, "freeze") == 0)
+			cf->copy_options = lappend(cf->copy_options, def);
+		else if (strcmp(name, "server") == 0)
+			server = defGetString(def);
+		else if (strcmp(name, "descriptor_set") == 0)
+		{
+			pb_require_file_read_privilege("descriptor_set", "options of COPY FROM");
+			cf->opts.descriptor_set = defGetString(def);
+		}
+		else if (strcmp(name, "absent") == 0)
+			cf->absent_default = pb_parse_absent(defGetString(def)) == PB_ABSENT_DEFAULT;
+		else if (strcmp(name, "fields") == 0)
+			cf->fields = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+															CStringGetDatum(defGetString(def))));
+		else if (!pb_parse_reading_option(name, defGetString(def), &cf->opts))
+			pb_copy_unknown_option(name, "COPY FROM (FORMAT protobuf)", copy_from_options);
+	}
+	if (server)
+		use_server(cf, server);
+	if (cf->opts.descriptor_set == NULL && cf->opts.descriptor == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("COPY FROM (FORMAT protobuf) needs a descriptor set"),
+				 errhint("Give the option server (a protobuf_fdw server with descriptor or descriptor_set) or descriptor_set.")));
+	if (cf->opts.message == NULL && cf->opts.container == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("COPY FROM (FORMAT protobuf) needs the option message"),
+				 errhint("Set message to the full name of the message each row holds, for example message 'bench.Event'.")));
+	pb_check_reading_options(&cf->opts);
+}
+
+/* The path the option fields gives column 'colname', or NULL. */
+static const char *
+field_of(PbCopyFrom *cf, const char *colname)
+{
+	JsonbValue *v;
+
+	if (cf->fields == NULL)
+		return NULL;
+	v = getKeyJsonValueFromContainer(&cf->fields->root, colname, strlen(colname), NULL);
+	if (v == NULL)
+		return NULL;
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"fields\" gives column \"%s\" a value that is not a string", colname),
+				 errhint("Map each column to a field path, for example fields '{\"city\": \"customer.address.city\"}'.")));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* Every key of fields must be one of the columns COPY writes. */
+static void
+check_fields_keys(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (cf->fields == NULL)
+		return;
+	if (!JB_ROOT_IS_OBJECT(cf->fields) || JB_ROOT_IS_SCALAR(cf->fields))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"fields\" must be a JSON object"),
+				 errhint("Map each column to a field path, for example fields '{\"city\": \"customer.address.city\"}'.")));
+	it = JsonbIteratorInit(&cf->fields->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *key;
+		bool		found = false;
+		ListCell   *lc;
+
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		foreach(lc, attnums)
+			found |= strcmp(NameStr(TupleDescAttr(tupdesc, lfirst_int(lc) - 1)->attname), key) == 0;
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("option \"fields\" names column \"%s\", which COPY does not write", key),
+					 errhint("Name columns of table \"%s\" in the COPY's column list (or all of them, without one).",
+							 cf->relname)));
+	}
+}
+
+/* ---------- binding the columns ---------- */
+
+static void
+binding_error_context(void *arg)
+{
+	errcontext("COPY %s FROM (FORMAT protobuf): its columns read the fields of their names, or the paths the option fields gives them",
+			   ((PbCopyFrom *) arg)->relname);
+}
+
+/*
+ * bind_columns
+ *		COPY's columns, bound to fields by name (or by fields) as a foreign
+ *		table's columns without the option field; the decode plan.
+ */
+static void
+bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
+{
+	List	   *refs = NIL;
+	ErrorContextCallback errcb;
+	uint32		container_field;
+	PbContainerPath *cpath;
+	PbMsgPlan  *plan;
+	ListCell   *lc;
+	int			i = 0;
+
+	cf->schema = pb_schema_load_either(cf->opts.descriptor_set, cf->opts.descriptor);
+	cf->message = pb_resolve_container(&cf->opts, cf->schema, &container_field, &cpath);
+	if (cpath != NULL && container_field == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM (FORMAT protobuf) reads a container path of one step framed with framing 'container'"),
+				 errdetail("Container path \"%s\" would need the path walker of a foreign table.", cf->opts.container),
+				 errhint("Define a foreign table over the file and run INSERT INTO ... SELECT.")));
+	cf->framing.container_field = container_field;
+	check_fields_keys(cf, tupdesc, attnums);
+
+	cf->natts = tupdesc->natts;
+	cf->ncols = list_length(attnums);
+	cf->cols = palloc0(sizeof(OutColumn) * Max(cf->ncols, 1));
+	foreach(lc, attnums)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, lfirst_int(lc) - 1);
+		PbColumnRef *ref = palloc0(sizeof(PbColumnRef));
+		OutColumn  *col = &cf->cols[i++];
+
+		ref->attidx = attr->attnum - 1;
+		ref->colname = pstrdup(NameStr(attr->attname));
+		ref->path = field_of(cf, ref->colname);
+		if (ref->path && strchr(ref->path, '/'))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("field path \"%s\" of column \"%s\" reads an ancestor, which COPY FROM does not walk",
+							ref->path, ref->colname)));
+		ref->typid = attr->atttypid;
+		ref->typmod = attr->atttypmod;
+		ref->absent_default = cf->absent_default;
+		refs = lappend(refs, ref);
+
+		col->attidx = ref->attidx;
+		col->by_datum = get_typtype(attr->atttypid) != TYPTYPE_DOMAIN;
+		if (!col->by_datum)
+		{
+			Oid			sendfn;
+			bool		varlena;
+
+			getTypeBinaryOutputInfo(attr->atttypid, &sendfn, &varlena);
+			fmgr_info(sendfn, &col->send);
+		}
+	}
+	errcb.callback = binding_error_context;
+	errcb.arg = cf;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	plan = pb_build_plan_columns(cf->relname, cf->message, cf->schema, refs);
+	error_context_stack = errcb.previous;
+	cf->decode = pb_decode_state_create(plan);
+	cf->values = palloc0(sizeof(Datum) * Max(cf->natts, 1));
+	cf->nulls = palloc0(sizeof(bool) * Max(cf->natts, 1));
+}
+
+/* ---------- the client's bytes: CopyData messages ---------- */
+
+/* Tell the client to send: CopyInResponse, binary. */
+static void
+send_copy_in_response(int ncols)
+{
+	StringInfoData buf;
+
+	pq_beginmessage(&buf, 'G');
+	pq_sendbyte(&buf, 1);
+	pq_sendint16(&buf, ncols);
+	for (int i = 0; i < ncols; i++)
+		pq_sendint16(&buf, 1);
+	pq_endmessage(&buf);
+	/* the client waits for it */
+	pq_flush();
+}
+
+/*
+ * Read the client's next message into fe_msgbuf; false at CopyDone.  As
+ * PostgreSQL's CopyGetData: Flush and Sync are ignored, CopyFail is an
+ * error, anything else a protocol violation.
+ */
+static bool
+next_client_message(PbCopyFrom *cf)
+{
+	for (;;)
+	{
+		int			mtype;
+		int			maxlen;
+
+		HOLD_CANCEL_INTERRUPTS();
+		pq_startmsgread();
+		mtype = pq_getbyte();
+		if (mtype == EOF)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("unexpected EOF on client connection with an open transaction")));
+		switch (mtype)
+		{
+			case 'd':
+				maxlen = PQ_LARGE_MESSAGE_LIMIT;
+				break;
+			case 'c':
+			case 'f':
+			case 'H':
+			case 'S':
+				maxlen = PQ_SMALL_MESSAGE_LIMIT;
+				break;
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_PROTOCOL_VIOLATION),
+						 errmsg("unexpected message type 0x%02X during COPY from stdin", mtype)));
+				maxlen = 0;		/* keep compiler quiet */
+		}
+		resetStringInfo(cf->fe_msgbuf);
+		if (pq_getmessage(cf->fe_msgbuf, maxlen))
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("unexpected EOF on client connection with an open transaction")));
+		RESUME_CANCEL_INTERRUPTS();
+		switch (mtype)
+		{
+			case 'd':
+				return true;
+			case 'c':
+				return false;
+			case 'f':
+				ereport(ERROR,
+						(errcode(ERRCODE_QUERY_CANCELED),
+						 errmsg("COPY from stdin failed: %s", pq_getmsgstring(cf->fe_msgbuf))));
+				break;
+			default:
+				break;			/* Flush, Sync: read on */
+		}
+	}
+}
+
+/* A PbReadFn over the client's CopyData. */
+static long
+client_read(void *arg, uint8_t *buf, size_t len)
+{
+	PbCopyFrom *cf = arg;
+	size_t		n;
+
+	CHECK_FOR_INTERRUPTS();
+	while (cf->fe_msgbuf->cursor >= cf->fe_msgbuf->len)
+	{
+		if (cf->client_done)
+			return 0;
+		if (!next_client_message(cf))
+		{
+			cf->client_done = true;
+			return 0;
+		}
+	}
+	n = Min(len, (size_t) (cf->fe_msgbuf->len - cf->fe_msgbuf->cursor));
+	memcpy(buf, cf->fe_msgbuf->data + cf->fe_msgbuf->cursor, n);
+	cf->fe_msgbuf->cursor += n;
+	return (long) n;
+}
+
+/* ---------- the protobuf stream ---------- */
+
+static uint32_t
+crc32c(const void *data, size_t len)
+{
+	pg_crc32c	crc;
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, data, len);
+	FIN_CRC32C(crc);
+	return crc;
+}
+
+/* Memory context reset callback: end the codecs (zlib and zstd hold memory of their own). */
+static void
+end_codec(void *arg)
+{
+	pb_input_end((PbInput *) arg);
+}
+
+/* Decompression, the buffered source and the framing over the input. */
+static void
+open_stream(PbCopyFrom *cf, const char *filename)
+{
+	PbAllocator alloc = pb_context_allocator(cf->cxt);
+	MemoryContextCallback *cb = palloc0(sizeof(MemoryContextCallback));
+	PbReadFn	read;
+	void	   *arg;
+
+	pb_raw_init(&cf->raw);
+	if (filename)
+	{
+		cf->source_name = filename;
+		pb_raw_open_file(&cf->raw, filename, 0, PG_UINT64_MAX);
+		read = pb_raw_read;
+		arg = &cf->raw;
+	}
+	else
+	{
+		cf->source_name = "STDIN";
+		cf->from_client = true;
+		cf->fe_msgbuf = makeStringInfo();
+		read = client_read;
+		arg = cf;
+	}
+	if (pb_input_init(&cf->input, read, arg, &alloc, (PbCompression) cf->opts.compression) < 0 ||
+		pb_source_init(&cf->source, pb_input_read, &cf->input, &alloc, PB_SOURCE_INITIAL_CAP) < 0)
+		elog(ERROR, "could not allocate the input buffers");
+	cb->func = end_codec;
+	cb->arg = &cf->input;
+	MemoryContextRegisterResetCallback(cf->cxt, cb);
+	pb_framing_init(&cf->framing, cf->opts.framing, &cf->source, cf->framing.container_field,
+					(uint64) cf->opts.max_message_size);
+	cf->framing.crc32c = cf->opts.verify_crc ? crc32c : NULL;
+}
+
+static void
+copy_from_error_context(void *arg)
+{
+	PbCopyFrom *cf = arg;
+	const PbReader *r = cf->decode->current_reader;
+
+	if (r)
+		errcontext("COPY %s FROM %s, message " UINT64_FORMAT " at byte offset " UINT64_FORMAT ", column \"%s\" (field \"%s\")",
+				   cf->relname, cf->source_name, cf->current_message, cf->current_offset,
+				   r->colname, r->fieldname);
+	else
+		errcontext("COPY %s FROM %s, message " UINT64_FORMAT " at byte offset " UINT64_FORMAT,
+				   cf->relname, cf->source_name, cf->current_message, cf->current_offset);
+}
+
+/* Count a skipped message; remember the first; enforce reject_limit. */
+static void
+note_skip(PbCopyFrom *cf, const char *why)
+{
+	cf->skipped++;
+	if (cf->first_skip == NULL)
+		cf->first_skip = MemoryContextStrdup(cf->cxt,
+											 psprintf("message " UINT64_FORMAT " at byte offset " UINT64_FORMAT ": %s",
+													  cf->current_message, cf->current_offset, why));
+	if (cf->opts.reject_limit > 0 && cf->skipped > (uint64) cf->opts.reject_limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("more than " INT64_FORMAT " messages were skipped because of errors in COPY %s FROM %s",
+						cf->opts.reject_limit, cf->relname, cf->source_name),
+				 errdetail("The first was %s.", cf->first_skip),
+				 errhint("Raise the option reject_limit, or repair the input.")));
+}
+
+/* A framing error: report it, or with on_error 'skip' step past what can be; false ends the input. */
+static bool
+frame_error(PbCopyFrom *cf)
+{
+	PbFraming  *f = &cf->framing;
+
+	if (cf->opts.on_error_skip &&
+		(f->err == PB_FRAME_ERR_CRC || f->err == PB_FRAME_ERR_TOO_LARGE ||
+		 f->err == PB_FRAME_ERR_TRUNCATED))
+	{
+		note_skip(cf, f->errmsg);
+		if (f->err == PB_FRAME_ERR_TOO_LARGE)
+			return pb_framing_skip_oversized(f) == 0;
+		return f->err == PB_FRAME_ERR_CRC;
+	}
+	switch (f->err)
+	{
+		case PB_FRAME_ERR_TRUNCATED:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("truncated protobuf file: %s", f->errmsg)));
+			break;
+		case PB_FRAME_ERR_TOO_LARGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("protobuf %s", f->errmsg),
+					 errhint("If the message is genuine, raise the option max_message_size (at most 2147483647).")));
+			break;
+		case PB_FRAME_ERR_CRC:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("corrupt TFRecord: %s", f->errmsg),
+					 errhint("Use on_error 'skip' to skip damaged records, or verify_crc 'false' to read them unchecked.")));
+			break;
+		case PB_FRAME_ERR_IO:
+			if (cf->input.errmsg[0])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("could not decompress %s: %s", cf->source_name, cf->input.errmsg)));
+			errno = cf->source.read_errno;
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read %s: %m", cf->source_name)));
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("malformed protobuf file: %s", f->errmsg)));
+	}
+	return false;
+}
+
+/* Decode one message; with on_error 'skip' a data error skips it (false). */
+static bool
+decode_or_skip(PbCopyFrom *cf, const uint8 *msg, size_t len)
+{
+	bool		ok = true;
+
+	for (int i = 0; i < cf->ncols; i++)
+		cf->nulls[cf->cols[i].attidx] = true;
+	if (!cf->opts.on_error_skip)
+	{
+		pb_decode_message(cf->decode, msg, len, cf->values, cf->nulls);
+		return true;
+	}
+	PG_TRY();
+	{
+		pb_decode_message(cf->decode, msg, len, cf->values, cf->nulls);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cf->cxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			PG_RE_THROW();
+		FlushErrorState();
+		cf->decode->current_reader = NULL;
+		note_skip(cf, edata->message);
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cf->runcxt[cf->run]);
+	return ok;
+}
+
+/* ---------- the binary COPY stream ---------- */
+
+static inline void
+put_int16(StringInfo out, int16 v)
+{
+	uint16		n = pg_hton16((uint16) v);
+
+	appendBinaryStringInfoNT(out, (char *) &n, 2);
+}
+
+static inline void
+put_int32(StringInfo out, int32 v)
+{
+	uint32		n = pg_hton32((uint32) v);
+
+	appendBinaryStringInfoNT(out, (char *) &n, 4);
+}
+
+static inline void
+put_int64(StringInfo out, int64 v)
+{
+	uint64		n = pg_hton64((uint64) v);
+
+	appendBinaryStringInfoNT(out, (char *) &n, 8);
+}
+
+/* One column's value as a binary COPY field: its length, then its bytes. */
+static inline void
+put_value(StringInfo out, OutColumn *col, Datum value)
+{
+	if (col->by_datum)
+	{
+		put_int32(out, sizeof(Datum));
+		appendBinaryStringInfoNT(out, (char *) &value, sizeof(Datum));
+	}
+	else
+	{
+		bytea	   *b = SendFunctionCall(&col->send, value);
+
+		put_int32(out, VARSIZE(b) - VARHDRSZ);
+		appendBinaryStringInfoNT(out, VARDATA(b), VARSIZE(b) - VARHDRSZ);
+	}
+}
+
+/*
+ * datum_recv
+ *		The receive function of the stream's by-Datum fields: the Datum,
+ *		as put_value wrote it
+ */
+static Datum
+datum_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	Datum		value;
+
+	if (buf->len - buf->cursor != sizeof(Datum))
+		elog(ERROR, "binary COPY field of %d bytes where a Datum was written", buf->len - buf->cursor);
+	memcpy(&value, buf->data + buf->cursor, sizeof(Datum));
+	buf->cursor += sizeof(Datum);
+	return value;
+}
+
+/* Make COPY take the Datums out of the fields that carry them. */
+static void
+receive_datums(PbCopyFrom *cf, CopyFromState cstate)
+{
+	FmgrInfo   *f = &cf->datum_recv;
+
+	memset(f, 0, sizeof(FmgrInfo));
+	f->fn_addr = datum_recv;
+	f->fn_oid = InvalidOid;
+	f->fn_nargs = 3;
+	f->fn_strict = true;		/* a NULL field stays NULL without a call */
+	f->fn_mcxt = CurrentMemoryContext;
+	for (int i = 0; i < cf->ncols; i++)
+		if (cf->cols[i].by_datum)
+			cstate->in_functions[cf->cols[i].attidx] = *f;
+}
+
+/* The decoded row as a binary COPY tuple. */
+static void
+put_row(PbCopyFrom *cf)
+{
+	StringInfo	out = &cf->out;
+
+	put_int16(out, (int16) cf->ncols);
+	for (int i = 0; i < cf->ncols; i++)
+	{
+		OutColumn  *col = &cf->cols[i];
+
+		if (cf->nulls[col->attidx])
+			put_int32(out, -1);
+		else
+			put_value(out, col, cf->values[col->attidx]);
+	}
+}
+
+/*
+ * produce
+ *		Frame and decode messages into binary COPY tuples until about
+ *		COPY_STREAM_CHUNK bytes are ready, or the input ends (then the
+ *		trailer).
+ */
+static void
+produce(PbCopyFrom *cf)
+{
+	ErrorContextCallback errcb;
+	ErrorContextCallback *saved_stack = error_context_stack;
+	MemoryContext old;
+
+	resetStringInfo(&cf->out);
+	cf->out_pos = 0;
+	/* the other context holds the values of the run COPY may still be reading */
+	cf->run = 1 - cf->run;
+	MemoryContextReset(cf->runcxt[cf->run]);
+	errcb.callback = copy_from_error_context;
+	errcb.arg = cf;
+	errcb.previous = error_context_stack;
+	/* COPY's own "line N" counts the tuples it has read, not the message being decoded ahead */
+	if (errcb.previous && errcb.previous->callback == CopyFromErrorCallback)
+		errcb.previous = errcb.previous->previous;
+	error_context_stack = &errcb;
+	old = MemoryContextSwitchTo(cf->runcxt[cf->run]);
+
+	while (cf->out.len < COPY_STREAM_CHUNK)
+	{
+		const uint8 *msg;
+		size_t		len;
+		PbFrameResult res;
+
+		CHECK_FOR_INTERRUPTS();
+		cf->current_message = cf->framing.messages + 1;
+		cf->current_offset = pb_source_offset(&cf->source);
+		res = pb_framing_next(&cf->framing, &msg, &len);
+		cf->current_offset = cf->framing.record_offset;
+		if (res == PB_FRAME_MESSAGE)
+		{
+			if (decode_or_skip(cf, msg, len))
+				put_row(cf);
+			continue;
+		}
+		if (res == PB_FRAME_ERROR && frame_error(cf))
+			continue;
+		/* the end, or an input that on_error 'skip' ends */
+		put_int16(&cf->out, -1);
+		cf->ended = true;
+		break;
+	}
+
+	MemoryContextSwitchTo(old);
+	error_context_stack = saved_stack;
+}
+
+/*
+ * copy_data_source
+ *		BeginCopyFrom's data-source callback: the next bytes of the binary
+ *		COPY stream; 0 after the trailer.
+ */
+static int
+copy_data_source(void *outbuf, int minread, int maxread)
+{
+	PbCopyFrom *cf = current_copy;
+	int			done = 0;
+
+	while (done < maxread)
+	{
+		int			n;
+
+		if (cf->out_pos >= cf->out.len)
+		{
+			if (cf->ended || done >= minread)
+				break;
+			produce(cf);
+			continue;
+		}
+		n = Min(maxread - done, cf->out.len - cf->out_pos);
+		memcpy((char *) outbuf + done, cf->out.data + cf->out_pos, n);
+		cf->out_pos += n;
+		done += n;
+	}
+	return done;
+}
+
+/* The stream's header: signature, flags, no extension. */
+static void
+put_header(PbCopyFrom *cf)
+{
+	static const char signature[11] = "PGCOPY\n\377\r\n\0";
+
+	initStringInfo(&cf->out);
+	appendBinaryStringInfo(&cf->out, signature, 11);
+	put_int32(&cf->out, 0);
+	put_int32(&cf->out, 0);
+	cf->out_pos = 0;
+}
+
+/* ---------- the statement ---------- */
+
+/*
+ * COPY's WHERE, made as DoCopy makes it: transformed over the table,
+ * boolean, with collations, simplified, as an implicit AND list.
+ */
+static Node *
+transform_where(ParseState *pstate, ParseNamespaceItem *nsitem, Node *where)
+{
+	Node	   *clause;
+
+	if (where == NULL)
+		return NULL;
+	addNSItemToQuery(pstate, nsitem, false, true, true);
+	clause = transformExpr(pstate, where, EXPR_KIND_COPY_WHERE);
+	clause = coerce_to_boolean(pstate, clause, "WHERE");
+	assign_expr_collations(pstate, clause);
+	clause = eval_const_expressions(NULL, clause);
+	clause = (Node *) canonicalize_qual((Expr *) clause, false);
+	return (Node *) make_ands_implicit((Expr *) clause);
+}
+
+/* The privileges DoCopy checks: INSERT on the columns, no row-level security, a writable table. */
+static void
+check_table(Relation rel, RangeTblEntry *rte, List *attnums, List *rtable)
+{
+	ListCell   *lc;
+
+	rte->requiredPerms = ACL_INSERT;
+	foreach(lc, attnums)
+		rte->insertedCols = bms_add_member(rte->insertedCols,
+										   lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+	ExecCheckRTPerms(rtable, true);
+	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM not supported with row-level security"),
+				 errhint("Use INSERT statements instead.")));
+	if (XactReadOnly && !rel->rd_islocaltemp)
+		PreventCommandIfReadOnly("COPY FROM");
+	PreventCommandIfParallelMode("COPY FROM");
+}
+
+/* Run COPY's insert path over the stream; the state is current_copy meanwhile. */
+static uint64
+run_copy(ParseState *pstate, Relation rel, Node *where, const CopyStmt *stmt, PbCopyFrom *cf)
+{
+	PbCopyFrom *saved = current_copy;
+	CopyFromState cstate;
+	uint64		rows;
+
+	current_copy = cf;
+	PG_TRY();
+	{
+		cstate = BeginCopyFrom(pstate, rel, where, NULL, false, copy_data_source,
+							   stmt->attlist, cf->copy_options);
+		receive_datums(cf, cstate);
+		rows = CopyFrom(cstate);
+		EndCopyFrom(cstate);
+	}
+	PG_FINALLY();
+	{
+		current_copy = saved;
+	}
+	PG_END_TRY();
+	return rows;
+}
+
+/*
+ * pb_copy_from
+ *		COPY table [(columns)] FROM STDIN|'file' (FORMAT protobuf, ...)
+ *
+ * Everything that can be checked is checked before the client is asked
+ * for data: the options, the table and its privileges, the schema and the
+ * binding of every column.
+ */
+uint64
+pb_copy_from(ParseState *pstate, const CopyStmt *stmt, int stmt_location, int stmt_len)
+{
+	PbCopyFrom *cf;
+	Relation	rel;
+	ParseNamespaceItem *nsitem;
+	List	   *attnums;
+	Node	   *where;
+	uint64		rows;
+
+	if (stmt->is_program)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM PROGRAM is not supported with FORMAT protobuf"),
+				 errhint("Read from STDIN and pipe the program's output to the client, or use a foreign table with the option program.")));
+	if (stmt->filename && !has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to COPY from a file"),
+				 errdetail("Only roles with privileges of the \"pg_read_server_files\" role may COPY from a file."),
+				 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
+
+	cf = palloc0(sizeof(PbCopyFrom));
+	cf->cxt = AllocSetContextCreate(CurrentMemoryContext, "COPY FROM protobuf",
+									ALLOCSET_DEFAULT_SIZES);
+	for (int i = 0; i < 2; i++)
+		cf->runcxt[i] = AllocSetContextCreate(cf->cxt, "COPY FROM protobuf values",
+											  ALLOCSET_DEFAULT_SIZES);
+	parse_copy_from_options(pstate, stmt, cf);
+
+	rel = table_openrv(stmt->relation, RowExclusiveLock);
+	cf->relname = RelationGetRelationName(rel);
+	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
+	attnums = CopyGetAttnums(RelationGetDescr(rel), rel, stmt->attlist);
+	check_table(rel, nsitem->p_rte, attnums, pstate->p_rtable);
+	where = transform_where(pstate, nsitem, stmt->whereClause);
+	bind_columns(cf, RelationGetDescr(rel), attnums);
+
+	open_stream(cf, stmt->filename);
+	put_header(cf);
+	if (cf->from_client)
+		send_copy_in_response(cf->ncols);
+
+	rows = run_copy(pstate, rel, where, stmt, cf);
+	/* an input ended early (on_error 'skip' at a truncation): read the client's rest */
+	while (cf->from_client && !cf->client_done)
+		cf->client_done = !next_client_message(cf);
+
+	if (cf->skipped > 0)
+		ereport(NOTICE,
+				(errmsg(UINT64_FORMAT " message%s of %s %s skipped because of errors",
+						cf->skipped, cf->skipped == 1 ? "" : "s", cf->source_name,
+						cf->skipped == 1 ? "was" : "were"),
+				 errdetail("The first was %s.", cf->first_skip)));
+	pb_raw_close(&cf->raw, true);
+	pb_source_free(&cf->source);
+	MemoryContextDelete(cf->cxt);
+	table_close(rel, NoLock);
+	return rows;
+}
