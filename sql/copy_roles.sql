@@ -66,6 +66,17 @@ SELECT count(*), count(DISTINCT country) FROM copy_ft;
 \set desc76 `base64 /tmp/protobuf_fdw_test/copy/bench.desc`
 ALTER SERVER copy_private OPTIONS (SET descriptor :'desc76');
 SELECT count(*) FROM copy_ft;
+-- parquet_export(field_ids => 'protobuf') finds the field numbers through the server's descriptor
+SELECT rows FROM parquet_export('SELECT id, country FROM copy_ft WHERE id <= 10',
+                                '/tmp/protobuf_fdw_test/copy/ft_ids.parquet', field_ids => 'protobuf');
+\! node test/parquet/readback.mjs --raw /tmp/protobuf_fdw_test/copy/ft_ids.parquet "SELECT name, field_id FROM parquet_schema('/tmp/protobuf_fdw_test/copy/ft_ids.parquet') WHERE field_id IS NOT NULL ORDER BY name"
+-- IMPORT FOREIGN SCHEMA and protobuf_fdw_create_table() read the server's descriptor too
+CREATE SCHEMA copy_import;
+IMPORT FOREIGN SCHEMA bench LIMIT TO ("Event") FROM SERVER copy_private INTO copy_import
+  OPTIONS (filename '/tmp/protobuf_fdw_test/copy/events.pb');
+SELECT count(*), sum(id) FROM copy_import."Event";
+SELECT protobuf_fdw_create_table('copy_private', 'bench.Event', '/tmp/protobuf_fdw_test/copy/events.pb');
+DROP SCHEMA copy_import CASCADE;
 DROP FOREIGN TABLE copy_ft;
 DROP SERVER copy_shared, copy_private;
 DROP TABLE events;

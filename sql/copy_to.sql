@@ -56,6 +56,17 @@ COPY ct_src TO '/tmp/protobuf_fdw_test' (FORMAT parquet);
 COPY ct_src TO PROGRAM 'cat' (FORMAT parquet);
 COPY (DELETE FROM ct_src RETURNING id) TO STDOUT (FORMAT parquet);
 COPY ct_src (nosuch) TO STDOUT (FORMAT parquet);
+COPY ct_src TO STDOUT (FORMAT parquet, threads 0);
+COPY ct_src TO STDOUT (FORMAT parquet, field_ids '{"nosuch": 1}');
+-- a dataset is parquet_export()'s: COPY writes one file
+COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, partition_by 'b');
+-- field_ids and threads: the same bytes with 1 thread and with 3, the ids in the schema
+COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ids1.parquet' (FORMAT parquet, threads 1, row_group_size 100, field_ids 'auto');
+COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ids3.parquet' (FORMAT parquet, threads 3, row_group_size 100, field_ids 'auto');
+\! cmp /tmp/protobuf_fdw_test/ct_ids1.parquet /tmp/protobuf_fdw_test/ct_ids3.parquet && echo same bytes
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/ct_ids3.parquet "SELECT name, field_id FROM parquet_schema(\$FILE) ORDER BY field_id NULLS FIRST"
+\! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/ct_ids3.parquet "SELECT count(*), sum(id), count(DISTINCT s) FROM t"
+SELECT count(*), sum(id), count(DISTINCT s) FROM ct_src;
 -- errors of the rows: the row and column are named; the target file is left unchanged
 COPY (SELECT 'infinity'::date AS d) TO '/tmp/protobuf_fdw_test/ct_file.parquet' (FORMAT parquet);
 \! node test/parquet/readback.mjs /tmp/protobuf_fdw_test/ct_file.parquet "SELECT count(*) FROM t"

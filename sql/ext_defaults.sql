@@ -96,5 +96,26 @@ CREATE FOREIGN TABLE x13_bad (i32 int OPTIONS (absent 'Default')) SERVER x13
 -- not a server option
 CREATE SERVER x13_bad FOREIGN DATA WRAPPER protobuf_fdw OPTIONS (absent 'default');
 
+-- COPY FROM (FORMAT protobuf) takes the option too: the rows equal the foreign tables' rows
+CREATE TABLE x13_local (i32 int, s text, b_true bool, color text, fl real, by bytea, plain_i32 int);
+COPY x13_local FROM '/tmp/protobuf_fdw_test/ext13/defaults.pb'
+  (FORMAT protobuf, server 'x13', message 'ext13.Defaults', absent 'default');
+SELECT count(*) AS rows, count(i32) AS i32_set, count(color) AS color_set FROM x13_local;
+SELECT count(*) AS differences FROM (
+  (SELECT * FROM x13_local EXCEPT ALL SELECT i32, s, b_true, color, fl, by, plain_i32 FROM x13_def)
+  UNION ALL
+  (SELECT i32, s, b_true, color, fl, by, plain_i32 FROM x13_def EXCEPT ALL SELECT * FROM x13_local)) d;
+TRUNCATE x13_local;
+COPY x13_local FROM '/tmp/protobuf_fdw_test/ext13/defaults.pb'
+  (FORMAT protobuf, server 'x13', message 'ext13.Defaults');
+SELECT count(*) AS differences FROM (
+  (SELECT * FROM x13_local EXCEPT ALL SELECT i32, s, b_true, color, fl, by, plain_i32 FROM x13_null)
+  UNION ALL
+  (SELECT i32, s, b_true, color, fl, by, plain_i32 FROM x13_null EXCEPT ALL SELECT * FROM x13_local)) d;
+SELECT count(*) AS rows, count(i32) AS i32_set, count(color) AS color_set FROM x13_local;
+COPY x13_local FROM '/tmp/protobuf_fdw_test/ext13/defaults.pb'
+  (FORMAT protobuf, server 'x13', message 'ext13.Defaults', absent 'zero');
+DROP TABLE x13_local;
+
 DROP SERVER x13 CASCADE;
 DROP TYPE x13_inner;

@@ -68,13 +68,6 @@ struct PbAncestors
 	const PbDecodeState *active;	/* decoding now, for error context */
 };
 
-/* Memory context reset callback: end a cursor's codec. */
-static void
-end_cursor_codec(void *arg)
-{
-	pb_input_end((PbInput *) arg);
-}
-
 PbAncestors *
 pb_ancestors_create(const PbContainerPath *cp, int natts)
 {
@@ -89,7 +82,6 @@ pb_ancestors_create(const PbContainerPath *cp, int natts)
 	for (int l = 0; l < a->nlevels; l++)
 	{
 		AncestorLevel *lv = &a->levels[l];
-		MemoryContextCallback *cb;
 
 		lv->level = &cp->levels[l];
 		pb_raw_init(&lv->cursor.raw);
@@ -110,10 +102,7 @@ pb_ancestors_create(const PbContainerPath *cp, int natts)
 		}
 		lv->cxt = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw ancestor",
 										ALLOCSET_DEFAULT_SIZES);
-		cb = palloc(sizeof(MemoryContextCallback));
-		cb->func = end_cursor_codec;
-		cb->arg = &lv->cursor.input;
-		MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+		pb_end_input_with(&lv->cursor.input, CurrentMemoryContext);
 	}
 	return a;
 }

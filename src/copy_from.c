@@ -56,7 +56,6 @@
 #include "parser/parse_expr.h"
 #include "parser/parse_relation.h"
 #include "port/pg_bswap.h"
-#include "port/pg_crc32c.h"
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -470,30 +469,11 @@ client_read(void *arg, uint8_t *buf, size_t len)
 
 /* ---------- the protobuf stream ---------- */
 
-static uint32_t
-crc32c(const void *data, size_t len)
-{
-	pg_crc32c	crc;
-
-	INIT_CRC32C(crc);
-	COMP_CRC32C(crc, data, len);
-	FIN_CRC32C(crc);
-	return crc;
-}
-
-/* Memory context reset callback: end the codecs (zlib and zstd hold memory of their own). */
-static void
-end_codec(void *arg)
-{
-	pb_input_end((PbInput *) arg);
-}
-
 /* Decompression, the buffered source and the framing over the input. */
 static void
 open_stream(PbCopyFrom *cf, const char *filename)
 {
 	PbAllocator alloc = pb_context_allocator(cf->cxt);
-	MemoryContextCallback *cb = palloc0(sizeof(MemoryContextCallback));
 	PbReadFn	read;
 	void	   *arg;
 
@@ -513,15 +493,14 @@ open_stream(PbCopyFrom *cf, const char *filename)
 		read = client_read;
 		arg = cf;
 	}
+	/* registered first: the codec is ended whatever fails from here on */
+	pb_end_input_with(&cf->input, cf->cxt);
 	if (pb_input_init(&cf->input, read, arg, &alloc, (PbCompression) cf->opts.compression) < 0 ||
 		pb_source_init(&cf->source, pb_input_read, &cf->input, &alloc, PB_SOURCE_INITIAL_CAP) < 0)
 		elog(ERROR, "could not allocate the input buffers");
-	cb->func = end_codec;
-	cb->arg = &cf->input;
-	MemoryContextRegisterResetCallback(cf->cxt, cb);
 	pb_framing_init(&cf->framing, cf->opts.framing, &cf->source, cf->framing.container_field,
 					(uint64) cf->opts.max_message_size);
-	cf->framing.crc32c = cf->opts.verify_crc ? crc32c : NULL;
+	cf->framing.crc32c = cf->opts.verify_crc ? pb_crc32c : NULL;
 }
 
 static void
@@ -628,16 +607,7 @@ decode_or_skip(PbCopyFrom *cf, const uint8 *msg, size_t len)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cf->cxt);
-		edata = CopyErrorData();
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
-			PG_RE_THROW();
-		FlushErrorState();
-		cf->decode->current_reader = NULL;
-		note_skip(cf, edata->message);
-		FreeErrorData(edata);
+		note_skip(cf, pb_decode_take_error(cf->decode, cf->cxt));
 		ok = false;
 	}
 	PG_END_TRY();

@@ -838,6 +838,13 @@ create_dataset(const ExportArgs *args, MemoryContext cxt)
 		 */
 		ds->file_options.threads = 1;
 	}
+
+	/*
+	 * file_size_bytes closes a file by the bytes written so far; a row group
+	 * in a thread's hands is in none of them, and the files would overshoot.
+	 */
+	if (ds->opts->file_size_bytes > 0)
+		ds->file_options.threads = 1;
 	dlist_init(&ds->lru);
 	hctl.keysize = MAXPGPATH;
 	hctl.entrysize = sizeof(DsFile);

@@ -876,6 +876,29 @@ decode_level(DecodeCtx *ctx, const PbMsgPlan *plan, PbMsgState *st,
 	check_domains(plan, values, nulls);
 }
 
+/*
+ * pb_decode_take_error
+ *		In a PG_CATCH around pb_decode_message() under on_error 'skip': the
+ *		error's message (allocated in cxt, which becomes current) when it is
+ *		bad data, which is then cleared; any other error is thrown on.
+ */
+char *
+pb_decode_take_error(PbDecodeState *ds, MemoryContext cxt)
+{
+	ErrorData  *edata;
+	char	   *message;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+		PG_RE_THROW();
+	FlushErrorState();
+	ds->current_reader = NULL;
+	message = pstrdup(edata->message);
+	FreeErrorData(edata);
+	return message;
+}
+
 void
 pb_decode_message(PbDecodeState *ds, const uint8 *msg, size_t msglen,
 				  Datum *values, bool *nulls)

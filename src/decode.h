@@ -32,5 +32,6 @@ extern PbDecodeState *pb_decode_state_create(const PbMsgPlan *plan);
  */
 extern void pb_decode_message(PbDecodeState *ds, const uint8 *msg, size_t len,
 							  Datum *values, bool *nulls);
+extern char *pb_decode_take_error(PbDecodeState *ds, MemoryContext cxt);
 
 #endif							/* PROTOBUF_FDW_DECODE_H */

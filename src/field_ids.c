@@ -196,11 +196,11 @@ collect_column(ExportFieldIds *ids, const char *name, Oid relid, AttrNumber attn
 	const PbMessageInfo *mi;
 	PbContainerPath *cp;
 	uint32		container_field;
-	PbColumnRef col;
+	PbColumnRef col = {0};
 	const PbMsgPlan *plan;
 
 	pb_get_table_options(relid, &opts);
-	schema = pb_schema_load(opts.descriptor_set);
+	schema = pb_schema_load_either(opts.descriptor_set, opts.descriptor);
 	mi = pb_resolve_container(&opts, schema, &container_field, &cp);
 	col.attidx = 0;
 	col.colname = NameStr(att->attname);

@@ -68,6 +68,8 @@
 typedef struct GenOptions
 {
 	const char *descriptor_set; /* the set to read: given, else the server's */
+	const char *descriptor;		/* else the server's option descriptor (base64) */
+	const char *set_name;		/* the set, for messages */
 	const char *filename;		/* a pattern: %m, %M, %% */
 	const char *container;		/* the container path, or NULL */
 	bool		composite_types;	/* nested messages as composite types */
@@ -202,7 +204,8 @@ add_option(GenOptions *go, const char *name, const char *value, int context)
 
 /*
  * The descriptor set to read: the one given (which needs the privilege to
- * name a server file, since it is read now), else the server's.
+ * name a server file, since it is read now), else the server's file or its
+ * option descriptor (the two are exclusive).
  */
 static void
 resolve_descriptor_set(GenOptions *go, ForeignServer *server, const char *where)
@@ -212,6 +215,7 @@ resolve_descriptor_set(GenOptions *go, ForeignServer *server, const char *where)
 	if (go->descriptor_set)
 	{
 		pb_require_file_read_privilege("descriptor_set", where);
+		go->set_name = go->descriptor_set;
 		return;
 	}
 	foreach(lc, server->options)
@@ -220,12 +224,16 @@ resolve_descriptor_set(GenOptions *go, ForeignServer *server, const char *where)
 
 		if (strcmp(def->defname, "descriptor_set") == 0)
 			go->descriptor_set = defGetString(def);
+		else if (strcmp(def->defname, "descriptor") == 0)
+			go->descriptor = defGetString(def);
 	}
-	if (go->descriptor_set == NULL)
+	if (go->descriptor_set == NULL && go->descriptor == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("server \"%s\" has no descriptor set", server->servername),
-				 errhint("Set the option descriptor_set on the server, or give it in the %s.", where)));
+				 errhint("Set the option descriptor_set or descriptor on the server, or give descriptor_set in the %s.", where)));
+	go->set_name = go->descriptor_set ? go->descriptor_set :
+		psprintf("descriptor of server %s", server->servername);
 }
 
 /* ---------------------------------------------------------------------
@@ -773,14 +781,14 @@ pb_import_foreign_schema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 	List	   *commands = NIL;
 
 	import_options(&go, stmt, server);
-	g.schema = pb_schema_load(go.descriptor_set);
+	g.schema = pb_schema_load_either(go.descriptor_set, go.descriptor);
 	g.go = &go;
 	g.server_name = server->servername;
 	if (go.container)
 		return import_container(&g, stmt);
-	all = imports_every_package(g.schema, stmt->remote_schema, go.descriptor_set);
+	all = imports_every_package(g.schema, stmt->remote_schema, go.set_name);
 	cands = collect_candidates(g.schema, stmt->remote_schema, all, &ncands);
-	check_table_list(stmt, go.descriptor_set, cands, ncands);
+	check_table_list(stmt, go.set_name, cands, ncands);
 
 	for (int i = 0; i < ncands; i++)
 		if (is_imported(&cands[i], stmt))
@@ -965,7 +973,7 @@ protobuf_fdw_create_table(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(4))
 		add_json_options(&go, PG_GETARG_JSONB_P(4));
 	resolve_descriptor_set(&go, server, "options of protobuf_fdw_create_table()");
-	g.schema = pb_schema_load(go.descriptor_set);
+	g.schema = pb_schema_load_either(go.descriptor_set, go.descriptor);
 	g.go = &go;
 	g.server_name = server->servername;
 	mi = pb_schema_require_message(g.schema, text_to_cstring(PG_GETARG_TEXT_PP(1)));

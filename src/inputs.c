@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "miscadmin.h"
+#include "port/pg_crc32c.h"
 #include "storage/fd.h"
 #include "utils/memutils.h"
 
@@ -188,6 +189,34 @@ pb_context_allocator(MemoryContext cxt)
 	PbAllocator alloc = {context_alloc, context_free, cxt};
 
 	return alloc;
+}
+
+/* Memory context reset callback: codecs hold memory zlib/zstd must be told about. */
+static void
+end_input(void *arg)
+{
+	pb_input_end((PbInput *) arg);
+}
+
+void
+pb_end_input_with(PbInput *input, MemoryContext cxt)
+{
+	MemoryContextCallback *cb = MemoryContextAllocZero(cxt, sizeof(MemoryContextCallback));
+
+	cb->func = end_input;
+	cb->arg = input;
+	MemoryContextRegisterResetCallback(cxt, cb);
+}
+
+uint32_t
+pb_crc32c(const void *data, size_t len)
+{
+	pg_crc32c	crc;
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, data, len);
+	FIN_CRC32C(crc);
+	return crc;
 }
 
 void

@@ -55,6 +55,12 @@ extern double pb_estimate_messages(const PbTableOptions *opts, uint32 container_
 /* The hooks through which the stream modules allocate in 'cxt'. */
 extern PbAllocator pb_context_allocator(MemoryContext cxt);
 
+/* End 'input' (its codec's own memory) when 'cxt' is reset or deleted, by error or not. */
+extern void pb_end_input_with(PbInput *input, MemoryContext cxt);
+
+/* CRC-32C (a PbCrc32cFn: TFRecord's checksums) */
+extern uint32_t pb_crc32c(const void *data, size_t len);
+
 /* A closed input. */
 extern void pb_raw_init(PbRawInput *raw);
 

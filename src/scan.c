@@ -20,7 +20,6 @@
 #include "access/table.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
-#include "port/pg_crc32c.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -179,24 +178,6 @@ pb_table_walks(Oid relid, const PbTableOptions *opts, uint32 container_field)
 
 /* ---------- opening the inputs ---------- */
 
-/* Memory context reset callback: codecs hold memory zlib/zstd must be told about. */
-static void
-end_codec(void *arg)
-{
-	pb_input_end((PbInput *) arg);
-}
-
-static uint32_t
-crc32c(const void *data, size_t len)
-{
-	pg_crc32c	crc;
-
-	INIT_CRC32C(crc);
-	COMP_CRC32C(crc, data, len);
-	FIN_CRC32C(crc);
-	return crc;
-}
-
 static void
 close_input(PbScanState *ss, bool at_eof)
 {
@@ -250,7 +231,7 @@ start_framing(PbScanState *ss)
 {
 	pb_framing_init(&ss->framing, ss->opts.framing, &ss->source, ss->container_field,
 					(uint64) ss->opts.max_message_size);
-	ss->framing.crc32c = ss->opts.verify_crc ? crc32c : NULL;
+	ss->framing.crc32c = ss->opts.verify_crc ? pb_crc32c : NULL;
 	/* a range's offsets and message numbers stay those of the whole file */
 	if (ss->in_range)
 		ss->framing.messages = ss->claim.ordinal - 1;
@@ -395,7 +376,6 @@ PbScanState *
 pb_scan_prepare(Relation rel, Bitmapset *attrs)
 {
 	PbScanState *ss = palloc0(sizeof(PbScanState));
-	MemoryContextCallback *cb;
 
 	ss->rel = rel;
 	ss->scancxt = CurrentMemoryContext;
@@ -421,10 +401,7 @@ pb_scan_prepare(Relation rel, Bitmapset *attrs)
 	bind_meta_columns(ss);
 
 	/* whatever happens, end the codecs when the scan's memory goes */
-	cb = palloc(sizeof(MemoryContextCallback));
-	cb->func = end_codec;
-	cb->arg = &ss->input;
-	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
+	pb_end_input_with(&ss->input, CurrentMemoryContext);
 	return ss;
 }
 
@@ -535,7 +512,7 @@ sniff_hint(PbScanState *ss)
 							pb_compression_name(used));
 	}
 	if (ss->walking || ss->head_len == 0 ||
-		!pb_sniff_framing(ss->opts.framing, ss->head, ss->head_len, ss->head_total, crc32c,
+		!pb_sniff_framing(ss->opts.framing, ss->head, ss->head_len, ss->head_total, pb_crc32c,
 						  &found, &length))
 		return NULL;
 	pb_sniff_describe(found, length, what, sizeof(what));
@@ -750,16 +727,7 @@ decode_or_skip(PbScanState *ss, const uint8 *msg, size_t len, Datum *values, boo
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(ss->scancxt);
-		edata = CopyErrorData();
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
-			PG_RE_THROW();
-		FlushErrorState();
-		ss->decode->current_reader = NULL;
-		note_skip(ss, edata->message);
-		FreeErrorData(edata);
+		note_skip(ss, pb_decode_take_error(ss->decode, ss->scancxt));
 		ok = false;
 	}
 	PG_END_TRY();
