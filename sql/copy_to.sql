@@ -58,8 +58,19 @@ COPY (DELETE FROM ct_src RETURNING id) TO STDOUT (FORMAT parquet);
 COPY ct_src (nosuch) TO STDOUT (FORMAT parquet);
 COPY ct_src TO STDOUT (FORMAT parquet, threads 0);
 COPY ct_src TO STDOUT (FORMAT parquet, field_ids '{"nosuch": 1}');
--- a dataset is parquet_export()'s: COPY writes one file
-COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, partition_by 'b');
+-- a dataset: a directory on the server, as parquet_export() writes it; not to the client
+COPY ct_src TO STDOUT (FORMAT parquet, partition_by 'b');
+COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, partition_by '');
+COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, rows_per_file 0);
+COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, write_partition_columns true);
+COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, partition_by (b), rows_per_file 300);
+\! find /tmp/protobuf_fdw_test/ct_ds -name '*.parquet' | sort | sed 's|/tmp/protobuf_fdw_test/||'
+\! node test/parquet/readback.mjs --hive /tmp/protobuf_fdw_test/ct_ds "SELECT b, count(*), sum(id), count(s) FROM t GROUP BY b ORDER BY b"
+SELECT b, count(*), sum(id), count(s) FROM ct_src GROUP BY b ORDER BY b;
+-- an existing dataset is refused unless overwrite; the string form names the columns too
+COPY (SELECT id, b FROM ct_src) TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, partition_by 'b');
+COPY (SELECT id, b, s IS NULL AS "No S" FROM ct_src) TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, partition_by 'b, "No S"', overwrite true);
+\! find /tmp/protobuf_fdw_test/ct_ds -name '*.parquet' | sort | sed 's|/tmp/protobuf_fdw_test/||'
 -- field_ids and threads: the same bytes with 1 thread and with 3, the ids in the schema
 COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ids1.parquet' (FORMAT parquet, threads 1, row_group_size 100, field_ids 'auto');
 COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ids3.parquet' (FORMAT parquet, threads 3, row_group_size 100, field_ids 'auto');

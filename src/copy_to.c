@@ -20,8 +20,10 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/progress.h"
+#include "executor/tuptable.h"
 /*
  * libpq-be.h includes the GSSAPI headers when the server was built with
  * GSSAPI; nothing here touches the Port, so they are not needed.
@@ -36,6 +38,7 @@
 #include "utils/backend_progress.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/varlena.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -53,13 +56,8 @@ typedef struct CopyOutSink
 
 static const char *const copy_to_options[] = {
 	"format", "compression", "compression_level", "row_group_size", "row_group_bytes",
-	"kv_metadata", "numeric_mode", "field_ids", "threads", NULL
-};
-
-/* parquet_export()'s arguments that write a dataset directory, not one stream */
-static const char *const dataset_options[] = {
-	"partition_by", "file_size_bytes", "rows_per_file", "max_open_files",
-	"write_partition_columns", "overwrite", NULL
+	"kv_metadata", "numeric_mode", "field_ids", "threads", "partition_by", "file_size_bytes",
+	"rows_per_file", "max_open_files", "write_partition_columns", "overwrite", NULL
 };
 
 /* The writer's output callback for STDOUT: CopyData messages. */
@@ -85,6 +83,32 @@ client_write(void *ctx, const void *data, size_t len, char *errbuf, size_t errle
 	return 0;
 }
 
+/*
+ * partition_by's columns: a list, as FORCE_QUOTE takes it (partition_by
+ * (country, day)), or a string of comma-separated names ('country, day'),
+ * each an identifier (folded to lower case unless double-quoted).
+ */
+static List *
+partition_columns(DefElem *def)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	if (def->arg && IsA(def->arg, List))
+	{
+		foreach(lc, (List *) def->arg)
+			names = lappend(names, pstrdup(strVal(lfirst(lc))));
+		return names;
+	}
+	if (!SplitIdentifierString(pstrdup(defGetString(def)), ',', &names) || names == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid list of columns for option \"partition_by\": \"%s\"",
+						defGetString(def)),
+				 errhint("Name the columns as a list, partition_by (country, day), or as a string, partition_by 'country, day'.")));
+	return names;
+}
+
 /* The COPY options: parquet_export()'s arguments by name, each once. */
 static void
 parse_copy_to_options(ParseState *pstate, const CopyStmt *stmt, ExportArgs *args)
@@ -102,18 +126,13 @@ parse_copy_to_options(ParseState *pstate, const CopyStmt *stmt, ExportArgs *args
 		seen = lappend(seen, makeString(def->defname));
 		if (strcmp(def->defname, "format") == 0)
 			continue;
-		for (int i = 0; dataset_options[i]; i++)
-			if (strcmp(def->defname, dataset_options[i]) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("option \"%s\" is not supported by COPY TO (FORMAT parquet)",
-								def->defname),
-						 errdetail("COPY writes one Parquet file; a dataset is a directory of them."),
-						 errhint("Use parquet_export() with %s to write a dataset.", def->defname)));
-		if (!export_set_option(args, def->defname, defGetString(def)))
+		if (strcmp(def->defname, "partition_by") == 0)
+			args->dataset.partition_by = partition_columns(def);
+		else if (!export_set_option(args, def->defname, defGetString(def)))
 			pb_copy_unknown_option(def->defname, "COPY TO (FORMAT parquet)", copy_to_options);
 	}
 	export_check_options(args);
+	export_check_dataset(args);
 }
 
 /*
@@ -248,6 +267,38 @@ copy_to_client(const ExportArgs *args, PlannedStmt *plan, Oid relid)
 }
 
 /*
+ * copy_to_dataset
+ *		A dataset directory on the server, as parquet_export() writes it; the
+ *		rows of its files are COPY's count.
+ */
+static uint64
+copy_to_dataset(const ExportArgs *args, PlannedStmt *plan)
+{
+	TupleDesc	desc = CreateTemplateTupleDesc(5);
+	Tuplestorestate *files = tuplestore_begin_heap(false, false, work_mem);
+	TupleTableSlot *slot;
+	uint64		rows = 0;
+
+	TupleDescInitEntry(desc, 1, "path", TEXTOID, -1, 0);
+	TupleDescInitEntry(desc, 2, "partition", JSONBOID, -1, 0);
+	TupleDescInitEntry(desc, 3, "rows", INT8OID, -1, 0);
+	TupleDescInitEntry(desc, 4, "row_groups", INT4OID, -1, 0);
+	TupleDescInitEntry(desc, 5, "bytes", INT8OID, -1, 0);
+	dataset_export(args, plan, files, desc);
+
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	while (tuplestore_gettupleslot(files, true, false, slot))
+	{
+		bool		isnull;
+
+		rows += DatumGetInt64(slot_getattr(slot, 3, &isnull));
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	tuplestore_end(files);
+	return rows;
+}
+
+/*
  * pb_copy_to
  *		COPY ... TO STDOUT|'file' (FORMAT parquet)
  */
@@ -274,12 +325,22 @@ pb_copy_to(ParseState *pstate, const CopyStmt *stmt, int stmt_location, int stmt
 					 errmsg("permission denied to COPY to a file"),
 					 errdetail("Only roles with privileges of the \"pg_write_server_files\" role may COPY to a file."),
 					 errhint("Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.")));
-		export_check_filename(stmt->filename, false);
+		export_check_filename(stmt->filename, args.is_dataset);
 		args.filename = stmt->filename;
+		if (args.is_dataset)
+			dataset_check_target(&args);
 	}
+	else if (args.is_dataset)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY TO STDOUT cannot write a dataset"),
+				 errdetail("partition_by, file_size_bytes and rows_per_file write a directory of files on the server."),
+				 errhint("COPY to a directory on the server, or leave those options out to stream one file.")));
 
 	plan = plan_copy_query(pstate, stmt, stmt_location, stmt_len, &args, &relid);
 	args.resolved_ids = export_resolve_field_ids(args.field_ids, plan);
+	if (args.is_dataset)
+		return copy_to_dataset(&args, plan);
 	if (stmt->filename)
 		return export_to_file(&args, plan, relid, &row_groups, &bytes);
 	return copy_to_client(&args, plan, relid);

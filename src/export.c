@@ -426,21 +426,46 @@ run_export_query(PlannedStmt *plan, const char *query, ExportSchema *schema,
 	return r->rows;
 }
 
-/* A positive bigint argument, or 0 when NULL */
+/* A file limit (file_size_bytes, rows_per_file): at least 1 */
 static int64
-arg_limit(FunctionCallInfo fcinfo, int n, const char *name)
+check_limit(int64 v, const char *name)
 {
-	int64		v;
-
-	if (PG_ARGISNULL(n))
-		return 0;
-	v = PG_GETARG_INT64(n);
 	if (v < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be at least 1", name),
 				 errhint("Pass %s => NULL for no limit.", name)));
 	return v;
+}
+
+/* A positive bigint argument, or 0 when NULL */
+static int64
+arg_limit(FunctionCallInfo fcinfo, int n, const char *name)
+{
+	return PG_ARGISNULL(n) ? 0 : check_limit(PG_GETARG_INT64(n), name);
+}
+
+/*
+ * export_check_dataset
+ *		After the dataset arguments are set: any of partition_by,
+ *		file_size_bytes and rows_per_file makes the target a directory.
+ */
+void
+export_check_dataset(ExportArgs *args)
+{
+	ExportDatasetOptions *ds = &args->dataset;
+
+	if (ds->max_open_files < 1 || ds->max_open_files > 1000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_open_files must be between 1 and 1000"),
+				 errdetail("Each open file holds a descriptor and a buffered row group.")));
+	args->is_dataset = (ds->partition_by != NIL || ds->file_size_bytes > 0 ||
+						ds->rows_per_file > 0);
+	if (ds->write_partition_columns && ds->partition_by == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("write_partition_columns needs partition_by")));
 }
 
 /*
@@ -471,20 +496,11 @@ parse_dataset_args(FunctionCallInfo fcinfo, ExportArgs *args)
 	}
 	ds->file_size_bytes = arg_limit(fcinfo, 9, "file_size_bytes");
 	ds->rows_per_file = arg_limit(fcinfo, 10, "rows_per_file");
-	ds->max_open_files = PG_ARGISNULL(11) ? 64 : PG_GETARG_INT32(11);
-	if (ds->max_open_files < 1 || ds->max_open_files > 1000)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_open_files must be between 1 and 1000"),
-				 errdetail("Each open file holds a descriptor and a buffered row group.")));
+	if (!PG_ARGISNULL(11))
+		ds->max_open_files = PG_GETARG_INT32(11);
 	ds->write_partition_columns = !PG_ARGISNULL(12) && PG_GETARG_BOOL(12);
 	ds->overwrite = !PG_ARGISNULL(13) && PG_GETARG_BOOL(13);
-	args->is_dataset = (ds->partition_by != NIL || ds->file_size_bytes > 0 ||
-						ds->rows_per_file > 0);
-	if (ds->write_partition_columns && ds->partition_by == NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("write_partition_columns needs partition_by")));
+	export_check_dataset(args);
 }
 
 /*
@@ -626,13 +642,27 @@ export_args_init(ExportArgs *args)
 	args->options.codec = PQW_SNAPPY;
 	args->options.threads = default_threads();
 	export_parse_numeric_mode("string", &args->numeric);
+	args->dataset.max_open_files = 64;
+}
+
+static bool
+parse_bool_option(const char *name, const char *value)
+{
+	bool		result;
+
+	if (!parse_bool(value, &result))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s requires a Boolean value", name)));
+	return result;
 }
 
 /*
  * export_set_option
- *		Set one of parquet_export()'s writer arguments by name from text (the
- *		options of COPY ... TO ... (FORMAT parquet)); false if 'name' is not
- *		one.  Call export_check_options() after the last.
+ *		Set one of parquet_export()'s arguments by name from text (the options
+ *		of COPY ... TO ... (FORMAT parquet)); false if 'name' is not one.
+ *		partition_by, a list, is the caller's.  Call export_check_options()
+ *		and export_check_dataset() after the last.
  */
 bool
 export_set_option(ExportArgs *args, const char *name, const char *value)
@@ -662,6 +692,16 @@ export_set_option(ExportArgs *args, const char *name, const char *value)
 		args->options.threads = pg_strtoint32(value);
 		check_threads(args->options.threads);
 	}
+	else if (strcmp(name, "file_size_bytes") == 0)
+		args->dataset.file_size_bytes = check_limit(pg_strtoint64(value), name);
+	else if (strcmp(name, "rows_per_file") == 0)
+		args->dataset.rows_per_file = check_limit(pg_strtoint64(value), name);
+	else if (strcmp(name, "max_open_files") == 0)
+		args->dataset.max_open_files = pg_strtoint32(value);
+	else if (strcmp(name, "write_partition_columns") == 0)
+		args->dataset.write_partition_columns = parse_bool_option(name, value);
+	else if (strcmp(name, "overwrite") == 0)
+		args->dataset.overwrite = parse_bool_option(name, value);
 	else
 		return false;
 	return true;

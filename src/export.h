@@ -106,6 +106,7 @@ typedef struct ExportSchema
 extern void export_args_init(ExportArgs *args);
 extern bool export_set_option(ExportArgs *args, const char *name, const char *value);
 extern void export_check_options(ExportArgs *args);
+extern void export_check_dataset(ExportArgs *args);
 extern void export_check_filename(const char *filename, bool dataset);
 extern PlannedStmt *export_plan_raw(RawStmt *raw, const char *query);
 extern int64 export_write(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
