@@ -267,6 +267,31 @@ err:
 	}
 }
 
+/*
+ * single: does the input end inside one of its top-level fields?  Walks the
+ * top level until the first field that cannot be read: a cut file
+ * (truncated) is framing's error, anything else malformed is left to the
+ * decoder and the input is still the message.
+ */
+static bool
+ref_single_cut(const uint8_t *d, size_t n)
+{
+	size_t		pos = 0;
+
+	while (pos < n)
+	{
+		uint32_t	field;
+		int			wt;
+		int			rc = ref_tag(d, n, &pos, &field, &wt);
+
+		if (rc == 0)
+			rc = wt == PB_WT_EGROUP ? 2 : ref_skip(d, n, &pos, field, wt);
+		if (rc != 0)
+			return rc == 1;
+	}
+	return false;
+}
+
 /* TFRecord's masked CRC-32C of d[0, len) */
 static uint32_t
 ref_masked_crc(const uint8_t *d, size_t len)
@@ -397,6 +422,12 @@ ref_frame(PbFramingKind kind, const uint8_t *d, size_t n, uint64_t max, bool crc
 	{
 		if (n > max)
 			ev_add(out, EV_ERR, PB_FRAME_ERR_TOO_LARGE, 0, 0);
+		else if (ref_single_cut(d, n))
+		{
+			/* a truncated input ends the stream */
+			ev_add(out, EV_ERR, PB_FRAME_ERR_TRUNCATED, 0, 0);
+			return;
+		}
 		else
 			ev_add(out, EV_MSG, 0, 0, n);
 		ev_add(out, EV_END, 0, 0, 0);
