@@ -36,6 +36,18 @@ SET ROLE copy_analyst;
 \copy events FROM '/tmp/protobuf_fdw_test/copy/events.pb' (FORMAT protobuf, server 'copy_shared', message 'bench.Event')
 SELECT count(*) FROM events;
 \copy (SELECT id, url FROM events WHERE id BETWEEN 1 AND 20) TO '/tmp/protobuf_fdw_test/copy/analyst.parquet' (FORMAT parquet)
+-- WHERE reads columns: SELECT on them is needed as for PostgreSQL's COPY (INSERT alone is not)
+RESET ROLE;
+CREATE TABLE events_ins (id bigint, country text);
+GRANT INSERT ON events_ins TO copy_analyst;
+GRANT SELECT (id) ON events_ins TO copy_analyst;
+SET ROLE copy_analyst;
+\copy events_ins FROM '/tmp/protobuf_fdw_test/copy/events.pb' (FORMAT protobuf, server 'copy_shared', message 'bench.Event') WHERE country = 'US'
+\copy events_ins FROM '/tmp/protobuf_fdw_test/copy/events.pb' (FORMAT protobuf, server 'copy_shared', message 'bench.Event') WHERE id < 0
+RESET ROLE;
+SELECT count(*), bool_and(id < 0) FROM events_ins;
+DROP TABLE events_ins;
+SET ROLE copy_analyst;
 -- without USAGE on the server
 \copy events FROM '/tmp/protobuf_fdw_test/copy/events.pb' (FORMAT protobuf, server 'copy_private', message 'bench.Event')
 -- the server's files are not the role's: COPY FROM and TO a server file, a descriptor_set

@@ -833,13 +833,16 @@ transform_where(ParseState *pstate, ParseNamespaceItem *nsitem, Node *where)
 	return (Node *) make_ands_implicit((Expr *) clause);
 }
 
-/* The privileges DoCopy checks: INSERT on the columns, no row-level security, a writable table. */
+/*
+ * The privileges DoCopy checks: INSERT on the columns (and SELECT on those
+ * the WHERE clause reads, marked as it was transformed), no row-level
+ * security, a writable table.
+ */
 static void
 check_table(Relation rel, RangeTblEntry *rte, List *attnums, List *rtable)
 {
 	ListCell   *lc;
 
-	rte->requiredPerms = ACL_INSERT;
 	foreach(lc, attnums)
 		rte->insertedCols = bms_add_member(rte->insertedCols,
 										   lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
@@ -921,8 +924,10 @@ pb_copy_from(ParseState *pstate, const CopyStmt *stmt, int stmt_location, int st
 	cf->relname = RelationGetRelationName(rel);
 	nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
 	attnums = CopyGetAttnums(RelationGetDescr(rel), rel, stmt->attlist);
-	check_table(rel, nsitem->p_rte, attnums, pstate->p_rtable);
+	/* as DoCopy: the clause's columns add SELECT to what is checked */
+	nsitem->p_rte->requiredPerms = ACL_INSERT;
 	where = transform_where(pstate, nsitem, stmt->whereClause);
+	check_table(rel, nsitem->p_rte, attnums, pstate->p_rtable);
 	bind_columns(cf, RelationGetDescr(rel), attnums);
 
 	open_stream(cf, stmt->filename);
