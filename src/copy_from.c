@@ -82,6 +82,7 @@
 #include "scan.h"
 #include "schema.h"
 #include "stream/framing.h"
+#include "stream/pathwalk.h"
 
 /* Produce binary COPY data in runs of about this size. */
 #define COPY_STREAM_CHUNK (64 * 1024)
@@ -125,6 +126,14 @@ typedef struct PbCopyFrom
 	PbFraming	framing;
 	uint64		current_message;
 	uint64		current_offset;
+
+	/* rows from any depth: a container path walked (stream/pathwalk.h) */
+	PbContainerPath *cpath;		/* NULL: the framing frames the rows */
+	PbPathWalk	walker;
+	bool		walker_ready;
+	bool		in_root;		/* a root is being walked */
+	bool		input_done;		/* the last root ended, or an error ended the input */
+	uint64		rows_walked;
 
 	/* the binary COPY stream */
 	StringInfoData out;
@@ -312,12 +321,9 @@ bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 
 	cf->schema = pb_schema_load_either(cf->opts.descriptor_set, cf->opts.descriptor);
 	cf->message = pb_resolve_container(&cf->opts, cf->schema, &container_field, &cpath);
+	/* as a foreign table without ancestor columns: only a one-step 'container' is framed */
 	if (cpath != NULL && container_field == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("COPY FROM (FORMAT protobuf) reads a container path of one step framed with framing 'container'"),
-				 errdetail("Container path \"%s\" would need the path walker of a foreign table.", cf->opts.container),
-				 errhint("Define a foreign table over the file and run INSERT INTO ... SELECT.")));
+		cf->cpath = cpath;
 	cf->framing.container_field = container_field;
 	check_fields_keys(cf, tupdesc, attnums);
 
@@ -336,8 +342,10 @@ bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 		if (ref->path && strchr(ref->path, '/'))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("field path \"%s\" of column \"%s\" reads an ancestor, which COPY FROM does not walk",
-							ref->path, ref->colname)));
+					 errmsg("field path \"%s\" of column \"%s\" reads an ancestor, which COPY FROM does not read",
+							ref->path, ref->colname),
+					 errdetail("COPY FROM (FORMAT protobuf) reads the fields of the row element, the last step of the container path."),
+					 errhint("Define a foreign table over the file and run INSERT INTO ... SELECT for the ancestors' columns.")));
 		ref->typid = attr->atttypid;
 		ref->typmod = attr->atttypmod;
 		ref->absent_default = cf->absent_default;
@@ -469,6 +477,30 @@ client_read(void *arg, uint8_t *buf, size_t len)
 
 /* ---------- the protobuf stream ---------- */
 
+/* The walker's progress callback: a long walk inside one buffer is cancellable. */
+static int
+walk_progress(void *arg)
+{
+	CHECK_FOR_INTERRUPTS();
+	return 0;
+}
+
+/*
+ * Ready the path walker over the source: no ancestor fields are collected
+ * (COPY reads the row element only), so the input is read once, forward.
+ */
+static void
+start_walker(PbCopyFrom *cf, const PbAllocator *alloc)
+{
+	PbContainerPath *cp = cf->cpath;
+
+	if (pb_pathwalk_init(&cf->walker, &cf->source, cp->steps, cp->nsteps,
+						 (uint64) cf->opts.max_message_size, alloc) < 0)
+		elog(ERROR, "could not set up the path walker: %s", cf->walker.errmsg);
+	cf->walker_ready = true;
+	pb_pathwalk_set_progress(&cf->walker, walk_progress, NULL);
+}
+
 /* Decompression, the buffered source and the framing over the input. */
 static void
 open_stream(PbCopyFrom *cf, const char *filename)
@@ -501,6 +533,8 @@ open_stream(PbCopyFrom *cf, const char *filename)
 	pb_framing_init(&cf->framing, cf->opts.framing, &cf->source, cf->framing.container_field,
 					(uint64) cf->opts.max_message_size);
 	cf->framing.crc32c = cf->opts.verify_crc ? pb_crc32c : NULL;
+	if (cf->cpath)
+		start_walker(cf, &alloc);
 }
 
 static void
@@ -536,6 +570,49 @@ note_skip(PbCopyFrom *cf, const char *why)
 				 errhint("Raise the option reject_limit, or repair the input.")));
 }
 
+/* What went wrong in the input, whether the framing or the path walker found it. */
+typedef enum InputFault
+{
+	FAULT_TRUNCATED,
+	FAULT_TOO_LARGE,
+	FAULT_IO,
+	FAULT_MALFORMED
+} InputFault;
+
+/* Report a fault of the input; 'msg' is the stream module's description. */
+static void
+report_fault(PbCopyFrom *cf, InputFault fault, const char *msg)
+{
+	switch (fault)
+	{
+		case FAULT_TRUNCATED:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("truncated protobuf file: %s", msg)));
+			break;
+		case FAULT_TOO_LARGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("protobuf %s", msg),
+					 errhint("If the message is genuine, raise the option max_message_size (at most 2147483647).")));
+			break;
+		case FAULT_IO:
+			if (cf->input.errmsg[0])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("could not decompress %s: %s", cf->source_name, cf->input.errmsg)));
+			errno = cf->source.read_errno;
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read %s: %m", cf->source_name)));
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("malformed protobuf file: %s", msg)));
+	}
+}
+
 /* A framing error: report it, or with on_error 'skip' step past what can be; false ends the input. */
 static bool
 frame_error(PbCopyFrom *cf)
@@ -554,15 +631,10 @@ frame_error(PbCopyFrom *cf)
 	switch (f->err)
 	{
 		case PB_FRAME_ERR_TRUNCATED:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("truncated protobuf file: %s", f->errmsg)));
+			report_fault(cf, FAULT_TRUNCATED, f->errmsg);
 			break;
 		case PB_FRAME_ERR_TOO_LARGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("protobuf %s", f->errmsg),
-					 errhint("If the message is genuine, raise the option max_message_size (at most 2147483647).")));
+			report_fault(cf, FAULT_TOO_LARGE, f->errmsg);
 			break;
 		case PB_FRAME_ERR_CRC:
 			ereport(ERROR,
@@ -571,19 +643,145 @@ frame_error(PbCopyFrom *cf)
 					 errhint("Use on_error 'skip' to skip damaged records, or verify_crc 'false' to read them unchecked.")));
 			break;
 		case PB_FRAME_ERR_IO:
-			if (cf->input.errmsg[0])
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("could not decompress %s: %s", cf->source_name, cf->input.errmsg)));
-			errno = cf->source.read_errno;
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not read %s: %m", cf->source_name)));
+			report_fault(cf, FAULT_IO, f->errmsg);
 			break;
 		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("malformed protobuf file: %s", f->errmsg)));
+			report_fault(cf, FAULT_MALFORMED, f->errmsg);
+	}
+	return false;
+}
+
+/* The next framed message; false at the end of the input (or where on_error 'skip' ends it). */
+static bool
+next_framed(PbCopyFrom *cf, const uint8 **msg, size_t *len)
+{
+	for (;;)
+	{
+		PbFrameResult res;
+
+		CHECK_FOR_INTERRUPTS();
+		cf->current_message = cf->framing.messages + 1;
+		cf->current_offset = pb_source_offset(&cf->source);
+		res = pb_framing_next(&cf->framing, msg, len);
+		cf->current_offset = cf->framing.record_offset;
+		if (res == PB_FRAME_MESSAGE)
+			return true;
+		if (res != PB_FRAME_ERROR || !frame_error(cf))
+			return false;
+	}
+}
+
+/* ---------- rows from any depth: the container path's walk ---------- */
+
+/* Begin the next root (the file, or the next record); false when there is none or it was skipped. */
+static bool
+begin_root(PbCopyFrom *cf)
+{
+	uint64		len;
+	PbFrameResult res = pb_framing_next_root(&cf->framing, &len);
+
+	if (res == PB_FRAME_MESSAGE)
+	{
+		pb_pathwalk_begin_root(&cf->walker, len);
+		cf->in_root = true;
+		return true;
+	}
+	if (res != PB_FRAME_ERROR || !frame_error(cf))
+		cf->input_done = true;
+	return false;
+}
+
+/* After a root: step past its record's trailer. */
+static void
+end_root(PbCopyFrom *cf)
+{
+	cf->in_root = false;
+	if (pb_framing_end_root(&cf->framing) != PB_FRAME_MESSAGE && !frame_error(cf))
+		cf->input_done = true;
+}
+
+/*
+ * A walker error, as a foreign table treats it: with on_error 'skip', step
+ * past an oversized row, end the input at a truncation, and skip a
+ * malformed root when roots are framed one per record; anything else is
+ * an error.
+ */
+static void
+walk_error(PbCopyFrom *cf)
+{
+	PbPathWalk *w = &cf->walker;
+	bool		prefixed = cf->opts.framing != PB_FRAMING_SINGLE &&
+		cf->opts.framing != PB_FRAMING_CONTAINER;
+
+	if (!cf->opts.on_error_skip ||
+		!(w->err == PB_PATH_ERR_TOO_LARGE || w->err == PB_PATH_ERR_TRUNCATED ||
+		  w->err == PB_PATH_ERR_MALFORMED))
+	{
+		switch (w->err)
+		{
+			case PB_PATH_ERR_TRUNCATED:
+				report_fault(cf, FAULT_TRUNCATED, w->errmsg);
+				break;
+			case PB_PATH_ERR_TOO_LARGE:
+				report_fault(cf, FAULT_TOO_LARGE, w->errmsg);
+				break;
+			case PB_PATH_ERR_IO:
+				report_fault(cf, FAULT_IO, w->errmsg);
+				break;
+			default:
+				report_fault(cf, FAULT_MALFORMED, w->errmsg);
+		}
+	}
+	note_skip(cf, w->errmsg);
+	if (w->err == PB_PATH_ERR_TOO_LARGE && pb_pathwalk_skip_oversized(w) == 0)
+		return;
+	if (w->err == PB_PATH_ERR_MALFORMED && prefixed && pb_pathwalk_skip_root(w) == 0)
+	{
+		cf->in_root = false;
+		if (pb_framing_end_root(&cf->framing) == PB_FRAME_MESSAGE)
+			return;
+	}
+	cf->input_done = true;
+}
+
+/*
+ * next_walked_row
+ *		The next row element of the container path: every element reached
+ *		through every repeated step of each root, in wire order; false at
+ *		the end of the input (or where on_error 'skip' ends it)
+ *
+ * Rows are numbered from 1 in the input and an error is placed at the row
+ * element's tag, as a foreign table's meta 'ordinal' and 'offset' say.
+ */
+static bool
+next_walked_row(PbCopyFrom *cf, const uint8 **msg, size_t *len)
+{
+	int			rowlevel = cf->cpath->nlevels - 1;
+
+	while (!cf->input_done)
+	{
+		PbPathResult res;
+
+		CHECK_FOR_INTERRUPTS();
+		cf->current_message = cf->rows_walked + 1;
+		cf->current_offset = pb_source_offset(&cf->source);
+		if (!cf->in_root && !begin_root(cf))
+			continue;
+		res = pb_pathwalk_next(&cf->walker, msg, len);
+		if (res == PB_PATH_ROW)
+		{
+			cf->rows_walked++;
+			cf->current_offset = pb_pathwalk_offset(&cf->walker, rowlevel);
+			return true;
+		}
+		if (res == PB_PATH_END_OF_ROOT)
+			end_root(cf);
+		else
+		{
+			if (cf->walker.err == PB_PATH_ERR_TOO_LARGE)
+				cf->current_offset = pb_pathwalk_offset(&cf->walker, rowlevel);
+			walk_error(cf);
+		}
 	}
 	return false;
 }
@@ -743,21 +941,13 @@ produce(PbCopyFrom *cf)
 	{
 		const uint8 *msg;
 		size_t		len;
-		PbFrameResult res;
 
-		CHECK_FOR_INTERRUPTS();
-		cf->current_message = cf->framing.messages + 1;
-		cf->current_offset = pb_source_offset(&cf->source);
-		res = pb_framing_next(&cf->framing, &msg, &len);
-		cf->current_offset = cf->framing.record_offset;
-		if (res == PB_FRAME_MESSAGE)
+		if (cf->cpath ? next_walked_row(cf, &msg, &len) : next_framed(cf, &msg, &len))
 		{
 			if (decode_or_skip(cf, msg, len))
 				put_row(cf);
 			continue;
 		}
-		if (res == PB_FRAME_ERROR && frame_error(cf))
-			continue;
 		/* the end, or an input that on_error 'skip' ends */
 		put_int16(&cf->out, -1);
 		cf->ended = true;
@@ -941,6 +1131,8 @@ pb_copy_from(ParseState *pstate, const CopyStmt *stmt, int stmt_location, int st
 						cf->skipped, cf->skipped == 1 ? "" : "s", cf->source_name,
 						cf->skipped == 1 ? "was" : "were"),
 				 errdetail("The first was %s.", cf->first_skip)));
+	if (cf->walker_ready)
+		pb_pathwalk_free(&cf->walker);
 	pb_raw_close(&cf->raw, true);
 	pb_source_free(&cf->source);
 	MemoryContextDelete(cf->cxt);
