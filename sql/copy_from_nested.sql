@@ -193,3 +193,18 @@ CREATE FOREIGN TABLE cfn_cut (id bigint) SERVER cfn_dump
   OPTIONS (program 'head -c 300 /tmp/protobuf_fdw_test/nested/dump.delim.enc.pb', framing 'delimited',
            container 'nest.Dump.groups.events', on_error 'skip');
 SELECT count(*), min(id), max(id) FROM cfn_cut;
+TRUNCATE cfn_events;
+-- a malformed record between two copies of the delimited Dumps (3 bytes: the tag of groups and
+-- a length of 5 that overruns the record): an error; on_error 'skip' skips that record alone,
+-- the 13 events of each copy stay (26 rows, as the foreign table reads)
+\! (cat /tmp/protobuf_fdw_test/nested/dump.delim.enc.pb; printf '\003\022\005\000'; cat /tmp/protobuf_fdw_test/nested/dump.delim.enc.pb) > /tmp/protobuf_fdw_test/cfn_bad.pb
+\copy cfn_events FROM '/tmp/protobuf_fdw_test/cfn_bad.pb' (FORMAT protobuf, server 'cfn_dump', framing 'delimited', container 'nest.Dump.groups.events', fields '{"leaf": "."}')
+COPY cfn_events FROM '/tmp/protobuf_fdw_test/cfn_bad.pb'
+  (FORMAT protobuf, server 'cfn_dump', framing 'delimited', container 'nest.Dump.groups.events', fields '{"leaf": "."}', on_error 'skip');
+SET client_min_messages = warning;
+SELECT * FROM cfn_check('cfn_events', '../cfn_bad.pb',
+                        $$framing 'delimited', on_error 'skip', container 'nest.Dump.groups.events'$$);
+RESET client_min_messages;
+CREATE FOREIGN TABLE cfn_bad (id bigint) SERVER cfn_dump
+  OPTIONS (filename '/tmp/protobuf_fdw_test/cfn_bad.pb', framing 'delimited', container 'nest.Dump.groups.events');
+SELECT count(*) FROM cfn_bad;
