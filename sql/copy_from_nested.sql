@@ -141,6 +141,79 @@ SELECT * FROM cfn_check('cfn_stops', 'gtfs.single.enc.pb.gz',
                         $$framing 'single', container 'transit_realtime.FeedMessage.entity.trip_update.stop_time_update'$$,
                         'gtfs_stop_time_updates.expected.jsonl');
 
+-- ancestors' columns (fields 'STEP/PATH' and '/PATH'), as a foreign table's field options:
+-- from a server file, in every field order (the after form writes the ancestors' fields after
+-- their children: a cursor pre-scans each ancestor), compressed; and checked against Python's
+CREATE TABLE cfn_anc (id bigint, g_name text, g_level int, g_tags jsonb, r_source text,
+                      r_created bigint);
+INSERT INTO cfn_shapes VALUES
+('cfn_anc', 'cfn_dump', $$id bigint, g_name text OPTIONS (field 'groups/name'),
+                          g_level int OPTIONS (field 'groups/level'), g_tags jsonb OPTIONS (field 'groups/tags'),
+                          r_source text OPTIONS (field '/source'), r_created bigint OPTIONS (field '/created')$$,
+ 'id');
+CREATE FUNCTION cfn_anc_python(oracle text) RETURNS bigint LANGUAGE sql AS $$
+  SELECT count(*) FROM (
+    (SELECT (j->>'id')::bigint, nullif(j->>'groups_name', ''), (j->>'groups_level')::int, j->'groups_tags',
+            j->>'root_source', (j->>'root_created')::bigint
+       FROM regexp_split_to_table(rtrim(pg_read_file(current_setting('cfn.dir') || oracle), E'\n'), E'\n') l,
+            LATERAL (SELECT l::jsonb) AS x(j)
+     EXCEPT ALL
+     SELECT id, nullif(g_name, ''), g_level, g_tags, r_source, r_created FROM cfn_anc)
+    UNION ALL
+    (SELECT id, nullif(g_name, ''), g_level, g_tags, r_source, r_created FROM cfn_anc
+     EXCEPT ALL
+     SELECT (j->>'id')::bigint, nullif(j->>'groups_name', ''), (j->>'groups_level')::int, j->'groups_tags',
+            j->>'root_source', (j->>'root_created')::bigint
+       FROM regexp_split_to_table(rtrim(pg_read_file(current_setting('cfn.dir') || oracle), E'\n'), E'\n') l,
+            LATERAL (SELECT l::jsonb) AS x(j))) d $$;
+COPY cfn_anc FROM '/tmp/protobuf_fdw_test/nested/dump.single.after.pb.gz'
+  (FORMAT protobuf, server 'cfn_dump', framing 'single', container 'nest.Dump.groups.events',
+   fields '{"g_name": "groups/name", "g_level": "groups/level", "g_tags": "groups/tags", "r_source": "/source", "r_created": "/created"}');
+SELECT cfn_anc_python('dump_events.single.expected.jsonl') AS python_differ;
+SELECT * FROM cfn_check('cfn_anc', 'dump.single.after.pb.gz',
+                        $$framing 'single', container 'nest.Dump.groups.events'$$, 'dump_events.single.expected.jsonl');
+COPY cfn_anc FROM '/tmp/protobuf_fdw_test/nested/dump.delim.merged.pb.zst'
+  (FORMAT protobuf, server 'cfn_dump', framing 'delimited', container 'nest.Dump.groups.events',
+   fields '{"g_name": "groups/name", "g_level": "groups/level", "g_tags": "groups/tags", "r_source": "/source", "r_created": "/created"}');
+SELECT cfn_anc_python('dump_events.stream.expected.jsonl') AS python_differ;
+SELECT * FROM cfn_check('cfn_anc', 'dump.delim.merged.pb.zst',
+                        $$framing 'delimited', container 'nest.Dump.groups.events'$$, 'dump_events.stream.expected.jsonl');
+-- a one-step path with an ancestor column is walked (not framed) even with framing 'container'
+CREATE TABLE cfn_anc_groups (name text, r_source text);
+COPY cfn_anc_groups FROM '/tmp/protobuf_fdw_test/nested/dump.single.enc.pb'
+  (FORMAT protobuf, server 'cfn_dump', framing 'container', container 'nest.Dump.groups', fields '{"r_source": "/source"}');
+SELECT * FROM cfn_anc_groups;
+-- OTLP: the service name from the resource's attributes, the scope's name (issue 12's example)
+CREATE TABLE cfn_anc_spans (name text, res_attrs jsonb, scope_name text);
+COPY cfn_anc_spans FROM '/tmp/protobuf_fdw_test/nested/otlp_trace.single.after.pb'
+  (FORMAT protobuf, server 'cfn_otlp', framing 'container',
+   container 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.resource_spans.scope_spans.spans',
+   fields '{"res_attrs": "resource_spans/resource.attributes", "scope_name": "scope_spans/scope.name"}');
+SELECT s.name, s.service, s.scope_name,
+       (s.service, s.scope_name) IS NOT DISTINCT FROM (o.j->>'service_name', o.j->>'scope_name') AS python_agrees
+  FROM (SELECT name, scope_name,
+               jsonb_path_query_first(res_attrs, '$[*] ? (@.key == "service.name").value.stringValue') #>> '{}' AS service
+          FROM cfn_anc_spans) s
+  LEFT JOIN (SELECT l::jsonb AS j
+               FROM regexp_split_to_table(rtrim(pg_read_file(current_setting('cfn.dir') || 'otlp_spans.request.expected.jsonl'), E'\n'), E'\n') l) o
+    ON o.j->>'name' = s.name
+ ORDER BY s.name;
+TRUNCATE cfn_anc_spans;
+-- from the client the data is read once (streaming, as a program's output): the enc form
+-- writes a group's name and the root's source before the children, so they are read...
+\copy cfn_anc (id, g_name, r_source) FROM '/tmp/protobuf_fdw_test/nested/dump.delim.enc.pb.gz' (FORMAT protobuf, server 'cfn_dump', framing 'delimited', container 'nest.Dump.groups.events', fields '{"g_name": "groups/name", "r_source": "/source"}')
+SELECT count(*) AS copied,
+       count(*) FILTER (WHERE (id, g_name, r_source) IS NOT DISTINCT FROM
+                              ((j->>'id')::bigint, j->>'groups_name', j->>'root_source')) AS python_agrees
+  FROM (SELECT *, row_number() OVER () AS n FROM cfn_anc) c
+  JOIN (SELECT l::jsonb AS j, n
+          FROM regexp_split_to_table(rtrim(pg_read_file(current_setting('cfn.dir') || 'dump_events.stream.expected.jsonl'), E'\n'), E'\n')
+               WITH ORDINALITY AS t(l, n)) o USING (n);
+TRUNCATE cfn_anc;
+-- ... but its level and tags come after the children: an error, nothing loaded
+\copy cfn_anc (id, g_level) FROM '/tmp/protobuf_fdw_test/nested/dump.delim.enc.pb.gz' (FORMAT protobuf, server 'cfn_dump', framing 'delimited', container 'nest.Dump.groups.events', fields '{"g_level": "groups/level"}')
+SELECT count(*) FROM cfn_anc;
+
 -- errors
 -- a path that does not resolve: the step is named, the message's fields listed
 COPY cfn_events FROM '/tmp/protobuf_fdw_test/nested/dump.single.enc.pb'
@@ -148,9 +221,11 @@ COPY cfn_events FROM '/tmp/protobuf_fdw_test/nested/dump.single.enc.pb'
 -- a last step that is not repeated
 COPY cfn_stops (stop_id) FROM '/tmp/protobuf_fdw_test/nested/gtfs.single.enc.pb'
   (FORMAT protobuf, server 'cfn_gtfs', framing 'single', container 'transit_realtime.FeedMessage.entity.trip_update');
--- a column reading an ancestor: not read by COPY FROM
+-- a column reading an ancestor: a STEP not on the path; no container path at all
 COPY cfn_events (id, kind) FROM '/tmp/protobuf_fdw_test/nested/dump.single.enc.pb'
-  (FORMAT protobuf, server 'cfn_dump', framing 'container', container 'nest.Dump.groups.events', fields '{"kind": "groups/name"}');
+  (FORMAT protobuf, server 'cfn_dump', framing 'container', container 'nest.Dump.groups.events', fields '{"kind": "regions/name"}');
+COPY cfn_events (id, kind) FROM '/tmp/protobuf_fdw_test/nested/dump.delim.enc.pb'
+  (FORMAT protobuf, server 'cfn_dump', message 'nest.Event', fields '{"kind": "groups/name"}');
 -- max_message_size applies to the row element (Dump 1's events are 26, 30, 2, 18, 33, 25, 31,
 -- 32, 33 and 0 bytes): the error and its place are the foreign table's; on_error 'skip' skips
 -- the two events of 33 bytes

@@ -10,7 +10,10 @@
  * here, a buffer at a time, from the protobuf messages: framed (and
  * decompressed) as a foreign table frames them, decoded into the target
  * columns by the foreign table's binding and decoder (binding.h,
- * decode.h), and written as binary COPY tuples.
+ * decode.h), and written as binary COPY tuples.  With a container path
+ * that a foreign table would walk (stream/pathwalk.h: rows from any depth,
+ * ancestors' columns) the roots are walked here as scan.c walks them, with
+ * the same row numbers, offsets, limits and skips.
  *
  * The tuples carry the decoded Datums themselves, not their send
  * representation: after BeginCopyFrom, the receive function of each
@@ -59,6 +62,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -73,6 +77,7 @@
 #include "libpq/libpq.h"
 #include "libpq/pqformat.h"
 
+#include "ancestors.h"
 #include "binding.h"
 #include "container.h"
 #include "copy_hook.h"
@@ -92,6 +97,7 @@ typedef struct OutColumn
 {
 	int			attidx;
 	bool		by_datum;
+	int16		copy_typlen;	/* an ancestor's by-reference value: copied (0: not) */
 	FmgrInfo	send;
 } OutColumn;
 
@@ -105,6 +111,7 @@ typedef struct PbCopyFrom
 	const PbSchema *schema;
 	const PbMessageInfo *message;
 	PbDecodeState *decode;
+	TupleDesc	tupdesc;
 	int			natts;			/* of the table */
 	int			ncols;			/* written: COPY's columns */
 	OutColumn  *cols;
@@ -130,6 +137,7 @@ typedef struct PbCopyFrom
 	/* rows from any depth: a container path walked (stream/pathwalk.h) */
 	PbContainerPath *cpath;		/* NULL: the framing frames the rows */
 	PbPathWalk	walker;
+	PbAncestors *ancestors;		/* the columns read from ancestors, or NULL */
 	bool		walker_ready;
 	bool		in_root;		/* a root is being walked */
 	bool		input_done;		/* the last root ended, or an error ended the input */
@@ -304,29 +312,91 @@ binding_error_context(void *arg)
 }
 
 /*
+ * The decode plans: the row element's, and with a container path walked,
+ * the ancestors' levels' (container.h) and the state that fills their
+ * columns into each row.
+ */
+static PbMsgPlan *
+plan_columns(PbCopyFrom *cf, List *refs, bool ancestors)
+{
+	ErrorContextCallback errcb;
+	PbMsgPlan  *plan;
+	MemoryContext old;
+
+	errcb.callback = binding_error_context;
+	errcb.arg = cf;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	if (cf->cpath)
+	{
+		pb_container_bind_columns(cf->cpath, cf->relname, cf->schema, refs);
+		plan = cf->cpath->row_plan;
+	}
+	else
+		plan = pb_build_plan_columns(cf->relname, cf->message, cf->schema, refs);
+	error_context_stack = errcb.previous;
+	if (ancestors)
+	{
+		/* in the COPY's context: its end ends the cursors' codecs */
+		old = MemoryContextSwitchTo(cf->cxt);
+		cf->ancestors = pb_ancestors_create(cf->cpath, cf->natts);
+		MemoryContextSwitchTo(old);
+	}
+	return plan;
+}
+
+/*
+ * An ancestor's value lives until the walker enters the ancestor's next
+ * element, which may come while COPY still reads the run before: a value
+ * passed by reference is copied into the run's context (copy_typlen).
+ */
+static void
+mark_ancestor_columns(PbCopyFrom *cf)
+{
+	PbContainerPath *cp = cf->cpath;
+
+	for (int l = 0; l < cp->nlevels - 1; l++)
+		for (int a = 0; a < cp->levels[l].nattrs; a++)
+			for (int i = 0; i < cf->ncols; i++)
+			{
+				OutColumn  *col = &cf->cols[i];
+				int16		typlen;
+				bool		typbyval;
+
+				if (col->attidx != cp->levels[l].attrs[a] || !col->by_datum)
+					continue;
+				get_typlenbyval(TupleDescAttr(cf->tupdesc, col->attidx)->atttypid,
+								&typlen, &typbyval);
+				if (!typbyval)
+					col->copy_typlen = typlen;
+			}
+}
+
+/*
  * bind_columns
  *		COPY's columns, bound to fields by name (or by fields) as a foreign
  *		table's columns without the option field; the decode plan.
+ *
+ * A path with a '/' reads an ancestor of the container path's rows (field
+ * 'STEP/PATH' or '/PATH' of a foreign table): such a COPY walks the path
+ * even when a one-step 'container' could be framed, as a foreign table
+ * does.
  */
 static void
 bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 {
 	List	   *refs = NIL;
-	ErrorContextCallback errcb;
 	uint32		container_field;
 	PbContainerPath *cpath;
-	PbMsgPlan  *plan;
+	bool		ancestors = false;
 	ListCell   *lc;
 	int			i = 0;
 
 	cf->schema = pb_schema_load_either(cf->opts.descriptor_set, cf->opts.descriptor);
 	cf->message = pb_resolve_container(&cf->opts, cf->schema, &container_field, &cpath);
-	/* as a foreign table without ancestor columns: only a one-step 'container' is framed */
-	if (cpath != NULL && container_field == 0)
-		cf->cpath = cpath;
-	cf->framing.container_field = container_field;
 	check_fields_keys(cf, tupdesc, attnums);
 
+	cf->tupdesc = tupdesc;
 	cf->natts = tupdesc->natts;
 	cf->ncols = list_length(attnums);
 	cf->cols = palloc0(sizeof(OutColumn) * Max(cf->ncols, 1));
@@ -340,12 +410,15 @@ bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 		ref->colname = pstrdup(NameStr(attr->attname));
 		ref->path = field_of(cf, ref->colname);
 		if (ref->path && strchr(ref->path, '/'))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("field path \"%s\" of column \"%s\" reads an ancestor, which COPY FROM does not read",
-							ref->path, ref->colname),
-					 errdetail("COPY FROM (FORMAT protobuf) reads the fields of the row element, the last step of the container path."),
-					 errhint("Define a foreign table over the file and run INSERT INTO ... SELECT for the ancestors' columns.")));
+		{
+			if (cpath == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("field path \"%s\" of column \"%s\" reads an ancestor, but COPY FROM has no container path",
+								ref->path, ref->colname),
+						 errhint("Set the option container to the path whose last step holds the rows, for example container 'pkg.Root.groups.events'.")));
+			ancestors = true;
+		}
 		ref->typid = attr->atttypid;
 		ref->typmod = attr->atttypmod;
 		ref->absent_default = cf->absent_default;
@@ -362,13 +435,16 @@ bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 			fmgr_info(sendfn, &col->send);
 		}
 	}
-	errcb.callback = binding_error_context;
-	errcb.arg = cf;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
-	plan = pb_build_plan_columns(cf->relname, cf->message, cf->schema, refs);
-	error_context_stack = errcb.previous;
-	cf->decode = pb_decode_state_create(plan);
+	/* as a foreign table: only a one-step 'container' without ancestor columns is framed */
+	if (cpath != NULL && (container_field == 0 || ancestors))
+	{
+		cf->cpath = cpath;
+		container_field = 0;
+	}
+	cf->framing.container_field = container_field;
+	cf->decode = pb_decode_state_create(plan_columns(cf, refs, ancestors));
+	if (ancestors)
+		mark_ancestor_columns(cf);
 	cf->values = palloc0(sizeof(Datum) * Max(cf->natts, 1));
 	cf->nulls = palloc0(sizeof(bool) * Max(cf->natts, 1));
 }
@@ -486,8 +562,10 @@ walk_progress(void *arg)
 }
 
 /*
- * Ready the path walker over the source: no ancestor fields are collected
- * (COPY reads the row element only), so the input is read once, forward.
+ * Ready the path walker over the source, with the ancestors' columns as a
+ * foreign table reads them (ancestors.h): a server file is read again by
+ * a cursor per level with columns, the client's bytes once, in streaming
+ * mode (as a program's output).
  */
 static void
 start_walker(PbCopyFrom *cf, const PbAllocator *alloc)
@@ -499,6 +577,9 @@ start_walker(PbCopyFrom *cf, const PbAllocator *alloc)
 		elog(ERROR, "could not set up the path walker: %s", cf->walker.errmsg);
 	cf->walker_ready = true;
 	pb_pathwalk_set_progress(&cf->walker, walk_progress, NULL);
+	if (cf->ancestors)
+		pb_ancestors_open(cf->ancestors, &cf->walker, cf->from_client ? NULL : cf->source_name,
+						  (PbCompression) cf->opts.compression);
 }
 
 /* Decompression, the buffered source and the framing over the input. */
@@ -541,7 +622,8 @@ static void
 copy_from_error_context(void *arg)
 {
 	PbCopyFrom *cf = arg;
-	const PbReader *r = cf->decode->current_reader;
+	const PbDecodeState *ds = pb_ancestors_decoding(cf->ancestors);
+	const PbReader *r = (ds ? ds : cf->decode)->current_reader;
 
 	if (r)
 		errcontext("COPY %s FROM %s, message " UINT64_FORMAT " at byte offset " UINT64_FORMAT ", column \"%s\" (field \"%s\")",
@@ -583,6 +665,8 @@ typedef enum InputFault
 static void
 report_fault(PbCopyFrom *cf, InputFault fault, const char *msg)
 {
+	const PbInput *damaged;
+
 	switch (fault)
 	{
 		case FAULT_TRUNCATED:
@@ -601,6 +685,10 @@ report_fault(PbCopyFrom *cf, InputFault fault, const char *msg)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 						 errmsg("could not decompress %s: %s", cf->source_name, cf->input.errmsg)));
+			if ((damaged = pb_ancestors_damaged(cf->ancestors)) != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("could not decompress %s: %s", cf->source_name, damaged->errmsg)));
 			errno = cf->source.read_errno;
 			ereport(ERROR,
 					(errcode_for_file_access(),
@@ -723,7 +811,16 @@ walk_error(PbCopyFrom *cf)
 				report_fault(cf, FAULT_TRUNCATED, w->errmsg);
 				break;
 			case PB_PATH_ERR_TOO_LARGE:
+			case PB_PATH_ERR_COLLECT_TOO_LARGE:
 				report_fault(cf, FAULT_TOO_LARGE, w->errmsg);
+				break;
+			case PB_PATH_ERR_LATE_FIELD:
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("an ancestor's field comes after the rows under it in the data from STDIN"),
+						 errdetail("In the walk of container path \"%s\": %s.", cf->opts.container,
+								   w->errmsg),
+						 errhint("The client's data is read once, so the fields of an ancestor must come before its repeated children; COPY from a file on the server, which is read ahead.")));
 				break;
 			case PB_PATH_ERR_IO:
 				report_fault(cf, FAULT_IO, w->errmsg);
@@ -786,6 +883,24 @@ next_walked_row(PbCopyFrom *cf, const uint8 **msg, size_t *len)
 	return false;
 }
 
+/* Decode one row: the element's columns, then those it takes from its ancestors. */
+static inline void
+decode_row(PbCopyFrom *cf, const uint8 *msg, size_t len)
+{
+	pb_decode_message(cf->decode, msg, len, cf->values, cf->nulls);
+	if (cf->ancestors == NULL)
+		return;
+	pb_ancestors_fill(cf->ancestors, &cf->walker, cf->values, cf->nulls);
+	for (int i = 0; i < cf->ncols; i++)
+	{
+		OutColumn  *col = &cf->cols[i];
+
+		if (col->copy_typlen != 0 && !cf->nulls[col->attidx])
+			cf->values[col->attidx] = datumCopy(cf->values[col->attidx], false,
+												col->copy_typlen);
+	}
+}
+
 /* Decode one message; with on_error 'skip' a data error skips it (false). */
 static bool
 decode_or_skip(PbCopyFrom *cf, const uint8 *msg, size_t len)
@@ -796,12 +911,12 @@ decode_or_skip(PbCopyFrom *cf, const uint8 *msg, size_t len)
 		cf->nulls[cf->cols[i].attidx] = true;
 	if (!cf->opts.on_error_skip)
 	{
-		pb_decode_message(cf->decode, msg, len, cf->values, cf->nulls);
+		decode_row(cf, msg, len);
 		return true;
 	}
 	PG_TRY();
 	{
-		pb_decode_message(cf->decode, msg, len, cf->values, cf->nulls);
+		decode_row(cf, msg, len);
 	}
 	PG_CATCH();
 	{
@@ -1131,6 +1246,8 @@ pb_copy_from(ParseState *pstate, const CopyStmt *stmt, int stmt_location, int st
 						cf->skipped, cf->skipped == 1 ? "" : "s", cf->source_name,
 						cf->skipped == 1 ? "was" : "were"),
 				 errdetail("The first was %s.", cf->first_skip)));
+	if (cf->ancestors)
+		pb_ancestors_close(cf->ancestors);
 	if (cf->walker_ready)
 		pb_pathwalk_free(&cf->walker);
 	pb_raw_close(&cf->raw, true);
