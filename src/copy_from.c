@@ -88,6 +88,7 @@
 #include "schema.h"
 #include "stream/framing.h"
 #include "stream/pathwalk.h"
+#include "stream/rootwalk.h"
 
 /* Produce binary COPY data in runs of about this size. */
 #define COPY_STREAM_CHUNK (64 * 1024)
@@ -765,12 +766,10 @@ next_framed(PbCopyFrom *cf, const uint8 **msg, size_t *len)
 static bool
 begin_root(PbCopyFrom *cf)
 {
-	uint64		len;
-	PbFrameResult res = pb_framing_next_root(&cf->framing, &len);
+	PbFrameResult res = pb_rootwalk_begin(&cf->framing, &cf->walker);
 
 	if (res == PB_FRAME_MESSAGE)
 	{
-		pb_pathwalk_begin_root(&cf->walker, len);
 		cf->in_root = true;
 		return true;
 	}
@@ -798,12 +797,8 @@ static void
 walk_error(PbCopyFrom *cf)
 {
 	PbPathWalk *w = &cf->walker;
-	bool		prefixed = cf->opts.framing != PB_FRAMING_SINGLE &&
-		cf->opts.framing != PB_FRAMING_CONTAINER;
 
-	if (!cf->opts.on_error_skip ||
-		!(w->err == PB_PATH_ERR_TOO_LARGE || w->err == PB_PATH_ERR_TRUNCATED ||
-		  w->err == PB_PATH_ERR_MALFORMED))
+	if (!cf->opts.on_error_skip || !pb_rootwalk_skippable(w->err))
 	{
 		switch (w->err)
 		{
@@ -830,15 +825,16 @@ walk_error(PbCopyFrom *cf)
 		}
 	}
 	note_skip(cf, w->errmsg);
-	if (w->err == PB_PATH_ERR_TOO_LARGE && pb_pathwalk_skip_oversized(w) == 0)
-		return;
-	if (w->err == PB_PATH_ERR_MALFORMED && prefixed && pb_pathwalk_skip_root(w) == 0)
+	switch (pb_rootwalk_step_past(w, &cf->framing))
 	{
-		cf->in_root = false;
-		if (pb_framing_end_root(&cf->framing) == PB_FRAME_MESSAGE)
-			return;
+		case PB_ROOT_SAME_ROOT:
+			break;
+		case PB_ROOT_NEXT_ROOT:
+			cf->in_root = false;
+			break;
+		default:
+			cf->input_done = true;
 	}
-	cf->input_done = true;
 }
 
 /*
