@@ -283,3 +283,37 @@ RESET client_min_messages;
 CREATE FOREIGN TABLE cfn_bad (id bigint) SERVER cfn_dump
   OPTIONS (filename '/tmp/protobuf_fdw_test/cfn_bad.pb', framing 'delimited', container 'nest.Dump.groups.events');
 SELECT count(*) FROM cfn_bad;
+
+-- a damaged compressed file (test/fixtures/input13: one Dump of 60 groups of 50 events, cut at
+-- 3/4 or with the first block of its second gzip member made invalid; expected.csv counts the
+-- events Python's zlib decompresses before the damage, n, and those of the groups read whole,
+-- n_grouped): an error saying where; with on_error 'skip' the rows before the damage, as the
+-- foreign table reads them (with a group column the group is pre-scanned to its end, so the
+-- events of a group the damage cuts are not loaded)
+CREATE SERVER cfn_dmg FOREIGN DATA WRAPPER protobuf_fdw
+  OPTIONS (descriptor_set '/tmp/protobuf_fdw_test/input13/input13.desc');
+CREATE TABLE cfn_dmg_expected (file text, prefix bigint, n bigint, n_grouped bigint);
+COPY cfn_dmg_expected FROM '/tmp/protobuf_fdw_test/input13/expected.csv' (FORMAT csv);
+CREATE TABLE cfn_dmg_rows (id bigint, g text);
+COPY cfn_dmg_rows (id) FROM '/tmp/protobuf_fdw_test/input13/flip_dump.pb.gz'
+  (FORMAT protobuf, server 'cfn_dmg', framing 'single', container 'nest.Dump.groups.events');
+\copy cfn_dmg_rows (id) FROM '/tmp/protobuf_fdw_test/input13/cut_dump.pb.gz' (FORMAT protobuf, server 'cfn_dmg', framing 'single', container 'nest.Dump.groups.events', on_error 'skip')
+SELECT count(*), (SELECT n FROM cfn_dmg_expected WHERE file = 'cut_dump.pb.gz') AS expected FROM cfn_dmg_rows;
+TRUNCATE cfn_dmg_rows;
+COPY cfn_dmg_rows FROM '/tmp/protobuf_fdw_test/input13/cut_dump.pb.gz'
+  (FORMAT protobuf, server 'cfn_dmg', framing 'single', container 'nest.Dump.groups.events',
+   on_error 'skip', fields '{"g": "groups/name"}');
+CREATE FOREIGN TABLE cfn_dmg_ft (id bigint, g text OPTIONS (field 'groups/name')) SERVER cfn_dmg
+  OPTIONS (filename '/tmp/protobuf_fdw_test/input13/cut_dump.pb.gz', framing 'single',
+           container 'nest.Dump.groups.events', on_error 'skip');
+SET client_min_messages = warning;
+SELECT (SELECT count(*) FROM cfn_dmg_rows) AS copied,
+       (SELECT n_grouped FROM cfn_dmg_expected WHERE file = 'cut_dump.pb.gz') AS expected,
+       (SELECT count(*) FROM ((TABLE cfn_dmg_rows EXCEPT ALL TABLE cfn_dmg_ft)
+                              UNION ALL (TABLE cfn_dmg_ft EXCEPT ALL TABLE cfn_dmg_rows)) x) AS differ;
+RESET client_min_messages;
+-- the same for a flat delimited stream (3000 sources.Event, the gzip file cut at 3/4)
+TRUNCATE cfn_dmg_rows;
+\copy cfn_dmg_rows (id) FROM '/tmp/protobuf_fdw_test/input13/cut_events.pb.gz' (FORMAT protobuf, server 'cfn_dmg', message 'sources.Event', on_error 'skip')
+SELECT count(*), bool_and(id BETWEEN 1 AND 2230) AS ids_before_damage,
+       (SELECT n FROM cfn_dmg_expected WHERE file = 'cut_events.pb.gz') AS expected FROM cfn_dmg_rows;

@@ -653,6 +653,33 @@ note_skip(PbCopyFrom *cf, const char *why)
 				 errhint("Raise the option reject_limit, or repair the input.")));
 }
 
+/* The compressed stream found damaged (the input's, or an ancestor cursor's), else NULL. */
+static const PbInput *
+damaged_stream(const PbCopyFrom *cf)
+{
+	if (cf->input.failed)
+		return &cf->input;
+	return pb_ancestors_damaged(cf->ancestors);
+}
+
+/*
+ * on_error 'skip' over a damaged compressed stream, as a foreign table
+ * does: the input ends there, as a truncated plain one does; the rows
+ * decompressed before the damage are loaded and the rest counts as one
+ * skipped message.  False (nothing done) without on_error 'skip' or damage.
+ */
+static bool
+skip_damaged_stream(PbCopyFrom *cf)
+{
+	const PbInput *damaged = damaged_stream(cf);
+
+	if (!cf->opts.on_error_skip || damaged == NULL)
+		return false;
+	note_skip(cf, psprintf("%s (at compressed byte offset " UINT64_FORMAT ", after " UINT64_FORMAT " decompressed bytes)",
+						   damaged->errmsg, damaged->err_offset, damaged->out_bytes));
+	return true;
+}
+
 /* What went wrong in the input, whether the framing or the path walker found it. */
 typedef enum InputFault
 {
@@ -682,11 +709,15 @@ report_fault(PbCopyFrom *cf, InputFault fault, const char *msg)
 					 errhint("If the message is genuine, raise the option max_message_size (at most 2147483647).")));
 			break;
 		case FAULT_IO:
-			if (cf->input.errmsg[0])
+			/* damage after some good bytes: where, and how to load them */
+			if ((damaged = damaged_stream(cf)) != NULL && damaged->out_bytes > 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("could not decompress %s: %s", cf->source_name, cf->input.errmsg)));
-			if ((damaged = pb_ancestors_damaged(cf->ancestors)) != NULL)
+						 errmsg("could not decompress %s: %s", cf->source_name, damaged->errmsg),
+						 errdetail("The stream is damaged at compressed byte offset " UINT64_FORMAT ", after " UINT64_FORMAT " decompressed bytes.",
+								   damaged->err_offset, damaged->out_bytes),
+						 errhint("Use on_error 'skip' to load the rows before the damage.")));
+			if (damaged)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 						 errmsg("could not decompress %s: %s", cf->source_name, damaged->errmsg)));
@@ -708,6 +739,8 @@ frame_error(PbCopyFrom *cf)
 {
 	PbFraming  *f = &cf->framing;
 
+	if (f->err == PB_FRAME_ERR_IO && skip_damaged_stream(cf))
+		return false;
 	if (cf->opts.on_error_skip &&
 		(f->err == PB_FRAME_ERR_CRC || f->err == PB_FRAME_ERR_TOO_LARGE ||
 		 f->err == PB_FRAME_ERR_TRUNCATED))
@@ -798,6 +831,11 @@ walk_error(PbCopyFrom *cf)
 {
 	PbPathWalk *w = &cf->walker;
 
+	if (w->err == PB_PATH_ERR_IO && skip_damaged_stream(cf))
+	{
+		cf->input_done = true;
+		return;
+	}
 	if (!cf->opts.on_error_skip || !pb_rootwalk_skippable(w->err))
 	{
 		switch (w->err)
