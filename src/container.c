@@ -509,11 +509,19 @@ finish_need(PbContainerPath *cp)
 void
 pb_container_bind(PbContainerPath *cp, Relation rel, const PbSchema *schema, Bitmapset *attrs)
 {
+	pb_container_bind_columns(cp, RelationGetRelationName(rel), schema,
+							  pb_plan_columns(rel, attrs));
+}
+
+/* The same for columns given as PbColumnRefs (COPY FROM's). */
+void
+pb_container_bind_columns(PbContainerPath *cp, const char *relname, const PbSchema *schema,
+						  List *columns)
+{
 	List	  **bylevel = palloc0(sizeof(List *) * cp->nlevels);
-	const char *relname = RelationGetRelationName(rel);
 	ListCell   *lc;
 
-	foreach(lc, pb_plan_columns(rel, attrs))
+	foreach(lc, columns)
 	{
 		PbColumnRef *col = lfirst(lc);
 		int			level = cp->nlevels - 1;

@@ -102,6 +102,8 @@ extern int	pb_container_index_level(const PbContainerPath *cp, const char *colna
  */
 extern void pb_container_bind(PbContainerPath *cp, Relation rel, const PbSchema *schema,
 							  Bitmapset *attrs);
+extern void pb_container_bind_columns(PbContainerPath *cp, const char *relname,
+									  const PbSchema *schema, List *columns);
 
 /* The fields the ancestor columns read ("groups/name", "/header.timestamp"), for EXPLAIN. */
 extern List *pb_container_fields(const PbContainerPath *cp);

@@ -10,7 +10,10 @@
  * here, a buffer at a time, from the protobuf messages: framed (and
  * decompressed) as a foreign table frames them, decoded into the target
  * columns by the foreign table's binding and decoder (binding.h,
- * decode.h), and written as binary COPY tuples.
+ * decode.h), and written as binary COPY tuples.  With a container path
+ * that a foreign table would walk (stream/pathwalk.h: rows from any depth,
+ * ancestors' columns) the roots are walked here as scan.c walks them, with
+ * the same row numbers, offsets, limits and skips.
  *
  * The tuples carry the decoded Datums themselves, not their send
  * representation: after BeginCopyFrom, the receive function of each
@@ -59,6 +62,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -73,6 +77,7 @@
 #include "libpq/libpq.h"
 #include "libpq/pqformat.h"
 
+#include "ancestors.h"
 #include "binding.h"
 #include "container.h"
 #include "copy_hook.h"
@@ -82,6 +87,8 @@
 #include "scan.h"
 #include "schema.h"
 #include "stream/framing.h"
+#include "stream/pathwalk.h"
+#include "stream/rootwalk.h"
 
 /* Produce binary COPY data in runs of about this size. */
 #define COPY_STREAM_CHUNK (64 * 1024)
@@ -91,6 +98,7 @@ typedef struct OutColumn
 {
 	int			attidx;
 	bool		by_datum;
+	int16		copy_typlen;	/* an ancestor's by-reference value: copied (0: not) */
 	FmgrInfo	send;
 } OutColumn;
 
@@ -104,6 +112,7 @@ typedef struct PbCopyFrom
 	const PbSchema *schema;
 	const PbMessageInfo *message;
 	PbDecodeState *decode;
+	TupleDesc	tupdesc;
 	int			natts;			/* of the table */
 	int			ncols;			/* written: COPY's columns */
 	OutColumn  *cols;
@@ -125,6 +134,15 @@ typedef struct PbCopyFrom
 	PbFraming	framing;
 	uint64		current_message;
 	uint64		current_offset;
+
+	/* rows from any depth: a container path walked (stream/pathwalk.h) */
+	PbContainerPath *cpath;		/* NULL: the framing frames the rows */
+	PbPathWalk	walker;
+	PbAncestors *ancestors;		/* the columns read from ancestors, or NULL */
+	bool		walker_ready;
+	bool		in_root;		/* a root is being walked */
+	bool		input_done;		/* the last root ended, or an error ended the input */
+	uint64		rows_walked;
 
 	/* the binary COPY stream */
 	StringInfoData out;
@@ -295,32 +313,91 @@ binding_error_context(void *arg)
 }
 
 /*
+ * The decode plans: the row element's, and with a container path walked,
+ * the ancestors' levels' (container.h) and the state that fills their
+ * columns into each row.
+ */
+static PbMsgPlan *
+plan_columns(PbCopyFrom *cf, List *refs, bool ancestors)
+{
+	ErrorContextCallback errcb;
+	PbMsgPlan  *plan;
+	MemoryContext old;
+
+	errcb.callback = binding_error_context;
+	errcb.arg = cf;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+	if (cf->cpath)
+	{
+		pb_container_bind_columns(cf->cpath, cf->relname, cf->schema, refs);
+		plan = cf->cpath->row_plan;
+	}
+	else
+		plan = pb_build_plan_columns(cf->relname, cf->message, cf->schema, refs);
+	error_context_stack = errcb.previous;
+	if (ancestors)
+	{
+		/* in the COPY's context: its end ends the cursors' codecs */
+		old = MemoryContextSwitchTo(cf->cxt);
+		cf->ancestors = pb_ancestors_create(cf->cpath, cf->natts);
+		MemoryContextSwitchTo(old);
+	}
+	return plan;
+}
+
+/*
+ * An ancestor's value lives until the walker enters the ancestor's next
+ * element, which may come while COPY still reads the run before: a value
+ * passed by reference is copied into the run's context (copy_typlen).
+ */
+static void
+mark_ancestor_columns(PbCopyFrom *cf)
+{
+	PbContainerPath *cp = cf->cpath;
+
+	for (int l = 0; l < cp->nlevels - 1; l++)
+		for (int a = 0; a < cp->levels[l].nattrs; a++)
+			for (int i = 0; i < cf->ncols; i++)
+			{
+				OutColumn  *col = &cf->cols[i];
+				int16		typlen;
+				bool		typbyval;
+
+				if (col->attidx != cp->levels[l].attrs[a] || !col->by_datum)
+					continue;
+				get_typlenbyval(TupleDescAttr(cf->tupdesc, col->attidx)->atttypid,
+								&typlen, &typbyval);
+				if (!typbyval)
+					col->copy_typlen = typlen;
+			}
+}
+
+/*
  * bind_columns
  *		COPY's columns, bound to fields by name (or by fields) as a foreign
  *		table's columns without the option field; the decode plan.
+ *
+ * A path with a '/' reads an ancestor of the container path's rows (field
+ * 'STEP/PATH' or '/PATH' of a foreign table): such a COPY walks the path
+ * even when a one-step 'container' could be framed, as a foreign table
+ * does.
  */
 static void
 bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 {
 	List	   *refs = NIL;
-	ErrorContextCallback errcb;
 	uint32		container_field;
 	PbContainerPath *cpath;
-	PbMsgPlan  *plan;
+	bool		ancestors = false;
 	ListCell   *lc;
 	int			i = 0;
 
 	cf->schema = pb_schema_load_either(cf->opts.descriptor_set, cf->opts.descriptor);
 	cf->message = pb_resolve_container(&cf->opts, cf->schema, &container_field, &cpath);
-	if (cpath != NULL && container_field == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("COPY FROM (FORMAT protobuf) reads a container path of one step framed with framing 'container'"),
-				 errdetail("Container path \"%s\" would need the path walker of a foreign table.", cf->opts.container),
-				 errhint("Define a foreign table over the file and run INSERT INTO ... SELECT.")));
-	cf->framing.container_field = container_field;
 	check_fields_keys(cf, tupdesc, attnums);
 
+	cf->tupdesc = tupdesc;
 	cf->natts = tupdesc->natts;
 	cf->ncols = list_length(attnums);
 	cf->cols = palloc0(sizeof(OutColumn) * Max(cf->ncols, 1));
@@ -334,10 +411,15 @@ bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 		ref->colname = pstrdup(NameStr(attr->attname));
 		ref->path = field_of(cf, ref->colname);
 		if (ref->path && strchr(ref->path, '/'))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("field path \"%s\" of column \"%s\" reads an ancestor, which COPY FROM does not walk",
-							ref->path, ref->colname)));
+		{
+			if (cpath == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("field path \"%s\" of column \"%s\" reads an ancestor, but COPY FROM has no container path",
+								ref->path, ref->colname),
+						 errhint("Set the option container to the path whose last step holds the rows, for example container 'pkg.Root.groups.events'.")));
+			ancestors = true;
+		}
 		ref->typid = attr->atttypid;
 		ref->typmod = attr->atttypmod;
 		ref->absent_default = cf->absent_default;
@@ -354,13 +436,16 @@ bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 			fmgr_info(sendfn, &col->send);
 		}
 	}
-	errcb.callback = binding_error_context;
-	errcb.arg = cf;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
-	plan = pb_build_plan_columns(cf->relname, cf->message, cf->schema, refs);
-	error_context_stack = errcb.previous;
-	cf->decode = pb_decode_state_create(plan);
+	/* as a foreign table: only a one-step 'container' without ancestor columns is framed */
+	if (cpath != NULL && (container_field == 0 || ancestors))
+	{
+		cf->cpath = cpath;
+		container_field = 0;
+	}
+	cf->framing.container_field = container_field;
+	cf->decode = pb_decode_state_create(plan_columns(cf, refs, ancestors));
+	if (ancestors)
+		mark_ancestor_columns(cf);
 	cf->values = palloc0(sizeof(Datum) * Max(cf->natts, 1));
 	cf->nulls = palloc0(sizeof(bool) * Max(cf->natts, 1));
 }
@@ -469,6 +554,35 @@ client_read(void *arg, uint8_t *buf, size_t len)
 
 /* ---------- the protobuf stream ---------- */
 
+/* The walker's progress callback: a long walk inside one buffer is cancellable. */
+static int
+walk_progress(void *arg)
+{
+	CHECK_FOR_INTERRUPTS();
+	return 0;
+}
+
+/*
+ * Ready the path walker over the source, with the ancestors' columns as a
+ * foreign table reads them (ancestors.h): a server file is read again by
+ * a cursor per level with columns, the client's bytes once, in streaming
+ * mode (as a program's output).
+ */
+static void
+start_walker(PbCopyFrom *cf, const PbAllocator *alloc)
+{
+	PbContainerPath *cp = cf->cpath;
+
+	if (pb_pathwalk_init(&cf->walker, &cf->source, cp->steps, cp->nsteps,
+						 (uint64) cf->opts.max_message_size, alloc) < 0)
+		elog(ERROR, "could not set up the path walker: %s", cf->walker.errmsg);
+	cf->walker_ready = true;
+	pb_pathwalk_set_progress(&cf->walker, walk_progress, NULL);
+	if (cf->ancestors)
+		pb_ancestors_open(cf->ancestors, &cf->walker, cf->from_client ? NULL : cf->source_name,
+						  (PbCompression) cf->opts.compression);
+}
+
 /* Decompression, the buffered source and the framing over the input. */
 static void
 open_stream(PbCopyFrom *cf, const char *filename)
@@ -501,13 +615,16 @@ open_stream(PbCopyFrom *cf, const char *filename)
 	pb_framing_init(&cf->framing, cf->opts.framing, &cf->source, cf->framing.container_field,
 					(uint64) cf->opts.max_message_size);
 	cf->framing.crc32c = cf->opts.verify_crc ? pb_crc32c : NULL;
+	if (cf->cpath)
+		start_walker(cf, &alloc);
 }
 
 static void
 copy_from_error_context(void *arg)
 {
 	PbCopyFrom *cf = arg;
-	const PbReader *r = cf->decode->current_reader;
+	const PbDecodeState *ds = pb_ancestors_decoding(cf->ancestors);
+	const PbReader *r = (ds ? ds : cf->decode)->current_reader;
 
 	if (r)
 		errcontext("COPY %s FROM %s, message " UINT64_FORMAT " at byte offset " UINT64_FORMAT ", column \"%s\" (field \"%s\")",
@@ -536,12 +653,94 @@ note_skip(PbCopyFrom *cf, const char *why)
 				 errhint("Raise the option reject_limit, or repair the input.")));
 }
 
+/* The compressed stream found damaged (the input's, or an ancestor cursor's), else NULL. */
+static const PbInput *
+damaged_stream(const PbCopyFrom *cf)
+{
+	if (cf->input.failed)
+		return &cf->input;
+	return pb_ancestors_damaged(cf->ancestors);
+}
+
+/*
+ * on_error 'skip' over a damaged compressed stream, as a foreign table
+ * does: the input ends there, as a truncated plain one does; the rows
+ * decompressed before the damage are loaded and the rest counts as one
+ * skipped message.  False (nothing done) without on_error 'skip' or damage.
+ */
+static bool
+skip_damaged_stream(PbCopyFrom *cf)
+{
+	const PbInput *damaged = damaged_stream(cf);
+
+	if (!cf->opts.on_error_skip || damaged == NULL)
+		return false;
+	note_skip(cf, psprintf("%s (at compressed byte offset " UINT64_FORMAT ", after " UINT64_FORMAT " decompressed bytes)",
+						   damaged->errmsg, damaged->err_offset, damaged->out_bytes));
+	return true;
+}
+
+/* What went wrong in the input, whether the framing or the path walker found it. */
+typedef enum InputFault
+{
+	FAULT_TRUNCATED,
+	FAULT_TOO_LARGE,
+	FAULT_IO,
+	FAULT_MALFORMED
+} InputFault;
+
+/* Report a fault of the input; 'msg' is the stream module's description. */
+static void
+report_fault(PbCopyFrom *cf, InputFault fault, const char *msg)
+{
+	const PbInput *damaged;
+
+	switch (fault)
+	{
+		case FAULT_TRUNCATED:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("truncated protobuf file: %s", msg)));
+			break;
+		case FAULT_TOO_LARGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("protobuf %s", msg),
+					 errhint("If the message is genuine, raise the option max_message_size (at most 2147483647).")));
+			break;
+		case FAULT_IO:
+			/* damage after some good bytes: where, and how to load them */
+			if ((damaged = damaged_stream(cf)) != NULL && damaged->out_bytes > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("could not decompress %s: %s", cf->source_name, damaged->errmsg),
+						 errdetail("The stream is damaged at compressed byte offset " UINT64_FORMAT ", after " UINT64_FORMAT " decompressed bytes.",
+								   damaged->err_offset, damaged->out_bytes),
+						 errhint("Use on_error 'skip' to load the rows before the damage.")));
+			if (damaged)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("could not decompress %s: %s", cf->source_name, damaged->errmsg)));
+			errno = cf->source.read_errno;
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read %s: %m", cf->source_name)));
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("malformed protobuf file: %s", msg)));
+	}
+}
+
 /* A framing error: report it, or with on_error 'skip' step past what can be; false ends the input. */
 static bool
 frame_error(PbCopyFrom *cf)
 {
 	PbFraming  *f = &cf->framing;
 
+	if (f->err == PB_FRAME_ERR_IO && skip_damaged_stream(cf))
+		return false;
 	if (cf->opts.on_error_skip &&
 		(f->err == PB_FRAME_ERR_CRC || f->err == PB_FRAME_ERR_TOO_LARGE ||
 		 f->err == PB_FRAME_ERR_TRUNCATED))
@@ -554,15 +753,10 @@ frame_error(PbCopyFrom *cf)
 	switch (f->err)
 	{
 		case PB_FRAME_ERR_TRUNCATED:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("truncated protobuf file: %s", f->errmsg)));
+			report_fault(cf, FAULT_TRUNCATED, f->errmsg);
 			break;
 		case PB_FRAME_ERR_TOO_LARGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("protobuf %s", f->errmsg),
-					 errhint("If the message is genuine, raise the option max_message_size (at most 2147483647).")));
+			report_fault(cf, FAULT_TOO_LARGE, f->errmsg);
 			break;
 		case PB_FRAME_ERR_CRC:
 			ereport(ERROR,
@@ -571,21 +765,174 @@ frame_error(PbCopyFrom *cf)
 					 errhint("Use on_error 'skip' to skip damaged records, or verify_crc 'false' to read them unchecked.")));
 			break;
 		case PB_FRAME_ERR_IO:
-			if (cf->input.errmsg[0])
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("could not decompress %s: %s", cf->source_name, cf->input.errmsg)));
-			errno = cf->source.read_errno;
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not read %s: %m", cf->source_name)));
+			report_fault(cf, FAULT_IO, f->errmsg);
 			break;
 		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("malformed protobuf file: %s", f->errmsg)));
+			report_fault(cf, FAULT_MALFORMED, f->errmsg);
 	}
 	return false;
+}
+
+/* The next framed message; false at the end of the input (or where on_error 'skip' ends it). */
+static bool
+next_framed(PbCopyFrom *cf, const uint8 **msg, size_t *len)
+{
+	for (;;)
+	{
+		PbFrameResult res;
+
+		CHECK_FOR_INTERRUPTS();
+		cf->current_message = cf->framing.messages + 1;
+		cf->current_offset = pb_source_offset(&cf->source);
+		res = pb_framing_next(&cf->framing, msg, len);
+		cf->current_offset = cf->framing.record_offset;
+		if (res == PB_FRAME_MESSAGE)
+			return true;
+		if (res != PB_FRAME_ERROR || !frame_error(cf))
+			return false;
+	}
+}
+
+/* ---------- rows from any depth: the container path's walk ---------- */
+
+/* Begin the next root (the file, or the next record); false when there is none or it was skipped. */
+static bool
+begin_root(PbCopyFrom *cf)
+{
+	PbFrameResult res = pb_rootwalk_begin(&cf->framing, &cf->walker);
+
+	if (res == PB_FRAME_MESSAGE)
+	{
+		cf->in_root = true;
+		return true;
+	}
+	if (res != PB_FRAME_ERROR || !frame_error(cf))
+		cf->input_done = true;
+	return false;
+}
+
+/* After a root: step past its record's trailer. */
+static void
+end_root(PbCopyFrom *cf)
+{
+	cf->in_root = false;
+	if (pb_framing_end_root(&cf->framing) != PB_FRAME_MESSAGE && !frame_error(cf))
+		cf->input_done = true;
+}
+
+/*
+ * A walker error, as a foreign table treats it: with on_error 'skip', step
+ * past an oversized row, end the input at a truncation, and skip a
+ * malformed root when roots are framed one per record; anything else is
+ * an error.
+ */
+static void
+walk_error(PbCopyFrom *cf)
+{
+	PbPathWalk *w = &cf->walker;
+
+	if (w->err == PB_PATH_ERR_IO && skip_damaged_stream(cf))
+	{
+		cf->input_done = true;
+		return;
+	}
+	if (!cf->opts.on_error_skip || !pb_rootwalk_skippable(w->err))
+	{
+		switch (w->err)
+		{
+			case PB_PATH_ERR_TRUNCATED:
+				report_fault(cf, FAULT_TRUNCATED, w->errmsg);
+				break;
+			case PB_PATH_ERR_TOO_LARGE:
+			case PB_PATH_ERR_COLLECT_TOO_LARGE:
+				report_fault(cf, FAULT_TOO_LARGE, w->errmsg);
+				break;
+			case PB_PATH_ERR_LATE_FIELD:
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("an ancestor's field comes after the rows under it in the data from STDIN"),
+						 errdetail("In the walk of container path \"%s\": %s.", cf->opts.container,
+								   w->errmsg),
+						 errhint("The client's data is read once, so the fields of an ancestor must come before its repeated children; COPY from a file on the server, which is read ahead.")));
+				break;
+			case PB_PATH_ERR_IO:
+				report_fault(cf, FAULT_IO, w->errmsg);
+				break;
+			default:
+				report_fault(cf, FAULT_MALFORMED, w->errmsg);
+		}
+	}
+	note_skip(cf, w->errmsg);
+	switch (pb_rootwalk_step_past(w, &cf->framing))
+	{
+		case PB_ROOT_SAME_ROOT:
+			break;
+		case PB_ROOT_NEXT_ROOT:
+			cf->in_root = false;
+			break;
+		default:
+			cf->input_done = true;
+	}
+}
+
+/*
+ * next_walked_row
+ *		The next row element of the container path: every element reached
+ *		through every repeated step of each root, in wire order; false at
+ *		the end of the input (or where on_error 'skip' ends it)
+ *
+ * Rows are numbered from 1 in the input and an error is placed at the row
+ * element's tag, as a foreign table's meta 'ordinal' and 'offset' say.
+ */
+static bool
+next_walked_row(PbCopyFrom *cf, const uint8 **msg, size_t *len)
+{
+	int			rowlevel = cf->cpath->nlevels - 1;
+
+	while (!cf->input_done)
+	{
+		PbPathResult res;
+
+		CHECK_FOR_INTERRUPTS();
+		cf->current_message = cf->rows_walked + 1;
+		cf->current_offset = pb_source_offset(&cf->source);
+		if (!cf->in_root && !begin_root(cf))
+			continue;
+		res = pb_pathwalk_next(&cf->walker, msg, len);
+		if (res == PB_PATH_ROW)
+		{
+			cf->rows_walked++;
+			cf->current_offset = pb_pathwalk_offset(&cf->walker, rowlevel);
+			return true;
+		}
+		if (res == PB_PATH_END_OF_ROOT)
+			end_root(cf);
+		else
+		{
+			if (cf->walker.err == PB_PATH_ERR_TOO_LARGE)
+				cf->current_offset = pb_pathwalk_offset(&cf->walker, rowlevel);
+			walk_error(cf);
+		}
+	}
+	return false;
+}
+
+/* Decode one row: the element's columns, then those it takes from its ancestors. */
+static inline void
+decode_row(PbCopyFrom *cf, const uint8 *msg, size_t len)
+{
+	pb_decode_message(cf->decode, msg, len, cf->values, cf->nulls);
+	if (cf->ancestors == NULL)
+		return;
+	pb_ancestors_fill(cf->ancestors, &cf->walker, cf->values, cf->nulls);
+	for (int i = 0; i < cf->ncols; i++)
+	{
+		OutColumn  *col = &cf->cols[i];
+
+		if (col->copy_typlen != 0 && !cf->nulls[col->attidx])
+			cf->values[col->attidx] = datumCopy(cf->values[col->attidx], false,
+												col->copy_typlen);
+	}
 }
 
 /* Decode one message; with on_error 'skip' a data error skips it (false). */
@@ -598,12 +945,12 @@ decode_or_skip(PbCopyFrom *cf, const uint8 *msg, size_t len)
 		cf->nulls[cf->cols[i].attidx] = true;
 	if (!cf->opts.on_error_skip)
 	{
-		pb_decode_message(cf->decode, msg, len, cf->values, cf->nulls);
+		decode_row(cf, msg, len);
 		return true;
 	}
 	PG_TRY();
 	{
-		pb_decode_message(cf->decode, msg, len, cf->values, cf->nulls);
+		decode_row(cf, msg, len);
 	}
 	PG_CATCH();
 	{
@@ -743,21 +1090,13 @@ produce(PbCopyFrom *cf)
 	{
 		const uint8 *msg;
 		size_t		len;
-		PbFrameResult res;
 
-		CHECK_FOR_INTERRUPTS();
-		cf->current_message = cf->framing.messages + 1;
-		cf->current_offset = pb_source_offset(&cf->source);
-		res = pb_framing_next(&cf->framing, &msg, &len);
-		cf->current_offset = cf->framing.record_offset;
-		if (res == PB_FRAME_MESSAGE)
+		if (cf->cpath ? next_walked_row(cf, &msg, &len) : next_framed(cf, &msg, &len))
 		{
 			if (decode_or_skip(cf, msg, len))
 				put_row(cf);
 			continue;
 		}
-		if (res == PB_FRAME_ERROR && frame_error(cf))
-			continue;
 		/* the end, or an input that on_error 'skip' ends */
 		put_int16(&cf->out, -1);
 		cf->ended = true;
@@ -946,6 +1285,10 @@ pb_copy_from(ParseState *pstate, const CopyStmt *stmt, int stmt_location, int st
 						cf->skipped, cf->skipped == 1 ? "" : "s", cf->source_name,
 						cf->skipped == 1 ? "was" : "were"),
 				 errdetail("The first was %s.", cf->first_skip)));
+	if (cf->ancestors)
+		pb_ancestors_close(cf->ancestors);
+	if (cf->walker_ready)
+		pb_pathwalk_free(&cf->walker);
 	pb_raw_close(&cf->raw, true);
 	pb_source_free(&cf->source);
 	MemoryContextDelete(cf->cxt);

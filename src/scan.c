@@ -32,6 +32,7 @@
 #include "scan.h"
 #include "stream/framing.h"
 #include "stream/pathwalk.h"
+#include "stream/rootwalk.h"
 #include "stream/sniff.h"
 
 typedef struct PbMetaColumn
@@ -805,8 +806,6 @@ walk_error_or_skip(PbScanState *ss)
 {
 	PbPathWalk *w = &ss->walker;
 	PbPathError err = w->err;
-	bool		prefixed = ss->opts.framing != PB_FRAMING_SINGLE &&
-		ss->opts.framing != PB_FRAMING_CONTAINER;
 	const PbInput *damaged = damaged_stream(ss);
 
 	if (ss->opts.on_error_skip && err == PB_PATH_ERR_IO && damaged)
@@ -814,20 +813,19 @@ walk_error_or_skip(PbScanState *ss)
 		skip_damaged_stream(ss, damaged);
 		return;
 	}
-	if (!ss->opts.on_error_skip ||
-		!(err == PB_PATH_ERR_TOO_LARGE || err == PB_PATH_ERR_TRUNCATED ||
-		  err == PB_PATH_ERR_MALFORMED))
+	if (!ss->opts.on_error_skip || !pb_rootwalk_skippable(err))
 		report_walk_error(ss);
 	note_skip(ss, w->errmsg);
-	if (err == PB_PATH_ERR_TOO_LARGE && pb_pathwalk_skip_oversized(w) == 0)
-		return;
-	if (err == PB_PATH_ERR_MALFORMED && prefixed && pb_pathwalk_skip_root(w) == 0)
+	switch (pb_rootwalk_step_past(w, &ss->framing))
 	{
-		ss->in_root = false;
-		if (pb_framing_end_root(&ss->framing) == PB_FRAME_MESSAGE)
+		case PB_ROOT_SAME_ROOT:
 			return;
+		case PB_ROOT_NEXT_ROOT:
+			ss->in_root = false;
+			return;
+		default:
+			close_input(ss, false);
 	}
-	close_input(ss, false);
 }
 
 /*
@@ -837,12 +835,10 @@ walk_error_or_skip(PbScanState *ss)
 static bool
 begin_root(PbScanState *ss)
 {
-	uint64		len;
-	PbFrameResult res = pb_framing_next_root(&ss->framing, &len);
+	PbFrameResult res = pb_rootwalk_begin(&ss->framing, &ss->walker);
 
 	if (res == PB_FRAME_MESSAGE)
 	{
-		pb_pathwalk_begin_root(&ss->walker, len);
 		ss->in_root = true;
 		return true;
 	}
