@@ -56,6 +56,21 @@ SELECT * FROM cp_some ORDER BY id;
 \copy cp_some (id, land, amount) FROM '/tmp/protobuf_fdw_test/copy/events.pb' (FORMAT protobuf, server 'copy_pb', message 'bench.Event', fields '{"land": "country"}') WHERE id BETWEEN 4 AND 8
 SELECT count(*) FROM cp_some;
 
+-- domain columns between Datum-carried ones: their values go through the domain's receive
+-- function, which checks them; the rows equal the oracle's
+CREATE DOMAIN cp_code AS text CHECK (length(VALUE) <= 5);
+CREATE DOMAIN cp_positive AS float8 CHECK (VALUE > -1e300);
+CREATE TABLE cp_dom (id bigint, user_id text, ts_micros bigint, amount cp_positive, quantity int,
+                     is_test bool, country cp_code, url text, status bigint, score float4);
+\copy cp_dom FROM '/tmp/protobuf_fdw_test/copy/events.pb' (FORMAT protobuf, server 'copy_pb', message 'bench.Event')
+SELECT count(*), cp_differ('cp_dom') AS differ FROM cp_dom;
+TRUNCATE cp_dom;
+ALTER DOMAIN cp_code ADD CONSTRAINT not_us CHECK (VALUE <> 'US');
+\copy cp_dom FROM '/tmp/protobuf_fdw_test/copy/events.pb' (FORMAT protobuf, server 'copy_pb', message 'bench.Event')
+SELECT count(*) FROM cp_dom;
+DROP TABLE cp_dom;
+DROP DOMAIN cp_code, cp_positive;
+
 -- partition routing
 CREATE TABLE cp_part (id bigint, country text) PARTITION BY LIST (country);
 CREATE TABLE cp_part_eu PARTITION OF cp_part FOR VALUES IN ('DE', 'FR', 'GB');

@@ -980,36 +980,24 @@ put_int32(StringInfo out, int32 v)
 	appendBinaryStringInfoNT(out, (char *) &n, 4);
 }
 
-static inline void
-put_int64(StringInfo out, int64 v)
+/*
+ * A value of a column not carried as a Datum (a domain, whose receive
+ * function checks it) as a binary COPY field: its length, then the bytes
+ * of its send function.
+ */
+static void
+put_sent_value(StringInfo out, OutColumn *col, Datum value)
 {
-	uint64		n = pg_hton64((uint64) v);
+	bytea	   *b = SendFunctionCall(&col->send, value);
 
-	appendBinaryStringInfoNT(out, (char *) &n, 8);
-}
-
-/* One column's value as a binary COPY field: its length, then its bytes. */
-static inline void
-put_value(StringInfo out, OutColumn *col, Datum value)
-{
-	if (col->by_datum)
-	{
-		put_int32(out, sizeof(Datum));
-		appendBinaryStringInfoNT(out, (char *) &value, sizeof(Datum));
-	}
-	else
-	{
-		bytea	   *b = SendFunctionCall(&col->send, value);
-
-		put_int32(out, VARSIZE(b) - VARHDRSZ);
-		appendBinaryStringInfoNT(out, VARDATA(b), VARSIZE(b) - VARHDRSZ);
-	}
+	put_int32(out, VARSIZE(b) - VARHDRSZ);
+	appendBinaryStringInfoNT(out, VARDATA(b), VARSIZE(b) - VARHDRSZ);
 }
 
 /*
  * datum_recv
  *		The receive function of the stream's by-Datum fields: the Datum,
- *		as put_value wrote it
+ *		as put_row wrote it
  */
 static Datum
 datum_recv(PG_FUNCTION_ARGS)
@@ -1041,22 +1029,50 @@ receive_datums(PbCopyFrom *cf, CopyFromState cstate)
 			cstate->in_functions[cf->cols[i].attidx] = *f;
 }
 
-/* The decoded row as a binary COPY tuple. */
+/* The most a row's by-Datum and NULL fields take: a length and a Datum each. */
+#define FIELD_MAX ((int) (sizeof(int32) + sizeof(Datum)))
+
+/*
+ * The decoded row as a binary COPY tuple.  The room for the fixed-size
+ * fields is made once a row and they are stored in place: the per-field
+ * appends (a bounds check and a call each) were a fifth of the stream's cost.
+ */
 static void
 put_row(PbCopyFrom *cf)
 {
 	StringInfo	out = &cf->out;
+	char	   *p;
+	uint16		n16 = pg_hton16((uint16) cf->ncols);
 
-	put_int16(out, (int16) cf->ncols);
+	enlargeStringInfo(out, (int) sizeof(int16) + cf->ncols * FIELD_MAX);
+	p = out->data + out->len;
+	memcpy(p, &n16, sizeof(n16));
+	p += sizeof(n16);
 	for (int i = 0; i < cf->ncols; i++)
 	{
 		OutColumn  *col = &cf->cols[i];
+		Datum		value = cf->values[col->attidx];
+		uint32		n32;
 
-		if (cf->nulls[col->attidx])
-			put_int32(out, -1);
-		else
-			put_value(out, col, cf->values[col->attidx]);
+		if (cf->nulls[col->attidx] || col->by_datum)
+		{
+			n32 = pg_hton32(cf->nulls[col->attidx] ? (uint32) -1 : (uint32) sizeof(Datum));
+			memcpy(p, &n32, sizeof(n32));
+			p += sizeof(n32);
+			if (!cf->nulls[col->attidx])
+			{
+				memcpy(p, &value, sizeof(Datum));
+				p += sizeof(Datum);
+			}
+			continue;
+		}
+		/* a send function's bytes: appended, then room again for the rest */
+		out->len = p - out->data;
+		put_sent_value(out, col, value);
+		enlargeStringInfo(out, (cf->ncols - i - 1) * FIELD_MAX);
+		p = out->data + out->len;
 	}
+	out->len = p - out->data;
 }
 
 /*
