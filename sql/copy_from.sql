@@ -71,6 +71,13 @@ SELECT count(*) FROM cp_dom;
 DROP TABLE cp_dom;
 DROP DOMAIN cp_code, cp_positive;
 
+-- a column with no field of its name: the hint names COPY's option fields
+CREATE TABLE cp_ident (ident bigint);
+\copy cp_ident FROM '/tmp/protobuf_fdw_test/copy/events.pb' (FORMAT protobuf, server 'copy_pb', message 'bench.Event')
+\copy cp_ident FROM '/tmp/protobuf_fdw_test/copy/events.pb' (FORMAT protobuf, server 'copy_pb', message 'bench.Event', fields '{"ident": "id"}')
+SELECT count(*), sum(ident) = (SELECT sum(id) FROM cp_oracle) AS same_sum FROM cp_ident;
+DROP TABLE cp_ident;
+
 -- partition routing
 CREATE TABLE cp_part (id bigint, country text) PARTITION BY LIST (country);
 CREATE TABLE cp_part_eu PARTITION OF cp_part FOR VALUES IN ('DE', 'FR', 'GB');

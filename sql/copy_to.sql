@@ -69,7 +69,7 @@ COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, partition_by (b),
 SELECT b, count(*), sum(id), count(s) FROM ct_src GROUP BY b ORDER BY b;
 -- an existing dataset is refused unless overwrite; the string form names the columns too
 COPY (SELECT id, b FROM ct_src) TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, partition_by 'b');
-COPY (SELECT id, b, s IS NULL AS "No S" FROM ct_src) TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, partition_by 'b, "No S"', overwrite true);
+COPY (SELECT id, b, s IS NULL AS "No S" FROM ct_src) TO '/tmp/protobuf_fdw_test/ct_ds' (FORMAT parquet, partition_by 'b, "No S"', overwrite);
 \! find /tmp/protobuf_fdw_test/ct_ds -name '*.parquet' | sort | sed 's|/tmp/protobuf_fdw_test/||'
 -- field_ids and threads: the same bytes with 1 thread and with 3, the ids in the schema
 COPY ct_src TO '/tmp/protobuf_fdw_test/ct_ids1.parquet' (FORMAT parquet, threads 1, row_group_size 100, field_ids 'auto');

@@ -287,6 +287,7 @@ struct PbRenderCache
 	const char *unit;
 	bool		unit_used;		/* an integer field took it */
 	bool		absent_default; /* the column being bound reads absent 'default' */
+	bool		of_copy;		/* ... is COPY FROM's (PbColumnRef.of_copy) */
 };
 
 static bool
@@ -1127,18 +1128,22 @@ static void
 field_not_found(PlanBuilder *b, const char *colname, const char *path, const char *step)
 {
 	const PbMessageInfo *mi = b->mi;
+	bool		of_copy = b->render->of_copy;
 
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
 			 path
 			 ? errmsg("field \"%s\" of column \"%s\" not found in message \"%s\"", step, colname, mi->full_name)
-			 : errmsg("column \"%s\" of foreign table \"%s\" matches no field of message \"%s\"",
-					  colname, b->render->relname, mi->full_name),
+			 : errmsg("column \"%s\" of %s \"%s\" matches no field of message \"%s\"",
+					  colname, of_copy ? "table" : "foreign table", b->render->relname,
+					  mi->full_name),
 			 errdetail("Message \"%s\" has the fields: %s%s%s.", mi->full_name,
 					   pb_message_field_list(mi->desc),
 					   mi->nextensions > 0 ? "; the extensions: " : "",
 					   mi->nextensions > 0 ? pb_message_extension_list(mi) : ""),
-			 errhint("Name a field with the column option \"field\": a name or a number, or a path of them separated by dots.")));
+			 of_copy
+			 ? errhint("Give the column a field with COPY's option fields, for example fields '{\"%s\": \"field.path\"}', or leave it out of the column list.", colname)
+			 : errhint("Name a field with the column option \"field\": a name or a number, or a path of them separated by dots.")));
 }
 
 /*
@@ -1513,7 +1518,7 @@ pb_plan_columns(Relation rel, Bitmapset *attrs)
 			continue;
 		if (pb_get_column_meta(RelationGetRelid(rel), attr->attnum) != PB_META_NONE)
 			continue;			/* filled by the scan, not by decoding */
-		col = palloc(sizeof(PbColumnRef));
+		col = palloc0(sizeof(PbColumnRef));
 		col->attidx = attidx;
 		col->colname = NameStr(attr->attname);
 		col->path = pb_get_column_field(RelationGetRelid(rel), attr->attnum);
@@ -1547,6 +1552,7 @@ pb_build_plan_columns(const char *relname, const PbMessageInfo *mi, const PbSche
 		b->render->unit_used = false;
 		/* the column's composite attributes, at any depth, follow its option */
 		b->render->absent_default = col->absent_default;
+		b->render->of_copy = col->of_copy;
 		bind_output(b, col->colname, col->path, col->typid, col->typmod, col->attidx);
 		if (col->unit && !b->render->unit_used)
 			ereport(ERROR,

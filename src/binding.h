@@ -229,6 +229,8 @@ typedef struct PbColumnRef
 	int32		typmod;
 	const char *unit;			/* the column option "unit", or NULL */
 	bool		absent_default; /* option absent 'default' (column's, else table's) */
+	bool		of_copy;		/* a column of COPY FROM's table: its path comes
+								 * from COPY's option fields, not a column option */
 } PbColumnRef;
 
 /* The columns of 'rel' in 'attrs' that decode a field (not the metadata ones), as PbColumnRefs. */

@@ -423,6 +423,7 @@ bind_columns(PbCopyFrom *cf, TupleDesc tupdesc, List *attnums)
 		ref->typid = attr->atttypid;
 		ref->typmod = attr->atttypmod;
 		ref->absent_default = cf->absent_default;
+		ref->of_copy = true;
 		refs = lappend(refs, ref);
 
 		col->attidx = ref->attidx;

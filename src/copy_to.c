@@ -128,6 +128,10 @@ parse_copy_to_options(ParseState *pstate, const CopyStmt *stmt, ExportArgs *args
 			continue;
 		if (strcmp(def->defname, "partition_by") == 0)
 			args->dataset.partition_by = partition_columns(def);
+		else if (strcmp(def->defname, "overwrite") == 0 ||
+				 strcmp(def->defname, "write_partition_columns") == 0)
+			/* Boolean as COPY's own options: given alone, it means true */
+			export_set_option(args, def->defname, defGetBoolean(def) ? "true" : "false");
 		else if (!export_set_option(args, def->defname, defGetString(def)))
 			pb_copy_unknown_option(def->defname, "COPY TO (FORMAT parquet)", copy_to_options);
 	}

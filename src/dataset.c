@@ -429,6 +429,26 @@ make_partition_dirs(Dataset *ds, const char *dir)
 }
 
 /*
+ * Write f's buffered row group and learn from it the bytes on disk per
+ * buffered byte, for the file_size_bytes estimate (such a dataset's files
+ * are encoded by the backend alone, so the bytes are written on return).
+ */
+static void
+flush_and_learn(Dataset *ds, DsFile *f)
+{
+	pqw_writer *w = f->schema->writer;
+	size_t		raw = pqw_writer_buffered_bytes(w);
+	int64		before = pqw_writer_bytes_written(w);
+
+	export_check_status(w, pqw_writer_flush_row_group(w));
+	if (raw > 0)
+	{
+		ds->raw_flushed += raw;
+		ds->bytes_flushed += pqw_writer_bytes_written(w) - before;
+	}
+}
+
+/*
  * finish_file
  *		Finish an open file (last row group, footer, fsync, close), report
  *		it in the result and forget it.
@@ -440,6 +460,9 @@ finish_file(Dataset *ds, DsFile *f)
 	bool		nulls[5] = {false, f->partition == NULL, false, false, false};
 	pqw_writer *w = f->schema->writer;
 
+	/* the last row group teaches the file_size_bytes estimate too */
+	if (ds->opts->file_size_bytes > 0)
+		flush_and_learn(ds, f);
 	export_check_status(w, pqw_writer_finish(w));
 	if (pg_fsync(f->file->fd) != 0)
 		ereport(ERROR,
@@ -571,8 +594,20 @@ check_limits(Dataset *ds, DsFile *f, size_t buffered_before, int groups_before,
 	{
 		double		ratio = ds->raw_flushed > 0 ? ds->bytes_flushed / ds->raw_flushed : 1.0;
 
-		if (written + pqw_writer_buffered_bytes(w) * ratio >= ds->opts->file_size_bytes)
-			finish_file(ds, f);
+		if (written + pqw_writer_buffered_bytes(w) * ratio < ds->opts->file_size_bytes)
+			return;
+
+		/*
+		 * With no ratio seen yet, the raw bytes reached the limit: write them
+		 * as a row group to learn it, and end the file only if it is full.
+		 */
+		if (ds->raw_flushed == 0)
+		{
+			flush_and_learn(ds, f);
+			if (pqw_writer_bytes_written(w) < ds->opts->file_size_bytes)
+				return;
+		}
+		finish_file(ds, f);
 	}
 }
 
