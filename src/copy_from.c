@@ -82,6 +82,7 @@
 #include "container.h"
 #include "copy_hook.h"
 #include "decode.h"
+#include "input_faults.h"
 #include "inputs.h"
 #include "options.h"
 #include "scan.h"
@@ -681,57 +682,19 @@ skip_damaged_stream(PbCopyFrom *cf)
 	return true;
 }
 
-/* What went wrong in the input, whether the framing or the path walker found it. */
-typedef enum InputFault
-{
-	FAULT_TRUNCATED,
-	FAULT_TOO_LARGE,
-	FAULT_IO,
-	FAULT_MALFORMED
-} InputFault;
-
 /* Report a fault of the input; 'msg' is the stream module's description. */
 static void
-report_fault(PbCopyFrom *cf, InputFault fault, const char *msg)
+report_fault(PbCopyFrom *cf, PbInputFault fault, const char *msg)
 {
-	const PbInput *damaged;
+	PbFaultSite site;
 
-	switch (fault)
-	{
-		case FAULT_TRUNCATED:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("truncated protobuf file: %s", msg)));
-			break;
-		case FAULT_TOO_LARGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("protobuf %s", msg),
-					 errhint("If the message is genuine, raise the option max_message_size (at most 2147483647).")));
-			break;
-		case FAULT_IO:
-			/* damage after some good bytes: where, and how to load them */
-			if ((damaged = damaged_stream(cf)) != NULL && damaged->out_bytes > 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("could not decompress %s: %s", cf->source_name, damaged->errmsg),
-						 errdetail("The stream is damaged at compressed byte offset " UINT64_FORMAT ", after " UINT64_FORMAT " decompressed bytes.",
-								   damaged->err_offset, damaged->out_bytes),
-						 errhint("Use on_error 'skip' to load the rows before the damage.")));
-			if (damaged)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("could not decompress %s: %s", cf->source_name, damaged->errmsg)));
-			errno = cf->source.read_errno;
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not read %s: %m", cf->source_name)));
-			break;
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("malformed protobuf file: %s", msg)));
-	}
+	site.name = cf->source_name;
+	site.damaged = fault == PB_FAULT_IO ? damaged_stream(cf) : NULL;
+	site.read_errno = cf->source.read_errno;
+	site.hint = NULL;
+	site.size_option = "the option max_message_size";
+	site.kept = "load the rows before the damage";
+	pb_report_input_fault(&site, fault, msg);
 }
 
 /* A framing error: report it, or with on_error 'skip' step past what can be; false ends the input. */
@@ -751,26 +714,7 @@ frame_error(PbCopyFrom *cf)
 			return pb_framing_skip_oversized(f) == 0;
 		return f->err == PB_FRAME_ERR_CRC;
 	}
-	switch (f->err)
-	{
-		case PB_FRAME_ERR_TRUNCATED:
-			report_fault(cf, FAULT_TRUNCATED, f->errmsg);
-			break;
-		case PB_FRAME_ERR_TOO_LARGE:
-			report_fault(cf, FAULT_TOO_LARGE, f->errmsg);
-			break;
-		case PB_FRAME_ERR_CRC:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("corrupt TFRecord: %s", f->errmsg),
-					 errhint("Use on_error 'skip' to skip damaged records, or verify_crc 'false' to read them unchecked.")));
-			break;
-		case PB_FRAME_ERR_IO:
-			report_fault(cf, FAULT_IO, f->errmsg);
-			break;
-		default:
-			report_fault(cf, FAULT_MALFORMED, f->errmsg);
-	}
+	report_fault(cf, pb_frame_fault(f->err), f->errmsg);
 	return false;
 }
 
@@ -837,32 +781,15 @@ walk_error(PbCopyFrom *cf)
 		cf->input_done = true;
 		return;
 	}
+	if (w->err == PB_PATH_ERR_LATE_FIELD)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("an ancestor's field comes after the rows under it in the data from STDIN"),
+				 errdetail("In the walk of container path \"%s\": %s.", cf->opts.container,
+						   w->errmsg),
+				 errhint("The client's data is read once, so the fields of an ancestor must come before its repeated children; COPY from a file on the server, which is read ahead.")));
 	if (!cf->opts.on_error_skip || !pb_rootwalk_skippable(w->err))
-	{
-		switch (w->err)
-		{
-			case PB_PATH_ERR_TRUNCATED:
-				report_fault(cf, FAULT_TRUNCATED, w->errmsg);
-				break;
-			case PB_PATH_ERR_TOO_LARGE:
-			case PB_PATH_ERR_COLLECT_TOO_LARGE:
-				report_fault(cf, FAULT_TOO_LARGE, w->errmsg);
-				break;
-			case PB_PATH_ERR_LATE_FIELD:
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("an ancestor's field comes after the rows under it in the data from STDIN"),
-						 errdetail("In the walk of container path \"%s\": %s.", cf->opts.container,
-								   w->errmsg),
-						 errhint("The client's data is read once, so the fields of an ancestor must come before its repeated children; COPY from a file on the server, which is read ahead.")));
-				break;
-			case PB_PATH_ERR_IO:
-				report_fault(cf, FAULT_IO, w->errmsg);
-				break;
-			default:
-				report_fault(cf, FAULT_MALFORMED, w->errmsg);
-		}
-	}
+		report_fault(cf, pb_walk_fault(w->err), w->errmsg);
 	note_skip(cf, w->errmsg);
 	switch (pb_rootwalk_step_past(w, &cf->framing))
 	{

@@ -28,6 +28,7 @@
 #include "ancestors.h"
 #include "container.h"
 #include "decode.h"
+#include "input_faults.h"
 #include "inputs.h"
 #include "scan.h"
 #include "stream/framing.h"
@@ -454,14 +455,6 @@ scan_error_context(void *arg)
 				   ss->current_message, ss->current_offset);
 }
 
-/* What went wrong in an input, whether the framing or the path walker found it. */
-typedef enum InputFault
-{
-	FAULT_TRUNCATED,
-	FAULT_TOO_LARGE,
-	FAULT_IO,
-	FAULT_MALFORMED
-} InputFault;
 
 /*
  * Keep the first bytes of the stream while the source still holds them
@@ -531,83 +524,23 @@ damaged_stream(const PbScanState *ss)
 
 /* Report a fault of the open input; 'msg' is the stream module's description. */
 static void
-report_input_fault(PbScanState *ss, InputFault fault, const char *msg)
+report_input_fault(PbScanState *ss, PbInputFault fault, const char *msg)
 {
-	const PbInput *damaged;
-	char	   *hint = sniff_hint(ss);
+	PbFaultSite site;
 
-	switch (fault)
-	{
-		case FAULT_TRUNCATED:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("truncated protobuf file: %s", msg),
-					 hint ? errhint("%s", hint) : 0));
-			break;
-		case FAULT_TOO_LARGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("protobuf %s", msg),
-					 hint ? errhint("%s", hint) :
-					 errhint("If the message is genuine, raise the foreign table's option max_message_size (at most 2147483647).")));
-			break;
-		case FAULT_IO:
-			/* damage after some good bytes: where, and how to read them */
-			if ((damaged = damaged_stream(ss)) != NULL && damaged->out_bytes > 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("could not decompress \"%s\": %s", ss->current_name, damaged->errmsg),
-						 errdetail("The stream is damaged at compressed byte offset " UINT64_FORMAT ", after " UINT64_FORMAT " decompressed bytes.",
-								   damaged->err_offset, damaged->out_bytes),
-						 errhint("Use on_error 'skip' to read the messages before the damage.")));
-			if (damaged)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("could not decompress \"%s\": %s", ss->current_name, damaged->errmsg),
-						 hint ? errhint("%s", hint) : 0));
-			errno = ss->source.read_errno;
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not read \"%s\": %m", ss->current_name)));
-			break;
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("malformed protobuf file: %s", msg),
-					 hint ? errhint("%s", hint) : 0));
-	}
+	site.name = psprintf("\"%s\"", ss->current_name);
+	site.damaged = fault == PB_FAULT_IO ? damaged_stream(ss) : NULL;
+	site.read_errno = ss->source.read_errno;
+	site.hint = sniff_hint(ss);
+	site.size_option = "the foreign table's option max_message_size";
+	site.kept = "read the messages before the damage";
+	pb_report_input_fault(&site, fault, msg);
 }
 
 static void
 report_frame_error(PbScanState *ss)
 {
-	const PbFraming *f = &ss->framing;
-
-	switch (f->err)
-	{
-		case PB_FRAME_ERR_TRUNCATED:
-			report_input_fault(ss, FAULT_TRUNCATED, f->errmsg);
-			break;
-		case PB_FRAME_ERR_TOO_LARGE:
-			report_input_fault(ss, FAULT_TOO_LARGE, f->errmsg);
-			break;
-		case PB_FRAME_ERR_CRC:
-			{
-				char	   *hint = sniff_hint(ss);
-
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("corrupt TFRecord: %s", f->errmsg),
-						 hint ? errhint("%s", hint) :
-						 errhint("Use on_error 'skip' to skip damaged records, or verify_crc 'false' to read them unchecked.")));
-			}
-			break;
-		case PB_FRAME_ERR_IO:
-			report_input_fault(ss, FAULT_IO, f->errmsg);
-			break;
-		default:
-			report_input_fault(ss, FAULT_MALFORMED, f->errmsg);
-	}
+	report_input_fault(ss, pb_frame_fault(ss->framing.err), ss->framing.errmsg);
 }
 
 /*
@@ -770,30 +703,15 @@ report_walk_error(PbScanState *ss)
 {
 	const PbPathWalk *w = &ss->walker;
 
-	switch (w->err)
-	{
-		case PB_PATH_ERR_TRUNCATED:
-			report_input_fault(ss, FAULT_TRUNCATED, w->errmsg);
-			break;
-		case PB_PATH_ERR_TOO_LARGE:
-		case PB_PATH_ERR_COLLECT_TOO_LARGE:
-			report_input_fault(ss, FAULT_TOO_LARGE, w->errmsg);
-			break;
-		case PB_PATH_ERR_LATE_FIELD:
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("an ancestor's field comes after the rows under it in the output of program \"%s\"",
-							ss->current_name),
-					 errdetail("In the walk of container path \"%s\": %s.", ss->opts.container,
-							   w->errmsg),
-					 errhint("A program's output is read once, so the fields of an ancestor must come before its repeated children; read the data from a file (option filename), which is read ahead.")));
-			break;
-		case PB_PATH_ERR_IO:
-			report_input_fault(ss, FAULT_IO, w->errmsg);
-			break;
-		default:
-			report_input_fault(ss, FAULT_MALFORMED, w->errmsg);
-	}
+	if (w->err == PB_PATH_ERR_LATE_FIELD)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("an ancestor's field comes after the rows under it in the output of program \"%s\"",
+						ss->current_name),
+				 errdetail("In the walk of container path \"%s\": %s.", ss->opts.container,
+						   w->errmsg),
+				 errhint("A program's output is read once, so the fields of an ancestor must come before its repeated children; read the data from a file (option filename), which is read ahead.")));
+	report_input_fault(ss, pb_walk_fault(w->err), w->errmsg);
 }
 
 /*
