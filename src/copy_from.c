@@ -204,14 +204,17 @@ parse_copy_from_options(ParseState *pstate, const CopyStmt *stmt, PbCopyFrom *cf
 	List	   *seen = NIL;
 	char	   *server = NULL;
 	ListCell   *lc;
+	ErrorContextCallback errcb;
 
 	pb_init_table_options(&cf->opts);
 	cf->copy_options = list_make1(makeDefElem("format", (Node *) makeString("binary"), -1));
+	pb_copy_option_context_push(&errcb);
 	foreach(lc, stmt->options)
 	{
 		DefElem    *def = lfirst_node(DefElem, lc);
 		char	   *name = def->defname;
 
+		errcb.arg = name;
 		if (list_member(seen, makeString(name)))
 			errorConflictingDefElem(def, pstate);
 		seen = lappend(seen, makeString(name));
@@ -234,6 +237,7 @@ parse_copy_from_options(ParseState *pstate, const CopyStmt *stmt, PbCopyFrom *cf
 		else if (!pb_parse_reading_option(name, defGetString(def), &cf->opts))
 			pb_copy_unknown_option(name, "COPY FROM (FORMAT protobuf)", copy_from_options);
 	}
+	error_context_stack = errcb.previous;
 	if (server)
 		use_server(cf, server);
 	if (cf->opts.descriptor_set == NULL && cf->opts.descriptor == NULL)

@@ -122,6 +122,22 @@ pb_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTre
 		SetQueryCompletion(qc, CMDTAG_COPY, processed);
 }
 
+static void
+option_context(void *arg)
+{
+	if (arg != NULL)
+		errcontext("COPY option \"%s\"", (const char *) arg);
+}
+
+void
+pb_copy_option_context_push(ErrorContextCallback *cb)
+{
+	cb->callback = option_context;
+	cb->arg = NULL;
+	cb->previous = error_context_stack;
+	error_context_stack = cb;
+}
+
 void
 pb_copy_unknown_option(const char *name, const char *what, const char *const *valid)
 {

@@ -24,6 +24,12 @@ extern uint64 pb_copy_to(ParseState *pstate, const CopyStmt *stmt,
 extern uint64 pb_copy_from(ParseState *pstate, const CopyStmt *stmt,
 						   int stmt_location, int stmt_len);
 
+/*
+ * While a COPY option's value is parsed, errors say which option it is:
+ * push 'cb' (its arg set to the option's name as each is parsed), pop it after.
+ */
+extern void pb_copy_option_context_push(ErrorContextCallback *cb);
+
 /* Report an option 'what' (a COPY direction and format) does not take; 'valid' ends with NULL. */
 extern void pb_copy_unknown_option(const char *name, const char *what,
 								   const char *const *valid) pg_attribute_noreturn();

@@ -115,12 +115,15 @@ parse_copy_to_options(ParseState *pstate, const CopyStmt *stmt, ExportArgs *args
 {
 	List	   *seen = NIL;
 	ListCell   *lc;
+	ErrorContextCallback errcb;
 
 	export_args_init(args);
+	pb_copy_option_context_push(&errcb);
 	foreach(lc, stmt->options)
 	{
 		DefElem    *def = lfirst_node(DefElem, lc);
 
+		errcb.arg = def->defname;
 		if (list_member(seen, makeString(def->defname)))
 			errorConflictingDefElem(def, pstate);
 		seen = lappend(seen, makeString(def->defname));
@@ -135,6 +138,7 @@ parse_copy_to_options(ParseState *pstate, const CopyStmt *stmt, ExportArgs *args
 		else if (!export_set_option(args, def->defname, defGetString(def)))
 			pb_copy_unknown_option(def->defname, "COPY TO (FORMAT parquet)", copy_to_options);
 	}
+	error_context_stack = errcb.previous;
 	export_check_options(args);
 	export_check_dataset(args);
 }
