@@ -118,6 +118,7 @@ parse_copy_to_options(ParseState *pstate, const CopyStmt *stmt, ExportArgs *args
 	ErrorContextCallback errcb;
 
 	export_args_init(args);
+	args->for_copy = true;
 	pb_copy_option_context_push(&errcb);
 	foreach(lc, stmt->options)
 	{

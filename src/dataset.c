@@ -148,13 +148,14 @@ target_is_taken(const char *target)
 }
 
 static void
-refuse_taken_target(const char *target)
+refuse_taken_target(const ExportArgs *args, const char *target)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_DUPLICATE_FILE),
 			 errmsg("dataset target \"%s\" exists and is not an empty directory", target),
 			 errdetail("A dataset is written as a whole and never merged into existing files."),
-			 errhint("Pass overwrite => true to replace it as a whole, or give a new or empty directory.")));
+			 errhint("%s to replace it as a whole, or give a new or empty directory.",
+					 export_pass(args, "overwrite", "true"))));
 }
 
 /*
@@ -165,7 +166,7 @@ void
 dataset_check_target(const ExportArgs *args)
 {
 	if (!args->dataset.overwrite && target_is_taken(args->filename))
-		refuse_taken_target(args->filename);
+		refuse_taken_target(args, args->filename);
 }
 
 /* name beside target: ".<last component>.<what>.<pid>" */
@@ -723,7 +724,8 @@ dataset_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("parquet_export has no column left to write"),
 				 errdetail("Every column of the query is a partition_by column."),
-				 errhint("Pass write_partition_columns => true, or export more columns.")));
+				 errhint("%s, or export more columns.",
+						 export_pass(ds->args, "write_partition_columns", "true"))));
 	ds->filedesc = CreateTemplateTupleDesc(ds->nkeep);
 	for (int i = 0; i < ds->nkeep; i++)
 		TupleDescCopyEntry(ds->filedesc, i + 1, typeinfo, ds->keep_att[i] + 1);
@@ -795,7 +797,7 @@ commit_dataset(Dataset *ds)
 	if (target_is_taken(ds->target))
 	{
 		if (!ds->opts->overwrite)
-			refuse_taken_target(ds->target);
+			refuse_taken_target(ds->args, ds->target);
 		aside = beside(ds->target, "old");
 		remove_path(aside);
 		rename_or_error(ds->target, aside);

@@ -292,7 +292,7 @@ parse_codec(const char *name)
  * and arrays as their JSON, null as a key without a value.
  */
 static void
-add_kv_metadata(pqw_writer *w, Jsonb *jb)
+add_kv_metadata(const ExportArgs *args, pqw_writer *w, Jsonb *jb)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -303,7 +303,9 @@ add_kv_metadata(pqw_writer *w, Jsonb *jb)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("kv_metadata must be a JSON object"),
-				 errhint("Pass e.g. '{\"source\": \"events.pb\"}'::jsonb.")));
+				 args->for_copy
+				 ? errhint("Give a JSON object, e.g. kv_metadata '{\"source\": \"events.pb\"}'.")
+				 : errhint("Pass e.g. '{\"source\": \"events.pb\"}'::jsonb.")));
 
 	it = JsonbIteratorInit(&jb->root);
 	while ((tok = JsonbIteratorNext(&it, &v, skip)) != WJB_DONE)
@@ -426,23 +428,41 @@ run_export_query(PlannedStmt *plan, const char *query, ExportSchema *schema,
 	return r->rows;
 }
 
+/*
+ * export_pass
+ *		How a hint tells to give an argument a value: parquet_export()'s
+ *		named notation ("Pass threads => NULL"), or, for COPY's options,
+ *		leaving the option out (NULL) or giving it ("Add the option overwrite").
+ */
+char *
+export_pass(const ExportArgs *args, const char *name, const char *value)
+{
+	if (!args->for_copy)
+		return psprintf("Pass %s => %s", name, value);
+	if (strcmp(value, "NULL") == 0)
+		return psprintf("Leave out the option %s", name);
+	if (strcmp(value, "true") == 0)
+		return psprintf("Add the option %s", name);
+	return psprintf("Give the option %s %s", name, value);
+}
+
 /* A file limit (file_size_bytes, rows_per_file): at least 1 */
 static int64
-check_limit(int64 v, const char *name)
+check_limit(const ExportArgs *args, int64 v, const char *name)
 {
 	if (v < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be at least 1", name),
-				 errhint("Pass %s => NULL for no limit.", name)));
+				 errhint("%s for no limit.", export_pass(args, name, "NULL"))));
 	return v;
 }
 
 /* A positive bigint argument, or 0 when NULL */
 static int64
-arg_limit(FunctionCallInfo fcinfo, int n, const char *name)
+arg_limit(const ExportArgs *args, FunctionCallInfo fcinfo, int n, const char *name)
 {
-	return PG_ARGISNULL(n) ? 0 : check_limit(PG_GETARG_INT64(n), name);
+	return PG_ARGISNULL(n) ? 0 : check_limit(args, PG_GETARG_INT64(n), name);
 }
 
 /*
@@ -494,8 +514,8 @@ parse_dataset_args(FunctionCallInfo fcinfo, ExportArgs *args)
 			ds->partition_by = lappend(ds->partition_by, TextDatumGetCString(elems[i]));
 		}
 	}
-	ds->file_size_bytes = arg_limit(fcinfo, 9, "file_size_bytes");
-	ds->rows_per_file = arg_limit(fcinfo, 10, "rows_per_file");
+	ds->file_size_bytes = arg_limit(args, fcinfo, 9, "file_size_bytes");
+	ds->rows_per_file = arg_limit(args, fcinfo, 10, "rows_per_file");
 	if (!PG_ARGISNULL(11))
 		ds->max_open_files = PG_GETARG_INT32(11);
 	ds->write_partition_columns = !PG_ARGISNULL(12) && PG_GETARG_BOOL(12);
@@ -521,13 +541,14 @@ default_threads(void)
 }
 
 static void
-check_threads(int threads)
+check_threads(const ExportArgs *args, int threads)
 {
 	if (threads < 1 || threads > PQW_MAX_THREADS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("threads must be between 1 and %d", PQW_MAX_THREADS),
-				 errhint("Pass threads => NULL for the default, max_parallel_workers_per_gather + 1.")));
+				 errhint("%s for the default, max_parallel_workers_per_gather + 1.",
+						 export_pass(args, "threads", "NULL"))));
 }
 
 /*
@@ -575,7 +596,7 @@ parse_export_args(FunctionCallInfo fcinfo, ExportArgs *args)
 	if (PG_NARGS() > 15 && !PG_ARGISNULL(15))
 	{
 		opt->threads = PG_GETARG_INT32(15);
-		check_threads(opt->threads);
+		check_threads(args, opt->threads);
 	}
 }
 
@@ -595,7 +616,8 @@ export_check_options(ExportArgs *args)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s", errbuf),
-				 errhint("Pass compression_level => NULL for the codec's default.")));
+				 errhint("%s for the codec's default.",
+						 export_pass(args, "compression_level", "NULL"))));
 	if (opt->row_group_rows < 1 || opt->row_group_bytes < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -690,12 +712,12 @@ export_set_option(ExportArgs *args, const char *name, const char *value)
 	else if (strcmp(name, "threads") == 0)
 	{
 		args->options.threads = pg_strtoint32(value);
-		check_threads(args->options.threads);
+		check_threads(args, args->options.threads);
 	}
 	else if (strcmp(name, "file_size_bytes") == 0)
-		args->dataset.file_size_bytes = check_limit(pg_strtoint64(value), name);
+		args->dataset.file_size_bytes = check_limit(args, pg_strtoint64(value), name);
 	else if (strcmp(name, "rows_per_file") == 0)
-		args->dataset.rows_per_file = check_limit(pg_strtoint64(value), name);
+		args->dataset.rows_per_file = check_limit(args, pg_strtoint64(value), name);
 	else if (strcmp(name, "max_open_files") == 0)
 		args->dataset.max_open_files = pg_strtoint32(value);
 	else if (strcmp(name, "write_partition_columns") == 0)
@@ -784,7 +806,7 @@ export_create_writer(const ExportArgs *args, pqw_write_fn write, void *write_ctx
 	alloc.ctx = cxt;
 	w = pqw_writer_create(&alloc, &args->options, write, write_ctx);
 	if (args->kv_metadata != NULL)
-		add_kv_metadata(w, args->kv_metadata);
+		add_kv_metadata(args, w, args->kv_metadata);
 	if (message != NULL)
 		export_check_status(w, pqw_writer_add_kv(w, "protobuf.message", message));
 	return w;

@@ -65,6 +65,7 @@ typedef struct ExportArgs
 	pqw_options options;		/* compression, compression_level,
 								 * row_group_size, row_group_bytes, threads */
 	bool		has_level;		/* compression_level was given */
+	bool		for_copy;		/* the options of a COPY: hints name options */
 	Jsonb	   *kv_metadata;	/* NULL: none */
 	ExportNumericRule numeric;	/* numeric_mode */
 	bool		is_dataset;		/* partition_by, file_size_bytes or rows_per_file */
@@ -107,6 +108,7 @@ extern void export_args_init(ExportArgs *args);
 extern bool export_set_option(ExportArgs *args, const char *name, const char *value);
 extern void export_check_options(ExportArgs *args);
 extern void export_check_dataset(ExportArgs *args);
+extern char *export_pass(const ExportArgs *args, const char *name, const char *value);
 extern void export_check_filename(const char *filename, bool dataset);
 extern PlannedStmt *export_plan_raw(RawStmt *raw, const char *query);
 extern int64 export_write(const ExportArgs *args, PlannedStmt *plan, ExportSchema *schema,
