@@ -36,19 +36,7 @@ mem_read(void *arg, uint8_t *buf, size_t len)
 	return (long) n;
 }
 
-static void *
-std_alloc(void *ctx, size_t size)
-{
-	return malloc(size);
-}
-
-static void
-std_free(void *ctx, void *ptr)
-{
-	free(ptr);
-}
-
-static const PbAllocator allocator = {std_alloc, std_free, NULL};
+static const PbAllocator allocator = {unit_malloc, unit_free, NULL};
 
 /* Walk every root of the input as the FDW does with on_error 'skip'; the transcript in out. */
 static void

@@ -43,6 +43,21 @@ static int	unit_failed;
 
 #define CHECK_MEM(a, b, n) CHECK(memcmp((a), (b), (n)) == 0)
 
+/* The stream modules' allocation hooks over malloc, for a PbAllocator {unit_malloc, unit_free, NULL} */
+static inline void *
+unit_malloc(void *ctx, size_t size)
+{
+	(void) ctx;
+	return malloc(size);
+}
+
+static inline void
+unit_free(void *ctx, void *ptr)
+{
+	(void) ctx;
+	free(ptr);
+}
+
 /* CRC-32C, bit by bit from the definition (reflected polynomial 0x82F63B78) */
 static inline uint32_t
 unit_crc32c(const void *data, size_t len)
