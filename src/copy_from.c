@@ -91,8 +91,13 @@
 #include "stream/pathwalk.h"
 #include "stream/rootwalk.h"
 
-/* Produce binary COPY data in runs of about this size. */
+/*
+ * Produce binary COPY data in runs of about this size, and of at most about
+ * this much memory of decoded values: a by-reference value is 12 bytes of
+ * the stream however large it is, and lives until the run after next.
+ */
 #define COPY_STREAM_CHUNK (64 * 1024)
+#define COPY_RUN_MEMORY (8 * 1024 * 1024)
 
 /* A column of the stream: the Datum itself, or (a domain) its send representation. */
 typedef struct OutColumn
@@ -1010,8 +1015,8 @@ put_row(PbCopyFrom *cf)
 /*
  * produce
  *		Frame and decode messages into binary COPY tuples until about
- *		COPY_STREAM_CHUNK bytes are ready, or the input ends (then the
- *		trailer).
+ *		COPY_STREAM_CHUNK bytes are ready or their values take about
+ *		COPY_RUN_MEMORY, or the input ends (then the trailer).
  */
 static void
 produce(PbCopyFrom *cf)
@@ -1034,7 +1039,8 @@ produce(PbCopyFrom *cf)
 	error_context_stack = &errcb;
 	old = MemoryContextSwitchTo(cf->runcxt[cf->run]);
 
-	while (cf->out.len < COPY_STREAM_CHUNK)
+	while (cf->out.len < COPY_STREAM_CHUNK &&
+		   MemoryContextMemAllocated(cf->runcxt[cf->run], true) < COPY_RUN_MEMORY)
 	{
 		const uint8 *msg;
 		size_t		len;
