@@ -72,6 +72,18 @@ SELECT ne_col($$c jsonb OPTIONS (field '/groups')$$);
 SELECT * FROM ne_c;
 SELECT ne_col($$c bigint[] OPTIONS (field '/groups.events.id')$$);
 SELECT * FROM ne_c;
+-- ... by number or in another case, as binding resolves them (they read [] before)
+SELECT ne_col($$c jsonb OPTIONS (field '/2')$$);
+SELECT * FROM ne_c;
+SELECT ne_col($$c jsonb OPTIONS (field '/GROUPS')$$);
+SELECT * FROM ne_c;
+SELECT ne_col($$c jsonb OPTIONS (field 'groups/2')$$);
+SELECT * FROM ne_c;
+SELECT ne_col($$c bigint[] OPTIONS (field '/02.events.id')$$);
+SELECT * FROM ne_c;
+-- a field of the same number in a field that is not on the path is readable
+SELECT ne_col($$c text OPTIONS (field '/1')$$);
+SELECT DISTINCT c FROM ne_c;
 -- meta 'STEP/index': a STEP not on the path
 SELECT ne_col($$c bigint OPTIONS (meta 'regions/index')$$);
 SELECT * FROM ne_c;
@@ -127,6 +139,12 @@ SELECT e.pos, e.want, t.tu2 AS got
  WHERE e.want IS DISTINCT FROM t.tu2;
 ALTER FOREIGN TABLE ne_gtfs DROP COLUMN tu2;
 ALTER FOREIGN TABLE ne_gtfs ALTER COLUMN tu OPTIONS (SET field 'entity/trip_update.stop_time_update');
+SELECT * FROM ne_gtfs;
+ALTER FOREIGN TABLE ne_gtfs ALTER COLUMN tu OPTIONS (SET field 'trip_update/2');
+SELECT * FROM ne_gtfs;
+ALTER FOREIGN TABLE ne_gtfs ALTER COLUMN tu OPTIONS (SET field '/2');
+SELECT * FROM ne_gtfs;
+ALTER FOREIGN TABLE ne_gtfs ALTER COLUMN tu OPTIONS (SET field 'entity/3.Stop_Time_Update');
 SELECT * FROM ne_gtfs;
 ALTER FOREIGN TABLE ne_gtfs ALTER COLUMN tu OPTIONS (SET field 'trip_update/trip');
 SELECT stop_id, i, ord, tu->>'tripId' AS trip_id FROM ne_gtfs;

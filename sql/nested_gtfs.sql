@@ -131,3 +131,25 @@ RESET min_parallel_table_scan_size;
 -- the entity; a singular step is no level of its own, so it has no index
 SELECT count(*), count(DISTINCT entity_id), string_agg(DISTINCT route_id, ',' ORDER BY route_id)
   FROM stop_updates;
+
+-- a whole ancestor, field 'STEP/.': all of it but the path's own children, the singular
+-- trip_update's fields included, whatever else the query reads (it held only the fields other
+-- columns read); 'trip_update/.' is the singular step whole
+CREATE FOREIGN TABLE nx_whole (stop_id text, ent jsonb OPTIONS (field 'entity/.'),
+                               tu jsonb OPTIONS (field 'trip_update/.'),
+                               tu_delay int OPTIONS (field 'trip_update/delay'),
+                               ord bigint OPTIONS (meta 'ordinal'))
+  SERVER nx_gtfs OPTIONS (filename '/tmp/protobuf_fdw_test/nested/gtfs.single.after.pb',
+    framing 'single', container 'transit_realtime.FeedMessage.entity.trip_update.stop_time_update');
+SELECT count(*) AS n, count(*) FILTER (WHERE w.ent IS DISTINCT FROM o.j->'entity_whole') AS ent_differ
+  FROM (SELECT ent, ord FROM nx_whole) w JOIN pg_temp.nx_oracle('gtfs_stop_time_updates.expected.jsonl') o
+    ON o.pos = w.ord;
+SELECT count(*) AS n, count(*) FILTER (WHERE w.ent IS DISTINCT FROM o.j->'entity_whole') AS ent_differ
+  FROM (SELECT ent, tu_delay, ord FROM nx_whole) w
+  JOIN pg_temp.nx_oracle('gtfs_stop_time_updates.expected.jsonl') o ON o.pos = w.ord;
+SELECT count(*) AS n, count(*) FILTER (WHERE w.tu IS DISTINCT FROM o.j->'trip_update_whole') AS tu_differ,
+       count(*) FILTER (WHERE w.ent IS DISTINCT FROM o.j->'entity_whole') AS ent_differ
+  FROM nx_whole w JOIN pg_temp.nx_oracle('gtfs_stop_time_updates.expected.jsonl') o ON o.pos = w.ord;
+SELECT ord, stop_id, ent->'tripUpdate'->'trip'->>'tripId' AS trip_id, ent->'tripUpdate'->'timestamp' AS ts,
+       ent->'tripUpdate' ? 'stopTimeUpdate' AS has_rows
+  FROM nx_whole ORDER BY ord LIMIT 3;

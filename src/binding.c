@@ -404,6 +404,25 @@ lookup_step(const PbSchema *schema, const PbMessageInfo *mi, const char *step,
 	return ci_match;
 }
 
+bool
+pb_step_names_field(const PbMessageInfo *mi, const char *step, int number)
+{
+	const PbDescriptor *msg = mi->desc;
+	int			n;
+	bool		named = false;
+
+	if (parse_field_number(step, &n))
+		return n == number;
+	for (size_t i = 0; i < msg->n_field; i++)
+	{
+		if (strcmp(msg->field[i]->name, step) == 0)
+			return msg->field[i]->number == number;
+		if (pg_strcasecmp(msg->field[i]->name, step) == 0 && msg->field[i]->number == number)
+			named = true;
+	}
+	return named;
+}
+
 /* The oneof of message mi named 'name' (exact, then case-insensitive), or -1. */
 static int
 lookup_oneof(const PbMessageInfo *mi, const char *name)

@@ -243,7 +243,13 @@ extern List *pb_plan_columns(Relation rel, Bitmapset *attrs);
 extern PbMsgPlan *pb_build_plan_columns(const char *relname, const PbMessageInfo *mi,
 										const PbSchema *schema, List *columns);
 
-
+/*
+ * Does one step of a column's field path name the field 'number' of mi, as
+ * binding resolves it: by name (exact, else case-insensitive when no field
+ * has the exact name), or by number?  An extension step ("[pkg.ext]") never
+ * does: extensions are not container path steps.
+ */
+extern bool pb_step_names_field(const PbMessageInfo *mi, const char *step, int number);
 
 /*
  * The plan that collects every field of a message, for rendering it as

@@ -327,12 +327,24 @@ check_not_on_path(const PbContainerPath *cp, const char *colname, const char *fi
 				  int level, const char *path)
 {
 	int			next = level + 1 < cp->nlevels ? cp->levels[level + 1].first_step : cp->nsteps;
-	char	   *on_path = prefix_to_step(cp, level, next);
-	size_t		len = strlen(on_path);
+	const char *p = path;
+	bool		reaches = next < cp->nsteps;
 
-	/* on_path is "a.b.c." (singular steps, then the next repeated one) */
-	if (len > 0 && (strncmp(path, on_path, len) == 0 ||
-					(strncmp(path, on_path, len - 1) == 0 && path[len - 1] == '\0')))
+	/*
+	 * The path's first components against the singular steps, then the next
+	 * repeated one, as binding resolves them (names in any case, numbers).
+	 */
+	for (int i = cp->levels[level].first_step + 1; reaches && i <= next; i++)
+	{
+		const char *dot = strchr(p, '.');
+		char	   *component = dot ? pnstrdup(p, dot - p) : pstrdup(p);
+		const PbMessageInfo *holder = i == 0 ? cp->root : cp->step_messages[i - 1];
+
+		reaches = pb_step_names_field(holder, component, cp->steps[i].field) &&
+			(dot != NULL || i == next);
+		p = dot ? dot + 1 : "";
+	}
+	if (reaches)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("field path \"%s\" of column \"%s\" reads the container path's own repeated field \"%s\"",
@@ -461,7 +473,7 @@ need_of_level(PbContainerPath *cp, int level)
 	for (int i = lv->first_step + 1; i < end && plan != NULL; i++)
 	{
 		const PbMsgPlan *child = NULL;
-		bool		whole = false;
+		bool		whole = cp->nneed[i] < 0;
 
 		for (int c = 0; c < plan->nchildren; c++)
 			if (plan->slots[plan->children[c].slot].number == cp->steps[i].field)
@@ -471,7 +483,10 @@ need_of_level(PbContainerPath *cp, int level)
 				plan->slots[plan->readers[r].slot].number == cp->steps[i].field;
 		if (whole)
 		{
-			/* a column reads the singular step's message as one value: all of it below */
+			/*
+			 * A column reads the singular step's message as one value, or the
+			 * whole message holding it ('STEP/.'): all of it below.
+			 */
 			for (int d = i + 1; d < end + 1 && d <= cp->nsteps; d++)
 				cp->nneed[d] = -1;
 			break;
