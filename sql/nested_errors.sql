@@ -199,6 +199,21 @@ SELECT id, g_name FROM ne_p;
 -- without the late column the same program reads every row
 SELECT ne_prog('dump.single.after.pb', $$g_name text OPTIONS (field 'groups/name')$$);
 SELECT count(*), sum(id), sum(idx), sum(g_idx) FROM ne_p;
+-- GTFS: a late field under a singular step is named by its path from the ancestor
+-- (after: the trip comes after the stop-time updates; merged: trip_update is given twice)
+CREATE FOREIGN TABLE ne_gp (stop_id text, trip_id text OPTIONS (field 'trip_update/trip.trip_id'))
+  SERVER nx_err_gtfs OPTIONS (program 'cat /tmp/protobuf_fdw_test/nested/gtfs.single.after.pb',
+    framing 'single', container 'transit_realtime.FeedMessage.entity.trip_update.stop_time_update');
+SELECT * FROM ne_gp;
+ALTER FOREIGN TABLE ne_gp OPTIONS (SET program 'cat /tmp/protobuf_fdw_test/nested/gtfs.single.merged.pb');
+SELECT * FROM ne_gp;
+DROP FOREIGN TABLE ne_gp;
+-- an ancestor's collected fields over max_message_size: the error names the step
+CREATE FOREIGN TABLE ne_big (id bigint, g jsonb OPTIONS (field 'groups/.'))
+  SERVER nx_err OPTIONS (filename :'dump_enc', framing 'container',
+                         container 'nest.Dump.groups.events', max_message_size '24');
+SELECT * FROM ne_big;
+DROP FOREIGN TABLE ne_big;
 -- the same after-form file by its filename (read twice): right values
 CREATE FOREIGN TABLE ne_file (id bigint, g_name text OPTIONS (field 'groups/name'),
                               r_source text OPTIONS (field '/source'),

@@ -403,6 +403,45 @@ pb_container_split_field(const PbContainerPath *cp, const char *colname, const c
 	return true;
 }
 
+/* A level's element, as an error message names it. */
+static char *
+level_phrase(const PbContainerPath *cp, int level)
+{
+	return level == 0 ? pstrdup("the root message")
+		: psprintf("an element of \"%s\"", cp->levels[level].name);
+}
+
+const char *
+pb_container_walk_errmsg(const PbContainerPath *cp, const PbPathWalk *w)
+{
+	int			l = w->err_level;
+	const PbMessageInfo *holder;
+	const PbFieldDescriptor *fd;
+	StringInfoData path;
+
+	if ((w->err != PB_PATH_ERR_COLLECT_TOO_LARGE && w->err != PB_PATH_ERR_LATE_FIELD) ||
+		l < 0 || l >= cp->nlevels - 1)
+		return w->errmsg;
+	if (w->err == PB_PATH_ERR_COLLECT_TOO_LARGE)
+		return psprintf("fields of %s that ancestor columns read exceed max_message_size (" UINT64_FORMAT " bytes)",
+						level_phrase(cp, l), (uint64) w->max_message_size);
+
+	/* the late field's path from the level's element, through singular steps */
+	if (w->err_depth < cp->levels[l].depth || w->err_depth > cp->nsteps)
+		return w->errmsg;
+	holder = w->err_depth == 0 ? cp->root : cp->step_messages[w->err_depth - 1];
+	fd = pb_message_field_by_number(holder->desc, (int) w->err_field);
+	initStringInfo(&path);
+	for (int d = cp->levels[l].depth; d < w->err_depth; d++)
+		appendStringInfo(&path, "%s.", cp->step_names[d]);
+	if (fd)
+		appendStringInfoString(&path, fd->name);
+	else
+		appendStringInfo(&path, "%u", w->err_field);
+	return psprintf("field \"%s\" of %s comes after the first element of \"%s\" in it",
+					path.data, level_phrase(cp, l), cp->levels[l + 1].name);
+}
+
 /*
  * pb_container_index_level
  *		The level whose element index a meta 'index' or 'STEP/index' column reads

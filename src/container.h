@@ -89,6 +89,14 @@ extern bool pb_container_split_field(const PbContainerPath *cp, const char *coln
 									 const char *field, int *level, char **path);
 
 /*
+ * The walker's last error in the container path's own terms: for an
+ * ancestor's collected fields over max_message_size and for a late field
+ * of a streamed input, the step and field names (the walker knows only
+ * numbers); otherwise the walker's message.
+ */
+extern const char *pb_container_walk_errmsg(const PbContainerPath *cp, const PbPathWalk *w);
+
+/*
  * The level of a meta 'STEP/index' column ("" for meta 'index': the row's
  * own level); STEP must be a repeated step.
  */

@@ -784,6 +784,7 @@ static void
 walk_error(PbCopyFrom *cf)
 {
 	PbPathWalk *w = &cf->walker;
+	const char *msg = pb_container_walk_errmsg(cf->cpath, w);
 
 	if (w->err == PB_PATH_ERR_IO && skip_damaged_stream(cf))
 	{
@@ -794,12 +795,11 @@ walk_error(PbCopyFrom *cf)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("an ancestor's field comes after the rows under it in the data from STDIN"),
-				 errdetail("In the walk of container path \"%s\": %s.", cf->opts.container,
-						   w->errmsg),
+				 errdetail("In the walk of container path \"%s\": %s.", cf->opts.container, msg),
 				 errhint("The client's data is read once, so the fields of an ancestor must come before its repeated children; COPY from a file on the server, which is read ahead.")));
 	if (!cf->opts.on_error_skip || !pb_rootwalk_skippable(w->err))
-		report_fault(cf, pb_walk_fault(w->err), w->errmsg);
-	note_skip(cf, w->errmsg);
+		report_fault(cf, pb_walk_fault(w->err), msg);
+	note_skip(cf, msg);
 	switch (pb_rootwalk_step_past(w, &cf->framing))
 	{
 		case PB_ROOT_SAME_ROOT:

@@ -702,16 +702,16 @@ static void
 report_walk_error(PbScanState *ss)
 {
 	const PbPathWalk *w = &ss->walker;
+	const char *msg = pb_container_walk_errmsg(ss->cpath, w);
 
 	if (w->err == PB_PATH_ERR_LATE_FIELD)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("an ancestor's field comes after the rows under it in the output of program \"%s\"",
 						ss->current_name),
-				 errdetail("In the walk of container path \"%s\": %s.", ss->opts.container,
-						   w->errmsg),
+				 errdetail("In the walk of container path \"%s\": %s.", ss->opts.container, msg),
 				 errhint("A program's output is read once, so the fields of an ancestor must come before its repeated children; read the data from a file (option filename), which is read ahead.")));
-	report_input_fault(ss, pb_walk_fault(w->err), w->errmsg);
+	report_input_fault(ss, pb_walk_fault(w->err), msg);
 }
 
 /*
@@ -733,7 +733,7 @@ walk_error_or_skip(PbScanState *ss)
 	}
 	if (!ss->opts.on_error_skip || !pb_rootwalk_skippable(err))
 		report_walk_error(ss);
-	note_skip(ss, w->errmsg);
+	note_skip(ss, pb_container_walk_errmsg(ss->cpath, w));
 	switch (pb_rootwalk_step_past(w, &ss->framing))
 	{
 		case PB_ROOT_SAME_ROOT:

@@ -38,6 +38,9 @@
 
 static int	fail(PbPathWalk *w, PbPathError err, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));
+static int	fail_at(PbPathWalk *w, PbPathError err, int level, int depth, uint32_t field,
+					const char *fmt,...)
+			__attribute__((format(printf, 6, 7)));
 
 /* Record an error; returns -1, the internal failure result. */
 static int
@@ -46,6 +49,27 @@ fail(PbPathWalk *w, PbPathError err, const char *fmt,...)
 	va_list		ap;
 
 	w->err = err;
+	va_start(ap, fmt);
+	vsnprintf(w->errmsg, sizeof(w->errmsg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * The same, for an error about a level's element: which level, and the
+ * field at fault with the depth of the message holding it (the caller
+ * names them: it knows the schema).
+ */
+static int
+fail_at(PbPathWalk *w, PbPathError err, int level, int depth, uint32_t field,
+		const char *fmt,...)
+{
+	va_list		ap;
+
+	w->err = err;
+	w->err_level = level;
+	w->err_depth = depth;
+	w->err_field = field;
 	va_start(ap, fmt);
 	vsnprintf(w->errmsg, sizeof(w->errmsg), fmt, ap);
 	va_end(ap);
@@ -181,7 +205,7 @@ buf_reserve(PbPathWalk *w, PbPathLevel *L, size_t n)
 
 	/* L->len <= max_message_size always */
 	if (n > w->max_message_size - L->len)
-		return fail(w, PB_PATH_ERR_COLLECT_TOO_LARGE,
+		return fail_at(w, PB_PATH_ERR_COLLECT_TOO_LARGE, (int) (L - w->level), -1, 0,
 					"the fields collected from a level %d element exceed max_message_size (%" PRIu64 " bytes)",
 					(int) (L - w->level), w->max_message_size);
 	if (L->len + n <= L->cap)
@@ -722,9 +746,9 @@ enter_singular(PbPathWalk *w, const PbPathFrame *f, PbPathFrame *c)
 	if (L->sealed)
 	{
 		if (!w->emitted[c->depth] && is_needed(w, f->depth, c->field))
-			return fail(w, PB_PATH_ERR_LATE_FIELD,
-						"field %u of a level %d element comes after the element's first child: "
-						"it cannot be read from a streamed input", c->field, lvl);
+			return fail_at(w, PB_PATH_ERR_LATE_FIELD, lvl, f->depth, c->field,
+						   "field %u of a level %d element comes after the element's first child: "
+						   "it cannot be read from a streamed input", c->field, lvl);
 		return 0;
 	}
 	w->emitted[c->depth] = 1;
@@ -780,9 +804,9 @@ other_field(PbPathWalk *w, const PbPathFrame *f, uint32_t field, int wt, size_t 
 	if (L->collect && L->cursor == NULL && is_needed(w, f->depth, field))
 	{
 		if (L->sealed)
-			return fail(w, PB_PATH_ERR_LATE_FIELD,
-						"field %u of a level %d element comes after the element's first child: "
-						"it cannot be read from a streamed input", field, lvl);
+			return fail_at(w, PB_PATH_ERR_LATE_FIELD, lvl, f->depth, field,
+						   "field %u of a level %d element comes after the element's first child: "
+						   "it cannot be read from a streamed input", field, lvl);
 		copy = L;
 	}
 	if (take(w, w->src, raw, copy) < 0)

@@ -196,6 +196,12 @@ typedef struct PbPathWalk
 	unsigned	ticks;
 	PbPathError err;
 	char		errmsg[256];
+	/* COLLECT_TOO_LARGE, LATE_FIELD: the level, and for LATE_FIELD the
+	 * field and the depth of the message holding it, for a caller that
+	 * names them */
+	int			err_level;
+	int			err_depth;
+	uint32_t	err_field;
 } PbPathWalk;
 
 /*

@@ -293,6 +293,10 @@ walk_root(PbPathWalk *w, const Cfg *cfg, const uint8_t *data, size_t datalen, Bl
 		if (res == PB_PATH_ERROR)
 		{
 			b_printf(t, "ERR%d %s\n", w->err, w->errmsg);
+			/* what a caller names in its own terms (container.c) */
+			if (w->err == PB_PATH_ERR_LATE_FIELD || w->err == PB_PATH_ERR_COLLECT_TOO_LARGE)
+				b_printf(t, "AT level %d depth %d field %u\n", w->err_level, w->err_depth,
+						 w->err_field);
 			if (w->err == PB_PATH_ERR_TOO_LARGE && cfg->skip_oversized)
 			{
 				if (pb_pathwalk_skip_oversized(w) == 0)
@@ -417,8 +421,9 @@ ends_with_error(const char *t, int err)
 	char		pat[16];
 	const char *last = t;
 
+	/* the last line, or the one before an "AT ..." line */
 	for (const char *p = t; *p; p++)
-		if (p[0] == '\n' && p[1] != '\0')
+		if (p[0] == '\n' && p[1] != '\0' && strncmp(p + 1, "AT ", 3) != 0)
 			last = p + 1;
 	snprintf(pat, sizeof(pat), "ERR%d ", err);
 	return strncmp(last, pat, strlen(pat)) == 0;
@@ -602,7 +607,8 @@ test_two_steps(void)
 	got = run(&cfg, dump.d, dump.n);
 	b_reset(&want);
 	b_printf(&want, "[1.1] %s c1=%s\n[1.2] %s c1=%s\n[2.1] %s c1=\nERR%d field 1 of a level 1 element "
-			 "comes after the element's first child: it cannot be read from a streamed input\n",
+			 "comes after the element's first child: it cannot be read from a streamed input\n"
+			 "AT level 1 depth 1 field 1\n",
 			 hx(&e[0]), hx(&name[0]), hx(&e[1]), hx(&name[0]), hx(&e[2]), PB_PATH_ERR_LATE_FIELD);
 	check_transcript(got, (char *) want.d, __LINE__);
 	free(got);
@@ -808,7 +814,8 @@ test_singular_steps(void)
 	b_printf(&want, "[2.1] %s c0=0a%02zx%s c1=1a00\n", hx(&stu[3]), hdr.n, hx(&hdr));
 	/* entity 2's id comes after its stop_time_update */
 	b_printf(&want, "ERR%d field 1 of a level 1 element comes after the element's first child: "
-			 "it cannot be read from a streamed input\n", PB_PATH_ERR_LATE_FIELD);
+			 "it cannot be read from a streamed input\nAT level 1 depth 1 field 1\n",
+			 PB_PATH_ERR_LATE_FIELD);
 	check_transcript(got, (char *) want.d, __LINE__);
 	free(got);
 
@@ -818,6 +825,7 @@ test_singular_steps(void)
 	got = run(&cfg, feed.d, feed.n);
 	CHECK(ends_with_error(got, PB_PATH_ERR_LATE_FIELD));
 	CHECK(strstr(got, "field 4 of a level 1 element") != NULL);
+	CHECK(strstr(got, "AT level 1 depth 2 field 4\n") != NULL);	/* trip_update's field */
 	CHECK(strstr(got, "[1.3]") != NULL && strstr(got, "[2.1]") == NULL);	/* 4 follows stu 3 */
 	free(got);
 
@@ -1148,6 +1156,7 @@ test_collect_bound(void)
 		got = run(&cfg, in.d, in.n);
 		CHECK(ends_with_error(got, PB_PATH_ERR_COLLECT_TOO_LARGE));
 		CHECK(strstr(got, "the fields collected from a level 1 element exceed max_message_size (16 bytes)"));
+		CHECK(strstr(got, "AT level 1 depth -1 field 0\n"));
 		free(got);
 		cfg.max = 22;
 		got = run(&cfg, in.d, in.n);
