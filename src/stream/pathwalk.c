@@ -49,6 +49,7 @@ fail(PbPathWalk *w, PbPathError err, const char *fmt,...)
 	va_list		ap;
 
 	w->err = err;
+	w->err_level = -1;
 	va_start(ap, fmt);
 	vsnprintf(w->errmsg, sizeof(w->errmsg), fmt, ap);
 	va_end(ap);
@@ -94,6 +95,7 @@ pb_pathwalk_init(PbPathWalk *w, PbSource *src, const PbPathStep *steps, int nste
 {
 	memset(w, 0, sizeof(*w));
 	w->src = src;
+	w->err_level = -1;
 	w->alloc = *alloc;
 	w->max_message_size = max_message_size;
 	if (nsteps < 1 || nsteps > PB_PATH_MAX_STEPS)
@@ -669,10 +671,19 @@ prescan_element(PbPathWalk *w, int lvl, const PbPathFrame *f)
 					lvl, at, body);
 	rc = pb_source_skip(L->cursor, body - at);
 	if (rc < 0)
-		return fail_io(w);
-	if (rc > 0)
-		return fail(w, PB_PATH_ERR_TRUNCATED, "end of input before a level %d element", lvl);
-	return prescan(w, L, L->cursor, f->depth, f->end, f->group ? f->field : 0, w->nframes - 1);
+		rc = fail_io(w);
+	else if (rc > 0)
+		rc = fail(w, PB_PATH_ERR_TRUNCATED, "end of input before a level %d element", lvl);
+	else
+		rc = prescan(w, L, L->cursor, f->depth, f->end, f->group ? f->field : 0, w->nframes - 1);
+	/* damage found reading ahead: say which element, before any of its rows */
+	if (rc < 0 && w->err != PB_PATH_ERR_COLLECT_TOO_LARGE && w->err != PB_PATH_ERR_INTERRUPTED)
+	{
+		w->err_level = lvl;
+		w->err_depth = -1;
+		w->err_field = 0;
+	}
+	return rc;
 }
 
 /* ---------- the main walk ---------- */

@@ -196,7 +196,8 @@ typedef struct PbPathWalk
 	unsigned	ticks;
 	PbPathError err;
 	char		errmsg[256];
-	/* COLLECT_TOO_LARGE, LATE_FIELD: the level, and for LATE_FIELD the
+	/* COLLECT_TOO_LARGE, LATE_FIELD, and an error a level's cursor met
+	 * reading an element ahead: the level (else -1), and for LATE_FIELD the
 	 * field and the depth of the message holding it, for a caller that
 	 * names them */
 	int			err_level;
