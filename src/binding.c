@@ -1604,6 +1604,18 @@ pb_build_plan(Relation rel, const PbMessageInfo *mi, const PbSchema *schema, Bit
 	return pb_build_plan_columns(RelationGetRelationName(rel), mi, schema, cols);
 }
 
+/* Append a field's path unless it is there already (two columns may read one field). */
+List *
+pb_fields_append(List *fields, char *path)
+{
+	ListCell   *lc;
+
+	foreach(lc, fields)
+		if (strcmp((char *) lfirst(lc), path) == 0)
+			return fields;
+	return lappend(fields, path);
+}
+
 static void
 plan_fields(const PbMsgPlan *plan, const char *prefix, List **out)
 {
@@ -1612,7 +1624,7 @@ plan_fields(const PbMsgPlan *plan, const char *prefix, List **out)
 		const PbReader *r = &plan->readers[i];
 		const char *name = r->kind == PB_R_WHOLE ? "(whole message)" : r->fieldname;
 
-		*out = lappend(*out, prefix ? psprintf("%s.%s", prefix, name) : pstrdup(name));
+		*out = pb_fields_append(*out, prefix ? psprintf("%s.%s", prefix, name) : pstrdup(name));
 	}
 	for (int c = 0; c < plan->nchildren; c++)
 	{

@@ -260,7 +260,10 @@ extern PbMsgPlan *pb_render_plan(struct PbRenderCache *cache, const PbMessageInf
 extern struct PbRenderCache *pb_render_cache_create(const PbSchema *schema);
 extern const PbSchema *pb_render_cache_schema(struct PbRenderCache *cache);
 
-/* The fields a plan reads, as paths ("id", "customer.address.city"), for EXPLAIN. */
+/* The fields a plan reads, as paths ("id", "customer.address.city"), each once, for EXPLAIN. */
 extern List *pb_plan_fields(const PbMsgPlan *plan);
+
+/* Append a field's path to such a list unless it is there already. */
+extern List *pb_fields_append(List *fields, char *path);
 
 #endif

@@ -622,7 +622,7 @@ pb_container_fields(const PbContainerPath *cp)
 		if (cp->levels[l].plan == NULL)
 			continue;
 		foreach(lc, pb_plan_fields(cp->levels[l].plan))
-			out = lappend(out, psprintf("%s/%s", cp->levels[l].name, (char *) lfirst(lc)));
+			out = pb_fields_append(out, psprintf("%s/%s", cp->levels[l].name, (char *) lfirst(lc)));
 	}
 	return out;
 }
