@@ -46,14 +46,6 @@ typedef struct AncestorLevel
 	Cursor		cursor;
 } AncestorLevel;
 
-/* One ancestor column of every row: where its value is kept. */
-typedef struct AncestorCopy
-{
-	int			att;
-	const Datum *value;			/* into its level's values/nulls */
-	const bool *isnull;
-} AncestorCopy;
-
 struct PbAncestors
 {
 	const PbContainerPath *cp;
@@ -61,9 +53,12 @@ struct PbAncestors
 	AncestorLevel *levels;
 	int			ncolumned;		/* the levels with columns, by number */
 	int		   *columned;
-	int			ncopies;		/* the ancestor columns, all levels */
-	AncestorCopy *copies;
-	uint64		entered;		/* the walker's ancestors' generation seen */
+	/* the ancestor columns, all levels, in the order of 'row' */
+	PbAncestorValues row;		/* what every row copies */
+	int		   *atts;			/* row.atts */
+	Datum	   *values;			/* row.values */
+	bool	   *nulls;			/* row.nulls */
+	AncestorLevel **from;		/* the level of each */
 	MemoryContext cxt;
 	const PbDecodeState *active;	/* decoding now, for error context */
 };
@@ -78,7 +73,13 @@ pb_ancestors_create(const PbContainerPath *cp, int natts)
 	a->nlevels = cp->nlevels - 1;
 	a->levels = palloc0(sizeof(AncestorLevel) * Max(a->nlevels, 1));
 	a->columned = palloc0(sizeof(int) * Max(a->nlevels, 1));
-	a->copies = palloc0(sizeof(AncestorCopy) * Max(natts, 1));
+	a->atts = palloc0(sizeof(int) * Max(natts, 1));
+	a->values = palloc0(sizeof(Datum) * Max(natts, 1));
+	a->nulls = palloc0(sizeof(bool) * Max(natts, 1));
+	a->from = palloc0(sizeof(AncestorLevel *) * Max(natts, 1));
+	a->row.atts = a->atts;
+	a->row.values = a->values;
+	a->row.nulls = a->nulls;
 	for (int l = 0; l < a->nlevels; l++)
 	{
 		AncestorLevel *lv = &a->levels[l];
@@ -93,12 +94,10 @@ pb_ancestors_create(const PbContainerPath *cp, int natts)
 		a->columned[a->ncolumned++] = l;
 		for (int i = 0; i < lv->level->nattrs; i++)
 		{
-			AncestorCopy *c = &a->copies[a->ncopies++];
-
-			Assert(a->ncopies <= natts);
-			c->att = lv->level->attrs[i];
-			c->value = &lv->values[c->att];
-			c->isnull = &lv->nulls[c->att];
+			Assert(a->row.n < natts);
+			a->atts[a->row.n] = lv->level->attrs[i];
+			a->from[a->row.n] = lv;
+			a->row.n++;
 		}
 		lv->cxt = AllocSetContextCreate(CurrentMemoryContext, "protobuf_fdw ancestor",
 										ALLOCSET_DEFAULT_SIZES);
@@ -117,7 +116,7 @@ open_cursor(PbAncestors *a, Cursor *c, const char *path, PbCompression compressi
 	if (pb_input_init(&c->input, pb_raw_read, &c->raw, &alloc, compression) < 0)
 		elog(ERROR, "could not allocate the input buffer");
 	if (c->source.buf == NULL &&
-		pb_source_init(&c->source, pb_input_read, &c->input, &alloc, 128 * 1024) < 0)
+		pb_source_init(&c->source, pb_input_read, &c->input, &alloc, PB_SOURCE_INITIAL_CAP) < 0)
 		elog(ERROR, "could not allocate the read buffer");
 	pb_source_reset(&c->source);
 	c->source.read = pb_input_read;
@@ -131,7 +130,7 @@ pb_ancestors_open(PbAncestors *a, PbPathWalk *w, const char *path, PbCompression
 	const PbContainerPath *cp = a->cp;
 
 	/* the walk starts afresh: its first row decodes the levels */
-	a->entered = PG_UINT64_MAX;
+	a->row.entered = PG_UINT64_MAX;
 	for (int d = 0; d <= cp->nsteps; d++)
 		if (cp->nneed[d] >= 0)
 			pb_pathwalk_need(w, d, cp->need[d], cp->nneed[d]);
@@ -201,12 +200,19 @@ decode_level(PbAncestors *a, AncestorLevel *lv, const PbPathWalk *w, int l)
 	lv->valid = true;
 }
 
+const PbAncestorValues *
+pb_ancestors_values(const PbAncestors *a)
+{
+	return &a->row;
+}
+
 /*
- * Every row copies the values (a Datum and a flag each): a level is decoded
- * again only when the walker has entered its next element.
+ * Every row copies the values (a Datum and a flag each, pb_ancestors_fill):
+ * a level is decoded again only when the walker has entered its next
+ * element.
  */
-static pg_noinline void
-refresh_levels(PbAncestors *a, const PbPathWalk *w)
+void
+pb_ancestors_refresh(PbAncestors *a, const PbPathWalk *w)
 {
 	for (int i = 0; i < a->ncolumned; i++)
 	{
@@ -216,22 +222,13 @@ refresh_levels(PbAncestors *a, const PbPathWalk *w)
 		if (!lv->valid || lv->gen != pb_pathwalk_generation(w, l))
 			decode_level(a, lv, w, l);
 	}
-	/* only now: a decoding error leaves it to try again */
-	a->entered = pb_pathwalk_ancestors_generation(w);
-}
-
-void
-pb_ancestors_fill(PbAncestors *a, const PbPathWalk *w, Datum *values, bool *nulls)
-{
-	if (unlikely(a->entered != pb_pathwalk_ancestors_generation(w)))
-		refresh_levels(a, w);
-	for (int i = 0; i < a->ncopies; i++)
+	for (int i = 0; i < a->row.n; i++)
 	{
-		const AncestorCopy *c = &a->copies[i];
-
-		values[c->att] = *c->value;
-		nulls[c->att] = *c->isnull;
+		a->values[i] = a->from[i]->values[a->atts[i]];
+		a->nulls[i] = a->from[i]->nulls[a->atts[i]];
 	}
+	/* only now: a decoding error leaves it to try again */
+	a->row.entered = pb_pathwalk_ancestors_generation(w);
 }
 
 const PbDecodeState *

@@ -37,11 +37,43 @@ extern void pb_ancestors_open(PbAncestors *a, PbPathWalk *w, const char *path,
 extern void pb_ancestors_close(PbAncestors *a);
 
 /*
+ * The ancestor columns of the rows under the walker's current elements: n
+ * attribute numbers and their values, those of the walker's ancestors'
+ * generation 'entered'.  Public so that the copy, done for every row, is
+ * inline in the scan; only this module writes it.
+ */
+typedef struct PbAncestorValues
+{
+	uint64		entered;
+	int			n;
+	const int  *atts;
+	const Datum *values;
+	const bool *nulls;
+} PbAncestorValues;
+
+/* Where the values of pb_ancestors_fill are kept (for the scan's lifetime). */
+extern const PbAncestorValues *pb_ancestors_values(const PbAncestors *a);
+
+/* Decode the levels whose elements the walker has entered since the last call. */
+extern void pb_ancestors_refresh(PbAncestors *a, const PbPathWalk *w);
+
+/*
  * Put the ancestor columns of the walker's current row into values/nulls,
  * decoding a level's collected fields again when it has entered a new
  * element.  Errors are those of decoding (in the caller's error context).
  */
-extern void pb_ancestors_fill(PbAncestors *a, const PbPathWalk *w, Datum *values, bool *nulls);
+static inline void
+pb_ancestors_fill(PbAncestors *a, const PbAncestorValues *av, const PbPathWalk *w,
+				  Datum *values, bool *nulls)
+{
+	if (unlikely(av->entered != pb_pathwalk_ancestors_generation(w)))
+		pb_ancestors_refresh(a, w);
+	for (int i = 0; i < av->n; i++)
+	{
+		values[av->atts[i]] = av->values[i];
+		nulls[av->atts[i]] = av->nulls[i];
+	}
+}
 
 /* The decode state at work, for the scan's error context (NULL if none). */
 extern const PbDecodeState *pb_ancestors_decoding(const PbAncestors *a);

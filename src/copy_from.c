@@ -861,7 +861,8 @@ decode_row(PbCopyFrom *cf, const uint8 *msg, size_t len)
 	pb_decode_message(cf->decode, msg, len, cf->values, cf->nulls);
 	if (cf->ancestors == NULL)
 		return;
-	pb_ancestors_fill(cf->ancestors, &cf->walker, cf->values, cf->nulls);
+	pb_ancestors_fill(cf->ancestors, pb_ancestors_values(cf->ancestors), &cf->walker,
+					  cf->values, cf->nulls);
 	for (int i = 0; i < cf->ncols; i++)
 	{
 		OutColumn  *col = &cf->cols[i];

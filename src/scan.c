@@ -82,6 +82,7 @@ struct PbScanState
 	bool		walker_ready;	/* initialized for the open input */
 	bool		in_root;		/* a root is being walked */
 	PbAncestors *ancestors;
+	const PbAncestorValues *ancestor_values;	/* every row's copy of them */
 	uint64		rows_in_input;	/* walking: the row number within the file */
 
 	/* parallel scans; NULL in a serial one */
@@ -392,6 +393,7 @@ pb_scan_prepare(Relation rel, Bitmapset *attrs)
 		pb_container_bind(ss->cpath, rel, ss->schema, attrs);
 		ss->plan = ss->cpath->row_plan;
 		ss->ancestors = pb_ancestors_create(ss->cpath, RelationGetDescr(rel)->natts);
+		ss->ancestor_values = pb_ancestors_values(ss->ancestors);
 	}
 	else
 		ss->plan = pb_build_plan(rel, ss->message, ss->schema, attrs);
@@ -595,7 +597,7 @@ decode_row(PbScanState *ss, const uint8 *msg, size_t len, Datum *values, bool *n
 {
 	pb_decode_message(ss->decode, msg, len, values, nulls);
 	if (ss->walking)
-		pb_ancestors_fill(ss->ancestors, &ss->walker, values, nulls);
+		pb_ancestors_fill(ss->ancestors, ss->ancestor_values, &ss->walker, values, nulls);
 }
 
 /*
