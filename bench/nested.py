@@ -33,6 +33,7 @@ EV_COLS = "id bigint, kind text, amount float8"
 GRP_COL = "grp text OPTIONS (field 'groups/name')"
 NESTED_OPTS = "framing 'container', container 'nest.Dump.groups.events'"
 GROUP_OPTS = "framing 'container', container 'nest.Dump.groups', max_message_size '1GB'"
+ROW_COUNT = ";\n\\echo rows :ROW_COUNT"
 # (query name, SQL over the nested tables, SQL over the flat one, the flat one with the same
 # aggregates: a constant of the group's name (or a column's count) where the nested query reads grp)
 QUERIES = [
@@ -43,6 +44,11 @@ QUERIES = [
      "SELECT count(*), sum(id), max(kind), sum(amount), max({name}::text) FROM {t}"),
     ("id+count(grp)", "SELECT count(*), sum(id), count(grp) FROM {t}",
      "SELECT count(*), sum(id) FROM {t}", "SELECT count(*), sum(id), count(id) FROM {t}"),
+    # every row out, as a load or an export reads them (COPY's text output included); psql
+    # prints the row count after each, for the answer check
+    ("rows out", "COPY (SELECT id, kind, amount, grp FROM {t}) TO '/dev/null'" + ROW_COUNT,
+     "COPY (SELECT id, kind, amount FROM {t}) TO '/dev/null'" + ROW_COUNT,
+     "COPY (SELECT id, kind, amount, {name}::text FROM {t}) TO '/dev/null'" + ROW_COUNT),
 ]
 SCANS = [  # (label, key, table, query: 1 the nested one, 2 the flat one, 3 the flat one + aggregate)
     ("nested, name before events", "nested_first", "nested_first", 1),
@@ -93,6 +99,8 @@ def answer_ok(got, n, name, qname, col):
     constant) or n (count(grp), count(id)); the flat query has no such column.  sum(amount) and
     max(kind) are checked against the flat stream's, not computed here."""
     head = [str(n), str(n * (n + 1) // 2)]
+    if qname == "rows out":
+        return got == [f"rows {n};"]
     if col == 2:
         return got[:2] == head and (qname == "all" or len(got) == 2)
     return got[:2] == head and got[-1] == (str(n) if qname == "id+count(grp)" else name)
@@ -108,9 +116,10 @@ def part_scan(rep, reps, n, name, bad):
     times, errors, last, cpus = timed_rounds(stmts, reps)
     for q in QUERIES:
         qname = q[0]
-        rep(f"{q[1].format(t='nested_*')}   vs   {q[2].format(t='flat')}")
+        shown = [sql.replace(ROW_COUNT, "") for sql in q]
+        rep(f"{shown[1].format(t='nested_*')}   vs   {shown[2].format(t='flat')}")
         rep(f"  and the flat stream with the same aggregates (like for like): "
-            f"{q[3].format(t='flat', name=sql_str(name))}")
+            f"{shown[3].format(t='flat', name=sql_str(name))}")
         rep(f"  {'':30s} {'wall: median':>12s} {'(best)':>8s}  {'/flat (best)':>16s}  {'/like (best)':>16s} | "
             f"{'CPU: median':>11s} {'/flat':>7s} {'/like':>7s} | answer   verdict (/flat, /like)")
         ref = {k: (stats(times.get(f"{qname}|{k}", [])), stats(cpus.get(f"{qname}|{k}", [])))
