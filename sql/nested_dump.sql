@@ -195,3 +195,43 @@ ALTER FOREIGN TABLE nx_max OPTIONS (SET filename '/tmp/protobuf_fdw_test/nested/
                                     SET framing 'delimited', SET max_message_size '33');
 SELECT count(*), sum(id) FROM nx_max;
 SELECT * FROM pg_temp.nx_diff('nx_max', 'dump_events', 'dump_events.stream.expected.jsonl');
+
+-- EXPLAIN ANALYZE: "Bytes Read Ahead" is the ancestor columns' second reading of the file (a
+-- cursor per level with columns; none without them).  A root column's cursor reads the whole
+-- root: here the whole single-framed file; a group column's, up to the last group's end.
+CREATE FOREIGN TABLE nx_ahead (id bigint, src text OPTIONS (field '/source'))
+  SERVER nx_dump OPTIONS (filename '/tmp/protobuf_fdw_test/nested/dump.single.after.pb',
+                          framing 'single', container 'nest.Dump.groups.events');
+CREATE FUNCTION pg_temp.nx_reads(q text, OUT bytes_read bigint, OUT read_ahead bigint,
+                                  OUT top text)
+LANGUAGE plpgsql AS $$
+DECLARE plan jsonb;
+        scan jsonb;
+BEGIN
+  EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON) ' || q INTO plan;
+  scan := jsonb_path_query_first(plan, 'strict $.** ? (@."Node Type" == "Foreign Scan")');
+  bytes_read := scan ->> 'Bytes Read';
+  read_ahead := scan ->> 'Bytes Read Ahead';
+  top := plan -> 0 -> 'Plan' ->> 'Node Type';
+END $$;
+SELECT r.*, r.bytes_read = s.size AS whole_file, r.read_ahead = s.size AS ahead_whole_file
+  FROM pg_temp.nx_reads('SELECT * FROM nx_ahead') r,
+       pg_stat_file('/tmp/protobuf_fdw_test/nested/dump.single.after.pb') s;
+SELECT * FROM pg_temp.nx_reads('SELECT id FROM nx_ahead');
+ALTER FOREIGN TABLE nx_ahead ADD COLUMN g text OPTIONS (field 'groups/name');
+SELECT r.read_ahead > r.bytes_read AS two_cursors FROM pg_temp.nx_reads('SELECT * FROM nx_ahead') r;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT id, g FROM nx_ahead;
+-- several files shared out among parallel processes: the totals are the serial scan's
+ALTER FOREIGN TABLE nx_ahead OPTIONS (SET filename '/tmp/protobuf_fdw_test/nested/dump.single.*.pb');
+CREATE TEMP TABLE nx_serial AS SELECT * FROM pg_temp.nx_reads('SELECT * FROM nx_ahead');
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT p.top, s.top, p.bytes_read = s.bytes_read AS same_read, p.read_ahead = s.read_ahead AS same_ahead
+  FROM pg_temp.nx_reads('SELECT * FROM nx_ahead') p, nx_serial s;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+DROP FOREIGN TABLE nx_ahead;

@@ -218,7 +218,7 @@ DROP FOREIGN TABLE ne_big;
 -- ancestor columns the rows before the cut are read; with one, the 5th group is read ahead for
 -- its name before its rows, and its damage found there skips all of them (the NOTICE says so)
 CREATE FOREIGN TABLE ne_cut (id bigint, ord bigint OPTIONS (meta 'ordinal'))
-  SERVER nx_err OPTIONS (filename '/tmp/protobuf_fdw_test/nested/dump.single.cut.pb',
+  SERVER nx_err OPTIONS (filename '/tmp/protobuf_fdw_test/nested/cut.dump.single.pb',
                          framing 'single', container 'nest.Dump.groups.events', on_error 'skip');
 SELECT string_agg(id::text, ',' ORDER BY ord) FROM ne_cut;
 ALTER FOREIGN TABLE ne_cut ADD COLUMN g_name text OPTIONS (field 'groups/name');

@@ -59,6 +59,7 @@ struct PbAncestors
 	Datum	   *values;			/* row.values */
 	bool	   *nulls;			/* row.nulls */
 	AncestorLevel **from;		/* the level of each */
+	uint64		bytes_closed;	/* read by the cursors of inputs closed */
 	MemoryContext cxt;
 	const PbDecodeState *active;	/* decoding now, for error context */
 };
@@ -164,6 +165,7 @@ pb_ancestors_close(PbAncestors *a)
 		if (!c->open)
 			continue;
 		c->open = false;
+		a->bytes_closed += pb_source_offset(&c->source);
 		pb_input_end(&c->input);
 		pb_raw_close(&c->raw, false);
 	}
@@ -229,6 +231,17 @@ pb_ancestors_refresh(PbAncestors *a, const PbPathWalk *w)
 	}
 	/* only now: a decoding error leaves it to try again */
 	a->row.entered = pb_pathwalk_ancestors_generation(w);
+}
+
+uint64
+pb_ancestors_bytes_read(const PbAncestors *a)
+{
+	uint64		n = a->bytes_closed;
+
+	for (int l = 0; l < a->nlevels; l++)
+		if (a->levels[l].cursor.open)
+			n += pb_source_offset(&a->levels[l].cursor.source);
+	return n;
 }
 
 const PbDecodeState *

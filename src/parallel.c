@@ -422,8 +422,7 @@ pb_parallel_claim(PbParallelScan *ps, PbClaim *claim)
 /* ---------- what each worker read ---------- */
 
 void
-pb_parallel_report_worker(PbParallelScan *ps, int worker, uint64 messages_read,
-						  uint64 bytes_read)
+pb_parallel_report_worker(PbParallelScan *ps, int worker, const PbWorkerCounters *read)
 {
 	PbWorkerCounters *slot;
 
@@ -431,8 +430,9 @@ pb_parallel_report_worker(PbParallelScan *ps, int worker, uint64 messages_read,
 		return;
 	slot = &ps->shared->workers[worker];
 	slot->ran = true;
-	slot->messages_read += messages_read;
-	slot->bytes_read += bytes_read;
+	slot->messages_read += read->messages_read;
+	slot->bytes_read += read->bytes_read;
+	slot->bytes_read_ahead += read->bytes_read_ahead;
 }
 
 const PbWorkerCounters *

@@ -91,11 +91,12 @@ typedef struct PbWorkerCounters
 	bool		ran;			/* the worker reported */
 	uint64		messages_read;
 	uint64		bytes_read;
+	uint64		bytes_read_ahead;
 } PbWorkerCounters;
 
 /* A worker: add what it read to slot 'worker' (ParallelWorkerNumber). */
-extern void pb_parallel_report_worker(PbParallelScan *ps, int worker, uint64 messages_read,
-									  uint64 bytes_read);
+extern void pb_parallel_report_worker(PbParallelScan *ps, int worker,
+									  const PbWorkerCounters *read);
 
 /* The leader: the workers' slots (*nworkers of them), in shared memory. */
 extern const PbWorkerCounters *pb_parallel_worker_counters(const PbParallelScan *ps,

@@ -410,14 +410,20 @@ explain_workers(PbScanState *ss, ExplainState *es)
 		if (es->format == EXPLAIN_FORMAT_TEXT)
 		{
 			appendStringInfoSpaces(es->str, es->indent * 2);
-			appendStringInfo(es->str, "Worker %d:  Messages Read: " UINT64_FORMAT "  Bytes Read: " UINT64_FORMAT " b\n",
+			appendStringInfo(es->str, "Worker %d:  Messages Read: " UINT64_FORMAT "  Bytes Read: " UINT64_FORMAT " b",
 							 i, w[i].messages_read, w[i].bytes_read);
+			if (w[i].bytes_read_ahead > 0)
+				appendStringInfo(es->str, "  Bytes Read Ahead: " UINT64_FORMAT " b",
+								 w[i].bytes_read_ahead);
+			appendStringInfoChar(es->str, '\n');
 			continue;
 		}
 		ExplainOpenGroup("Worker", NULL, true, es);
 		ExplainPropertyInteger("Worker Number", NULL, i, es);
 		ExplainPropertyUInteger("Messages Read", NULL, w[i].messages_read, es);
 		ExplainPropertyUInteger("Bytes Read", "b", w[i].bytes_read, es);
+		if (w[i].bytes_read_ahead > 0)
+			ExplainPropertyUInteger("Bytes Read Ahead", "b", w[i].bytes_read_ahead, es);
 		ExplainCloseGroup("Worker", NULL, true, es);
 	}
 	if (es->format != EXPLAIN_FORMAT_TEXT)
@@ -446,6 +452,9 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		pb_scan_counters(ss, &counters);
 		ExplainPropertyUInteger("Messages Read", NULL, counters.messages_read, es);
 		ExplainPropertyUInteger("Bytes Read", "b", counters.bytes_read, es);
+		/* the ancestor columns' second reading of the files (README, container paths) */
+		if (counters.bytes_read_ahead > 0)
+			ExplainPropertyUInteger("Bytes Read Ahead", "b", counters.bytes_read_ahead, es);
 		if (pb_scan_options(ss)->on_error_skip)
 			ExplainPropertyUInteger("Messages Skipped", NULL, counters.skipped, es);
 		if (es->verbose)

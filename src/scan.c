@@ -914,6 +914,7 @@ own_counters(const PbScanState *ss, PbScanCounters *counters)
 	counters->bytes_read = ss->bytes_read;
 	if (ss->open)
 		counters->bytes_read += pb_source_offset(&ss->source) - ss->start_offset;
+	counters->bytes_read_ahead = ss->ancestors ? pb_ancestors_bytes_read(ss->ancestors) : 0;
 	counters->skipped = ss->skipped;
 }
 
@@ -949,10 +950,13 @@ pb_scan_shutdown(PbScanState *ss)
 	if (IsParallelWorker())
 	{
 		PbScanCounters own;
+		PbWorkerCounters read = {0};
 
 		own_counters(ss, &own);
-		pb_parallel_report_worker(ss->parallel, ParallelWorkerNumber,
-								  own.messages_read, own.bytes_read);
+		read.messages_read = own.messages_read;
+		read.bytes_read = own.bytes_read;
+		read.bytes_read_ahead = own.bytes_read_ahead;
+		pb_parallel_report_worker(ss->parallel, ParallelWorkerNumber, &read);
 	}
 	else
 		keep_worker_counters(ss);
@@ -1025,6 +1029,7 @@ pb_scan_counters(const PbScanState *ss, PbScanCounters *counters)
 	{
 		counters->messages_read += ss->workers[i].messages_read;
 		counters->bytes_read += ss->workers[i].bytes_read;
+		counters->bytes_read_ahead += ss->workers[i].bytes_read_ahead;
 	}
 }
 

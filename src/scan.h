@@ -28,6 +28,7 @@ typedef struct PbScanCounters
 {
 	uint64		messages_read;	/* framed (then decoded, or skipped as bad) */
 	uint64		bytes_read;		/* of the decompressed streams */
+	uint64		bytes_read_ahead;	/* again, by the ancestor columns' cursors */
 	uint64		skipped;		/* on_error 'skip' */
 } PbScanCounters;
 
