@@ -233,6 +233,12 @@ pb_ancestors_refresh(PbAncestors *a, const PbPathWalk *w)
 	a->row.entered = pb_pathwalk_ancestors_generation(w);
 }
 
+bool
+pb_ancestors_any(const PbAncestors *a)
+{
+	return a->ncolumned > 0;
+}
+
 uint64
 pb_ancestors_bytes_read(const PbAncestors *a)
 {

@@ -36,6 +36,9 @@ extern void pb_ancestors_open(PbAncestors *a, PbPathWalk *w, const char *path,
 /* Close the cursors (at the end of an input, or on a rewind). */
 extern void pb_ancestors_close(PbAncestors *a);
 
+/* Whether any level has columns: a file is then read ahead by cursors. */
+extern bool pb_ancestors_any(const PbAncestors *a);
+
 /* The bytes the cursors have read (decompressed), every input so far included. */
 extern uint64 pb_ancestors_bytes_read(const PbAncestors *a);
 

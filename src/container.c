@@ -422,7 +422,7 @@ pb_container_walk_errmsg(const PbContainerPath *cp, const PbPathWalk *w)
 	if (l < 0 || l >= cp->nlevels - 1)
 		return w->errmsg;
 	if (w->err != PB_PATH_ERR_COLLECT_TOO_LARGE && w->err != PB_PATH_ERR_LATE_FIELD)
-		return psprintf("%s, in %s at byte offset " UINT64_FORMAT ", read ahead for the ancestor columns, so none of its rows is read",
+		return psprintf("%s, in %s at byte offset " UINT64_FORMAT " (read ahead for the ancestor columns)",
 						w->errmsg, level_phrase(cp, l), (uint64) w->level[l].offset);
 	if (w->err == PB_PATH_ERR_COLLECT_TOO_LARGE)
 		return psprintf("fields of %s that ancestor columns read exceed max_message_size (" UINT64_FORMAT " bytes)",

@@ -145,6 +145,7 @@ typedef struct PbCopyFrom
 	PbContainerPath *cpath;		/* NULL: the framing frames the rows */
 	PbPathWalk	walker;
 	PbAncestors *ancestors;		/* the columns read from ancestors, or NULL */
+	const PbAncestorValues *ancestor_values;	/* every row's copy of them */
 	bool		walker_ready;
 	bool		in_root;		/* a root is being walked */
 	bool		input_done;		/* the last root ended, or an error ended the input */
@@ -351,6 +352,7 @@ plan_columns(PbCopyFrom *cf, List *refs, bool ancestors)
 		/* in the COPY's context: its end ends the cursors' codecs */
 		old = MemoryContextSwitchTo(cf->cxt);
 		cf->ancestors = pb_ancestors_create(cf->cpath, cf->natts);
+		cf->ancestor_values = pb_ancestors_values(cf->ancestors);
 		MemoryContextSwitchTo(old);
 	}
 	return plan;
@@ -861,8 +863,7 @@ decode_row(PbCopyFrom *cf, const uint8 *msg, size_t len)
 	pb_decode_message(cf->decode, msg, len, cf->values, cf->nulls);
 	if (cf->ancestors == NULL)
 		return;
-	pb_ancestors_fill(cf->ancestors, pb_ancestors_values(cf->ancestors), &cf->walker,
-					  cf->values, cf->nulls);
+	pb_ancestors_fill(cf->ancestors, cf->ancestor_values, &cf->walker, cf->values, cf->nulls);
 	for (int i = 0; i < cf->ncols; i++)
 	{
 		OutColumn  *col = &cf->cols[i];

@@ -412,7 +412,7 @@ explain_workers(PbScanState *ss, ExplainState *es)
 			appendStringInfoSpaces(es->str, es->indent * 2);
 			appendStringInfo(es->str, "Worker %d:  Messages Read: " UINT64_FORMAT "  Bytes Read: " UINT64_FORMAT " b",
 							 i, w[i].messages_read, w[i].bytes_read);
-			if (w[i].bytes_read_ahead > 0)
+			if (pb_scan_reads_ahead(ss))
 				appendStringInfo(es->str, "  Bytes Read Ahead: " UINT64_FORMAT " b",
 								 w[i].bytes_read_ahead);
 			appendStringInfoChar(es->str, '\n');
@@ -422,7 +422,7 @@ explain_workers(PbScanState *ss, ExplainState *es)
 		ExplainPropertyInteger("Worker Number", NULL, i, es);
 		ExplainPropertyUInteger("Messages Read", NULL, w[i].messages_read, es);
 		ExplainPropertyUInteger("Bytes Read", "b", w[i].bytes_read, es);
-		if (w[i].bytes_read_ahead > 0)
+		if (pb_scan_reads_ahead(ss))
 			ExplainPropertyUInteger("Bytes Read Ahead", "b", w[i].bytes_read_ahead, es);
 		ExplainCloseGroup("Worker", NULL, true, es);
 	}
@@ -453,7 +453,7 @@ protobufExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		ExplainPropertyUInteger("Messages Read", NULL, counters.messages_read, es);
 		ExplainPropertyUInteger("Bytes Read", "b", counters.bytes_read, es);
 		/* the ancestor columns' second reading of the files (README, container paths) */
-		if (counters.bytes_read_ahead > 0)
+		if (pb_scan_reads_ahead(ss))
 			ExplainPropertyUInteger("Bytes Read Ahead", "b", counters.bytes_read_ahead, es);
 		if (pb_scan_options(ss)->on_error_skip)
 			ExplainPropertyUInteger("Messages Skipped", NULL, counters.skipped, es);

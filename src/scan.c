@@ -1011,6 +1011,13 @@ pb_scan_walks(const PbScanState *ss)
 	return ss->walking;
 }
 
+bool
+pb_scan_reads_ahead(const PbScanState *ss)
+{
+	return ss->walking && ss->ancestors && pb_ancestors_any(ss->ancestors) &&
+		ss->opts.program == NULL;
+}
+
 List *
 pb_scan_fields(const PbScanState *ss)
 {

@@ -70,6 +70,9 @@ extern List *pb_scan_fields(const PbScanState *ss);
 /* Are the rows walked along a container path (rather than framed)? */
 extern bool pb_scan_walks(const PbScanState *ss);
 
+/* Do ancestor columns read the files a second time (cursors; not a program)? */
+extern bool pb_scan_reads_ahead(const PbScanState *ss);
+
 /*
  * The counters so far, the open input's bytes included; in a parallel scan's
  * leader after its shutdown, those of every process (the workers' too).

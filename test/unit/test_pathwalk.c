@@ -294,7 +294,7 @@ walk_root(PbPathWalk *w, const Cfg *cfg, const uint8_t *data, size_t datalen, Bl
 		{
 			b_printf(t, "ERR%d %s\n", w->err, w->errmsg);
 			/* what a caller names in its own terms (container.c) */
-			if (w->err == PB_PATH_ERR_LATE_FIELD || w->err == PB_PATH_ERR_COLLECT_TOO_LARGE)
+			if (w->err_level >= 0)
 				b_printf(t, "AT level %d depth %d field %u\n", w->err_level, w->err_depth,
 						 w->err_field);
 			if (w->err == PB_PATH_ERR_TOO_LARGE && cfg->skip_oversized)
@@ -1075,6 +1075,9 @@ test_past_end(void)
 			cfg.collect[1] = mode;
 			b_raw(&in, cases[i].bytes, cases[i].len);
 			b_printf(&want, "ERR%d %s\n", PB_PATH_ERR_MALFORMED, cases[i].msg);
+			/* a cursor finds it reading the group ahead: the level is said */
+			if (mode == COLLECT_CURSOR)
+				b_printf(&want, "AT level 1 depth -1 field 0\n");
 			EXPECT(&cfg, &in, (char *) want.d);
 			b_free(&in);
 			b_free(&want);
