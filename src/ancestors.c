@@ -53,11 +53,8 @@ struct PbAncestors
 	AncestorLevel *levels;
 	int			ncolumned;		/* the levels with columns, by number */
 	int		   *columned;
-	/* the ancestor columns, all levels, in the order of 'row' */
-	PbAncestorValues row;		/* what every row copies */
-	int		   *atts;			/* row.atts */
-	Datum	   *values;			/* row.values */
-	bool	   *nulls;			/* row.nulls */
+	PbAncestorValues row;		/* the ancestor columns, all levels: what
+								 * every row copies */
 	AncestorLevel **from;		/* the level of each */
 	uint64		bytes_closed;	/* read by the cursors of inputs closed */
 	MemoryContext cxt;
@@ -74,13 +71,10 @@ pb_ancestors_create(const PbContainerPath *cp, int natts)
 	a->nlevels = cp->nlevels - 1;
 	a->levels = palloc0(sizeof(AncestorLevel) * Max(a->nlevels, 1));
 	a->columned = palloc0(sizeof(int) * Max(a->nlevels, 1));
-	a->atts = palloc0(sizeof(int) * Max(natts, 1));
-	a->values = palloc0(sizeof(Datum) * Max(natts, 1));
-	a->nulls = palloc0(sizeof(bool) * Max(natts, 1));
+	a->row.atts = palloc0(sizeof(int) * Max(natts, 1));
+	a->row.values = palloc0(sizeof(Datum) * Max(natts, 1));
+	a->row.nulls = palloc0(sizeof(bool) * Max(natts, 1));
 	a->from = palloc0(sizeof(AncestorLevel *) * Max(natts, 1));
-	a->row.atts = a->atts;
-	a->row.values = a->values;
-	a->row.nulls = a->nulls;
 	for (int l = 0; l < a->nlevels; l++)
 	{
 		AncestorLevel *lv = &a->levels[l];
@@ -96,7 +90,7 @@ pb_ancestors_create(const PbContainerPath *cp, int natts)
 		for (int i = 0; i < lv->level->nattrs; i++)
 		{
 			Assert(a->row.n < natts);
-			a->atts[a->row.n] = lv->level->attrs[i];
+			a->row.atts[a->row.n] = lv->level->attrs[i];
 			a->from[a->row.n] = lv;
 			a->row.n++;
 		}
@@ -226,8 +220,8 @@ pb_ancestors_refresh(PbAncestors *a, const PbPathWalk *w)
 	}
 	for (int i = 0; i < a->row.n; i++)
 	{
-		a->values[i] = a->from[i]->values[a->atts[i]];
-		a->nulls[i] = a->from[i]->nulls[a->atts[i]];
+		a->row.values[i] = a->from[i]->values[a->row.atts[i]];
+		a->row.nulls[i] = a->from[i]->nulls[a->row.atts[i]];
 	}
 	/* only now: a decoding error leaves it to try again */
 	a->row.entered = pb_pathwalk_ancestors_generation(w);

@@ -52,9 +52,9 @@ typedef struct PbAncestorValues
 {
 	uint64		entered;
 	int			n;
-	const int  *atts;
-	const Datum *values;
-	const bool *nulls;
+	int		   *atts;
+	Datum	   *values;
+	bool	   *nulls;
 } PbAncestorValues;
 
 /* Where the values of pb_ancestors_fill are kept (for the scan's lifetime). */

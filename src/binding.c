@@ -357,6 +357,33 @@ lookup_extension(const PbSchema *schema, const PbMessageInfo *mi, const char *st
 }
 
 /*
+ * The field named 'name': exactly, else case-insensitively; *nci counts the
+ * case-insensitive matches when there is no exact one (more than one: the
+ * name is ambiguous).
+ */
+static const PbFieldDescriptor *
+field_by_name(const PbDescriptor *msg, const char *name, int *nci)
+{
+	const PbFieldDescriptor *ci_match = NULL;
+
+	*nci = 0;
+	for (size_t i = 0; i < msg->n_field; i++)
+	{
+		if (strcmp(msg->field[i]->name, name) == 0)
+		{
+			*nci = 0;
+			return msg->field[i];
+		}
+		if (pg_strcasecmp(msg->field[i]->name, name) == 0)
+		{
+			ci_match = msg->field[i];
+			(*nci)++;
+		}
+	}
+	return ci_match;
+}
+
+/*
  * lookup_step
  *		The field of message mi that one path step names
  *
@@ -368,9 +395,8 @@ static const PbFieldDescriptor *
 lookup_step(const PbSchema *schema, const PbMessageInfo *mi, const char *step,
 			const char *colname, const char *relname)
 {
-	const PbDescriptor *msg = mi->desc;
-	const PbFieldDescriptor *ci_match = NULL;
-	int			nci = 0;
+	const PbFieldDescriptor *match;
+	int			nci;
 	int			number;
 
 	if (step[0] == '[')
@@ -379,21 +405,12 @@ lookup_step(const PbSchema *schema, const PbMessageInfo *mi, const char *step,
 	{
 		const PbExtensionInfo *xi;
 
-		if (pb_message_field_by_number(msg, number))
-			return pb_message_field_by_number(msg, number);
+		if (pb_message_field_by_number(mi->desc, number))
+			return pb_message_field_by_number(mi->desc, number);
 		xi = pb_message_extension(mi, number);
 		return xi ? xi->field : NULL;
 	}
-	for (size_t i = 0; i < msg->n_field; i++)
-	{
-		if (strcmp(msg->field[i]->name, step) == 0)
-			return msg->field[i];
-		if (pg_strcasecmp(msg->field[i]->name, step) == 0)
-		{
-			ci_match = msg->field[i];
-			nci++;
-		}
-	}
+	match = field_by_name(mi->desc, step, &nci);
 	if (nci > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_AMBIGUOUS_COLUMN),
@@ -401,26 +418,20 @@ lookup_step(const PbSchema *schema, const PbMessageInfo *mi, const char *step,
 						colname, relname, mi->full_name),
 				 errdetail("Field names differing only in case: the match is ambiguous."),
 				 errhint("Name the field exactly with the column option \"field\".")));
-	return ci_match;
+	return match;
 }
 
 bool
 pb_step_names_field(const PbMessageInfo *mi, const char *step, int number)
 {
-	const PbDescriptor *msg = mi->desc;
+	const PbFieldDescriptor *f;
 	int			n;
-	bool		named = false;
 
 	if (parse_field_number(step, &n))
 		return n == number;
-	for (size_t i = 0; i < msg->n_field; i++)
-	{
-		if (strcmp(msg->field[i]->name, step) == 0)
-			return msg->field[i]->number == number;
-		if (pg_strcasecmp(msg->field[i]->name, step) == 0 && msg->field[i]->number == number)
-			named = true;
-	}
-	return named;
+	/* an ambiguous name is binding's error, reported when the column binds */
+	f = field_by_name(mi->desc, step, &n);
+	return f != NULL && n <= 1 && f->number == number;
 }
 
 /* The oneof of message mi named 'name' (exact, then case-insensitive), or -1. */

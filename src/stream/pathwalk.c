@@ -36,11 +36,27 @@
 #define ROOT_OPEN 2
 #define ROOT_ENDED 3
 
+static int	fail_v(PbPathWalk *w, PbPathError err, int level, int depth, uint32_t field,
+				   const char *fmt, va_list ap)
+			__attribute__((format(printf, 6, 0)));
 static int	fail(PbPathWalk *w, PbPathError err, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));
 static int	fail_at(PbPathWalk *w, PbPathError err, int level, int depth, uint32_t field,
 					const char *fmt,...)
 			__attribute__((format(printf, 6, 7)));
+
+/* Record an error and where (level -1: no level's element); returns -1. */
+static int
+fail_v(PbPathWalk *w, PbPathError err, int level, int depth, uint32_t field,
+	   const char *fmt, va_list ap)
+{
+	w->err = err;
+	w->err_level = level;
+	w->err_depth = depth;
+	w->err_field = field;
+	vsnprintf(w->errmsg, sizeof(w->errmsg), fmt, ap);
+	return -1;
+}
 
 /* Record an error; returns -1, the internal failure result. */
 static int
@@ -48,10 +64,8 @@ fail(PbPathWalk *w, PbPathError err, const char *fmt,...)
 {
 	va_list		ap;
 
-	w->err = err;
-	w->err_level = -1;
 	va_start(ap, fmt);
-	vsnprintf(w->errmsg, sizeof(w->errmsg), fmt, ap);
+	fail_v(w, err, -1, -1, 0, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -67,12 +81,8 @@ fail_at(PbPathWalk *w, PbPathError err, int level, int depth, uint32_t field,
 {
 	va_list		ap;
 
-	w->err = err;
-	w->err_level = level;
-	w->err_depth = depth;
-	w->err_field = field;
 	va_start(ap, fmt);
-	vsnprintf(w->errmsg, sizeof(w->errmsg), fmt, ap);
+	fail_v(w, err, level, depth, field, fmt, ap);
 	va_end(ap);
 	return -1;
 }
